@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs and builds everything steadfast needs, skipping what is already there:
+#   1. npm packages (npm ci, only when package-lock.json changed since the last install);
+#   2. Debian's kcat, the independent Kafka client the tests cross-check against;
+#   3. librdkafka's C library, built from the source bundled in a pinned npm package,
+#      cached outside the work tree (scripts/build-librdkafka.sh);
+#   4. the mock-cluster helper, compiled against it (scripts/build-mock-cluster.sh).
+# Safe to run again: a second run takes a second or two.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# 1. npm packages. The stamp holds the hash of the lock file the tree was installed from.
+stamp=node_modules/.steadfast-lock-hash
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing npm packages"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > "$stamp"
+fi
+
+# 2. kcat from Debian.
+if ! command -v kcat >/dev/null 2>&1; then
+  log "installing kcat (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq kcat >/dev/null
+fi
+
+# 3 and 4. librdkafka and the helper that runs its mock cluster.
+bash scripts/build-librdkafka.sh
+bash scripts/build-mock-cluster.sh

@@ -1,0 +1,38 @@
+/**
+ * Option parsing shared by the commands: durations (`30s`, `2m`, `1500ms`), output formats, and
+ * a printer for tables and JSON.
+ */
+import { InvalidArgumentError } from '../resilience/errors.ts'
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** Parses `250ms`, `30s`, `2m`, `1h`, `1m30s` or a bare number of milliseconds. */
+export function parseDuration (text: string, what = 'duration'): number {
+  const trimmed = text.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed)
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
+    throw new InvalidArgumentError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
+  }
+  return parts.reduce((ms, p) => ms + Number(p[1]) * (UNITS[p[2] ?? 'ms'] ?? 1), 0)
+}
+
+export type OutputFormat = 'table' | 'json'
+
+export function parseOutput (text: string): OutputFormat {
+  if (text === 'table' || text === 'json') return text
+  throw new InvalidArgumentError(`--output: "${text}" is not a format (table or json)`)
+}
+
+/** Renders rows as an aligned text table with the given columns. */
+export function renderTable (rows: Array<Record<string, unknown>>, columns: string[]): string {
+  const cell = (v: unknown): string => v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)))
+  const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n'
+}
+
+/** Prints `value` as JSON, or `rows` as a table, to stdout. */
+export function printResult (format: OutputFormat, value: unknown, rows: Array<Record<string, unknown>>, columns: string[]): void {
+  process.stdout.write(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : renderTable(rows, columns))
+}

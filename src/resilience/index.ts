@@ -1,0 +1,7 @@
+export * from './errors.ts'
+export * from './kafka-errors.ts'
+export * from './classify.ts'
+export * from './backoff.ts'
+export * from './clock.ts'
+export * from './retry.ts'
+export * from './bulkhead.ts'

@@ -1,0 +1,170 @@
+/**
+ * The one retry loop every client uses. It runs an operation under a backoff policy; between
+ * attempts it runs the hook for the failure's recovery action (refresh metadata, find the
+ * coordinator again, reconnect, rejoin); it never retries a `fatal` failure; it stops at the
+ * deadline or when attempts run out, with the last failure attached as `cause`; it logs every
+ * retry at warn and counts it in steadfast_retries_total{component,operation,reason}.
+ */
+import type { Logger } from '../observability/logger.ts'
+import { rootLogger } from '../observability/logger.ts'
+import { retriesTotal, retryDurationSeconds } from '../observability/metrics.ts'
+import { backoffDelay, resolveBackoff, type BackoffPolicy } from './backoff.ts'
+import { classify, type Classification } from './classify.ts'
+import { systemClock, type Clock } from './clock.ts'
+import { AbortedError, DeadlineExceededError, RetriesExhaustedError, type RecoveryAction } from './errors.ts'
+
+export interface RetryContext {
+  /** 1 for the first attempt. */
+  attempt: number
+  /** Aborts when the caller aborts or the deadline passes: pass it to I/O. */
+  signal: AbortSignal
+  /** Absolute deadline (clock ms), or undefined when only attempts bound the loop. */
+  deadline: number | undefined
+}
+
+export type RecoveryHook = (error: unknown, context: RetryContext) => Promise<void> | void
+
+export interface RetryEvent {
+  component: string
+  operation: string
+  /** The attempt that failed (1-based). */
+  attempt: number
+  delayMs: number
+  action: RecoveryAction
+  reason: string
+  error: unknown
+}
+
+export interface RetryOptions {
+  /** Metrics and log label: which client (kafka, connect, cruise-control, ...). */
+  component: string
+  /** Metrics and log label: what is being done (createConnector, listOffsets, ...). */
+  operation: string
+  policy?: Partial<BackoffPolicy>
+  signal?: AbortSignal
+  /** Decides what a failure means; the default is the project-wide classifier. */
+  classify?: (error: unknown) => Classification
+  /**
+   * Run between attempts for the failure's action. `retry` needs none; `rejoin` without a hook is
+   * not retried (sending the same request with the same generation cannot succeed).
+   */
+  hooks?: Partial<Record<Exclude<RecoveryAction, 'fatal'>, RecoveryHook>>
+  logger?: Logger
+  clock?: Clock
+  random?: () => number
+  onRetry?: (event: RetryEvent) => void
+}
+
+function describe (error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Runs `operation` until it succeeds, fails fatally, or the policy's attempts or deadline run out. */
+export async function retry<T> (operation: (context: RetryContext) => Promise<T>, options: RetryOptions): Promise<T> {
+  const policy = resolveBackoff(options.policy)
+  const clock = options.clock ?? systemClock
+  const classifyFn = options.classify ?? classify
+  const random = options.random ?? Math.random
+  const logger = options.logger ?? rootLogger()
+  const { component, operation: opName } = options
+  const start = clock.now()
+  const deadline = policy.deadlineMs === undefined ? undefined : start + policy.deadlineMs
+
+  // One controller for the whole loop: fires on the caller's abort or at the deadline.
+  const controller = new AbortController()
+  const deadlineReason = new Error('deadline')
+  const onCallerAbort = (): void => controller.abort(options.signal?.reason)
+  if (options.signal?.aborted === true) throw new AbortedError(`${component} ${opName} aborted`, { cause: options.signal.reason })
+  options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined
+  if (deadline !== undefined) deadlineTimer = setTimeout(() => controller.abort(deadlineReason), deadline - start)
+
+  let firstFailureAt: number | undefined
+  let lastError: unknown
+  let attempt = 0
+  const finish = (outcome: 'success' | 'failure'): void => {
+    if (firstFailureAt !== undefined) {
+      retryDurationSeconds.observe({ component, operation: opName, outcome }, (clock.now() - firstFailureAt) / 1000)
+    }
+  }
+  const stopped = (): Error => {
+    const elapsedMs = clock.now() - start
+    if (options.signal?.aborted === true) {
+      return new AbortedError(`${component} ${opName} aborted after ${attempt} attempt(s)`, { cause: options.signal.reason })
+    }
+    const last = lastError === undefined ? '' : `: ${describe(lastError)}`
+    return new DeadlineExceededError(
+      `${component} ${opName} did not succeed within ${policy.deadlineMs} ms (${attempt} attempt(s))${last}`,
+      { attempts: attempt, elapsedMs, cause: lastError })
+  }
+
+  try {
+    for (;;) {
+      attempt++
+      const context: RetryContext = { attempt, signal: controller.signal, deadline }
+      try {
+        const result = await raceAbort(operation(context), controller.signal)
+        finish('success')
+        return result
+      } catch (error) {
+        if (controller.signal.aborted) {
+          if (error !== controller.signal.reason) lastError = error
+          finish('failure')
+          throw stopped()
+        }
+        lastError = error
+        firstFailureAt ??= clock.now()
+        const verdict = classifyFn(error)
+        const hook = verdict.action === 'fatal' ? undefined : options.hooks?.[verdict.action]
+        if (verdict.action === 'fatal' || (verdict.action === 'rejoin' && hook === undefined)) {
+          finish('failure')
+          throw error
+        }
+        if (attempt >= policy.maxAttempts) {
+          finish('failure')
+          throw new RetriesExhaustedError(
+            `${component} ${opName} failed after ${attempt} attempt(s): ${describe(error)}`,
+            { attempts: attempt, elapsedMs: clock.now() - start, cause: error })
+        }
+        let delayMs = backoffDelay(policy, attempt, random)
+        if (verdict.retryAfterMs !== undefined) delayMs = Math.max(delayMs, verdict.retryAfterMs)
+        if (deadline !== undefined && clock.now() + delayMs >= deadline) {
+          finish('failure')
+          throw stopped()
+        }
+        const event: RetryEvent = { component, operation: opName, attempt, delayMs, action: verdict.action, reason: verdict.reason, error }
+        retriesTotal.inc({ component, operation: opName, reason: verdict.reason })
+        logger.warn({ component, operation: opName, attempt, delayMs, action: verdict.action, reason: verdict.reason, err: describe(error) },
+          `retrying ${component} ${opName} in ${delayMs} ms after attempt ${attempt} failed (${verdict.reason})`)
+        options.onRetry?.(event)
+        try {
+          await clock.sleep(delayMs, controller.signal)
+          if (hook !== undefined) await raceAbort(Promise.resolve(hook(error, context)), controller.signal)
+        } catch (hookError) {
+          if (controller.signal.aborted) { finish('failure'); throw stopped() }
+          // A failing hook (metadata refresh against a dead broker, ...) is itself a failure of this
+          // attempt's recovery: remember it and let the next attempt decide.
+          lastError = hookError
+        }
+      }
+    }
+  } finally {
+    clearTimeout(deadlineTimer)
+    options.signal?.removeEventListener('abort', onCallerAbort)
+  }
+}
+
+/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {})
+    return Promise.reject(signal.reason)
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => { promise.catch(() => {}); reject(signal.reason) }
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e) })
+  })
+}
