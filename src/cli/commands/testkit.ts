@@ -1,0 +1,14 @@
+/**
+ * `steadfast testkit …`: the fault rig, from the command line. Each subcommand lives in its own
+ * file (testkit-<name>.ts) and is listed in `testkitSubcommands`.
+ */
+import type { Command } from 'commander'
+
+export type RegisterSubcommand = (testkit: Command) => void
+
+export const testkitSubcommands: RegisterSubcommand[] = []
+
+export function register (program: Command): void {
+  const testkit = program.command('testkit').description('Run the fault-injection rig: a real Kafka mock cluster, Connect and Cruise Control simulators')
+  for (const add of testkitSubcommands) add(testkit)
+}
