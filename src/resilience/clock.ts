@@ -1,19 +1,27 @@
 /**
- * Time as the retry loop and limiters see it. The default uses the global Date and setTimeout, so
- * node:test's mock timers (`mock.timers.enable({ apis: ['setTimeout', 'Date'] })`) drive it in tests.
+ * Time as the retry loop and limiters see it. Everything that waits goes through `schedule`, so a
+ * test can swap in a virtual clock (testkit's FakeClock) and run minutes of backoff in microseconds.
  */
 export interface Clock {
   now: () => number
-  /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Calls `fn` after `ms`; returns a function that cancels it. */
+  schedule: (ms: number, fn: () => void) => () => void
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) => new Promise<void>((resolve, reject) => {
+  schedule: (ms, fn) => {
+    const timer = setTimeout(fn, ms)
+    return () => clearTimeout(timer)
+  },
+}
+
+/** Resolves after `ms` on `clock`, or rejects with the signal's reason as soon as it aborts. */
+export function sleep (clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     if (signal?.aborted === true) { reject(signal.reason); return }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { cancel(); reject(signal?.reason) }
+    const cancel = clock.schedule(ms, () => { signal?.removeEventListener('abort', onAbort); resolve() })
     signal?.addEventListener('abort', onAbort, { once: true })
-  }),
+  })
 }

@@ -10,7 +10,7 @@ import { rootLogger } from '../observability/logger.ts'
 import { retriesTotal, retryDurationSeconds } from '../observability/metrics.ts'
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './backoff.ts'
 import { classify, type Classification } from './classify.ts'
-import { systemClock, type Clock } from './clock.ts'
+import { sleep, systemClock, type Clock } from './clock.ts'
 import { AbortedError, DeadlineExceededError, RetriesExhaustedError, type RecoveryAction } from './errors.ts'
 
 export interface RetryContext {
@@ -76,8 +76,7 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   const onCallerAbort = (): void => controller.abort(options.signal?.reason)
   if (options.signal?.aborted === true) throw new AbortedError(`${component} ${opName} aborted`, { cause: options.signal.reason })
   options.signal?.addEventListener('abort', onCallerAbort, { once: true })
-  let deadlineTimer: ReturnType<typeof setTimeout> | undefined
-  if (deadline !== undefined) deadlineTimer = setTimeout(() => controller.abort(deadlineReason), deadline - start)
+  const cancelDeadline = deadline === undefined ? undefined : clock.schedule(deadline - start, () => controller.abort(deadlineReason))
 
   let firstFailureAt: number | undefined
   let lastError: unknown
@@ -138,7 +137,7 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
           `retrying ${component} ${opName} in ${delayMs} ms after attempt ${attempt} failed (${verdict.reason})`)
         options.onRetry?.(event)
         try {
-          await clock.sleep(delayMs, controller.signal)
+          await sleep(clock, delayMs, controller.signal)
           if (hook !== undefined) await raceAbort(Promise.resolve(hook(error, context)), controller.signal)
         } catch (hookError) {
           if (controller.signal.aborted) { finish('failure'); throw stopped() }
@@ -149,7 +148,7 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
       }
     }
   } finally {
-    clearTimeout(deadlineTimer)
+    cancelDeadline?.()
     options.signal?.removeEventListener('abort', onCallerAbort)
   }
 }

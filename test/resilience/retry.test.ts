@@ -1,0 +1,212 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Writable } from 'node:stream'
+import fc from 'fast-check'
+import { retry, type RetryEvent } from '../../src/resilience/retry.ts'
+import { sleep } from '../../src/resilience/clock.ts'
+import {
+  AbortedError, DeadlineExceededError, RetriesExhaustedError, SteadfastError, type RecoveryAction,
+} from '../../src/resilience/errors.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { registry } from '../../src/observability/metrics.ts'
+import { FakeClock } from '../../src/testkit/fake-clock.ts'
+
+const silent = createLogger({ level: 'silent' })
+
+function failure (action: RecoveryAction, reason: string = action, retryAfterMs?: number): SteadfastError {
+  return new SteadfastError(`failed: ${reason}`, { action, reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })
+}
+
+async function retriesCounted (component: string, operation: string, reason: string): Promise<number> {
+  const metric = await registry.getSingleMetric('steadfast_retries_total')?.get()
+  return metric?.values.find((v) => v.labels.component === component && v.labels.operation === operation && v.labels.reason === reason)?.value ?? 0
+}
+
+describe('retry', () => {
+  test('retries transient failures with growing delays, then returns the result', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    let calls = 0
+    const result = await clock.run(retry(async () => {
+      calls++
+      if (calls < 4) throw failure('retry', 'busy')
+      return 'done'
+    }, { component: 'test', operation: 'grow', clock, logger: silent, policy: { jitter: 'none', initialDelayMs: 100 }, onRetry: (e) => events.push(e) }))
+    assert.equal(result, 'done')
+    assert.equal(calls, 4)
+    assert.deepEqual(events.map((e) => e.delayMs), [100, 200, 400])
+    assert.deepEqual(events.map((e) => e.attempt), [1, 2, 3])
+    assert.equal(await retriesCounted('test', 'grow', 'busy'), 3)
+  })
+
+  test('a fatal failure is thrown as is, after one attempt', async () => {
+    const clock = new FakeClock()
+    const fatal = failure('fatal', 'already-exists')
+    let calls = 0
+    await assert.rejects(clock.run(retry(async () => { calls++; throw fatal }, { component: 'test', operation: 'fatal', clock, logger: silent })), (e) => e === fatal)
+    assert.equal(calls, 1)
+  })
+
+  test('runs the hook of each failure\'s action between attempts, in order', async () => {
+    const clock = new FakeClock()
+    const log: string[] = []
+    const script: RecoveryAction[] = ['refresh-metadata', 'refresh-coordinator', 'reconnect', 'retry']
+    let calls = 0
+    await clock.run(retry(async (ctx) => {
+      log.push(`attempt ${ctx.attempt}`)
+      const action = script[calls++]
+      if (action !== undefined) throw failure(action)
+    }, {
+      component: 'test',
+      operation: 'hooks',
+      clock,
+      logger: silent,
+      hooks: {
+        'refresh-metadata': () => { log.push('refresh-metadata') },
+        'refresh-coordinator': async () => { await sleep(clock, 5); log.push('refresh-coordinator') },
+        reconnect: () => { log.push('reconnect') },
+      },
+    }))
+    assert.deepEqual(log, ['attempt 1', 'refresh-metadata', 'attempt 2', 'refresh-coordinator', 'attempt 3', 'reconnect', 'attempt 4', 'attempt 5'])
+  })
+
+  test('rejoin is not retried without a hook, and is with one', async () => {
+    const clock = new FakeClock()
+    const rejoin = failure('rejoin')
+    await assert.rejects(clock.run(retry(async () => { throw rejoin }, { component: 'test', operation: 'rejoin', clock, logger: silent })), (e) => e === rejoin)
+    let calls = 0
+    let rejoined = 0
+    await clock.run(retry(async () => { if (calls++ === 0) throw rejoin }, { component: 'test', operation: 'rejoin', clock, logger: silent, hooks: { rejoin: () => { rejoined++ } } }))
+    assert.equal(rejoined, 1)
+  })
+
+  test('a persistent failure stops at the deadline with the last cause attached', async () => {
+    const clock = new FakeClock()
+    const start = clock.now()
+    let calls = 0
+    const error = await clock.run(retry(async () => { throw failure('retry', `busy-${++calls}`) }, {
+      component: 'test', operation: 'deadline', clock, logger: silent, policy: { deadlineMs: 5_000, maxAttempts: Infinity, initialDelayMs: 100, maxDelayMs: 1_000 },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal(error.attempts, calls)
+    assert.ok(error.cause instanceof SteadfastError)
+    assert.equal(error.cause.reason, `busy-${calls}`)
+    assert.match(error.message, /did not succeed within 5000 ms .*failed: busy-/)
+    assert.ok(clock.now() - start <= 5_000)
+  })
+
+  test('an attempt that hangs is cut off exactly at the deadline', async () => {
+    const clock = new FakeClock()
+    const start = clock.now()
+    let sawAbort = false
+    const error = await clock.run(retry(async (ctx) => {
+      ctx.signal.addEventListener('abort', () => { sawAbort = true })
+      await new Promise(() => {})
+    }, { component: 'test', operation: 'hang', clock, logger: silent, policy: { deadlineMs: 2_000 } })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal(clock.now() - start, 2_000)
+    assert.ok(sawAbort, 'the attempt was told through its signal')
+  })
+
+  test('attempts run out: RetriesExhaustedError with the count and the last cause', async () => {
+    const clock = new FakeClock()
+    const last = failure('reconnect', 'econnreset')
+    const error = await clock.run(retry(async () => { throw last }, { component: 'test', operation: 'exhaust', clock, logger: silent, policy: { maxAttempts: 3 } }))
+      .then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof RetriesExhaustedError)
+    assert.equal(error.attempts, 3)
+    assert.equal(error.cause, last)
+  })
+
+  test('abort stops a backoff wait at once', async () => {
+    const clock = new FakeClock()
+    const controller = new AbortController()
+    const start = clock.now()
+    const running = retry(async () => { throw failure('retry') }, {
+      component: 'test', operation: 'abort', clock, logger: silent, signal: controller.signal, policy: { initialDelayMs: 10_000, maxDelayMs: 10_000, jitter: 'none' },
+    })
+    running.catch(() => {})
+    await clock.advance(1)
+    controller.abort(new Error('user gave up'))
+    const error = await running.then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof AbortedError)
+    assert.equal((error.cause as Error).message, 'user gave up')
+    assert.ok(clock.now() - start < 10_000, 'did not wait out the delay')
+  })
+
+  test('an already aborted signal runs nothing', async () => {
+    let calls = 0
+    await assert.rejects(retry(async () => { calls++ }, { component: 'test', operation: 'pre-abort', logger: silent, signal: AbortSignal.abort() }), AbortedError)
+    assert.equal(calls, 0)
+  })
+
+  test('a server hint (Retry-After, throttle) lengthens the delay', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ === 0) throw failure('retry', 'throttled', 3_000) }, {
+      component: 'test', operation: 'hint', clock, logger: silent, policy: { jitter: 'none' }, onRetry: (e) => events.push(e),
+    }))
+    assert.equal(events[0]?.delayMs, 3_000)
+  })
+
+  test('a failing hook does not end the loop; its error becomes the last cause', async () => {
+    const clock = new FakeClock()
+    const hookError = failure('reconnect', 'hook-failed')
+    const error = await clock.run(retry(async () => { throw failure('refresh-metadata') }, {
+      component: 'test', operation: 'hookfail', clock, logger: silent, policy: { maxAttempts: 2 }, hooks: { 'refresh-metadata': () => { throw hookError } },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof RetriesExhaustedError)
+    assert.equal(error.attempts, 2)
+  })
+
+  test('logs every retry at warn with operation, attempt, delay and reason', async () => {
+    const lines: Array<Record<string, unknown>> = []
+    const destination = new Writable({ write (chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done() } })
+    const logger = createLogger({ level: 'info', destination })
+    const clock = new FakeClock()
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ < 2) throw failure('retry', 'rebalance') }, { component: 'connect', operation: 'createConnector', clock, logger, policy: { jitter: 'none' } }))
+    assert.equal(lines.length, 2)
+    for (const [i, line] of lines.entries()) {
+      assert.equal(line.level, 40)
+      assert.equal(line.operation, 'createConnector')
+      assert.equal(line.component, 'connect')
+      assert.equal(line.attempt, i + 1)
+      assert.equal(line.delayMs, 100 * 2 ** i)
+      assert.equal(line.reason, 'rebalance')
+    }
+  })
+
+  test('property: deadline never exceeded, fatal never retried, attempts and delays within the policy', async () => {
+    const actions: RecoveryAction[] = ['retry', 'refresh-metadata', 'refresh-coordinator', 'reconnect', 'rejoin', 'fatal']
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.record({ action: fc.constantFrom(...actions), durationMs: fc.integer({ min: 0, max: 3_000 }) }), { minLength: 1, maxLength: 30 }),
+      fc.record({
+        initialDelayMs: fc.integer({ min: 0, max: 1_000 }),
+        maxDelayMs: fc.integer({ min: 1_000, max: 5_000 }),
+        maxAttempts: fc.integer({ min: 1, max: 20 }),
+        deadlineMs: fc.integer({ min: 1, max: 20_000 }),
+        jitter: fc.constantFrom('full' as const, 'equal' as const, 'none' as const),
+      }),
+      async (outcomes, policy) => {
+        const clock = new FakeClock()
+        const start = clock.now()
+        const events: RetryEvent[] = []
+        let calls = 0
+        let fatalSeen = false
+        const run = retry(async () => {
+          assert.equal(fatalSeen, false, 'called again after a fatal failure')
+          const step = outcomes[calls++]
+          if (step === undefined) return 'ok'
+          await sleep(clock, step.durationMs)
+          if (step.action === 'fatal') fatalSeen = true
+          throw failure(step.action)
+        }, { component: 'prop', operation: 'prop', clock, logger: silent, policy, onRetry: (e) => events.push(e), hooks: { rejoin: () => {} } })
+        await clock.run(run).catch(() => {})
+        assert.ok(clock.now() - start <= policy.deadlineMs, `ran ${clock.now() - start} ms past a ${policy.deadlineMs} ms deadline`)
+        assert.ok(calls <= policy.maxAttempts)
+        for (const e of events) assert.ok(e.delayMs <= policy.maxDelayMs)
+      }), { numRuns: 150 })
+  })
+})
