@@ -21,6 +21,6 @@ fi
 mkdir -p "$root/build"
 printf '[mock-cluster] compiling %s\n' "$out" >&2
 gcc -std=c11 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE \
-  -I"$prefix/include" -o "$out.tmp" "${sources[@]}" \
+  -isystem "$prefix/include" -o "$out.tmp" "${sources[@]}" \
   "$prefix/lib/librdkafka.a" -lm -ldl -lpthread -lrt
 mv "$out.tmp" "$out"
