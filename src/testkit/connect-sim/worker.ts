@@ -1,0 +1,187 @@
+/**
+ * One simulated Connect worker: its own HTTP listener on 127.0.0.1. Like a real worker it answers
+ * reads itself, refuses writes with the exact 409s while the group rebalances or has no known
+ * leader, and forwards writes to the leader when it is a follower (marking the hop with
+ * `forward=false`, so a second hop answers the "conflicting operation" 409). A leader's answer,
+ * 409s included, reaches the caller unchanged.
+ */
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { ConnectRestError, MESSAGES, type ConnectGroup } from './group.ts'
+import { isForwardedWrite, needsSettledGroup, route, type Reply, type RouteContext } from './routes.ts'
+
+export type HealthState = 'healthy' | 'starting' | 'unhealthy'
+
+export interface RequestRecord {
+  worker: string
+  method: string
+  /** Path and query as received. */
+  path: string
+  status: number
+  /** True when another worker forwarded it here. */
+  forwarded: boolean
+  /** The connector a write targets, when it is a write. */
+  connector?: string
+}
+
+/** What a worker needs from the simulator that owns it. */
+export interface WorkerHost {
+  readonly group: ConnectGroup
+  readonly routeContext: RouteContext
+  urlOf: (workerId: string) => string | undefined
+  record: (entry: RequestRecord) => void
+  writeStarted: (connector: string) => void
+  writeEnded: (connector: string) => void
+}
+
+interface RawReply { status: number, text: string }
+
+export class SimWorker {
+  readonly host: string
+  #port: number
+  #server: Server | undefined
+  #owner: WorkerHost
+  /** Fault: delay before answering each request, in ms. */
+  slowMs = 0
+  health: HealthState = 'healthy'
+
+  constructor (owner: WorkerHost, host: string, port: number) {
+    this.#owner = owner
+    this.host = host
+    this.#port = port
+  }
+
+  /** The worker id Connect reports in statuses: host:port. */
+  get id (): string { return `${this.host}:${this.#port}` }
+  get url (): string { return `http://${this.host}:${this.#port}` }
+  get port (): number { return this.#port }
+  get listening (): boolean { return this.#server !== undefined }
+
+  async listen (): Promise<void> {
+    const server = createServer((req, res) => { this.#onRequest(req, res).catch((error: unknown) => this.#fail(res, error)) })
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(this.#port, this.host, () => { server.off('error', reject); resolve() })
+    })
+    this.#port = (server.address() as AddressInfo).port
+    this.#server = server
+  }
+
+  /** Closes the listener and drops open connections: callers then see connection refused. */
+  async close (): Promise<void> {
+    const server = this.#server
+    if (server === undefined) return
+    this.#server = undefined
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+    server.closeAllConnections()
+    await closed
+  }
+
+  #fail (res: ServerResponse, error: unknown): void {
+    if (res.headersSent) { res.destroy(); return }
+    send(res, { status: 500, text: JSON.stringify({ error_code: 500, message: error instanceof Error ? error.message : String(error) }) })
+  }
+
+  async #onRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://worker')
+    const method = (req.method ?? 'GET').toUpperCase()
+    const seg = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+    const forwarded = url.searchParams.get('forward') === 'false'
+    const raw = await readBody(req)
+    if (this.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, this.slowMs))
+    const write = isForwardedWrite(method, seg)
+    let reply: RawReply
+    let connector: string | undefined
+    try {
+      const body = parseBody(raw)
+      connector = write ? (seg.length === 1 ? nameOf(body) : seg[1]) : undefined
+      if (connector !== undefined && !forwarded) this.#owner.writeStarted(connector)
+      try {
+        reply = await this.#answer(method, seg, url, forwarded, write, raw, body)
+      } finally {
+        if (connector !== undefined && !forwarded) this.#owner.writeEnded(connector)
+      }
+    } catch (error) {
+      if (!(error instanceof ConnectRestError)) throw error
+      reply = { status: error.status, text: JSON.stringify({ error_code: error.status, message: error.message }) }
+    }
+    const entry: RequestRecord = { worker: this.id, method, path: `${url.pathname}${url.search}`, status: reply.status, forwarded }
+    if (connector !== undefined) entry.connector = connector
+    this.#owner.record(entry)
+    send(res, reply)
+  }
+
+  async #answer (method: string, seg: string[], url: URL, forwarded: boolean, write: boolean, raw: string, body: unknown): Promise<RawReply> {
+    const group = this.#owner.group
+    if (method === 'GET' && seg.length === 1 && seg[0] === 'health') return this.#healthReply()
+    if (write) {
+      const leader = group.leader
+      if (leader === undefined) throw new ConnectRestError(409, MESSAGES.noLeader)
+      if (group.rebalancing) throw new ConnectRestError(409, MESSAGES.stale)
+      if (leader !== this.id) {
+        if (forwarded) throw new ConnectRestError(409, MESSAGES.conflicting)
+        const target = this.#owner.urlOf(leader)
+        if (target === undefined) throw new ConnectRestError(409, MESSAGES.noLeader)
+        return await forward(target, method, url, raw)
+      }
+    } else if (needsSettledGroup(method, seg) && group.rebalancing) {
+      throw new ConnectRestError(500, MESSAGES.rebalanceExpected)
+    }
+    return toRaw(route(this.#owner.routeContext, method, seg, url.searchParams, body))
+  }
+
+  #healthReply (): RawReply {
+    if (this.health === 'starting') return { status: 503, text: JSON.stringify({ status: 'starting', message: 'Worker is still starting up.' }) }
+    if (this.health === 'unhealthy') return { status: 500, text: JSON.stringify({ status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' }) }
+    return { status: 200, text: JSON.stringify({ status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' }) }
+  }
+}
+
+function toRaw (reply: Reply): RawReply {
+  return { status: reply.status, text: reply.body === undefined ? '' : JSON.stringify(reply.body) }
+}
+
+function nameOf (body: unknown): string | undefined {
+  const name = typeof body === 'object' && body !== null ? (body as { name?: unknown }).name : undefined
+  return typeof name === 'string' ? name : undefined
+}
+
+function parseBody (raw: string): unknown {
+  if (raw.trim() === '') return undefined
+  try {
+    return JSON.parse(raw)
+  } catch (error) {
+    throw new ConnectRestError(400, `Cannot deserialize the request body: ${error instanceof Error ? error.message : String(error)}`)
+  }
+}
+
+async function readBody (req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function send (res: ServerResponse, reply: RawReply): void {
+  if (reply.text === '') { res.writeHead(reply.status).end(); return }
+  res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply.text) }).end(reply.text)
+}
+
+/** Sends the request on to the leader, marked as forwarded; its status and body come back unchanged. */
+function forward (leaderUrl: string, method: string, url: URL, raw: string): Promise<RawReply> {
+  const target = new URL(`${url.pathname}${url.search}`, leaderUrl)
+  target.searchParams.set('forward', 'false')
+  return new Promise<RawReply>((resolve) => {
+    const req = request(target, { method, headers: raw === '' ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(raw) } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') }))
+      res.on('error', (error) => resolve(ioError(error)))
+    })
+    req.on('error', (error) => resolve(ioError(error)))
+    req.end(raw === '' ? undefined : raw)
+  })
+}
+
+function ioError (error: Error): RawReply {
+  return { status: 500, text: JSON.stringify({ error_code: 500, message: `IO Error trying to forward REST request: ${error.message}` }) }
+}
