@@ -1,0 +1,28 @@
+import { api, f } from '../descriptor.ts'
+
+/** DescribeCluster (API key 60). */
+export const DescribeCluster = api({
+  name: 'DescribeCluster',
+  apiKey: 60,
+  validVersions: '0-1',
+  flexibleVersions: '0+',
+  request: [
+    f('includeClusterAuthorizedOperations', 'bool', '0+'),
+    f('endpointType', 'int8', '1+', { default: 1 }),
+  ],
+  response: [
+    f('throttleTimeMs', 'int32', '0+'),
+    f('errorCode', 'int16', '0+'),
+    f('errorMessage', 'string', '0+', { nullableVersions: '0+', default: null }),
+    f('endpointType', 'int8', '1+', { default: 1 }),
+    f('clusterId', 'string', '0+'),
+    f('controllerId', 'int32', '0+', { default: -1 }),
+    f('brokers', '[]DescribeClusterBroker', '0+', {}, [
+      f('brokerId', 'int32', '0+'),
+      f('host', 'string', '0+'),
+      f('port', 'int32', '0+'),
+      f('rack', 'string', '0+', { nullableVersions: '0+', default: null }),
+    ]),
+    f('clusterAuthorizedOperations', 'int32', '0+', { default: -2147483648 }),
+  ],
+})

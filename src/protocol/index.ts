@@ -1,0 +1,10 @@
+/** protocol/: bytes <-> messages. See docs/protocol.md. */
+export * from './descriptor.ts'
+export * from './apis/index.ts'
+export type { Message } from './codec.ts'
+export { defaultValue } from './codec.ts'
+export * from './framing.ts'
+export { Reader } from './primitives/reader.ts'
+export { Writer } from './primitives/writer.ts'
+export { ZERO_UUID, uuidToBytes, uuidToString } from './primitives/uuid.ts'
+export * from '../resilience/kafka-errors.ts'
