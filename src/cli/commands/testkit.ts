@@ -3,10 +3,13 @@
  * file (testkit-<name>.ts) and is listed in `testkitSubcommands`.
  */
 import type { Command } from 'commander'
+import { register as cluster } from './testkit-cluster.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
 
-export const testkitSubcommands: RegisterSubcommand[] = []
+export const testkitSubcommands: RegisterSubcommand[] = [
+  cluster,
+]
 
 export function register (program: Command): void {
   const testkit = program.command('testkit').description('Run the fault-injection rig: a real Kafka mock cluster, Connect and Cruise Control simulators')

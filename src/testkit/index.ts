@@ -1,0 +1,10 @@
+/**
+ * steadfast/testkit: the fault-injection rig, for this project's tests and for users testing their
+ * own services against the same faults.
+ */
+export { MockCluster } from './mock-cluster/mock-cluster.ts'
+export type { MockClusterOptions, BrokerInfo, InjectedError, TrackedRequest, CoordinatorType } from './mock-cluster/mock-cluster.ts'
+export type { TopicSpec } from './mock-cluster/topic-spec.ts'
+export { parseTopicSpec } from './mock-cluster/topic-spec.ts'
+export { ApiKey, TRANSPORT_ERROR, type ApiKeyName } from './mock-cluster/api-keys.ts'
+export { MockClusterRequestError, MockClusterUnavailableError } from './mock-cluster/errors.ts'
