@@ -1,0 +1,271 @@
+/**
+ * The client's view of a Kafka cluster: bootstrap list, per-broker connections (each with its own
+ * negotiated API versions), a metadata cache refreshed by age and on demand, coordinator lookup
+ * with a cache, and endpoint tracking. Each metadata answer is compared with the previous one:
+ * brokers that moved (new host or port) or left have their connections closed, and a
+ * `brokers-changed` event tells the clients above (incident I4). When no known broker answers,
+ * the bootstrap list (which `setBootstrap` can replace at any time) is tried again, DNS included.
+ */
+import { EventEmitter } from 'node:events'
+import { apis } from '../protocol/apis/index.ts'
+import type { Message } from '../protocol/codec.ts'
+import { kafkaError } from '../resilience/kafka-errors.ts'
+import { TransportError } from '../resilience/errors.ts'
+import { classify } from '../resilience/classify.ts'
+import { systemClock, type Clock } from '../resilience/clock.ts'
+import type { Logger } from '../observability/logger.ts'
+import { rootLogger } from '../observability/logger.ts'
+import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } from './broker-connection.ts'
+import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
+import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata } from './metadata.ts'
+
+export type CoordinatorType = 'group' | 'transaction'
+
+export interface ClusterOptions extends BrokerConnectionOptions {
+  bootstrap: string | readonly string[]
+  /** Metadata older than this is refreshed before use (default 5 minutes, as Kafka's metadata.max.age.ms). */
+  metadataMaxAgeMs?: number
+  logger?: Logger
+  clock?: Clock
+}
+
+export interface ClusterEvents {
+  'brokers-changed': [BrokerChanges]
+}
+
+const COORDINATOR_KEY_TYPE: Record<CoordinatorType, number> = { group: 0, transaction: 1 }
+
+export class Cluster extends EventEmitter<ClusterEvents> {
+  readonly #options: ClusterOptions
+  readonly #logger: Logger
+  readonly #clock: Clock
+  readonly #maxAgeMs: number
+  #bootstrap: BrokerAddress[]
+  #metadata: ClusterMetadata | undefined
+  #refreshing: Promise<ClusterMetadata> | undefined
+  /** Connections by `${nodeId}` (or `bootstrap:${host}:${port}`) and purpose. */
+  readonly #pool = new Map<string, { endpoint: BrokerEndpoint, connection: Promise<BrokerConnection> }>()
+  readonly #coordinators = new Map<string, BrokerEndpoint>()
+  #closed = false
+
+  constructor (options: ClusterOptions) {
+    super()
+    this.#options = options
+    this.#bootstrap = parseBootstrap(options.bootstrap)
+    this.#logger = options.logger ?? rootLogger()
+    this.#clock = options.clock ?? systemClock
+    this.#maxAgeMs = options.metadataMaxAgeMs ?? 300_000
+  }
+
+  get bootstrap (): readonly BrokerAddress[] {
+    return this.#bootstrap
+  }
+
+  /** Replaces the bootstrap list (e.g. a watched configuration changed); used when no known broker answers. */
+  setBootstrap (list: string | readonly string[]): void {
+    this.#bootstrap = parseBootstrap(list)
+    this.#logger.info({ bootstrap: this.#bootstrap.map(formatAddress) }, 'bootstrap list replaced')
+  }
+
+  /** The last metadata seen, without any I/O. */
+  get cachedMetadata (): ClusterMetadata | undefined {
+    return this.#metadata
+  }
+
+  /**
+   * Metadata that is no older than the max age and knows every topic in `topics`; refreshes when
+   * needed. Topics the cluster does not know are reported with their error code, not thrown.
+   */
+  async metadata (topics?: readonly string[]): Promise<ClusterMetadata> {
+    const cached = this.#metadata
+    const fresh = cached !== undefined && this.#clock.now() - cached.fetchedAt < this.#maxAgeMs
+    if (fresh && (topics === undefined || topics.every((t) => cached.topics.get(t)?.errorCode === 0))) return cached
+    return await this.refreshMetadata(topics)
+  }
+
+  /**
+   * Asks a broker for metadata now. Without `topics`, asks for every topic; with them, merges the
+   * answer into the cache. Concurrent callers share one request when they ask for the same thing.
+   */
+  async refreshMetadata (topics?: readonly string[]): Promise<ClusterMetadata> {
+    if (topics === undefined && this.#refreshing !== undefined) return await this.#refreshing
+    const run = this.#fetchMetadata(topics)
+    if (topics === undefined) {
+      this.#refreshing = run
+      run.finally(() => { if (this.#refreshing === run) this.#refreshing = undefined }).catch(() => {})
+    }
+    return await run
+  }
+
+  async #fetchMetadata (topics: readonly string[] | undefined): Promise<ClusterMetadata> {
+    const connection = await this.anyConnection()
+    const response = await connection.request(apis.Metadata, (version) => ({
+      // v0 asks for every topic with an empty list; later versions with null.
+      topics: topics === undefined ? (version === 0 ? [] : null) : topics.map((name) => ({ name })),
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    }))
+    const next = parseMetadata(response.body, this.#clock.now())
+    if (topics !== undefined && this.#metadata !== undefined) {
+      // A partial answer: keep the other topics we knew.
+      for (const [name, topic] of this.#metadata.topics) if (!next.topics.has(name)) next.topics.set(name, topic)
+    }
+    this.#apply(next)
+    return next
+  }
+
+  #apply (next: ClusterMetadata): void {
+    const previous = this.#metadata
+    this.#metadata = next
+    if (previous === undefined) return
+    const changes = diffBrokers(previous.brokers, next.brokers)
+    if (!hasChanges(changes)) return
+    for (const broker of [...changes.removed, ...changes.changed.map((c) => c.before)]) this.#dropBroker(broker.nodeId)
+    this.#logger.warn({
+      added: changes.added.map((b) => b.nodeId),
+      removed: changes.removed.map((b) => b.nodeId),
+      changed: changes.changed.map((c) => ({ id: c.after.nodeId, from: `${c.before.host}:${c.before.port}`, to: `${c.after.host}:${c.after.port}` })),
+    }, 'broker endpoints changed')
+    this.emit('brokers-changed', changes)
+  }
+
+  #dropBroker (nodeId: number): void {
+    for (const [key, entry] of this.#pool) {
+      if (entry.endpoint.nodeId === nodeId) {
+        this.#pool.delete(key)
+        entry.connection.then((c) => c.close(), () => {})
+      }
+    }
+    for (const [key, endpoint] of this.#coordinators) if (endpoint.nodeId === nodeId) this.#coordinators.delete(key)
+  }
+
+  /** A connection to `endpoint`, shared per broker and purpose; reopened when it died or moved. */
+  async connectionTo (endpoint: BrokerEndpoint, purpose = 'default'): Promise<BrokerConnection> {
+    if (this.#closed) throw new TransportError('the cluster client is closed', 'ECONNCLOSED', { action: 'fatal' })
+    const key = `${endpoint.nodeId ?? `bootstrap:${endpoint.host}:${endpoint.port}`}/${purpose}`
+    const existing = this.#pool.get(key)
+    if (existing !== undefined) {
+      const moved = existing.endpoint.host !== endpoint.host || existing.endpoint.port !== endpoint.port
+      const connection = await existing.connection.catch(() => undefined)
+      if (!moved && connection !== undefined && !connection.closed) return connection
+      if (this.#pool.get(key) === existing) this.#pool.delete(key)
+      connection?.close()
+    }
+    const opening = BrokerConnection.open(endpoint, this.#options)
+    const entry = { endpoint, connection: opening }
+    this.#pool.set(key, entry)
+    try {
+      const connection = await opening
+      connection.onClose(() => { if (this.#pool.get(key) === entry) this.#pool.delete(key) })
+      return connection
+    } catch (error) {
+      if (this.#pool.get(key) === entry) this.#pool.delete(key)
+      throw error
+    }
+  }
+
+  /** A connection to broker `nodeId`, by the address the latest metadata gives. */
+  async connection (nodeId: number, purpose = 'default'): Promise<BrokerConnection> {
+    let broker = this.#metadata?.brokers.get(nodeId)
+    if (broker === undefined) broker = (await this.refreshMetadata()).brokers.get(nodeId)
+    if (broker === undefined) {
+      throw new TransportError(`broker ${nodeId} is not in the cluster's metadata`, 'EBROKERGONE', { action: 'refresh-metadata' })
+    }
+    return await this.connectionTo({ nodeId, host: broker.host, port: broker.port }, purpose)
+  }
+
+  /**
+   * A live connection to any broker: pooled ones first, then every broker the metadata names,
+   * then the bootstrap list. Fails with one error listing every address tried and why.
+   */
+  async anyConnection (): Promise<BrokerConnection> {
+    for (const entry of this.#pool.values()) {
+      const connection = await entry.connection.catch(() => undefined)
+      if (connection !== undefined && !connection.closed) return connection
+    }
+    const candidates: BrokerEndpoint[] = [
+      ...shuffle([...(this.#metadata?.brokers.values() ?? [])]).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
+      ...this.#bootstrap.map((a) => ({ nodeId: undefined, host: a.host, port: a.port })),
+    ]
+    const failures: string[] = []
+    let last: unknown
+    for (const endpoint of candidates) {
+      try {
+        return await this.connectionTo(endpoint)
+      } catch (error) {
+        if (classify(error).action === 'fatal') throw error
+        last = error
+        failures.push(`${formatAddress(endpoint)} (${(error as Error).message})`)
+      }
+    }
+    throw new TransportError(`no broker reachable; tried ${failures.join('; ')}`, 'ENOBROKER', { cause: last })
+  }
+
+  /** A connection to the leader of `topic`/`partition`, per the current metadata. */
+  async leaderConnection (topic: string, partition: number, purpose = 'default'): Promise<BrokerConnection> {
+    const metadata = await this.metadata([topic])
+    const info = metadata.topics.get(topic)
+    if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+    const p = info.partitions.find((x) => x.partition === partition)
+    if (p === undefined) throw kafkaError(3, `metadata for ${topic}-${partition} (topic has ${info.partitions.length} partitions)`)
+    if (p.leader < 0) throw kafkaError(5, `${topic}-${partition}`)
+    return await this.connection(p.leader, purpose)
+  }
+
+  /** The controller broker (for topic and partition administration). */
+  async controllerConnection (): Promise<BrokerConnection> {
+    const metadata = await this.metadata()
+    if (metadata.controllerId < 0 || !metadata.brokers.has(metadata.controllerId)) {
+      // Brokers answer a random broker as controller in KRaft mode; any broker forwards.
+      return await this.anyConnection()
+    }
+    return await this.connection(metadata.controllerId)
+  }
+
+  /** The coordinator of a group or transactional id, from the cache or FindCoordinator. */
+  async coordinator (type: CoordinatorType, key: string): Promise<BrokerConnection> {
+    const cacheKey = `${type}:${key}`
+    let endpoint = this.#coordinators.get(cacheKey)
+    if (endpoint === undefined) {
+      endpoint = await this.#findCoordinator(type, key)
+      this.#coordinators.set(cacheKey, endpoint)
+    }
+    return await this.connectionTo(endpoint)
+  }
+
+  /** Forgets the cached coordinator, so the next call asks FindCoordinator again (incident I3). */
+  invalidateCoordinator (type: CoordinatorType, key: string): void {
+    this.#coordinators.delete(`${type}:${key}`)
+  }
+
+  async #findCoordinator (type: CoordinatorType, key: string): Promise<BrokerEndpoint> {
+    const connection = await this.anyConnection()
+    const keyType = COORDINATOR_KEY_TYPE[type]
+    const response = await connection.request(apis.FindCoordinator, (version) => version >= 4
+      ? { keyType, coordinatorKeys: [key] }
+      : { key, keyType })
+    const answer: Message = response.version >= 4 ? (response.body.coordinators as Message[])[0] ?? { errorCode: 15 } : response.body
+    if (answer.errorCode !== 0) {
+      throw kafkaError(answer.errorCode as number, `FindCoordinator for ${type} "${key}" via ${connection.label}`, { serverMessage: answer.errorMessage })
+    }
+    return { nodeId: answer.nodeId, host: answer.host, port: answer.port }
+  }
+
+  /** Closes every connection. */
+  async close (): Promise<void> {
+    this.#closed = true
+    const entries = [...this.#pool.values()]
+    this.#pool.clear()
+    await Promise.all(entries.map(async (e) => { (await e.connection.catch(() => undefined))?.close() }))
+  }
+}
+
+function shuffle<T> (items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1))
+    const tmp = items[i] as T
+    items[i] = items[j] as T
+    items[j] = tmp
+  }
+  return items
+}
