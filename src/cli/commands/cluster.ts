@@ -1,0 +1,76 @@
+/**
+ * `steadfast cluster info`: brokers, topics with partitions, leaders, replicas and ISR, and the
+ * API version negotiated with each broker.
+ */
+import type { Command } from 'commander'
+import { Cluster } from '../../cluster/cluster.ts'
+import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
+import { parseOutput, renderTable } from '../options.ts'
+
+interface BrokerReport {
+  id: number
+  host: string
+  port: number
+  rack: string | null
+  controller: boolean
+  /** Undefined when the broker could not be reached. */
+  apis?: NegotiatedApi[]
+  error?: string
+}
+
+export interface ClusterInfo {
+  clusterId: string | null
+  controllerId: number
+  brokers: BrokerReport[]
+  topics: Array<{ name: string, errorCode: number, partitions: Array<{ partition: number, leader: number, replicas: number[], isr: number[], offline: number[] }> }>
+}
+
+export async function clusterInfo (cluster: Cluster): Promise<ClusterInfo> {
+  const metadata = await cluster.refreshMetadata()
+  const brokers = await Promise.all([...metadata.brokers.values()].sort((a, b) => a.nodeId - b.nodeId).map(async (b): Promise<BrokerReport> => {
+    const report: BrokerReport = { id: b.nodeId, host: b.host, port: b.port, rack: b.rack, controller: b.nodeId === metadata.controllerId }
+    try {
+      report.apis = negotiateAll((await cluster.connection(b.nodeId)).versions)
+    } catch (error) {
+      report.error = (error as Error).message
+    }
+    return report
+  }))
+  const topics = [...metadata.topics.values()].sort((a, b) => a.name.localeCompare(b.name)).map((t) => ({
+    name: t.name,
+    errorCode: t.errorCode,
+    partitions: t.partitions.map((p) => ({ partition: p.partition, leader: p.leader, replicas: p.replicas, isr: p.isr, offline: p.offline })),
+  }))
+  return { clusterId: metadata.clusterId, controllerId: metadata.controllerId, brokers, topics }
+}
+
+function renderInfo (info: ClusterInfo): string {
+  const out: string[] = [`cluster ${info.clusterId ?? '(no id)'}, controller ${info.controllerId}`, '', 'BROKERS']
+  out.push(renderTable(info.brokers.map((b) => ({ ...b, controller: b.controller ? 'yes' : '', rack: b.rack ?? '', status: b.error ?? 'ok' })), ['id', 'host', 'port', 'rack', 'controller', 'status']))
+  out.push('TOPICS')
+  const rows = info.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partition, leader: p.leader, replicas: p.replicas.join(','), isr: p.isr.join(','), offline: p.offline.join(',') })))
+  out.push(renderTable(rows, ['topic', 'partition', 'leader', 'replicas', 'isr', 'offline']))
+  out.push('NEGOTIATED API VERSIONS (broker: version used, "-" = not offered)')
+  const names = info.brokers[0]?.apis?.map((a) => a.api) ?? []
+  const versionRows = names.map((api) => Object.fromEntries([['api', api], ...info.brokers.map((b) => [`broker ${b.id}`, b.apis?.find((a) => a.api === api)?.version ?? '-'])]))
+  out.push(renderTable(versionRows, ['api', ...info.brokers.map((b) => `broker ${b.id}`)]))
+  return out.join('\n')
+}
+
+export function register (program: Command): void {
+  const cluster = program.command('cluster').description('Inspect a Kafka cluster')
+  cluster.command('info')
+    .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
+    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
+    .option('--output <format>', 'table or json', 'table')
+    .action(async (options: { bootstrap: string, output: string }) => {
+      const format = parseOutput(options.output)
+      const client = new Cluster({ bootstrap: options.bootstrap, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 })
+      try {
+        const info = await clusterInfo(client)
+        process.stdout.write(format === 'json' ? JSON.stringify(info, null, 2) + '\n' : renderInfo(info))
+      } finally {
+        await client.close()
+      }
+    })
+}
