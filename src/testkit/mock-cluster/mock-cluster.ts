@@ -76,7 +76,7 @@ export class MockCluster {
       await cluster.stop()
       throw error
     }
-    logger.info({ pid: helper.pid, bootstrap: cluster.bootstrap }, 'mock cluster started')
+    logger.debug({ pid: helper.pid, bootstrap: cluster.bootstrap }, 'mock cluster started')
     return cluster
   }
 
