@@ -16,6 +16,12 @@ export class Writer {
     return this.#offset
   }
 
+  /** Empties the writer, keeping its buffer for reuse. */
+  reset (): this {
+    this.#offset = 0
+    return this
+  }
+
   #ensure (bytes: number): number {
     const at = this.#offset
     if (at + bytes > this.#buffer.length) {
