@@ -127,6 +127,7 @@ const CC_CAPACITY = /There are already \d+ active user tasks, which has reached 
 const CC_NOT_ENOUGH_WINDOWS = /NotEnoughValidWindowsException/
 const CC_UNKNOWN_TASK = /Unexpected header .*User-Task-ID/
 const CC_UNKNOWN_BROKER = /IllegalArgumentException.*does not exist|does not exist\./
+const CC_ONGOING_EXECUTION = /ongoing execution/i
 
 /**
  * Cruise Control REST failures (see the Cruise Control reference):
@@ -134,6 +135,8 @@ const CC_UNKNOWN_BROKER = /IllegalArgumentException.*does not exist|does not exi
  * - 500 NotEnoughValidWindowsException: the proposal is pending (`retry`, reason `not-enough-valid-windows`);
  * - 500 "Unexpected header … User-Task-ID": the task is gone; the caller must request again
  *   (`fatal` for the poll, reason `unknown-user-task`, handled by the client);
+ * - 500 "Cannot start a new execution while there is an ongoing execution": not now, so transient
+ *   (`retry`, reason `ongoing-execution`): another execution must finish first;
  * - 500 unknown broker ids, and 4xx: fatal;
  * - other 5xx: transient for idempotent requests only.
  */
@@ -144,6 +147,7 @@ export function classifyCruiseControlResponse (failure: HttpFailure): Classifica
   if (status === 500 && CC_NOT_ENOUGH_WINDOWS.test(message)) return { action: 'retry', reason: 'not-enough-valid-windows' }
   if (status === 500 && CC_UNKNOWN_TASK.test(message)) return { action: 'fatal', reason: 'unknown-user-task' }
   if (status === 500 && CC_UNKNOWN_BROKER.test(message)) return { action: 'fatal', reason: 'unknown-broker' }
+  if (status === 500 && CC_ONGOING_EXECUTION.test(message)) return { action: 'retry', reason: 'ongoing-execution' }
   if (status === 429) return withHint({ action: 'retry', reason: 'throttled' }, failure.retryAfterMs)
   if (status >= 500 || status === 408) {
     return isIdempotent(failure.method) ? withHint({ action: 'retry', reason: `http-${status}` }, failure.retryAfterMs) : { action: 'fatal', reason: `http-${status}` }

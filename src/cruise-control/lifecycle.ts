@@ -1,0 +1,412 @@
+/**
+ * The rebalance lifecycle users know from Strimzi's KafkaRebalance, driven against Cruise Control:
+ *
+ *   New → PendingProposal → ProposalReady → (approve) → Rebalancing → Ready
+ *   PendingProposal and Rebalancing accept stop → Stopped; every state but New accepts refresh;
+ *   a real failure → NotReady (with its reason); auto-approval skips ProposalReady.
+ *
+ * Each `reconcile` advances a rebalance as far as it can without waiting and stores the record
+ * (including the User-Task-ID of the pending operation) before and after every request, so a
+ * restarted steadfast resumes polling the same task. A transient failure — the capacity 500, a
+ * dropped connection, a deadline that ran out while retrying — never changes the state: it is
+ * recorded on the rebalance and the next reconcile tries again. A task Cruise Control forgot (it
+ * restarted, or the task expired) is requested again.
+ */
+import type { Logger } from '../observability/logger.ts'
+import { rootLogger } from '../observability/logger.ts'
+import { counter } from '../observability/metrics.ts'
+import { classify, classifyCruiseControlResponse } from '../resilience/classify.ts'
+import {
+  AbortedError, DeadlineExceededError, InvalidArgumentError, RetriesExhaustedError, SteadfastError,
+} from '../resilience/errors.ts'
+import type { CruiseControlClient } from './client.ts'
+import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
+import { withDryRun, type OperationRequest } from './operations.ts'
+import { optimizationResultSchema, type OptimizationResult, type OptimizationSummary } from './schemas.ts'
+import type { JsonStateStore } from './state-store.ts'
+
+export const REBALANCE_STATES = ['New', 'PendingProposal', 'ProposalReady', 'Rebalancing', 'Stopped', 'NotReady', 'Ready'] as const
+export type RebalanceState = typeof REBALANCE_STATES[number]
+export type RebalanceAction = 'approve' | 'refresh' | 'stop'
+
+/** The actions each state accepts, as in Strimzi's KafkaRebalance. */
+export const ALLOWED_ACTIONS: Readonly<Record<RebalanceState, readonly RebalanceAction[]>> = {
+  New: [],
+  PendingProposal: ['stop', 'refresh'],
+  ProposalReady: ['approve', 'refresh'],
+  Rebalancing: ['stop', 'refresh'],
+  Stopped: ['refresh'],
+  NotReady: ['refresh'],
+  Ready: ['refresh'],
+}
+
+export interface ExecutionProgress {
+  executorState: string
+  partitionsMoved: number
+  partitionsTotal: number
+  dataMovedMB: number
+  dataTotalMB: number
+  updatedAt: string
+}
+
+export interface RebalanceRecord {
+  name: string
+  manifest: RebalanceManifest
+  state: RebalanceState
+  autoApproval: boolean
+  /** The dry-run request for this rebalance; execution sends it with dryrun=false. */
+  request: OperationRequest
+  /** The Cruise Control task being waited for, and what it is. */
+  userTaskId?: string
+  taskKind?: 'proposal' | 'execution'
+  /** An action accepted but not yet carried out (its request failed transiently). */
+  pendingAction?: RebalanceAction
+  /** The last proposal, kept for review. */
+  proposal?: { summary: OptimizationSummary, userTaskId?: string, receivedAt: string }
+  progress?: ExecutionProgress
+  /** Why the rebalance is NotReady. */
+  reason?: string
+  /** The last transient failure: recorded, never a state change. */
+  lastTransientError?: { message: string, reason: string, at: string }
+  transientErrors: number
+  history: Array<{ state: RebalanceState, at: string, reason?: string }>
+  createdAt: string
+  updatedAt: string
+}
+
+export interface RebalanceLifecycleOptions {
+  client: CruiseControlClient
+  store: JsonStateStore<RebalanceRecord>
+  /** Fetch executor progress (one more request) while Rebalancing. Default true. */
+  trackProgress?: boolean
+  logger?: Logger
+}
+
+/** Reasons that mean "not now" although the request that met them cannot simply be re-sent. */
+const TRANSIENT_REASONS = new Set(['user-task-capacity', 'not-enough-valid-windows', 'ongoing-execution', 'throttled', 'capacity'])
+
+const transitionsTotal = counter({
+  name: 'steadfast_rebalance_transitions_total',
+  help: 'Rebalance state transitions, by the state entered.',
+  labelNames: ['state'] as const,
+})
+
+const MAX_HISTORY = 50
+
+/** True for failures that only mean "not now": they never change a rebalance's state. */
+export function isTransientFailure (error: unknown): boolean {
+  if (error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError || error instanceof AbortedError) return true
+  const verdict = classify(error)
+  return verdict.action !== 'fatal' || TRANSIENT_REASONS.has(verdict.reason) || (error instanceof SteadfastError && error.action !== 'fatal')
+}
+
+type Step = { record: RebalanceRecord, more: boolean }
+
+export class RebalanceLifecycle {
+  readonly #client: CruiseControlClient
+  readonly #store: JsonStateStore<RebalanceRecord>
+  readonly #trackProgress: boolean
+  readonly #logger: Logger
+  readonly #locks = new Map<string, Promise<unknown>>()
+
+  constructor (options: RebalanceLifecycleOptions) {
+    this.#client = options.client
+    this.#store = options.store
+    this.#trackProgress = options.trackProgress ?? true
+    this.#logger = options.logger ?? rootLogger()
+  }
+
+  /** Records a new rebalance in state New; nothing is sent until it is reconciled. */
+  async create (manifest: RebalanceManifest): Promise<RebalanceRecord> {
+    const name = manifest.metadata.name
+    return await this.#exclusive(name, async () => {
+      if (await this.#store.get(name) !== undefined) {
+        throw new InvalidArgumentError(`rebalance ${name} already exists; use refresh to ask for a new proposal, or delete it first`)
+      }
+      const now = new Date().toISOString()
+      const record: RebalanceRecord = {
+        name,
+        manifest,
+        state: 'New',
+        autoApproval: isAutoApproved(manifest),
+        request: proposalRequest(manifest.spec),
+        transientErrors: 0,
+        history: [{ state: 'New', at: now }],
+        createdAt: now,
+        updatedAt: now,
+      }
+      await this.#store.put(record)
+      transitionsTotal.inc({ state: 'New' })
+      return record
+    })
+  }
+
+  async get (name: string): Promise<RebalanceRecord> {
+    const record = await this.#store.get(name)
+    if (record === undefined) throw new InvalidArgumentError(`rebalance ${name} does not exist (state directory ${this.#store.dir})`)
+    return record
+  }
+
+  async list (): Promise<RebalanceRecord[]> {
+    return await this.#store.list()
+  }
+
+  async delete (name: string): Promise<boolean> {
+    return await this.#exclusive(name, async () => await this.#store.delete(name))
+  }
+
+  async approve (name: string): Promise<RebalanceRecord> { return await this.#act(name, 'approve') }
+  async refresh (name: string): Promise<RebalanceRecord> { return await this.#act(name, 'refresh') }
+  async stop (name: string): Promise<RebalanceRecord> { return await this.#act(name, 'stop') }
+
+  async #act (name: string, action: RebalanceAction): Promise<RebalanceRecord> {
+    await this.#exclusive(name, async () => {
+      const record = await this.get(name)
+      const allowed = ALLOWED_ACTIONS[record.state]
+      if (!allowed.includes(action)) {
+        const accepts = allowed.length === 0 ? 'no action' : allowed.join(', ')
+        throw new InvalidArgumentError(`rebalance ${name}: cannot ${action} in state ${record.state} (it accepts ${accepts})`)
+      }
+      record.pendingAction = action
+      await this.#save(record)
+    })
+    return await this.reconcile(name)
+  }
+
+  /** Advances the rebalance as far as it can go now; returns the stored record. */
+  async reconcile (name: string, options: { signal?: AbortSignal } = {}): Promise<RebalanceRecord> {
+    return await this.#exclusive(name, async () => {
+      let record = await this.get(name)
+      for (let steps = 0; steps < 8; steps++) {
+        let step: Step
+        try {
+          step = await this.#step(structuredClone(record), options.signal)
+        } catch (error) {
+          if (isTransientFailure(error)) {
+            const reason = transientReason(error)
+            const message = error instanceof Error ? error.message : String(error)
+            record.lastTransientError = { message, reason, at: new Date().toISOString() }
+            record.transientErrors++
+            this.#logger.warn({ component: 'cruise-control', rebalance: name, state: record.state, reason, err: message },
+              `rebalance ${name}: transient failure in state ${record.state}; state unchanged, will try again`)
+            await this.#save(record)
+            return record
+          }
+          const reason = error instanceof Error ? error.message : String(error)
+          record = this.#to(record, 'NotReady', { reason, userTaskId: undefined, taskKind: undefined, pendingAction: undefined })
+          await this.#save(record)
+          return record
+        }
+        record = step.record
+        await this.#save(record)
+        if (!step.more) break
+      }
+      return record
+    })
+  }
+
+  /**
+   * Reconciles until the rebalance settles in one of `until` (default ProposalReady, Ready,
+   * NotReady, Stopped) with no action pending, pausing `intervalMs` between rounds.
+   */
+  async settle (name: string, options: { until?: RebalanceState[], intervalMs?: number, timeoutMs?: number, signal?: AbortSignal, onUpdate?: (record: RebalanceRecord) => void } = {}): Promise<RebalanceRecord> {
+    const until = options.until ?? ['ProposalReady', 'Ready', 'NotReady', 'Stopped']
+    const signals = [options.signal, options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs)].filter((s) => s !== undefined)
+    const signal = signals.length === 0 ? undefined : AbortSignal.any(signals)
+    for (;;) {
+      const record = await this.reconcile(name, { signal })
+      options.onUpdate?.(record)
+      if (until.includes(record.state) && record.pendingAction === undefined) return record
+      try {
+        await pause(options.intervalMs ?? 1000, signal)
+      } catch (error) {
+        if (options.signal?.aborted === true) throw new AbortedError(`rebalance ${name}: aborted in state ${record.state}`, { cause: error })
+        throw new DeadlineExceededError(`rebalance ${name} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms (state ${record.state})`,
+          { attempts: 0, elapsedMs: options.timeoutMs ?? 0, cause: record.lastTransientError?.message })
+      }
+    }
+  }
+
+  async #step (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
+    switch (r.pendingAction) {
+      case 'stop': {
+        if (r.state === 'Rebalancing') await this.#client.stopProposalExecution({ signal })
+        return this.#done(this.#to(r, 'Stopped', { userTaskId: undefined, taskKind: undefined, pendingAction: undefined }))
+      }
+      case 'refresh': {
+        const cleared = { ...r, userTaskId: undefined, taskKind: undefined, progress: undefined, reason: undefined }
+        return await this.#requestProposal(cleared, signal)
+      }
+      case 'approve': return await this.#requestExecution(r, signal)
+      default: break
+    }
+    switch (r.state) {
+      case 'New': return await this.#requestProposal(r, signal)
+      case 'PendingProposal': return r.userTaskId === undefined ? await this.#requestProposal(r, signal) : await this.#pollProposal(r, signal)
+      case 'ProposalReady': return r.autoApproval ? await this.#requestExecution(r, signal) : this.#done(r)
+      case 'Rebalancing': return await this.#pollExecution(r, signal)
+      default: return this.#done(r)
+    }
+  }
+
+  async #requestProposal (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
+    try {
+      const outcome = await this.#client.submit(r.request, optimizationResultSchema, { signal, stopOn: ['not-enough-valid-windows'] })
+      if (outcome.done) return this.#proposalReady(r, outcome.result, outcome.userTaskId)
+      return this.#done(this.#to(r, 'PendingProposal', { userTaskId: outcome.userTaskId, taskKind: 'proposal', pendingAction: undefined }))
+    } catch (error) {
+      if (classify(error).reason !== 'not-enough-valid-windows') throw error
+      return this.#done(this.#to(r, 'PendingProposal', { userTaskId: undefined, taskKind: 'proposal', pendingAction: undefined }))
+    }
+  }
+
+  async #pollProposal (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
+    try {
+      const outcome = await this.#client.submit(r.request, optimizationResultSchema, { signal, userTaskId: r.userTaskId })
+      if (outcome.done) return this.#proposalReady(r, outcome.result, outcome.userTaskId)
+      return this.#done(r)
+    } catch (error) {
+      const reason = classify(error).reason
+      if (reason === 'unknown-user-task') {
+        this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: r.userTaskId }, `rebalance ${r.name}: Cruise Control no longer knows task ${r.userTaskId}; requesting the proposal again`)
+        return await this.#requestProposal({ ...r, userTaskId: undefined }, signal)
+      }
+      if (reason === 'not-enough-valid-windows') return this.#done({ ...r, userTaskId: undefined })
+      throw error
+    }
+  }
+
+  #proposalReady (r: RebalanceRecord, result: OptimizationResult, userTaskId: string | undefined): Step {
+    const proposal = { summary: result.summary, userTaskId, receivedAt: new Date().toISOString() }
+    if (r.autoApproval) {
+      // Keep the proposal and carry on to execution in the same reconcile: auto-approval skips ProposalReady.
+      return { record: { ...r, proposal, userTaskId: undefined, taskKind: undefined, pendingAction: 'approve' }, more: true }
+    }
+    return this.#done(this.#to(r, 'ProposalReady', { proposal, userTaskId: undefined, taskKind: undefined, pendingAction: undefined }))
+  }
+
+  async #requestExecution (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
+    const outcome = await this.#client.submit(withDryRun(r.request, false), optimizationResultSchema, { signal })
+    if (outcome.userTaskId === undefined) {
+      throw new SteadfastError(`rebalance ${r.name}: Cruise Control started the execution without a User-Task-ID header`, { reason: 'bad-response' })
+    }
+    const proposal = outcome.done ? { summary: outcome.result.summary, userTaskId: outcome.userTaskId, receivedAt: new Date().toISOString() } : r.proposal
+    return this.#done(this.#to(r, 'Rebalancing', { userTaskId: outcome.userTaskId, taskKind: 'execution', pendingAction: undefined, proposal, progress: undefined }))
+  }
+
+  async #pollExecution (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
+    const id = r.userTaskId
+    if (id === undefined) return await this.#requestExecution(r, signal)
+    const { userTasks } = await this.#client.userTasks({ userTaskIds: [id], fetchCompletedTask: true, signal })
+    const task = userTasks.find((t) => t.UserTaskId === id)
+    if (task === undefined) {
+      this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control no longer knows task ${id}; requesting the execution again`)
+      return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
+    }
+    switch (task.Status) {
+      case 'Completed': {
+        const progress = r.progress === undefined
+          ? undefined
+          : { ...r.progress, executorState: 'NO_TASK_IN_PROGRESS', partitionsMoved: r.progress.partitionsTotal, dataMovedMB: r.progress.dataTotalMB, updatedAt: new Date().toISOString() }
+        return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, taskKind: undefined, progress }))
+      }
+      case 'CompletedWithError': {
+        const message = taskError(task.originalResponse)
+        const verdict = classifyCruiseControlResponse({ method: 'POST', path: `/kafkacruisecontrol/${r.request.endpoint}`, status: 500, message })
+        if (verdict.action !== 'fatal' || TRANSIENT_REASONS.has(verdict.reason)) {
+          // "Not now" (another execution was running, capacity, warm-up): ask again, state unchanged.
+          this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id, reason: verdict.reason }, `rebalance ${r.name}: execution task ${id} failed transiently (${verdict.reason}); requesting the execution again`)
+          return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
+        }
+        return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control task ${id} failed: ${message}`, userTaskId: undefined, taskKind: undefined }))
+      }
+      default: {
+        if (!this.#trackProgress) return this.#done(r)
+        return this.#done({ ...r, progress: await this.#progress(id, signal) ?? r.progress })
+      }
+    }
+  }
+
+  /** The executor's counters for our task, or undefined when they cannot be had right now. */
+  async #progress (userTaskId: string, signal: AbortSignal | undefined): Promise<ExecutionProgress | undefined> {
+    try {
+      const state = await this.#client.state({ substates: ['executor'], signal })
+      const e = state.ExecutorState
+      if (e === undefined || (e.triggeredUserTaskId !== undefined && e.triggeredUserTaskId !== userTaskId)) return undefined
+      return {
+        executorState: e.state,
+        partitionsMoved: e.numFinishedPartitionMovements ?? 0,
+        partitionsTotal: e.numTotalPartitionMovements ?? 0,
+        dataMovedMB: e.finishedDataMovement ?? 0,
+        dataTotalMB: e.totalDataToMove ?? 0,
+        updatedAt: new Date().toISOString(),
+      }
+    } catch (error) {
+      if (isTransientFailure(error)) return undefined
+      throw error
+    }
+  }
+
+  #done (record: RebalanceRecord): Step {
+    return { record, more: false }
+  }
+
+  #to (r: RebalanceRecord, state: RebalanceState, changes: Partial<RebalanceRecord>): RebalanceRecord {
+    const next: RebalanceRecord = { ...r, ...changes, state }
+    if (state !== 'NotReady') delete next.reason
+    for (const key of Object.keys(next) as Array<keyof RebalanceRecord>) {
+      if (next[key] === undefined) delete next[key]
+    }
+    if (state !== r.state) {
+      const entry: RebalanceRecord['history'][number] = { state, at: new Date().toISOString() }
+      if (next.reason !== undefined) entry.reason = next.reason
+      next.history = [...r.history, entry].slice(-MAX_HISTORY)
+      transitionsTotal.inc({ state })
+      this.#logger.info({ component: 'cruise-control', rebalance: r.name, from: r.state, to: state, reason: next.reason }, `rebalance ${r.name}: ${r.state} → ${state}`)
+    }
+    return next
+  }
+
+  async #save (record: RebalanceRecord): Promise<void> {
+    record.updatedAt = new Date().toISOString()
+    await this.#store.put(record)
+  }
+
+  /** Runs `fn` after every earlier call for the same rebalance in this process has finished. */
+  async #exclusive<T> (name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(name) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.#locks.set(name, tail)
+    try {
+      return await run
+    } finally {
+      if (this.#locks.get(name) === tail) this.#locks.delete(name)
+    }
+  }
+}
+
+/** What kept a request from succeeding: for a deadline or exhausted retries, the last failure behind it. */
+function transientReason (error: unknown): string {
+  const behind = error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError ? error.cause : undefined
+  return classify(behind ?? error).reason
+}
+
+function taskError (originalResponse: string | undefined): string {
+  if (originalResponse === undefined) return 'no error message'
+  try {
+    const body = JSON.parse(originalResponse) as { errorMessage?: unknown }
+    return typeof body.errorMessage === 'string' ? body.errorMessage : originalResponse
+  } catch {
+    return originalResponse
+  }
+}
+
+function pause (ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted === true) { reject(signal.reason); return }
+    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}

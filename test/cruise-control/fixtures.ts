@@ -1,0 +1,50 @@
+/**
+ * Shared set-up for the Cruise Control tests: a fast simulator (short scanner interval, block time
+ * and execution ticks), a quiet client against it, and a lifecycle over a temporary state directory.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '../../src/observability/logger.ts'
+import { CruiseControlClient, type CruiseControlClientOptions } from '../../src/cruise-control/client.ts'
+import { RebalanceLifecycle, type RebalanceRecord } from '../../src/cruise-control/lifecycle.ts'
+import { validateManifest, type RebalanceManifest } from '../../src/cruise-control/manifest.ts'
+import { JsonStateStore } from '../../src/cruise-control/state-store.ts'
+import { CruiseControlSimulator, type CruiseControlSimulatorOptions } from '../../src/testkit/cruise-control-sim/index.ts'
+
+export const quiet = createLogger({ level: 'silent' })
+
+export const FAST: CruiseControlSimulatorOptions = {
+  scanIntervalMs: 50,
+  maxBlockTimeMs: 100,
+  proposalComputeMs: 20,
+  executionTickMs: 20,
+  movementsPerTick: 4,
+}
+
+export async function startSim (options: CruiseControlSimulatorOptions = {}): Promise<CruiseControlSimulator> {
+  return await CruiseControlSimulator.start({ ...FAST, ...options })
+}
+
+export function clientFor (sim: CruiseControlSimulator, options: Partial<CruiseControlClientOptions> = {}): CruiseControlClient {
+  return new CruiseControlClient({
+    url: sim.url,
+    logger: quiet,
+    pollIntervalMs: 20,
+    retry: { initialDelayMs: 20, maxDelayMs: 200, deadlineMs: 20_000 },
+    ...options,
+  })
+}
+
+export async function tempDir (): Promise<{ dir: string, cleanup: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'steadfast-cc-'))
+  return { dir, cleanup: async () => await rm(dir, { recursive: true, force: true }) }
+}
+
+export function lifecycleFor (client: CruiseControlClient, dir: string): RebalanceLifecycle {
+  return new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(dir), logger: quiet })
+}
+
+export function manifest (name: string, spec: Record<string, unknown> = {}, annotations?: Record<string, string>): RebalanceManifest {
+  return validateManifest({ kind: 'KafkaRebalance', metadata: { name, annotations }, spec }, name)
+}

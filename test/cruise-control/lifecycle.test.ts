@@ -1,0 +1,237 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { InvalidArgumentError } from '../../src/resilience/errors.ts'
+import { clientFor, lifecycleFor, manifest, startSim, tempDir } from './fixtures.ts'
+import type { CruiseControlSimulatorOptions } from '../../src/testkit/cruise-control-sim/index.ts'
+
+async function setup (t: { after: (fn: () => Promise<void>) => void }, options: CruiseControlSimulatorOptions = {}, retry = {}) {
+  const sim = await startSim(options)
+  const client = clientFor(sim, { retry: { initialDelayMs: 20, maxDelayMs: 200, deadlineMs: 20_000, ...retry } })
+  const { dir, cleanup } = await tempDir()
+  const lifecycle = lifecycleFor(client, dir)
+  t.after(async () => { await client.close(); await sim.stop(); await cleanup() })
+  return { sim, client, dir, lifecycle }
+}
+
+function states (record: { history: Array<{ state: string }> }): string[] {
+  return record.history.map((h) => h.state)
+}
+
+/** Fills the simulator's user-task slots the way another user's burst of requests would. */
+async function fillSlots (url: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await fetch(`${url}/kafkacruisecontrol/kafka_cluster_state?json=true`)
+    await res.arrayBuffer()
+  }
+}
+
+describe('rebalance lifecycle', () => {
+  test('dry run → ProposalReady (summary kept) → approve → Rebalancing → Ready, and the cluster ends balanced', async (t) => {
+    const { sim, lifecycle } = await setup(t)
+    await lifecycle.create(manifest('full'))
+    const ready = await lifecycle.settle('full', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(ready.state, 'ProposalReady')
+    assert.ok((ready.proposal?.summary.numReplicaMovements ?? 0) > 0)
+    assert.equal(sim.executing, false, 'a dry run executes nothing')
+
+    const approved = await lifecycle.approve('full')
+    assert.equal(approved.state, 'Rebalancing')
+    assert.ok(approved.userTaskId !== undefined)
+    const done = await lifecycle.settle('full', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(done.state, 'Ready')
+    assert.deepEqual(states(done).filter((s, i, all) => s !== all[i - 1]), ['New', 'ProposalReady', 'Rebalancing', 'Ready'])
+    const replicas = sim.model.brokerLoad().map((b) => b.replicas)
+    assert.ok(Math.max(...replicas) - Math.min(...replicas) <= 1, `replicas per broker after execution: ${replicas.join(',')}`)
+  })
+
+  test('a 202 leaves the rebalance PendingProposal, and polls re-send the request with its User-Task-ID', async (t) => {
+    const { sim, lifecycle } = await setup(t, { proposalComputeMs: 250 })
+    await lifecycle.create(manifest('slow'))
+    const pending = await lifecycle.reconcile('slow')
+    assert.equal(pending.state, 'PendingProposal')
+    const id = pending.userTaskId
+    assert.ok(id !== undefined)
+    const created = sim.tasksCreated
+    const ready = await lifecycle.settle('slow', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(ready.state, 'ProposalReady')
+    assert.equal(sim.tasksCreated, created, 'polling created no new task')
+    assert.ok(sim.requests.some((r) => r.endpoint === 'rebalance' && r.userTaskId === id && r.status === 200))
+  })
+
+  test('auto-approval skips ProposalReady', async (t) => {
+    const { lifecycle } = await setup(t)
+    await lifecycle.create(manifest('auto', { mode: 'add-brokers', brokers: [3] }, { 'strimzi.io/rebalance-auto-approval': 'true' }))
+    const done = await lifecycle.settle('auto', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(done.state, 'Ready')
+    assert.ok(!states(done).includes('ProposalReady'))
+    assert.ok((done.proposal?.summary.numReplicaMovements ?? 0) > 0)
+  })
+
+  test('stop during Rebalancing stops the execution → Stopped; refresh then asks for a new proposal', async (t) => {
+    const { sim, lifecycle } = await setup(t, { executionTickMs: 200, movementsPerTick: 1 })
+    await lifecycle.create(manifest('stopme', { autoApproval: true }))
+    const running = await lifecycle.reconcile('stopme')
+    assert.equal(running.state, 'Rebalancing')
+    assert.equal(sim.executing, true)
+    const stopped = await lifecycle.stop('stopme')
+    assert.equal(stopped.state, 'Stopped')
+    assert.ok(sim.requests.some((r) => r.endpoint === 'stop_proposal_execution' && r.status === 200))
+    await assert.rejects(lifecycle.approve('stopme'), /cannot approve in state Stopped \(it accepts refresh\)/)
+    const refreshed = await lifecycle.refresh('stopme')
+    assert.ok(['PendingProposal', 'Rebalancing'].includes(refreshed.state), refreshed.state)
+  })
+
+  test('stop while PendingProposal → Stopped without touching an execution', async (t) => {
+    const { sim, lifecycle } = await setup(t, { proposalComputeMs: 300 })
+    await lifecycle.create(manifest('pending-stop'))
+    assert.equal((await lifecycle.reconcile('pending-stop')).state, 'PendingProposal')
+    const stopped = await lifecycle.stop('pending-stop')
+    assert.equal(stopped.state, 'Stopped')
+    assert.equal(stopped.userTaskId, undefined)
+    assert.ok(!sim.requests.some((r) => r.endpoint === 'stop_proposal_execution'))
+  })
+
+  test('refresh from ProposalReady and from Ready requests a fresh proposal', async (t) => {
+    const { sim, lifecycle } = await setup(t)
+    await lifecycle.create(manifest('again'))
+    const first = await lifecycle.settle('again', { intervalMs: 20, timeoutMs: 10_000 })
+    const tasksBefore = sim.tasksCreated
+    const refreshed = await lifecycle.refresh('again')
+    assert.equal(refreshed.state, 'ProposalReady')
+    assert.ok(sim.tasksCreated > tasksBefore)
+    assert.notEqual(refreshed.proposal?.userTaskId, first.proposal?.userTaskId)
+    await lifecycle.approve('again')
+    assert.equal((await lifecycle.settle('again', { intervalMs: 20, timeoutMs: 10_000 })).state, 'Ready')
+    const after = await lifecycle.refresh('again')
+    assert.equal(after.state, 'ProposalReady')
+    assert.equal(after.proposal?.summary.numReplicaMovements, 0, 'the cluster is balanced now')
+  })
+
+  test('a real failure (unknown broker) → NotReady with the reason; only refresh is accepted', async (t) => {
+    const { lifecycle } = await setup(t)
+    await lifecycle.create(manifest('ghost', { mode: 'add-brokers', brokers: [9] }))
+    const failed = await lifecycle.settle('ghost', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(failed.state, 'NotReady')
+    assert.match(failed.reason ?? '', /Broker 9 does not exist/)
+    await assert.rejects(lifecycle.approve('ghost'), InvalidArgumentError)
+    assert.equal((await lifecycle.refresh('ghost')).state, 'NotReady')
+  })
+
+  test('capacity 500s that outlast the retry deadline leave the state unchanged (New and Rebalancing)', async (t) => {
+    const { sim, lifecycle } = await setup(t, { scanIntervalMs: 60_000, executionTickMs: 100, movementsPerTick: 1 }, { deadlineMs: 300, maxDelayMs: 50 })
+    await lifecycle.create(manifest('busy'))
+    await fillSlots(sim.url, 5)
+    const still = await lifecycle.reconcile('busy')
+    assert.equal(still.state, 'New')
+    assert.equal(still.lastTransientError?.reason, 'user-task-capacity')
+    assert.ok(still.transientErrors >= 1)
+    sim.scan()
+    assert.equal((await lifecycle.reconcile('busy')).state, 'ProposalReady')
+    sim.scan()
+    assert.equal((await lifecycle.approve('busy')).state, 'Rebalancing')
+    await fillSlots(sim.url, 5 - sim.activeUserTasks)
+    const rebalancing = await lifecycle.reconcile('busy')
+    assert.equal(rebalancing.state, 'Rebalancing')
+    assert.equal(rebalancing.lastTransientError?.reason, 'user-task-capacity')
+    assert.ok(!states(rebalancing).includes('NotReady'))
+  })
+
+  test('an approve whose request fails transiently stays pending and is carried out on the next reconcile', async (t) => {
+    const { sim, lifecycle } = await setup(t, { scanIntervalMs: 60_000 }, { deadlineMs: 300, maxDelayMs: 50 })
+    await lifecycle.create(manifest('later'))
+    assert.equal((await lifecycle.reconcile('later')).state, 'ProposalReady')
+    await fillSlots(sim.url, 5 - sim.activeUserTasks)
+    const held = await lifecycle.approve('later')
+    assert.equal(held.state, 'ProposalReady')
+    assert.equal(held.pendingAction, 'approve')
+    sim.scan()
+    const running = await lifecycle.reconcile('later')
+    assert.equal(running.state, 'Rebalancing')
+    assert.equal(running.pendingAction, undefined)
+  })
+
+  test('NotEnoughValidWindows → PendingProposal until the windows are there', async (t) => {
+    const { lifecycle } = await setup(t, { warmupMs: 300 })
+    await lifecycle.create(manifest('warm'))
+    const pending = await lifecycle.reconcile('warm')
+    assert.equal(pending.state, 'PendingProposal')
+    assert.equal(pending.userTaskId, undefined)
+    assert.equal((await lifecycle.settle('warm', { intervalMs: 50, timeoutMs: 10_000 })).state, 'ProposalReady')
+  })
+
+  test('Cruise Control restarts mid-proposal: the unknown User-Task-ID means request again, not failure', async (t) => {
+    const { sim, lifecycle } = await setup(t, { proposalComputeMs: 300 })
+    await lifecycle.create(manifest('cc-restart'))
+    const pending = await lifecycle.reconcile('cc-restart')
+    const oldId = pending.userTaskId
+    assert.ok(oldId !== undefined)
+    sim.restart()
+    const again = await lifecycle.reconcile('cc-restart')
+    assert.equal(again.state, 'PendingProposal')
+    assert.notEqual(again.userTaskId, oldId)
+    assert.ok(sim.requests.some((r) => r.userTaskId === oldId && r.status === 500), 'the old id was polled and refused')
+    const ready = await lifecycle.settle('cc-restart', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(ready.state, 'ProposalReady')
+    assert.ok(!states(ready).includes('NotReady'))
+  })
+
+  test('Cruise Control restarts mid-execution: the task is gone from user_tasks, so the execution is requested again', async (t) => {
+    const { sim, lifecycle } = await setup(t, { executionTickMs: 150, movementsPerTick: 1 })
+    await lifecycle.create(manifest('exec-restart', { autoApproval: true }))
+    const running = await lifecycle.reconcile('exec-restart')
+    assert.equal(running.state, 'Rebalancing')
+    sim.restart()
+    const again = await lifecycle.reconcile('exec-restart')
+    assert.equal(again.state, 'Rebalancing')
+    assert.notEqual(again.userTaskId, running.userTaskId)
+    assert.equal(sim.executing, true)
+  })
+
+  test('steadfast restarts mid-proposal: a new process resumes polling the same User-Task-ID and creates no task', async (t) => {
+    const sim = await startSim({ proposalComputeMs: 300 })
+    const { dir, cleanup } = await tempDir()
+    const first = clientFor(sim)
+    t.after(async () => { await sim.stop(); await cleanup() })
+    await lifecycleFor(first, dir).create(manifest('resume'))
+    const pending = await lifecycleFor(first, dir).reconcile('resume')
+    await first.close()
+    assert.equal(pending.state, 'PendingProposal')
+    const id = pending.userTaskId
+    const created = sim.tasksCreated
+
+    const second = clientFor(sim)
+    t.after(async () => await second.close())
+    const resumed = await lifecycleFor(second, dir).settle('resume', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(resumed.state, 'ProposalReady')
+    assert.equal(sim.tasksCreated, created, 'no new task was created')
+    assert.ok(sim.requests.some((r) => r.endpoint === 'rebalance' && r.userTaskId === id))
+    assert.equal(resumed.proposal?.userTaskId, id)
+  })
+
+  test('steadfast restarts mid-execution: the new process polls the stored execution task and reaches Ready', async (t) => {
+    const sim = await startSim({ executionTickMs: 60, movementsPerTick: 2 })
+    const { dir, cleanup } = await tempDir()
+    const first = clientFor(sim)
+    t.after(async () => { await sim.stop(); await cleanup() })
+    await lifecycleFor(first, dir).create(manifest('resume-exec', { autoApproval: true }))
+    const running = await lifecycleFor(first, dir).reconcile('resume-exec')
+    await first.close()
+    assert.equal(running.state, 'Rebalancing')
+    const rebalanceTasks = sim.requests.filter((r) => r.endpoint === 'rebalance' && r.userTaskId === undefined).length
+
+    const second = clientFor(sim)
+    t.after(async () => await second.close())
+    const done = await lifecycleFor(second, dir).settle('resume-exec', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(done.state, 'Ready')
+    assert.equal(sim.requests.filter((r) => r.endpoint === 'rebalance' && r.userTaskId === undefined).length, rebalanceTasks, 'no new rebalance was requested')
+    assert.equal(done.progress?.partitionsMoved, done.progress?.partitionsTotal)
+  })
+
+  test('actions are checked against the state: nothing is accepted in New', async (t) => {
+    const { lifecycle } = await setup(t)
+    await lifecycle.create(manifest('fresh'))
+    await assert.rejects(lifecycle.stop('fresh'), /cannot stop in state New \(it accepts no action\)/)
+    await assert.rejects(lifecycle.create(manifest('fresh')), /already exists/)
+    await assert.rejects(lifecycle.get('missing'), /rebalance missing does not exist/)
+  })
+})
