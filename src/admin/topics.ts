@@ -1,0 +1,128 @@
+/**
+ * Topics: list and describe (from metadata), create, delete and add partitions (at the
+ * controller; NOT_CONTROLLER refreshes metadata and retries). Items that succeeded in an earlier
+ * attempt are not sent again, so a retry never turns a created topic into TOPIC_ALREADY_EXISTS.
+ */
+import { apis } from '../protocol/apis/index.ts'
+import type { Message } from '../protocol/codec.ts'
+import { InvalidArgumentError } from '../resilience/errors.ts'
+import type { TopicInfo } from '../cluster/metadata.ts'
+import { adminCall, type AdminContext, type CallOptions } from './context.ts'
+import { throwItemFailures, type ItemFailure } from './results.ts'
+
+export interface NewTopic {
+  name: string
+  /** Default: the broker's num.partitions. */
+  partitions?: number
+  /** Default: the broker's default.replication.factor. */
+  replicationFactor?: number
+  configs?: Record<string, string>
+  /** Explicit replica placement: partition index -> broker ids (then partitions/replicationFactor are not sent). */
+  assignments?: Record<number, number[]>
+}
+
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+
+export function checkTopicName (name: unknown, where: string): string {
+  if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..') {
+    throw new InvalidArgumentError(`${where}: "${String(name)}" is not a valid topic name (1-249 of a-z A-Z 0-9 . _ -)`)
+  }
+  return name
+}
+
+function checkCount (value: number | undefined, field: string, max: number): number {
+  if (value === undefined) return -1
+  if (!Number.isInteger(value) || value < 1 || value > max) throw new InvalidArgumentError(`${field} must be an integer in 1..${max}, got ${value}`)
+  return value
+}
+
+export async function listTopics (ctx: AdminContext, options: CallOptions & { includeInternal?: boolean } = {}): Promise<string[]> {
+  const metadata = await adminCall(ctx, 'listTopics', options, async () => await ctx.cluster.refreshMetadata())
+  return [...metadata.topics.values()].filter((t) => options.includeInternal === true || !t.isInternal).map((t) => t.name).sort()
+}
+
+export async function describeTopics (ctx: AdminContext, names: string[], options: CallOptions = {}): Promise<TopicInfo[]> {
+  for (const name of names) checkTopicName(name, 'describeTopics')
+  return await adminCall(ctx, 'describeTopics', options, async () => {
+    const metadata = await ctx.cluster.refreshMetadata(names)
+    const failures: ItemFailure[] = []
+    const topics = names.map((name) => {
+      const info = metadata.topics.get(name)
+      if (info === undefined || info.errorCode !== 0) failures.push({ item: `topic ${name}`, errorCode: info?.errorCode ?? 3 })
+      return info as TopicInfo
+    })
+    // A topic just created may still be unknown for a moment: UNKNOWN_TOPIC_OR_PARTITION retries,
+    // bounded by the deadline, and then names the topic.
+    throwItemFailures('describeTopics', 1, failures)
+    return topics
+  })
+}
+
+export async function createTopics (ctx: AdminContext, topics: NewTopic[], options: CallOptions & { validateOnly?: boolean } = {}): Promise<void> {
+  const operation = 'createTopics'
+  const requests = topics.map((t, i) => {
+    checkTopicName(t.name, `${operation}: topics[${i}].name`)
+    const assignments = Object.entries(t.assignments ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds }))
+    return {
+      name: t.name,
+      numPartitions: assignments.length > 0 ? -1 : checkCount(t.partitions, `${operation}: topics[${i}].partitions`, 1_000_000),
+      replicationFactor: assignments.length > 0 ? -1 : checkCount(t.replicationFactor, `${operation}: topics[${i}].replicationFactor`, 32_767),
+      assignments,
+      configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+    }
+  })
+  const pending = new Map(requests.map((r) => [r.name, r]))
+  await adminCall(ctx, operation, options, async (signal) => {
+    const controller = await ctx.cluster.controllerConnection()
+    const response = await controller.request(apis.CreateTopics, { topics: [...pending.values()], timeoutMs: 30_000, validateOnly: options.validateOnly === true }, { signal })
+    const failures: ItemFailure[] = []
+    for (const r of response.body.topics as Message[]) {
+      if (r.errorCode === 0) pending.delete(r.name)
+      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
+    }
+    throwItemFailures(operation, 1, failures)
+  })
+}
+
+export async function deleteTopics (ctx: AdminContext, names: string[], options: CallOptions = {}): Promise<void> {
+  const operation = 'deleteTopics'
+  for (const name of names) checkTopicName(name, operation)
+  const pending = new Set(names)
+  await adminCall(ctx, operation, options, async (signal) => {
+    const controller = await ctx.cluster.controllerConnection()
+    const response = await controller.request(apis.DeleteTopics, (version) => version >= 6
+      ? { topics: [...pending].map((name) => ({ name })), timeoutMs: 30_000 }
+      : { topicNames: [...pending], timeoutMs: 30_000 }, { signal })
+    const failures: ItemFailure[] = []
+    for (const r of response.body.responses as Message[]) {
+      if (r.errorCode === 0) pending.delete(r.name)
+      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
+    }
+    throwItemFailures(operation, 1, failures)
+  })
+  await ctx.cluster.refreshMetadata().catch(() => {})
+}
+
+/** Raises topics' partition counts to `count` (Kafka never lowers them). */
+export async function createPartitions (ctx: AdminContext, topics: Array<{ topic: string, count: number, assignments?: number[][] }>, options: CallOptions & { validateOnly?: boolean } = {}): Promise<void> {
+  const operation = 'createPartitions'
+  for (const [i, t] of topics.entries()) {
+    checkTopicName(t.topic, `${operation}: topics[${i}].topic`)
+    checkCount(t.count, `${operation}: topics[${i}].count`, 1_000_000)
+  }
+  const pending = new Map(topics.map((t) => [t.topic, t]))
+  await adminCall(ctx, operation, options, async (signal) => {
+    const controller = await ctx.cluster.controllerConnection()
+    const response = await controller.request(apis.CreatePartitions, {
+      topics: [...pending.values()].map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
+      timeoutMs: 30_000,
+      validateOnly: options.validateOnly === true,
+    }, { signal })
+    const failures: ItemFailure[] = []
+    for (const r of response.body.results as Message[]) {
+      if (r.errorCode === 0) pending.delete(r.name)
+      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
+    }
+    throwItemFailures(operation, 1, failures)
+  })
+}
