@@ -67,7 +67,8 @@ export class HelperProcess {
       if (stderr.length > STDERR_LINES_KEPT) stderr.shift()
       options.logger.debug({ pid: child.pid, line }, 'mock-cluster helper stderr')
     })
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    /* 'close' comes after 'exit' once stdout and stderr are drained, so no reply or last words are lost. */
+    const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
     const lines = createInterface({ input: child.stdout })
     /* Where lines go after the ready line; until the helper object exists they wait in `early`. */
     const early: string[] = []
@@ -78,7 +79,7 @@ export class HelperProcess {
       const settle = (): void => {
         clearTimeout(timer)
         child.removeListener('error', onError)
-        child.removeListener('exit', onExit)
+        child.removeListener('close', onExit)
       }
       const fail = (message: string, cause?: unknown): void => {
         settle()
@@ -89,7 +90,7 @@ export class HelperProcess {
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`mock-cluster helper exited before it was ready (${describeExit(code, signal)})`)
       const timer = setTimeout(() => fail(`mock-cluster helper ${options.binary} did not report ready within ${options.startTimeoutMs} ms`), options.startTimeoutMs)
       child.once('error', onError)
-      child.once('exit', onExit)
+      child.once('close', onExit)
       lines.on('line', (line) => {
         if (readySeen) {
           route(line)
@@ -106,14 +107,14 @@ export class HelperProcess {
       })
     })
     const helper = new HelperProcess(child, ready, stderr, exited, options)
-    child.on('exit', (code, signal) => helper.#onExit(code, signal))
+    child.on('close', (code: number | null, signal: NodeJS.Signals | null) => helper.#onExit(code, signal))
     route = (line) => helper.#onLine(line)
     for (const line of early) helper.#onLine(line)
     return helper
   }
 
   get pid (): number {
-    return this.ready.pid
+    return this.#child.pid ?? this.ready.pid
   }
 
   /** Resolves when the helper process has exited, for whatever reason. */

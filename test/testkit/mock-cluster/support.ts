@@ -3,7 +3,7 @@
  * timeouts so a broken cluster fails a test instead of hanging it), and process checks.
  */
 import { execFile } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { TestContext } from 'node:test'
 import { MockCluster, type MockClusterOptions } from '../../../src/testkit/index.ts'
@@ -78,4 +78,22 @@ export async function eventually (condition: () => boolean, timeoutMs = 5000): P
     await sleep(25)
   }
   return true
+}
+
+/** Pids of live mock-cluster helpers whose parent is this process. */
+export function childHelperPids (): number[] {
+  const pids: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (comm.startsWith('steadfast-mock') && state !== 'Z' && Number(ppid) === process.pid) pids.push(Number(entry))
+  }
+  return pids
 }
