@@ -1,0 +1,80 @@
+/**
+ * `steadfast testkit cluster` as a user runs it: through bin/steadfast, in the foreground, reached
+ * with kcat, stopped with Ctrl-C (SIGINT) or SIGTERM.
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { consume, eventually, isAlive, metadata, produce } from './support.ts'
+
+const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
+
+interface Run {
+  child: ChildProcessWithoutNullStreams
+  lines: AsyncIterator<string>
+  stderr: () => string
+}
+
+function runCli (t: { after: (fn: () => void) => void }, args: string[]): Run {
+  const child = spawn(BIN, ['testkit', 'cluster', ...args], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'warn' } })
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), stderr: () => stderr }
+}
+
+async function nextLine (run: Run): Promise<string> {
+  const { value, done } = await run.lines.next()
+  if (done === true) throw new Error(`the CLI ended its output early; stderr: ${run.stderr()}`)
+  return value
+}
+
+async function exitOf (child: ChildProcessWithoutNullStreams): Promise<[number | null, string | null]> {
+  if (child.exitCode !== null || child.signalCode !== null) return [child.exitCode, child.signalCode]
+  return await once(child, 'exit') as [number | null, string | null]
+}
+
+describe('steadfast testkit cluster', () => {
+  test('--output json prints the ready info; kcat can use it; Ctrl-C stops it with exit code 0', async (t) => {
+    const run = runCli(t, ['--brokers', '2', '--topic', 'demo:2:2', '--output', 'json'])
+    const info = JSON.parse(await nextLine(run)) as { bootstrap: string, brokers: Array<{ id: number, port: number }>, pid: number, topics: unknown }
+    assert.deepEqual(info.brokers.map((b) => b.id), [1, 2])
+    assert.deepEqual(info.topics, [{ name: 'demo', partitions: 2, replicationFactor: 2 }])
+    const md = await metadata(info.bootstrap, 'demo')
+    assert.equal(md.topics[0]?.partitions.length, 2)
+    assert.equal((await produce(info.bootstrap, 'demo', 1, ['hello'])).code, 0)
+    assert.deepEqual(await consume(info.bootstrap, 'demo', 1), ['0:hello'])
+    run.child.kill('SIGINT')
+    assert.deepEqual(await exitOf(run.child), [0, null])
+    assert.equal(await eventually(() => !isAlive(info.pid)), true)
+  })
+
+  test('the default output shows the bootstrap list and kcat commands; SIGTERM stops it with exit code 0', async (t) => {
+    const run = runCli(t, ['--brokers', '1'])
+    const text: string[] = []
+    while (!text.includes('Press Ctrl-C to stop.')) text.push(await nextLine(run))
+    const bootstrap = text.find((l) => l.startsWith('bootstrap servers: '))?.slice('bootstrap servers: '.length) ?? ''
+    assert.match(bootstrap, /^127\.0\.0\.1:\d+$/)
+    assert.ok(text.includes(`  kcat -b ${bootstrap} -L`))
+    assert.equal((await metadata(bootstrap)).brokers.length, 1)
+    run.child.kill('SIGTERM')
+    assert.deepEqual(await exitOf(run.child), [0, null])
+  })
+
+  test('an invalid --topic is refused with exit code 1 and a message naming it', async (t) => {
+    const run = runCli(t, ['--topic', 'orders:many'])
+    assert.deepEqual(await exitOf(run.child), [1, null])
+    assert.match(run.stderr(), /steadfast: --topic: "orders:many": partitions must be a positive integer, got "many" \[STEADFAST_ERR_INVALID_ARGUMENT\]/)
+  })
+
+  test('a helper that dies under the CLI makes it fail with the reason', async (t) => {
+    const run = runCli(t, ['--brokers', '1', '--output', 'json'])
+    const info = JSON.parse(await nextLine(run)) as { pid: number }
+    process.kill(info.pid, 'SIGKILL')
+    assert.deepEqual(await exitOf(run.child), [1, null])
+    assert.match(run.stderr(), /the mock cluster stopped unexpectedly: helper exited: signal SIGKILL/)
+  })
+})
