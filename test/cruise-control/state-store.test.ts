@@ -1,0 +1,39 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { JsonStateStore, StateStoreError, defaultStateDir } from '../../src/cruise-control/state-store.ts'
+import { tempDir } from './fixtures.ts'
+
+describe('JsonStateStore', () => {
+  test('put, get, list and delete round-trip records, leaving no temporary files', async (t) => {
+    const { dir, cleanup } = await tempDir()
+    t.after(cleanup)
+    const store = new JsonStateStore<{ name: string, n: number }>(join(dir, 'nested', 'state'))
+    assert.deepEqual(await store.list(), [])
+    assert.equal(await store.get('a'), undefined)
+    await Promise.all(Array.from({ length: 10 }, async (_, n) => await store.put({ name: 'a', n })))
+    assert.equal(typeof (await store.get('a'))?.n, 'number')
+    await store.put({ name: 'b', n: 2 })
+    assert.deepEqual((await store.list()).map((r) => r.name), ['a', 'b'])
+    assert.deepEqual(await readdir(store.dir), ['a.json', 'b.json'])
+    assert.equal(await store.delete('a'), true)
+    assert.equal(await store.delete('a'), false)
+    assert.deepEqual((await store.list()).map((r) => r.name), ['b'])
+  })
+
+  test('a corrupt file and an unsafe name are named in the error', async (t) => {
+    const { dir, cleanup } = await tempDir()
+    t.after(cleanup)
+    const store = new JsonStateStore<{ name: string }>(dir)
+    await writeFile(join(dir, 'broken.json'), '{"name": ')
+    await assert.rejects(store.get('broken'), (error: unknown) => error instanceof StateStoreError && error.message.includes('broken.json is not valid JSON'))
+    await assert.rejects(store.put({ name: '../escape' }), /rebalance name "\.\.\/escape" must be lower-case/)
+  })
+
+  test('the default directory follows STEADFAST_STATE_DIR, then XDG_STATE_HOME, then ~/.local/state', () => {
+    assert.equal(defaultStateDir({ STEADFAST_STATE_DIR: '/srv/sf' }), '/srv/sf')
+    assert.equal(defaultStateDir({ XDG_STATE_HOME: '/x' }), '/x/steadfast/cruise-control')
+    assert.match(defaultStateDir({}), /\.local\/state\/steadfast\/cruise-control$/)
+  })
+})

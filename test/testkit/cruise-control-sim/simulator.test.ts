@@ -1,0 +1,165 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { CruiseControlSimulator, type CruiseControlSimulatorOptions } from '../../../src/testkit/cruise-control-sim/index.ts'
+
+const CAPACITY = 'There are already 5 active user tasks, which has reached the servlet capacity.'
+
+async function start (t: { after: (fn: () => Promise<void>) => void }, options: CruiseControlSimulatorOptions = {}): Promise<CruiseControlSimulator> {
+  const sim = await CruiseControlSimulator.start({ scanIntervalMs: 60_000, maxBlockTimeMs: 100, proposalComputeMs: 20, executionTickMs: 20, ...options })
+  t.after(async () => await sim.stop())
+  return sim
+}
+
+interface Answer { status: number, taskId: string | null, json: any, text: string }
+
+async function call (sim: CruiseControlSimulator, method: string, pathAndQuery: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const res = await fetch(`${sim.url}/kafkacruisecontrol/${pathAndQuery}`, { method, headers })
+  const text = await res.text()
+  let json: unknown
+  try { json = JSON.parse(text) } catch { json = undefined }
+  return { status: res.status, taskId: res.headers.get('user-task-id'), json, text }
+}
+
+describe('Cruise Control simulator: user tasks and capacity', () => {
+  test('every request takes a slot, user_tasks included; the 6th gets the exact capacity 500 until the scanner runs', async (t) => {
+    const sim = await start(t)
+    for (let i = 0; i < 5; i++) assert.equal((await call(sim, 'GET', 'user_tasks?json=true')).status, 200)
+    const refused = await call(sim, 'GET', 'user_tasks?json=true')
+    assert.equal(refused.status, 500)
+    assert.equal(refused.taskId, null)
+    assert.equal(refused.json.version, 1)
+    assert.equal(refused.json.errorMessage, `Error processing GET request '/user_tasks' due to: '${CAPACITY}'.`)
+    assert.ok(refused.json.stackTrace.startsWith(`java.lang.RuntimeException: ${CAPACITY}\n\tat `))
+    const text = await call(sim, 'POST', 'rebalance?dryrun=true')
+    assert.equal(text.status, 500)
+    assert.equal(text.json, undefined)
+    assert.ok(text.text.startsWith(`Error processing POST request '/rebalance' due to: '${CAPACITY}'.`))
+    assert.equal(sim.capacityRejections, 2)
+    sim.scan()
+    assert.equal((await call(sim, 'GET', 'kafka_cluster_state?json=true')).status, 200)
+  })
+
+  test('an async request answers 202 with progress and a User-Task-ID; polling with it creates no task and ends in 200', async (t) => {
+    const sim = await start(t, { proposalComputeMs: 250, maxBlockTimeMs: 50 })
+    const first = await call(sim, 'POST', 'rebalance?dryrun=true&json=true')
+    assert.equal(first.status, 202)
+    assert.ok(first.taskId !== null)
+    assert.equal(first.json.progress[0].operation, 'Rebalance')
+    assert.deepEqual(first.json.progress[0].operationProgress[0], { step: 'PENDING', description: 'Operation enqueued, waiting to be executed.', 'time-in-ms': first.json.progress[0].operationProgress[0]['time-in-ms'], completionPercentage: 100 })
+    let answer = first
+    while (answer.status === 202) answer = await call(sim, 'POST', 'rebalance?json=true&dryrun=true', { 'User-Task-ID': first.taskId ?? '' })
+    assert.equal(answer.status, 200)
+    assert.equal(answer.taskId, first.taskId)
+    assert.ok(answer.json.summary.numReplicaMovements > 0)
+    assert.equal(sim.tasksCreated, 1)
+  })
+
+  test('an unknown User-Task-ID, or one from another request, is the reference 500', async (t) => {
+    const sim = await start(t)
+    const unknown = await call(sim, 'GET', 'state?json=true', { 'User-Task-ID': 'f00' })
+    assert.equal(unknown.status, 500)
+    assert.equal(unknown.json.errorMessage, "Error processing GET request '/state' due to: 'Unexpected header f00 (value: User-Task-ID) in the request.'.")
+    const other = await call(sim, 'GET', 'load?json=true')
+    const mismatch = await call(sim, 'POST', 'rebalance?json=true', { 'User-Task-ID': other.taskId ?? '' })
+    assert.match(mismatch.json.errorMessage, /Unexpected header/)
+  })
+
+  test('completed tasks are kept at most maxCachedCompletedTasks, for completedRetentionMs', async (t) => {
+    const sim = await start(t, { maxCachedCompletedTasks: 2, completedRetentionMs: 100 })
+    for (let i = 0; i < 4; i++) await call(sim, 'GET', 'kafka_cluster_state?json=true')
+    sim.scan()
+    const listed = await call(sim, 'GET', 'user_tasks?json=true&fetch_completed_task=true')
+    assert.equal(listed.json.userTasks.length, 3, 'two cached plus the user_tasks task itself')
+    const cached = listed.json.userTasks.filter((u: { Status: string }) => u.Status === 'Completed')
+    assert.equal(cached.length, 2)
+    assert.equal(typeof cached[0].StartMs, 'string')
+    assert.ok(JSON.parse(cached[0].originalResponse).KafkaBrokerState !== undefined)
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    sim.scan()
+    const after = await call(sim, 'GET', 'user_tasks?json=true&types=Completed')
+    assert.deepEqual(after.json.userTasks, [])
+  })
+
+  test('restart forgets every task', async (t) => {
+    const sim = await start(t)
+    const task = await call(sim, 'GET', 'load?json=true')
+    sim.restart()
+    const poll = await call(sim, 'GET', 'load?json=true', { 'User-Task-ID': task.taskId ?? '' })
+    assert.match(poll.json.errorMessage, /Unexpected header/)
+    const listed = await call(sim, 'GET', `user_tasks?json=true&user_task_ids=${task.taskId ?? ''}`)
+    assert.deepEqual(listed.json.userTasks, [])
+  })
+
+  test('NotEnoughValidWindows during the warm-up, then proposals', async (t) => {
+    const sim = await start(t, { warmupMs: 150 })
+    const early = await call(sim, 'GET', 'proposals?json=true')
+    assert.equal(early.status, 500)
+    assert.match(early.json.errorMessage, /NotEnoughValidWindowsException/)
+    assert.equal((await call(sim, 'GET', 'state?json=true&substates=analyzer')).json.AnalyzerState.isProposalReady, false)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    assert.equal((await call(sim, 'GET', 'proposals?json=true')).status, 200)
+  })
+
+  test('bad requests: unknown endpoint or method → 404, unknown parameter or bad value → 400, unknown broker → 500', async (t) => {
+    const sim = await start(t)
+    assert.equal((await call(sim, 'GET', 'nope?json=true')).status, 404)
+    assert.equal((await call(sim, 'GET', 'rebalance?json=true')).status, 404)
+    const param = await call(sim, 'GET', 'load?json=true&colour=red')
+    assert.equal(param.status, 400)
+    assert.match(param.json.errorMessage, /^Bad GET request '\/load' due to 'Unrecognized endpoint parameters in load GET request: \[colour\]\.'/)
+    assert.match((await call(sim, 'POST', 'add_broker?json=true&brokerid=x')).json.errorMessage, /Broker id x is not an integer/)
+    assert.match((await call(sim, 'POST', 'rebalance?json=true&dryrun=maybe')).json.errorMessage, /dryrun must be true or false/)
+    const ghost = await call(sim, 'POST', 'remove_broker?json=true&brokerid=7')
+    assert.equal(ghost.status, 500)
+    assert.match(ghost.json.errorMessage, /java\.lang\.IllegalArgumentException: Broker 7 does not exist\./)
+  })
+
+  test('it records the largest number of requests in flight at once', async (t) => {
+    const sim = await start(t, { proposalComputeMs: 150, maxBlockTimeMs: 1000 })
+    await Promise.all([1, 2, 3].map(async () => await call(sim, 'POST', 'rebalance?json=true')))
+    assert.equal(sim.maxInFlight, 3)
+    assert.equal(sim.inFlight, 0)
+  })
+})
+
+describe('Cruise Control simulator: execution', () => {
+  test('an execution advances over time with ExecutorState counters; its task is InExecution, then Completed', async (t) => {
+    const sim = await start(t, { executionTickMs: 40, movementsPerTick: 4 })
+    const started = await call(sim, 'POST', 'rebalance?json=true&dryrun=false')
+    assert.equal(started.status, 200)
+    const total = started.json.summary.numReplicaMovements
+    const seen: number[] = []
+    for (;;) {
+      const state = (await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState
+      sim.scan()
+      if (state.state === 'NO_TASK_IN_PROGRESS') break
+      assert.equal(state.triggeredUserTaskId, started.taskId)
+      assert.equal(state.numTotalPartitionMovements, total)
+      assert.equal(state.numPendingPartitionMovements + state.numInProgressPartitionMovements + state.numFinishedPartitionMovements, total)
+      assert.ok(state.finishedDataMovement <= state.totalDataToMove)
+      seen.push(state.numFinishedPartitionMovements)
+      const task = (await call(sim, 'GET', `user_tasks?json=true&user_task_ids=${started.taskId ?? ''}`)).json.userTasks[0]
+      assert.equal(task.Status, 'InExecution')
+      await new Promise((resolve) => setTimeout(resolve, 15))
+    }
+    assert.ok(seen.length >= 2)
+    assert.deepEqual(seen, [...seen].sort((a, b) => a - b), 'progress never goes backwards')
+    const done = (await call(sim, 'GET', `user_tasks?json=true&user_task_ids=${started.taskId ?? ''}`)).json.userTasks[0]
+    assert.equal(done.Status, 'Completed')
+    const again = await call(sim, 'POST', 'rebalance?json=true')
+    assert.equal(again.json.summary.numReplicaMovements, 0, 'the executed plan is now the cluster')
+  })
+
+  test('a second execution is refused while one runs; stop_proposal_execution stops it', async (t) => {
+    const sim = await start(t, { executionTickMs: 200, movementsPerTick: 1 })
+    assert.equal((await call(sim, 'POST', 'rebalance?json=true&dryrun=false')).status, 200)
+    const second = await call(sim, 'POST', 'add_broker?json=true&dryrun=false&brokerid=3')
+    assert.equal(second.status, 500)
+    assert.match(second.json.errorMessage, /ongoing execution/)
+    const stopped = await call(sim, 'POST', 'stop_proposal_execution?json=true')
+    assert.deepEqual(stopped.json, { message: 'Proposal execution stopped.', version: 1 })
+    assert.equal((await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState.state, 'STOPPING_EXECUTION')
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    assert.equal(sim.executing, false)
+  })
+})
