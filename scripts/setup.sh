@@ -16,13 +16,16 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# 1. npm packages. The stamp holds the hash of the lock file the tree was installed from.
+# 1. npm packages. The stamp holds the hash of package.json and the lock file the tree was
+# installed from. `npm install` (not `npm ci`) because npm 11 writes lock files without the
+# other platforms' optional binaries when `omit-lockfile-registry-resolved` is set, and `npm ci`
+# then refuses its own lock file; `npm install` honours the lock all the same.
 stamp=node_modules/.steadfast-lock-hash
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+lock_hash() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   log "installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
-  echo "$want" > "$stamp"
+  npm install --no-audit --no-fund --loglevel=error
+  lock_hash > "$stamp"
 fi
 
 # 2. kcat from Debian.
