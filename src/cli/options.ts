@@ -25,14 +25,20 @@ export function parseOutput (text: string): OutputFormat {
 }
 
 /** Renders rows as an aligned text table with the given columns. */
-export function renderTable (rows: Array<Record<string, unknown>>, columns: string[]): string {
-  const cell = (v: unknown): string => v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v)
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)))
+export function renderTable (rows: readonly object[], columns: string[]): string {
+  const get = (r: object, c: string): unknown => (r as Record<string, unknown>)[c]
+  const cell = (v: unknown): string => v === undefined || v === null ? '' : typeof v === 'object' ? toJson(v).replace(/\s+/g, ' ') : String(v)
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(get(r, c)).length)))
   const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
-  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n') + '\n'
+  return [line(columns.map((c) => c.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(get(r, c)))))].join('\n') + '\n'
+}
+
+/** JSON with 64-bit integers (offsets) as numbers when exact, else as strings. */
+export function toJson (value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => typeof v === 'bigint' ? (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v, 2)
 }
 
 /** Prints `value` as JSON, or `rows` as a table, to stdout. */
-export function printResult (format: OutputFormat, value: unknown, rows: Array<Record<string, unknown>>, columns: string[]): void {
-  process.stdout.write(format === 'json' ? JSON.stringify(value, null, 2) + '\n' : renderTable(rows, columns))
+export function printResult (format: OutputFormat, value: unknown, rows: readonly object[], columns: string[]): void {
+  process.stdout.write(format === 'json' ? toJson(value) + '\n' : renderTable(rows, columns))
 }

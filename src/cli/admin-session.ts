@@ -1,0 +1,30 @@
+/** Options every Kafka admin command shares (`--bootstrap`, `--timeout`, `--output`), and running one. */
+import type { Command } from 'commander'
+import { Admin } from '../admin/admin.ts'
+import { createLogger } from '../observability/logger.ts'
+import { parseDuration, parseOutput, type OutputFormat } from './options.ts'
+
+export interface KafkaCommandOptions {
+  bootstrap: string
+  timeout: string
+  output: string
+}
+
+export function addKafkaOptions (command: Command): Command {
+  return command
+    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
+    .option('--timeout <duration>', 'total time for the command, retries included', '30s')
+    .option('--output <format>', 'table or json', 'table')
+}
+
+/** Runs `fn` with an admin client and the parsed shared options; always closes the client. */
+export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Admin, call: { timeoutMs: number }, format: OutputFormat) => Promise<T>): Promise<T> {
+  const format = parseOutput(options.output)
+  const timeoutMs = parseDuration(options.timeout, '--timeout')
+  const admin = new Admin({ bootstrap: options.bootstrap, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' }) })
+  try {
+    return await fn(admin, { timeoutMs }, format)
+  } finally {
+    await admin.close()
+  }
+}
