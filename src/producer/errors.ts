@@ -1,0 +1,31 @@
+/** Errors the producer adds to the project's error classes. */
+import { SteadfastError } from '../resilience/errors.ts'
+
+/** `send` after `close` began: the producer accepts nothing new. Fatal. */
+export class ProducerClosedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_PRODUCER_CLOSED'
+  constructor (message: string) {
+    super(message, { action: 'fatal', reason: 'producer-closed' })
+  }
+}
+
+/**
+ * The send buffer stayed full for `maxBlockMs`: records are accepted faster than brokers take
+ * them, or their leaders are gone. Retriable: space frees as batches are delivered or expire.
+ */
+export class BufferFullError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_PRODUCER_BUFFER_FULL'
+  constructor (message: string) {
+    super(message, { action: 'retry', reason: 'buffer-full' })
+  }
+}
+
+/** One record is larger than the producer may ever send (maxRequestSize or maxBufferedBytes). Fatal. */
+export class RecordTooLargeError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_RECORD_TOO_LARGE'
+  readonly sizeBytes: number
+  constructor (message: string, sizeBytes: number) {
+    super(message, { action: 'fatal', reason: 'record-too-large' })
+    this.sizeBytes = sizeBytes
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * Delivery for one partition: an ordered queue of sealed batches and one drain loop that sends
+ * them to the partition's leader, up to `maxInFlightPerPartition` requests at a time.
+ *
+ * The loop works in rounds. A round opens the leader's connection and pipelines batches from the
+ * head of the queue; when a batch fails with a retriable error it stops sending, waits for the
+ * requests still in flight, and fails as a whole, so the retry loop (resilience/retry.ts) backs
+ * off, refreshes metadata or reconnects, and runs the next round, which resends what is left in
+ * the same order with the same sequence numbers. The retry loop's deadline is the head batch's
+ * delivery deadline; when it passes, the batches whose own deadline has passed fail with a
+ * DeadlineExceededError and the others carry on. A partition whose leader is gone therefore
+ * holds its batches (their bytes stay counted in the producer's buffer) while others keep going.
+ *
+ * Idempotence: sequence numbers are assigned when a batch is first sent and kept across retries,
+ * so the broker drops a retried batch it already wrote and refuses one that would jump a gap.
+ * When a numbered batch fails for good or expires, the numbers after it cannot be trusted: the
+ * partition takes a fresh producer id and numbers its remaining batches from 0.
+ */
+import type { BrokerConnection } from '../cluster/broker-connection.ts'
+import type { Cluster } from '../cluster/cluster.ts'
+import { UnsupportedApiError } from '../cluster/errors.ts'
+import type { Logger } from '../observability/logger.ts'
+import { apis } from '../protocol/apis/index.ts'
+import type { Message } from '../protocol/codec.ts'
+import { classify } from '../resilience/classify.ts'
+import { DeadlineExceededError, KafkaProtocolError } from '../resilience/errors.ts'
+import { kafkaError } from '../resilience/kafka-errors.ts'
+import { retry, type RetryContext } from '../resilience/retry.ts'
+import type { ProducerBatch, ProducerIdentity } from './batch.ts'
+import { batchRecords, batchSizeBytes, recordErrors, recordsSent } from './metrics.ts'
+import type { ResolvedProducerOptions } from './options.ts'
+import type { ProducerIdManager } from './producer-id.ts'
+
+const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
+const DUPLICATE_SEQUENCE_NUMBER = 46
+const INVALID_PRODUCER_EPOCH = 47
+const UNKNOWN_PRODUCER_ID = 59
+/** Batches one round may send, so a busy partition still ends rounds and drops settled batches. */
+const ROUND_LIMIT = 64
+const SEQUENCE_MODULUS = 2 ** 31
+
+export interface SenderContext {
+  cluster: Cluster
+  options: ResolvedProducerOptions
+  logger: Logger
+  /** Undefined when the producer is not idempotent. */
+  ids: ProducerIdManager | undefined
+  /** Refreshes the topic's metadata; concurrent callers share one request. */
+  refreshTopic: (topic: string) => Promise<void>
+  /** Called once per batch when every record in it has its outcome. */
+  onSettled: (batch: ProducerBatch) => void
+}
+
+type Outcome =
+  | { kind: 'answer', errorCode: number, baseOffset: bigint, logAppendTimeMs: bigint, errorMessage: string | null }
+  | { kind: 'thrown', error: unknown }
+
+export class PartitionSender {
+  readonly topic: string
+  readonly partition: number
+  readonly #ctx: SenderContext
+  #queue: ProducerBatch[] = []
+  #draining = false
+  /** Undefined until first needed; null when the cluster does not support idempotence. */
+  #identity: ProducerIdentity | null | undefined
+  #nextSequence = 0
+  /** Set when the sequence can no longer be trusted: take a fresh producer id before sending. */
+  #renumber = false
+
+  constructor (ctx: SenderContext, topic: string, partition: number) {
+    this.#ctx = ctx
+    this.topic = topic
+    this.partition = partition
+  }
+
+  get label (): string {
+    return `${this.topic}-${this.partition}`
+  }
+
+  /** Batches waiting or in flight. */
+  get queued (): number {
+    return this.#queue.length
+  }
+
+  /** Settles when every batch queued so far has its outcome. */
+  async idle (): Promise<void> {
+    await Promise.all(this.#queue.map((b) => b.done))
+  }
+
+  enqueue (batch: ProducerBatch): void {
+    this.#queue.push(batch)
+    if (!this.#draining) this.#drain().catch((error: unknown) => this.#ctx.logger.error({ partition: this.label, err: (error as Error).message }, 'partition sender stopped'))
+  }
+
+  async #drain (): Promise<void> {
+    this.#draining = true
+    try {
+      while (this.#queue.length > 0) await this.#deliverHead()
+    } finally {
+      this.#draining = false
+    }
+  }
+
+  async #deliverHead (): Promise<void> {
+    const head = this.#queue[0] as ProducerBatch
+    const remaining = head.deadline - Date.now()
+    if (remaining <= 0) {
+      this.#expire(head.deadline, undefined)
+      return
+    }
+    const { options, logger } = this.#ctx
+    const state: { round: Promise<void> | undefined } = { round: undefined }
+    const refresh = async (): Promise<void> => { await this.#ctx.refreshTopic(this.topic) }
+    try {
+      await retry(async (context) => {
+        state.round = this.#round(context)
+        await state.round
+      }, {
+        component: 'producer',
+        operation: 'produce',
+        policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: remaining },
+        hooks: { 'refresh-metadata': refresh, reconnect: refresh },
+        logger,
+      })
+    } catch (error) {
+      // The retry loop stops waiting at the deadline; the requests of the last round may still be
+      // in flight, and their answers decide what was written. Wait for them before judging.
+      await state.round?.catch(() => {})
+      if (error instanceof DeadlineExceededError) this.#expire(head.deadline, error.cause)
+      else this.#failAll(error)
+    }
+    this.#dropSettled()
+  }
+
+  async #round (context: RetryContext): Promise<void> {
+    const connection = await this.#ctx.cluster.leaderConnection(this.topic, this.partition, 'produce')
+    if (connection.versionFor(apis.Produce) < 3) {
+      throw new UnsupportedApiError('Produce', connection.label, 'record batches (magic v2) need Produce v3 or later')
+    }
+    await this.#prepareIdentity()
+    const max = this.#ctx.options.maxInFlightPerPartition
+    let failure: unknown
+    let stop = false
+    let inFlight = 0
+    let sent = 0
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (!stop && failure === undefined && !context.signal.aborted && inFlight < max && sent < ROUND_LIMIT) {
+          const batch = this.#queue[sent]
+          if (batch === undefined) break
+          sent++
+          inFlight++
+          this.#number(batch)
+          this.#send(connection, batch).then((outcome) => {
+            inFlight--
+            const verdict = this.#judge(batch, outcome, connection)
+            if (verdict === 'stop') stop = true
+            else if (verdict !== 'ok') failure ??= verdict
+            pump()
+          })
+        }
+        if (inFlight === 0) resolve()
+      }
+      pump()
+    })
+    this.#dropSettled()
+    if (failure !== undefined) throw failure
+  }
+
+  async #prepareIdentity (): Promise<void> {
+    const ids = this.#ctx.ids
+    if (ids === undefined) return
+    if (this.#identity !== undefined && !this.#renumber) return
+    const renumber = this.#renumber
+    this.#identity = renumber ? await ids.fresh() : await ids.shared()
+    this.#renumber = false
+    this.#nextSequence = 0
+    if (renumber) this.#ctx.logger.info({ partition: this.label, producerId: String(this.#identity?.producerId) }, 'sequence reset: the partition continues under a fresh producer id')
+  }
+
+  /** Assigns the next sequence numbers to a batch not yet numbered under the current identity. */
+  #number (batch: ProducerBatch): void {
+    const identity = this.#identity
+    if (identity === undefined || identity === null || batch.identity === identity) return
+    batch.identity = identity
+    batch.baseSequence = this.#nextSequence
+    this.#nextSequence = (this.#nextSequence + batch.records.length) % SEQUENCE_MODULUS
+  }
+
+  async #send (connection: BrokerConnection, batch: ProducerBatch): Promise<Outcome> {
+    const { options } = this.#ctx
+    batch.attempts++
+    try {
+      const records = await batch.encode(options.compression)
+      batchSizeBytes.observe({ topic: this.topic }, records.length)
+      batchRecords.observe({ topic: this.topic }, batch.records.length)
+      const response = await connection.request(apis.Produce, {
+        transactionalId: null,
+        acks: options.acks,
+        timeoutMs: options.requestTimeoutMs,
+        topicData: [{ name: this.topic, partitionData: [{ index: this.partition, records }] }],
+      }, { expectResponse: options.acks !== 0, timeoutMs: options.requestTimeoutMs })
+      if (options.acks === 0) return { kind: 'answer', errorCode: 0, baseOffset: -1n, logAppendTimeMs: -1n, errorMessage: null }
+      return this.#readAnswer(response.body, connection)
+    } catch (error) {
+      return { kind: 'thrown', error }
+    }
+  }
+
+  #readAnswer (body: Message, connection: BrokerConnection): Outcome {
+    for (const topic of (body.responses ?? []) as Message[]) {
+      if (topic.name !== this.topic) continue
+      for (const p of (topic.partitionResponses ?? []) as Message[]) {
+        if (p.index !== this.partition) continue
+        return { kind: 'answer', errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs ?? -1n, errorMessage: p.errorMessage ?? null }
+      }
+    }
+    return { kind: 'thrown', error: kafkaError(-1, `Produce to ${this.label} on ${connection.label}: the answer does not mention the partition`) }
+  }
+
+  /** 'ok' (settled or will be retried after an earlier failure), 'stop' (settled for good) or the error to retry on. */
+  #judge (batch: ProducerBatch, outcome: Outcome, connection: BrokerConnection): 'ok' | 'stop' | unknown {
+    if (outcome.kind === 'answer' && (outcome.errorCode === 0 || outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER)) {
+      // A duplicate was written by an earlier attempt whose answer was lost: it is delivered.
+      const duplicate = outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER
+      batch.complete(duplicate ? -1n : outcome.baseOffset, duplicate ? -1 : Number(outcome.logAppendTimeMs))
+      recordsSent.inc({ topic: this.topic }, batch.records.length)
+      this.#ctx.onSettled(batch)
+      return 'ok'
+    }
+    const error = outcome.kind === 'thrown'
+      ? outcome.error
+      : kafkaError(outcome.errorCode, `Produce to ${this.label} on ${connection.label}`, { serverMessage: outcome.errorMessage })
+    if (outcome.kind === 'answer') {
+      const code = outcome.errorCode
+      if (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID || code === INVALID_PRODUCER_EPOCH) {
+        // Out of order after an earlier batch failed is expected: it goes again behind it. Anything
+        // else means the broker lost or rejects our sequence state: number again under a new id.
+        const earlierPending = this.#queue.slice(0, this.#queue.indexOf(batch)).some((b) => !b.settled)
+        if (code !== OUT_OF_ORDER_SEQUENCE_NUMBER || !earlierPending) this.#renumber = true
+        return asRetriable(error as KafkaProtocolError)
+      }
+    }
+    const verdict = classify(error)
+    if (verdict.action === 'fatal') {
+      this.#fail(batch, error)
+      return 'stop'
+    }
+    if (outcome.kind === 'thrown') batch.ambiguous = true
+    return error
+  }
+
+  #fail (batch: ProducerBatch, error: unknown): void {
+    if (batch.settled) return
+    // A numbered batch that will never be written leaves a gap the broker would refuse to jump.
+    if (batch.baseSequence >= 0 && batch.identity === this.#identity) this.#renumber = true
+    batch.fail(error)
+    recordErrors.inc({ topic: this.topic, reason: classify(error).reason }, batch.records.length)
+    this.#ctx.onSettled(batch)
+    this.#ctx.logger.warn({ partition: this.label, records: batch.records.length, attempts: batch.attempts, err: (error as Error).message }, 'batch failed')
+  }
+
+  /** Fails every queued batch whose delivery deadline is at or before `deadline`. */
+  #expire (deadline: number, cause: unknown): void {
+    const now = Date.now()
+    for (const batch of this.#queue) {
+      if (batch.settled || batch.deadline > Math.max(deadline, now)) continue
+      const last = cause instanceof Error ? `; last error: ${cause.message}` : ''
+      const unknown = batch.ambiguous ? ' (an earlier attempt got no answer, so the broker may have written it)' : ''
+      this.#fail(batch, new DeadlineExceededError(
+        `delivery of ${batch.records.length} record(s) to ${this.label} did not succeed within deliveryTimeoutMs ` +
+        `(${this.#ctx.options.deliveryTimeoutMs} ms) after ${batch.attempts} attempt(s)${unknown}${last}`,
+        { attempts: batch.attempts, elapsedMs: now - batch.createdAt, cause }))
+    }
+    this.#dropSettled()
+  }
+
+  /** A failure no retry can fix (unsupported API, authorization): every queued batch gets it. */
+  #failAll (error: unknown): void {
+    for (const batch of this.#queue) this.#fail(batch, error)
+    this.#dropSettled()
+  }
+
+  #dropSettled (): void {
+    if (this.#queue.some((b) => b.settled)) this.#queue = this.#queue.filter((b) => !b.settled)
+  }
+}
+
+function asRetriable (error: KafkaProtocolError): KafkaProtocolError {
+  return new KafkaProtocolError(error.message, {
+    errorCode: error.errorCode,
+    errorName: error.errorName,
+    kafkaRetriable: error.kafkaRetriable,
+    action: 'retry',
+    cause: error,
+  })
+}

@@ -1,0 +1,251 @@
+/**
+ * The producer: `send` resolves per record with its partition and offset. Records are grouped
+ * per partition into batches (sealed when `batchSize` is reached or `lingerMs` has passed) and
+ * each partition's batches are delivered in order by its PartitionSender, which retries through
+ * leader elections and lost connections until the delivery deadline. Idempotent by default with
+ * acks=all. Memory is bounded by `maxBufferedBytes`: when full, `send` waits up to `maxBlockMs`
+ * and then fails with BufferFullError. `close` delivers (or fails) everything accepted.
+ *
+ * Records of one partition are appended in the order `send` was called: a record that has to
+ * wait (for topic metadata or buffer space) makes later records of the same topic wait behind it.
+ */
+import { Cluster } from '../cluster/cluster.ts'
+import type { TopicInfo } from '../cluster/metadata.ts'
+import type { Logger } from '../observability/logger.ts'
+import { rootLogger } from '../observability/logger.ts'
+import { InvalidArgumentError } from '../resilience/errors.ts'
+import { kafkaError } from '../resilience/kafka-errors.ts'
+import { retry } from '../resilience/retry.ts'
+import { ProducerBatch, type PendingRecord, type RecordMetadata } from './batch.ts'
+import { BufferBudget } from './buffer-budget.ts'
+import { ProducerClosedError, RecordTooLargeError } from './errors.ts'
+import { bufferedBytes } from './metrics.ts'
+import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts'
+import { PartitionSender, type SenderContext } from './partition-sender.ts'
+import { ProducerIdManager } from './producer-id.ts'
+import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './record.ts'
+
+/** Cached topic metadata older than this is refreshed before a record is placed (Kafka's metadata.max.age.ms). */
+const METADATA_MAX_AGE_MS = 300_000
+/** Requests pipelined on one broker connection, over every partition it leads. */
+const CONNECTION_MAX_IN_FLIGHT = 32
+
+interface OpenBatch {
+  batch: ProducerBatch
+  timer: ReturnType<typeof setTimeout>
+}
+
+export class Producer {
+  readonly #options: ResolvedProducerOptions
+  readonly #cluster: Cluster
+  readonly #ownsCluster: boolean
+  readonly #logger: Logger
+  readonly #budget: BufferBudget
+  readonly #context: SenderContext
+  readonly #senders = new Map<string, PartitionSender>()
+  readonly #open = new Map<string, OpenBatch>()
+  /** Per topic: the last record still waiting to be placed; later records queue behind it. */
+  readonly #waiting = new Map<string, Promise<void>>()
+  readonly #refreshing = new Map<string, Promise<void>>()
+  readonly #available = new WeakMap<TopicInfo, number[]>()
+  #closing: Promise<void> | undefined
+
+  constructor (options: ProducerOptions) {
+    this.#options = resolveProducerOptions(options)
+    this.#logger = (options.logger ?? rootLogger()).child({ component: 'producer' })
+    this.#ownsCluster = options.cluster === undefined
+    this.#cluster = options.cluster ?? new Cluster({
+      bootstrap: options.bootstrap as string | readonly string[],
+      clientId: options.clientId ?? 'steadfast-producer',
+      logger: this.#logger,
+      requestTimeoutMs: this.#options.requestTimeoutMs,
+      maxInFlight: CONNECTION_MAX_IN_FLIGHT,
+    })
+    this.#budget = new BufferBudget(this.#options.maxBufferedBytes, (delta) => bufferedBytes.inc(delta))
+    this.#context = {
+      cluster: this.#cluster,
+      options: this.#options,
+      logger: this.#logger,
+      ids: this.#options.idempotent
+        ? new ProducerIdManager(this.#cluster, { required: options.idempotent === true, logger: this.#logger, requestTimeoutMs: this.#options.requestTimeoutMs })
+        : undefined,
+      refreshTopic: async (topic) => { await this.#refreshTopic(topic) },
+      onSettled: (batch) => this.#budget.release(batch.sizeBytes),
+    }
+  }
+
+  /** The options in effect, defaults filled in. */
+  get options (): Readonly<ResolvedProducerOptions> {
+    return this.#options
+  }
+
+  /** Bytes of records accepted and not yet acknowledged. */
+  get bufferedBytes (): number {
+    return this.#budget.used
+  }
+
+  /**
+   * Sends one record. Resolves once the broker acknowledged it (per `acks`) with its partition and
+   * offset; rejects when it cannot be delivered: a fatal broker answer at once, a transient one
+   * only after `deliveryTimeoutMs` (DeadlineExceededError, with the last failure as cause).
+   */
+  send (record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise<RecordMetadata>((resolve, reject) => {
+      if (this.#closing !== undefined) {
+        reject(new ProducerClosedError(`send to ${String(record?.topic)}: the producer is closing or closed`))
+        return
+      }
+      const now = Date.now()
+      let normalized: NormalizedRecord
+      try {
+        normalized = normalizeRecord(record, now)
+        this.#checkSize(normalized)
+      } catch (error) {
+        reject(error)
+        return
+      }
+      const pending: PendingRecord = { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }
+      const topic = normalized.topic
+      if (!this.#waiting.has(topic) && this.#placeNow(normalized, pending)) return
+      const previous = this.#waiting.get(topic) ?? Promise.resolve()
+      const placed = previous.then(async () => { await this.#placeLater(normalized, pending, now + this.#options.maxBlockMs) })
+      this.#waiting.set(topic, placed)
+      placed.finally(() => { if (this.#waiting.get(topic) === placed) this.#waiting.delete(topic) }).catch(() => {})
+    })
+  }
+
+  /** Sends every record accepted so far without waiting for linger, and waits for their outcomes. */
+  async flush (): Promise<void> {
+    await Promise.all([...this.#waiting.values()])
+    for (const [key, open] of [...this.#open]) this.#seal(key, open)
+    await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
+  }
+
+  /** Stops accepting records, delivers (or fails, at their deadline) every record accepted, then disconnects. */
+  async close (): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.flush()
+      if (this.#ownsCluster) await this.#cluster.close()
+      this.#logger.debug('producer closed')
+    })()
+    await this.#closing
+  }
+
+  #checkSize (record: NormalizedRecord): void {
+    const limit = Math.min(this.#options.maxRequestSize, this.#options.maxBufferedBytes)
+    if (record.size > limit) {
+      const which = limit === this.#options.maxRequestSize ? 'maxRequestSize' : 'maxBufferedBytes'
+      throw new RecordTooLargeError(`send: the record for topic ${record.topic} is about ${record.size} bytes, more than ${which} (${limit})`, record.size)
+    }
+  }
+
+  /** The synchronous path: metadata cached and buffer space free. False when the record must wait. */
+  #placeNow (record: NormalizedRecord, pending: PendingRecord): boolean {
+    const metadata = this.#cluster.cachedMetadata
+    const info = metadata?.topics.get(record.topic)
+    if (metadata === undefined || info === undefined || info.errorCode !== 0 || info.partitions.length === 0) return false
+    if (Date.now() - metadata.fetchedAt >= METADATA_MAX_AGE_MS) return false
+    let partition: number
+    try {
+      partition = this.#choosePartition(record, info)
+    } catch (error) {
+      pending.reject(error)
+      return true
+    }
+    if (!this.#budget.tryReserve(record.size)) return false
+    this.#append(record.topic, partition, pending)
+    return true
+  }
+
+  async #placeLater (record: NormalizedRecord, pending: PendingRecord, blockDeadline: number): Promise<void> {
+    try {
+      const info = await this.#topicInfo(record.topic, blockDeadline)
+      const partition = this.#choosePartition(record, info)
+      await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()))
+      this.#append(record.topic, partition, pending)
+    } catch (error) {
+      pending.reject(error)
+    }
+  }
+
+  async #topicInfo (topic: string, blockDeadline: number): Promise<TopicInfo> {
+    const budgetMs = blockDeadline - Date.now()
+    if (budgetMs <= 0) throw kafkaError(3, `send to ${topic}: no metadata for the topic within maxBlockMs (${this.#options.maxBlockMs} ms)`)
+    return await retry(async () => {
+      const metadata = await this.#cluster.metadata([topic])
+      const info = metadata.topics.get(topic)
+      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+      if (info.partitions.length === 0) throw kafkaError(3, `metadata for topic ${topic} lists no partitions`)
+      return info
+    }, {
+      component: 'producer',
+      operation: 'metadata',
+      policy: { initialDelayMs: this.#options.retryBackoffMs, maxDelayMs: this.#options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: budgetMs },
+      logger: this.#logger,
+    })
+  }
+
+  #choosePartition (record: NormalizedRecord, info: TopicInfo): number {
+    const count = info.partitions.length
+    if (record.partition !== undefined) {
+      if (record.partition >= count) throw new InvalidArgumentError(`send: partition ${record.partition} does not exist; topic ${record.topic} has ${count} partition(s)`)
+      return record.partition
+    }
+    const chosen = this.#options.partitioner.partition({ topic: record.topic, key: record.key, value: record.value, partitionCount: count, availablePartitions: this.#availablePartitions(info) })
+    if (!Number.isInteger(chosen) || chosen < 0 || chosen >= count) {
+      throw new InvalidArgumentError(`send: the partitioner chose partition ${String(chosen)} for topic ${record.topic}, which has ${count} partition(s)`)
+    }
+    return chosen
+  }
+
+  #availablePartitions (info: TopicInfo): number[] {
+    let list = this.#available.get(info)
+    if (list === undefined) {
+      list = info.partitions.filter((p) => p.leader >= 0).map((p) => p.partition)
+      this.#available.set(info, list)
+    }
+    return list
+  }
+
+  #append (topic: string, partition: number, record: PendingRecord): void {
+    const key = `${topic}\u0000${partition}`
+    let open = this.#open.get(key)
+    if (open !== undefined && open.batch.sizeBytes + record.size > this.#options.batchSize) {
+      this.#seal(key, open)
+      open = undefined
+    }
+    if (open === undefined) {
+      const batch = new ProducerBatch(topic, partition, Date.now(), this.#options.deliveryTimeoutMs)
+      const created: OpenBatch = { batch, timer: setTimeout(() => this.#seal(key, created), this.#options.lingerMs) }
+      open = created
+      this.#open.set(key, open)
+    }
+    open.batch.add(record)
+    if (open.batch.sizeBytes >= this.#options.batchSize) this.#seal(key, open)
+  }
+
+  #seal (key: string, open: OpenBatch): void {
+    if (this.#open.get(key) !== open) return
+    clearTimeout(open.timer)
+    this.#open.delete(key)
+    const { topic, partition } = open.batch
+    this.#options.partitioner.onBatchSealed?.(topic, partition)
+    let sender = this.#senders.get(key)
+    if (sender === undefined) {
+      sender = new PartitionSender(this.#context, topic, partition)
+      this.#senders.set(key, sender)
+    }
+    sender.enqueue(open.batch)
+  }
+
+  async #refreshTopic (topic: string): Promise<void> {
+    let running = this.#refreshing.get(topic)
+    if (running === undefined) {
+      const started = this.#cluster.refreshMetadata([topic]).then(() => {})
+      running = started
+      this.#refreshing.set(topic, started)
+      started.finally(() => { if (this.#refreshing.get(topic) === started) this.#refreshing.delete(topic) }).catch(() => {})
+    }
+    await running
+  }
+}

@@ -1,0 +1,59 @@
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
+import { keyPartition } from '../../src/producer/murmur2.ts'
+
+function input (key: string | null, partitionCount = 6, availablePartitions: number[] = [...Array(partitionCount).keys()]): PartitionerInput {
+  return { topic: 't', key: key === null ? null : Buffer.from(key), value: null, partitionCount, availablePartitions }
+}
+
+describe('partitioners', () => {
+  test('default: keyed records go to toPositive(murmur2(key)) % n, even to a partition without a leader', () => {
+    const p = defaultPartitioner()
+    for (const key of ['kafka', 'foobar', 'a', '']) {
+      assert.equal(p.partition(input(key, 6, [])), keyPartition(Buffer.from(key), 6))
+    }
+  })
+
+  test('default: null keys stick to one available partition until its batch is sealed', () => {
+    const p = defaultPartitioner()
+    const first = p.partition(input(null, 6, [2, 4]))
+    assert.ok([2, 4].includes(first))
+    for (let i = 0; i < 20; i++) assert.equal(p.partition(input(null, 6, [2, 4])), first)
+    p.onBatchSealed?.('t', first === 2 ? 4 : 2)
+    assert.equal(p.partition(input(null, 6, [2, 4])), first, 'sealing another partition does not move it')
+    const seen = new Set<number>()
+    for (let i = 0; i < 200; i++) {
+      p.onBatchSealed?.('t', p.partition(input(null, 6, [2, 4])))
+      seen.add(p.partition(input(null, 6, [2, 4])))
+    }
+    assert.deepEqual([...seen].sort(), [2, 4])
+  })
+
+  test('round robin cycles over available partitions and ignores keys', () => {
+    const p = roundRobinPartitioner()
+    const got = Array.from({ length: 6 }, (_, i) => p.partition(input(`k${i % 2}`, 4, [0, 1, 3])))
+    assert.deepEqual(got, [0, 1, 3, 0, 1, 3])
+  })
+
+  test('keyed round robin: murmur2 for keys, round robin for null keys', () => {
+    const p = keyedRoundRobinPartitioner()
+    assert.equal(p.partition(input('kafka', 5)), keyPartition(Buffer.from('kafka'), 5))
+    assert.deepEqual([0, 1, 2].map(() => p.partition(input(null, 3))), [0, 1, 2])
+  })
+
+  test('property: every built-in partitioner answers a partition in range', () => {
+    fc.assert(fc.property(
+      fc.option(fc.string(), { nil: null }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      (key, n, avail) => {
+        const available = [...new Set(avail.map((a) => a % n))].sort((a, b) => a - b)
+        for (const p of [defaultPartitioner(), roundRobinPartitioner(), keyedRoundRobinPartitioner()]) {
+          const chosen = p.partition(input(key, n, available))
+          assert.ok(Number.isInteger(chosen) && chosen >= 0 && chosen < n)
+        }
+      }))
+  })
+})
