@@ -44,6 +44,7 @@ export class ConnectSimulator implements WorkerHost {
   #maxInflight = new Map<string, number>()
   #stormTimer: ReturnType<typeof setInterval> | undefined
   #stormEnd: ReturnType<typeof setTimeout> | undefined
+  #stormDone: (() => void) | undefined
 
   private constructor (options: ConnectSimulatorOptions) {
     this.group = new ConnectGroup({
@@ -177,15 +178,20 @@ export class ConnectSimulator implements WorkerHost {
       this.#stormTimer = setInterval(() => this.group.startRebalance(Math.min(rebalanceMs, durationMs)), rebalanceMs + gapMs)
     }
     return new Promise((resolve) => {
-      this.#stormEnd = setTimeout(() => { this.stopStorm(); resolve() }, durationMs)
+      this.#stormDone = resolve
+      this.#stormEnd = setTimeout(() => this.stopStorm(), durationMs)
     })
   }
 
+  /** Ends the storm early (a rebalance already under way still runs its course); its promise resolves. */
   stopStorm (): void {
     clearInterval(this.#stormTimer)
     clearTimeout(this.#stormEnd)
     this.#stormTimer = undefined
     this.#stormEnd = undefined
+    const done = this.#stormDone
+    this.#stormDone = undefined
+    done?.()
   }
 
   /** Fault: every worker (or the one at `url`) waits `ms` before answering. 0 removes it. */
