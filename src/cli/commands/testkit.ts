@@ -4,11 +4,13 @@
  */
 import type { Command } from 'commander'
 import { register as cluster } from './testkit-cluster.ts'
+import { register as cruiseControl } from './testkit-cruise-control.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
 
 export const testkitSubcommands: RegisterSubcommand[] = [
   cluster,
+  cruiseControl,
 ]
 
 export function register (program: Command): void {

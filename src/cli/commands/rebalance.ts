@@ -1,0 +1,244 @@
+/**
+ * `steadfast rebalance create|list|status|approve|refresh|stop|delete`: KafkaRebalance-style
+ * rebalances against Cruise Control, with their state kept in a state directory so every command
+ * (and a restarted one) continues the same operation.
+ */
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { RebalanceLifecycle, type RebalanceRecord, type RebalanceState } from '../../cruise-control/lifecycle.ts'
+import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManifest } from '../../cruise-control/manifest.ts'
+import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
+import { DeadlineExceededError, InvalidArgumentError } from '../../resilience/errors.ts'
+import { parseDuration, printResult, renderTable } from '../options.ts'
+import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
+
+interface RebalanceCliOptions extends CruiseControlCliOptions {
+  stateDir: string
+}
+
+interface CreateOptions extends RebalanceCliOptions {
+  file?: string
+  mode?: string
+  name: string
+  brokers?: string
+  goals?: string
+  excludedTopics?: string
+  skipHardGoalCheck?: boolean
+  autoApprove?: boolean
+  wait: boolean
+}
+
+/** Where the command stops waiting: the states a person has to look at, or that are final. */
+const SETTLED: RebalanceState[] = ['ProposalReady', 'Ready', 'NotReady', 'Stopped']
+
+function lifecycleFor (options: RebalanceCliOptions, run: (lifecycle: RebalanceLifecycle) => Promise<void>): Promise<void> {
+  return withClient(options, async (client) => {
+    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir) }))
+  })
+}
+
+function withRebalanceOptions (command: Command): Command {
+  return withCruiseControlOptions(command)
+    .option('--state-dir <dir>', 'where rebalance state is kept ($STEADFAST_STATE_DIR, else $XDG_STATE_HOME or ~/.local/state, /steadfast/cruise-control)', defaultStateDir())
+}
+
+function parseIdList (text: string, what: string): number[] {
+  const ids = text.split(',').map((s) => s.trim())
+  for (const id of ids) {
+    if (!/^\d+$/.test(id)) throw new InvalidArgumentError(`${what}: "${id}" is not a broker id (a non-negative integer)`)
+  }
+  return ids.map(Number)
+}
+
+/** The manifests a create command describes: from -f, or built from --mode and friends. */
+export function manifestsFromOptions (options: CreateOptions): RebalanceManifest[] {
+  const flagged = options.mode !== undefined || options.brokers !== undefined || options.goals !== undefined || options.excludedTopics !== undefined || options.skipHardGoalCheck === true
+  let manifests: RebalanceManifest[]
+  if (options.file !== undefined) {
+    if (flagged) throw new InvalidArgumentError('-f: give the rebalance either in a file or with --mode/--brokers/--goals/--excluded-topics, not both')
+    let text: string
+    try {
+      text = options.file === '-' ? readFileSync(0, 'utf8') : readFileSync(options.file, 'utf8')
+    } catch (error) {
+      throw new InvalidArgumentError(`-f: cannot read ${options.file}: ${(error as Error).message}`, { cause: error })
+    }
+    manifests = parseManifests(text, options.file === '-' ? 'stdin' : options.file)
+  } else {
+    if (options.mode === undefined) throw new InvalidArgumentError(`give -f <file> or --mode <${REBALANCE_MODES.join('|')}>`)
+    const spec: Record<string, unknown> = { mode: options.mode }
+    if (options.brokers !== undefined) spec.brokers = parseIdList(options.brokers, '--brokers')
+    if (options.goals !== undefined) spec.goals = options.goals.split(',').map((g) => g.trim()).filter((g) => g !== '')
+    if (options.excludedTopics !== undefined) spec.excludedTopics = options.excludedTopics
+    if (options.skipHardGoalCheck === true) spec.skipHardGoalCheck = true
+    manifests = [validateManifest({ kind: 'KafkaRebalance', metadata: { name: options.name }, spec }, 'command-line options')]
+  }
+  if (options.autoApprove === true) {
+    manifests = manifests.map((m) => ({ ...m, spec: { ...m.spec, autoApproval: true } }))
+  }
+  return manifests
+}
+
+function row (r: RebalanceRecord): Record<string, unknown> {
+  return {
+    name: r.name,
+    mode: r.manifest.spec.mode,
+    state: r.state,
+    pending: r.pendingAction ?? '',
+    moves: r.proposal?.summary.numReplicaMovements ?? '',
+    'data mb': r.proposal?.summary.dataToMoveMB ?? '',
+    leaders: r.proposal?.summary.numLeaderMovements ?? '',
+    task: r.userTaskId ?? '',
+    updated: r.updatedAt,
+  }
+}
+
+const COLUMNS = ['name', 'mode', 'state', 'pending', 'moves', 'data mb', 'leaders', 'task', 'updated']
+
+/** "[#######-------------] 7/20 partitions, 840/2400 MB" */
+export function progressBar (r: RebalanceRecord, width = 20): string {
+  const p = r.progress
+  if (p === undefined) return ''
+  const fraction = p.partitionsTotal === 0 ? 1 : Math.min(1, p.partitionsMoved / p.partitionsTotal)
+  const filled = Math.round(fraction * width)
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.partitionsMoved}/${p.partitionsTotal} partitions, ${p.dataMovedMB}/${p.dataTotalMB} MB`
+}
+
+function details (r: RebalanceRecord): string {
+  const lines = [renderTable([row(r)], COLUMNS).trimEnd()]
+  if (r.reason !== undefined) lines.push(`reason: ${r.reason}`)
+  if (r.proposal !== undefined) {
+    const s = r.proposal.summary
+    lines.push(`proposal: ${s.numReplicaMovements} replica moves (${s.dataToMoveMB} MB), ${s.numIntraBrokerReplicaMovements ?? 0} intra-broker moves, ${s.numLeaderMovements} leader moves; balancedness ${s.onDemandBalancednessScoreBefore ?? '?'} → ${s.onDemandBalancednessScoreAfter ?? '?'}`)
+  }
+  const bar = progressBar(r)
+  if (bar !== '') lines.push(`progress: ${bar} (${r.progress?.executorState ?? ''})`)
+  if (r.lastTransientError !== undefined) lines.push(`last transient failure (state unchanged): ${r.lastTransientError.reason} at ${r.lastTransientError.at}`)
+  const actions = nextActions(r.state)
+  if (actions !== '') lines.push(`next: ${actions}`)
+  return lines.join('\n') + '\n'
+}
+
+function nextActions (state: RebalanceState): string {
+  switch (state) {
+    case 'ProposalReady': return 'steadfast rebalance approve NAME (or refresh)'
+    case 'PendingProposal':
+    case 'Rebalancing': return 'steadfast rebalance status NAME --watch (or stop)'
+    case 'New': return 'steadfast rebalance status NAME'
+    default: return 'steadfast rebalance refresh NAME for a new proposal'
+  }
+}
+
+function print (options: RebalanceCliOptions, records: RebalanceRecord[]): void {
+  if (options.output === 'json') {
+    process.stdout.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n')
+    return
+  }
+  process.stdout.write(records.map(details).join('\n'))
+}
+
+async function watch (lifecycle: RebalanceLifecycle, name: string, options: RebalanceCliOptions & { interval: number }): Promise<RebalanceRecord> {
+  const tty = options.output === 'table' && process.stdout.isTTY
+  let last = ''
+  const controller = new AbortController()
+  const onSignal = (): void => controller.abort(new Error('interrupted'))
+  process.once('SIGINT', onSignal)
+  try {
+    return await lifecycle.settle(name, {
+      until: SETTLED,
+      intervalMs: options.interval,
+      signal: controller.signal,
+      onUpdate: (r) => {
+        const line = options.output === 'json'
+          ? JSON.stringify({ name: r.name, state: r.state, progress: r.progress, reason: r.reason, lastTransientError: r.lastTransientError })
+          : `${r.state}${r.pendingAction === undefined ? '' : ` (${r.pendingAction} pending)`} ${progressBar(r)}`.trimEnd()
+        if (line === last) return
+        last = line
+        process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`)
+      },
+    })
+  } finally {
+    process.removeListener('SIGINT', onSignal)
+    if (tty) process.stdout.write('\n')
+  }
+}
+
+/** Waits for the proposal (or the start of an auto-approved execution); after `timeoutMs` shows where it is. */
+async function settleOrShow (lifecycle: RebalanceLifecycle, name: string, timeoutMs: number): Promise<RebalanceRecord> {
+  try {
+    return await lifecycle.settle(name, { until: [...SETTLED, 'Rebalancing'], intervalMs: 1000, timeoutMs })
+  } catch (error) {
+    if (!(error instanceof DeadlineExceededError)) throw error
+    process.stderr.write(`steadfast: ${error.message}; it continues with \`steadfast rebalance status ${name} --watch\`\n`)
+    return await lifecycle.get(name)
+  }
+}
+
+export function register (program: Command): void {
+  const rebalance = program.command('rebalance').description('Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)')
+
+  withRebalanceOptions(rebalance.command('create'))
+    .description('Create rebalances from a KafkaRebalance manifest (-f) or from --mode, and wait for the proposal')
+    .option('-f, --file <file>', 'KafkaRebalance YAML/JSON ("-" for stdin); several documents allowed')
+    .option('--mode <mode>', REBALANCE_MODES.join(', '))
+    .option('--name <name>', 'rebalance name with --mode', 'rebalance')
+    .option('--brokers <ids>', 'broker ids for add-brokers / remove-brokers, e.g. 3,4')
+    .option('--goals <list>', 'comma-separated goals')
+    .option('--excluded-topics <regex>', 'topics to leave alone')
+    .option('--skip-hard-goal-check', 'skip the hard-goal check')
+    .option('--auto-approve', 'execute the proposal without waiting for approve')
+    .option('--no-wait', 'only record the rebalance and send the first request')
+    .action(async (options: CreateOptions) => {
+      const manifests = manifestsFromOptions(options)
+      await lifecycleFor(options, async (lifecycle) => {
+        const records: RebalanceRecord[] = []
+        for (const m of manifests) await lifecycle.create(m)
+        for (const m of manifests) {
+          const name = m.metadata.name
+          records.push(options.wait
+            ? await settleOrShow(lifecycle, name, options.timeout)
+            : await lifecycle.reconcile(name))
+        }
+        print(options, records)
+      })
+    })
+
+  withRebalanceOptions(rebalance.command('list'))
+    .description('Every rebalance in the state directory, as last observed')
+    .action(async (options: RebalanceCliOptions) => {
+      const records = await new JsonStateStore<RebalanceRecord>(options.stateDir).list()
+      printResult(options.output, records, records.map(row), COLUMNS)
+    })
+
+  withRebalanceOptions(rebalance.command('status').argument('<name>'))
+    .description('Reconcile a rebalance once and show it; --watch follows it until it settles, with a progress bar')
+    .option('--watch', 'keep reconciling until ProposalReady, Ready, NotReady or Stopped')
+    .option('--interval <duration>', 'pause between reconciles with --watch', (text: string) => parseDuration(text, '--interval'), 2000)
+    .action(async (name: string, options: RebalanceCliOptions & { watch?: boolean, interval: number }) => {
+      await lifecycleFor(options, async (lifecycle) => {
+        const record = options.watch === true ? await watch(lifecycle, name, options) : await lifecycle.reconcile(name)
+        print(options, [record])
+      })
+    })
+
+  for (const action of ['approve', 'refresh', 'stop'] as const) {
+    const describe = {
+      approve: 'Execute the proposal of a ProposalReady rebalance',
+      refresh: 'Ask Cruise Control for a new proposal',
+      stop: 'Stop a PendingProposal or Rebalancing rebalance (stops the execution)',
+    }[action]
+    withRebalanceOptions(rebalance.command(action).argument('<name>'))
+      .description(describe)
+      .action(async (name: string, options: RebalanceCliOptions) => {
+        await lifecycleFor(options, async (lifecycle) => print(options, [await lifecycle[action](name)]))
+      })
+  }
+
+  withRebalanceOptions(rebalance.command('delete').argument('<name>'))
+    .description('Forget a rebalance (Cruise Control is not contacted; stop it first if it is executing)')
+    .action(async (name: string, options: RebalanceCliOptions) => {
+      const deleted = await new JsonStateStore<RebalanceRecord>(options.stateDir).delete(name)
+      if (!deleted) throw new InvalidArgumentError(`rebalance ${name} does not exist (state directory ${options.stateDir})`)
+      if (options.output === 'json') process.stdout.write(JSON.stringify({ deleted: name }) + '\n')
+      else process.stdout.write(`deleted ${name}\n`)
+    })
+}

@@ -1,0 +1,119 @@
+/**
+ * CLI smoke tests for `steadfast rebalance …`, `steadfast cc …` and `steadfast testkit
+ * cruise-control`. The command groups run in-process against a simulator (fast); the simulator
+ * command runs as a real process to check that it prints its URL and stops cleanly on SIGTERM.
+ */
+import { describe, test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { Command } from 'commander'
+import { register as registerCc } from '../../../src/cli/commands/cc.ts'
+import { progressBar, register as registerRebalance } from '../../../src/cli/commands/rebalance.ts'
+import type { RebalanceRecord } from '../../../src/cruise-control/lifecycle.ts'
+import { startSim, tempDir } from '../../cruise-control/fixtures.ts'
+
+async function cli (t: TestContext, args: string[]): Promise<string> {
+  const program = new Command('steadfast').exitOverride()
+  registerRebalance(program)
+  registerCc(program)
+  let out = ''
+  t.mock.method(process.stdout, 'write', (chunk: string | Uint8Array) => { out += String(chunk); return true })
+  try {
+    await program.parseAsync(args, { from: 'user' })
+  } finally {
+    t.mock.restoreAll()
+  }
+  return out
+}
+
+describe('steadfast rebalance and cc (in-process)', () => {
+  test('create --mode → approve → status --watch → list, in JSON and tables', async (t) => {
+    process.env.STEADFAST_LOG_LEVEL ??= 'silent'
+    const sim = await startSim()
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await cleanup() })
+    const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
+
+    const created = JSON.parse(await cli(t, ['rebalance', 'create', '--mode', 'add-brokers', '--brokers', '3', '--name', 'grow', '--output', 'json', ...common])) as RebalanceRecord
+    assert.equal(created.state, 'ProposalReady')
+    assert.ok((created.proposal?.summary.numReplicaMovements ?? 0) > 0)
+
+    const approved = await cli(t, ['rebalance', 'approve', 'grow', ...common])
+    assert.match(approved, /grow\s+add-brokers\s+Rebalancing/)
+
+    const watched = await cli(t, ['rebalance', 'status', 'grow', '--watch', '--interval', '50ms', '--output', 'json', ...common])
+    const lines = watched.trim().split('\n')
+    const final = JSON.parse(lines.slice(lines.findIndex((l) => l.startsWith('{\n') || l === '{')).join('\n')) as RebalanceRecord
+    assert.equal(final.state, 'Ready')
+    assert.ok(lines.some((l) => l.startsWith('{"name":"grow","state":"Ready"')))
+
+    const listed = await cli(t, ['rebalance', 'list', '--state-dir', dir])
+    assert.match(listed, /^NAME\s+MODE\s+STATE/)
+    assert.match(listed, /grow\s+add-brokers\s+Ready/)
+
+    await assert.rejects(cli(t, ['rebalance', 'approve', 'grow', ...common]), /cannot approve in state Ready/)
+
+    const state = await cli(t, ['cc', 'state', '--url', sim.url])
+    assert.match(state, /executor\s+NO_TASK_IN_PROGRESS/)
+    const tasks = JSON.parse(await cli(t, ['cc', 'user-tasks', '--url', sim.url, '--output', 'json', '--types', 'Completed'])) as { userTasks: Array<{ Status: string }> }
+    assert.ok(tasks.userTasks.length > 0 && tasks.userTasks.every((u) => u.Status === 'Completed'))
+
+    assert.match(await cli(t, ['rebalance', 'delete', 'grow', '--state-dir', dir]), /deleted grow/)
+  })
+
+  test('create -f reads a KafkaRebalance manifest; bad input is a clear error', async (t) => {
+    const sim = await startSim()
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await cleanup() })
+    const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
+    const file = join(dir, 'rb.yaml')
+    await writeFile(file, 'kind: KafkaRebalance\nmetadata:\n  name: from-file\nspec:\n  mode: full\n  excludedTopics: audit-log\n')
+    const out = await cli(t, ['rebalance', 'create', '-f', file, '--auto-approve', '--output', 'json', ...common])
+    const record = JSON.parse(out) as RebalanceRecord
+    assert.ok(['Rebalancing', 'Ready'].includes(record.state), record.state)
+    assert.equal(record.manifest.spec.autoApproval, true)
+
+    await writeFile(file, 'kind: KafkaRebalance\nmetadata:\n  name: bad\nspec:\n  mode: add-brokers\n')
+    await assert.rejects(cli(t, ['rebalance', 'create', '-f', file, ...common]), /rb\.yaml: invalid KafkaRebalance: spec\.brokers: required when mode is add-brokers/)
+    await assert.rejects(cli(t, ['rebalance', 'create', ...common]), /give -f <file> or --mode/)
+    await assert.rejects(cli(t, ['rebalance', 'create', '--mode', 'add-brokers', '--brokers', 'x', ...common]), /--brokers: "x" is not a broker id/)
+    await assert.rejects(cli(t, ['rebalance', 'status', 'nope', ...common]), /rebalance nope does not exist/)
+    await assert.rejects(cli(t, ['cc', 'state', '--url', sim.url, '--timeout', 'soon']), /--timeout: "soon" is not a duration/)
+  })
+
+  test('the progress bar shows partitions and data moved', () => {
+    const record = { progress: { executorState: 'INTER_BROKER_REPLICA_MOVEMENT_TASK_IN_PROGRESS', partitionsMoved: 5, partitionsTotal: 20, dataMovedMB: 600, dataTotalMB: 2400, updatedAt: '' } } as unknown as RebalanceRecord
+    assert.equal(progressBar(record, 8), '[##------] 5/20 partitions, 600/2400 MB')
+    assert.equal(progressBar({} as RebalanceRecord), '')
+  })
+})
+
+describe('steadfast testkit cruise-control (a real process)', () => {
+  test('prints its URL, serves requests, and exits 0 on SIGTERM', async (t) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'testkit', 'cruise-control', '--port', '0', '--output', 'json'], {
+      cwd: join(import.meta.dirname, '../../..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' },
+    })
+    t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    let out = ''
+    const info = await new Promise<{ url: string }>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const line = out.split('\n')[0]
+        if (out.includes('\n')) resolve(JSON.parse(line) as { url: string })
+      })
+      child.once('exit', (code) => reject(new Error(`exited ${code} before printing its URL`)))
+    })
+    assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    const res = await fetch(`${info.url}/kafkacruisecontrol/state?json=true`)
+    assert.equal(res.status, 200)
+    assert.ok(res.headers.get('user-task-id') !== null)
+    await res.arrayBuffer()
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+  })
+})
