@@ -157,8 +157,12 @@ int main (int argc, char **argv) {
   if (brokers_from_bootstraps(&cluster.brokers, rd_kafka_mock_cluster_bootstraps(cluster.mock), err, sizeof(err)) != 0) {
     fprintf(stderr, "steadfast-mock-cluster: %s\n", err);
     rc = 1;
-  } else if (print_ready(&cluster) == 0) {
-    serve(&cluster, &unblocked);
+  } else if (waker_start(&cluster.waker) != 0) {
+    fprintf(stderr, "steadfast-mock-cluster: cannot start the wake-up thread\n");
+    rc = 1;
+  } else {
+    if (print_ready(&cluster) == 0) serve(&cluster, &unblocked);
+    waker_stop(&cluster.waker);
   }
   rd_kafka_mock_cluster_destroy(cluster.mock);
   rd_kafka_destroy(rk);

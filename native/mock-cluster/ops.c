@@ -591,7 +591,10 @@ int ops_handle_line (cluster_t *c, char *line) {
     }
     reply_t r;
     begin_reply(&r, id, 1);
-    if (OPS[i].fn(c, &q, &r) != 0) {
+    waker_begin(&c->waker, &c->brokers);
+    int rc = OPS[i].fn(c, &q, &r);
+    waker_end(&c->waker);
+    if (rc != 0) {
       reply_free(&r);
       return error_reply(id, &q);
     }

@@ -13,10 +13,12 @@
 #include "brokers.h"
 #include "json.h"
 #include "reply.h"
+#include "waker.h"
 
 typedef struct {
   rd_kafka_mock_cluster_t *mock;
   brokers_t brokers;
+  waker_t waker;
 } cluster_t;
 
 /* Handles one request line (modified in place) and writes exactly one reply line. Returns -1 when stdout is gone. */

@@ -71,6 +71,16 @@ describe('MockCluster lifecycle', () => {
     assert.deepEqual(childHelperPids().filter((p) => !before.has(p)), [])
   })
 
+  test('concurrent controls are each answered with their own reply', async (t) => {
+    const cluster = await startCluster(t, { brokers: 1 })
+    const names = Array.from({ length: 40 }, (_, i) => `topic-${i % 20}`)
+    const outcomes = await Promise.allSettled(names.map((name) => cluster.createTopic({ name })))
+    const failedNames = outcomes.flatMap((o, i) => o.status === 'rejected' ? [names[i]] : [])
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 20)
+    assert.deepEqual(failedNames, names.slice(20))
+    for (const o of outcomes) if (o.status === 'rejected') assert.match(String(o.reason), /already exists/)
+  })
+
   test('start() validates the broker count', async () => {
     await assert.rejects(MockCluster.start({ brokers: 0 }), /brokers must be an integer from 1 to 64, got 0/)
     await assert.rejects(MockCluster.start({ brokers: 2.5 }), /got 2\.5/)
