@@ -12,8 +12,10 @@ import { clientFor, lifecycleFor, manifest, startSim, tempDir } from './fixtures
 test('20 concurrent rebalances: none NotReady, no capacity 500 reaches the caller, at most 4 requests in flight', async (t) => {
   const sim = await startSim({ maxActiveUserTasks: 5, scanIntervalMs: 50, maxBlockTimeMs: 60, proposalComputeMs: 90, executionTickMs: 15, movementsPerTick: 8 })
   const { dir, cleanup } = await tempDir()
-  // Two clients of the same Cruise Control share the one process-wide limiter.
-  const clients = [clientFor(sim, { maxActiveUserTasks: 5 }), clientFor(sim, { maxActiveUserTasks: 5 })]
+  // Two clients of the same Cruise Control share the one process-wide limiter; the retry deadline is
+  // the default (120 s), so a capacity 500 can only reach the lifecycle if retrying it stops working.
+  const options = { maxActiveUserTasks: 5, retry: { initialDelayMs: 20, maxDelayMs: 200 } }
+  const clients = [clientFor(sim, options), clientFor(sim, options)]
   t.after(async () => { for (const c of clients) await c.close(); await sim.stop(); await cleanup() })
   assert.equal(clients[0].limiter, clients[1].limiter)
   assert.equal(clients[0].limiter.maxConcurrent, 4)

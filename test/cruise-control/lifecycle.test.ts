@@ -151,7 +151,7 @@ describe('rebalance lifecycle', () => {
   })
 
   test('NotEnoughValidWindows → PendingProposal until the windows are there', async (t) => {
-    const { lifecycle } = await setup(t, { warmupMs: 300 })
+    const { lifecycle } = await setup(t, { warmupMs: 1000 })
     await lifecycle.create(manifest('warm'))
     const pending = await lifecycle.reconcile('warm')
     assert.equal(pending.state, 'PendingProposal')
