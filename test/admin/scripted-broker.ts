@@ -1,0 +1,130 @@
+/**
+ * A single broker on loopback that speaks just enough Kafka for the admin APIs librdkafka's mock
+ * lacks (CreateTopics, DeleteTopics, …): it answers ApiVersions and Metadata about itself, records
+ * every other request frame byte for byte, and answers with the bytes the test scripted. Tests use
+ * it to hold the client's requests and its reading of responses to golden bytes taken from Kafka's
+ * message definitions; everything the mock can serve is tested against the mock instead.
+ */
+import { createServer, type Server, type Socket } from 'node:net'
+import { once } from 'node:events'
+import { FrameDecoder } from '../../src/network/frame-decoder.ts'
+import { apis } from '../../src/protocol/apis/index.ts'
+import { decodeRequestHeader, encodeResponse } from '../../src/protocol/framing.ts'
+
+export interface CapturedRequest {
+  apiKey: number
+  apiVersion: number
+  correlationId: number
+  /** The whole request frame without the size prefix: header and body. */
+  frame: Buffer
+}
+
+/** Builds a response body for a captured request; return the body bytes (no header). */
+export type Responder = (request: CapturedRequest) => Buffer
+
+export class ScriptedBroker {
+  readonly requests: CapturedRequest[] = []
+  readonly #server: Server
+  readonly #sockets = new Set<Socket>()
+  readonly #responders = new Map<number, Responder[]>()
+  readonly #offered: Map<number, [number, number]>
+  port = 0
+
+  constructor (offered: Array<[apiKey: number, min: number, max: number]>) {
+    this.#offered = new Map(offered.map(([key, min, max]) => [key, [min, max]]))
+    this.#offered.set(apis.ApiVersions.apiKey, [0, 3])
+    this.#offered.set(apis.Metadata.apiKey, [1, 12])
+    this.#server = createServer((socket) => this.#serve(socket))
+  }
+
+  async start (): Promise<this> {
+    this.#server.listen(0, '127.0.0.1')
+    await once(this.#server, 'listening')
+    this.port = (this.#server.address() as { port: number }).port
+    return this
+  }
+
+  get bootstrap (): string {
+    return `127.0.0.1:${this.port}`
+  }
+
+  /** Queues answers for an API key, used in order, one per request. */
+  respond (apiKey: number, ...responders: Responder[]): void {
+    this.#responders.set(apiKey, [...(this.#responders.get(apiKey) ?? []), ...responders])
+  }
+
+  captured (apiKey: number): CapturedRequest[] {
+    return this.requests.filter((r) => r.apiKey === apiKey)
+  }
+
+  async stop (): Promise<void> {
+    for (const socket of this.#sockets) socket.destroy()
+    this.#server.close()
+    await once(this.#server, 'close')
+  }
+
+  #serve (socket: Socket): void {
+    this.#sockets.add(socket)
+    socket.on('close', () => this.#sockets.delete(socket))
+    socket.on('error', () => {})
+    const decoder = new FrameDecoder(1 << 20)
+    socket.on('data', (chunk) => {
+      for (const frame of decoder.push(chunk)) {
+        const header = decodeRequestHeader(frame)
+        const reply = this.#answer({ apiKey: header.apiKey, apiVersion: header.apiVersion, correlationId: header.correlationId, frame: Buffer.from(frame) })
+        if (reply === undefined) {
+          // Nothing scripted: drop the connection, as a broker that cannot answer would.
+          socket.destroy()
+          return
+        }
+        const sized = Buffer.alloc(4 + reply.length)
+        sized.writeInt32BE(reply.length, 0)
+        reply.copy(sized, 4)
+        socket.write(sized)
+      }
+    })
+  }
+
+  #answer (request: CapturedRequest): Buffer | undefined {
+    if (request.apiKey === apis.ApiVersions.apiKey) {
+      return encodeResponse(apis.ApiVersions, request.apiVersion, request.correlationId, {
+        errorCode: 0,
+        apiKeys: [...this.#offered].map(([apiKey, [minVersion, maxVersion]]) => ({ apiKey, minVersion, maxVersion })),
+      })
+    }
+    if (request.apiKey === apis.Metadata.apiKey) {
+      return encodeResponse(apis.Metadata, request.apiVersion, request.correlationId, {
+        brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.port, rack: null }],
+        clusterId: 'scripted',
+        controllerId: 1,
+        topics: [],
+      })
+    }
+    this.requests.push(request)
+    const responder = this.#responders.get(request.apiKey)?.shift()
+    if (responder === undefined) return undefined
+    const body = responder(request)
+    // Response header: correlation id, plus empty tagged fields for flexible versions.
+    const flexible = request.frame.length > 0 && isFlexible(request)
+    const header = Buffer.alloc(flexible ? 5 : 4)
+    header.writeInt32BE(request.correlationId, 0)
+    return Buffer.concat([header, body])
+  }
+}
+
+function isFlexible (request: CapturedRequest): boolean {
+  const api = Object.values(apis).find((a) => a.apiKey === request.apiKey)
+  return api?.flexibleFrom != null && request.apiVersion >= api.flexibleFrom
+}
+
+/** Hex (whitespace and comments after # ignored) to bytes, for readable golden values. */
+export function hex (text: string): Buffer {
+  return Buffer.from(text.replace(/#[^\n]*/g, '').replace(/\s+/g, ''), 'hex')
+}
+
+/** The request frame after the header: client id "steadfast" and, for flexible versions, empty tags. */
+export function requestBody (request: CapturedRequest): Buffer {
+  const clientIdLength = request.frame.readInt16BE(8)
+  const headerLength = 10 + Math.max(0, clientIdLength) + (isFlexible(request) ? 1 : 0)
+  return request.frame.subarray(headerLength)
+}
