@@ -182,7 +182,13 @@ describe('mock-cluster helper protocol', () => {
   })
 
   test('any line at all gets exactly one reply, in order (generated input)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.string({ unit: 'binary', maxLength: 200 }), { minLength: 1, maxLength: 20 }), async (lines) => {
+    const line = fc.oneof(
+      fc.string({ unit: 'binary-ascii', maxLength: 200 }),
+      fc.string({ unit: 'grapheme', maxLength: 20 }),
+      fc.json({ maxDepth: 3 }),
+      fc.json({ maxDepth: 3 }).chain((s) => fc.nat(s.length).map((i) => s.slice(0, i)))
+    )
+    await fc.assert(fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 20 }), async (lines) => {
       const clean = lines.map((l) => l.replace(/[\n\r]/g, ' ')).filter((l) => l.trim() !== '')
       helper.child.stdin.write(clean.map((l) => l + '\n').join('') + '{"id":"end","op":"ping"}\n')
       for (const line of clean) {
@@ -191,7 +197,7 @@ describe('mock-cluster helper protocol', () => {
         if (!reply.ok) assert.equal(typeof reply.error, 'string')
       }
       assert.deepEqual(await helper.json(), { id: 'end', ok: true })
-    }), { numRuns: 40 })
+    }), { numRuns: 80 })
   })
 
   test('any string id round-trips through the parser and the reply writer (generated input)', async () => {
