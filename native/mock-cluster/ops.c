@@ -158,7 +158,6 @@ static int op_ping (cluster_t *c, req_t *q, reply_t *r) {
 static int op_brokers (cluster_t *c, req_t *q, reply_t *r) {
   (void)q;
   ops_write_brokers(c, r);
-  reply_str(r, "bootstrap", rd_kafka_mock_cluster_bootstraps(c->mock));
   return 0;
 }
 
