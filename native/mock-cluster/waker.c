@@ -3,16 +3,23 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #define POKE_AFTER_MS 5
 
-/* Connects to the first listener that accepts; on loopback the attempt completes or fails at once. */
+/*
+ * Connects to the first listener that accepts; on loopback the attempt completes or fails at once.
+ * The send timeout bounds connect() should a listener's backlog be full (a mock thread that stopped
+ * accepting), so this thread can always be joined.
+ */
 static void poke (const int *ports, int n) {
+  const struct timeval limit = { .tv_sec = 0, .tv_usec = 50000 };
   for (int i = 0; i < n; i++) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return;
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit));
     struct sockaddr_in sin;
     memset(&sin, 0, sizeof(sin));
     sin.sin_family = AF_INET;
