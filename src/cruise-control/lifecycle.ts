@@ -82,8 +82,12 @@ export interface RebalanceLifecycleOptions {
   logger?: Logger
 }
 
-/** Reasons that mean "not now" although the request that met them cannot simply be re-sent. */
-const TRANSIENT_REASONS = new Set(['user-task-capacity', 'not-enough-valid-windows', 'ongoing-execution', 'throttled', 'capacity'])
+/**
+ * Reasons that mean "not now" although the request that met them is not retried by the client: a
+ * POST is not re-sent after a gateway error (502/503/504 from a proxy while Cruise Control
+ * restarts), but the rebalance has not failed either, so the next reconcile asks again.
+ */
+const TRANSIENT_REASONS = new Set(['user-task-capacity', 'not-enough-valid-windows', 'ongoing-execution', 'throttled', 'capacity', 'http-502', 'http-503', 'http-504'])
 
 const transitionsTotal = counter({
   name: 'steadfast_rebalance_transitions_total',

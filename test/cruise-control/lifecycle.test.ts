@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createServer, request as httpRequest } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { CruiseControlClient } from '../../src/cruise-control/client.ts'
 import { InvalidArgumentError } from '../../src/resilience/errors.ts'
-import { clientFor, lifecycleFor, manifest, startSim, tempDir } from './fixtures.ts'
+import { clientFor, lifecycleFor, manifest, quiet, startSim, tempDir } from './fixtures.ts'
 import type { CruiseControlSimulatorOptions } from '../../src/testkit/cruise-control-sim/index.ts'
 
 async function setup (t: { after: (fn: () => Promise<void>) => void }, options: CruiseControlSimulatorOptions = {}, retry = {}) {
@@ -233,5 +236,41 @@ describe('rebalance lifecycle', () => {
     await assert.rejects(lifecycle.stop('fresh'), /cannot stop in state New \(it accepts no action\)/)
     await assert.rejects(lifecycle.create(manifest('fresh')), /already exists/)
     await assert.rejects(lifecycle.get('missing'), /rebalance missing does not exist/)
+  })
+})
+
+describe('rebalance lifecycle behind a gateway', () => {
+  test('a 503 from a proxy in front of Cruise Control leaves the state unchanged; the next reconcile goes through', async (t) => {
+    const sim = await startSim()
+    let failNext = true
+    const proxy = createServer((req, res) => {
+      if (failNext) {
+        failNext = false
+        res.writeHead(503, { 'content-type': 'text/plain' })
+        res.end('Service Unavailable')
+        return
+      }
+      const upstream = httpRequest(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      })
+      req.pipe(upstream)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const client = new CruiseControlClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, logger: quiet, retry: { initialDelayMs: 10, deadlineMs: 5_000 } })
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => {
+      await client.close()
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
+      await sim.stop()
+      await cleanup()
+    })
+    const lifecycle = lifecycleFor(client, dir)
+    await lifecycle.create(manifest('gateway'))
+    const held = await lifecycle.reconcile('gateway')
+    assert.equal(held.state, 'New')
+    assert.equal(held.lastTransientError?.reason, 'http-503')
+    assert.equal((await lifecycle.reconcile('gateway')).state, 'ProposalReady')
   })
 })
