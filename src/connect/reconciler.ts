@@ -1,0 +1,389 @@
+/**
+ * Makes a Connect cluster match declared connectors. One pass reads the whole cluster in one
+ * request (`GET /connectors?expand=status&expand=info`, which never conflicts with a rebalance),
+ * decides per connector what to do (create, update on real config drift, change state,
+ * auto-restart, delete what it manages and no longer declares), and does it. All writes to one
+ * connector go through a per-connector lock, so there is never more than one in-flight write per
+ * connector, from a pass or from an on-demand call (restart, offsets); connectors are handled in
+ * parallel up to `concurrency`. Rebalance conflicts are ridden out by the client's retries; what
+ * still fails is reported in that connector's condition and retried on the next pass.
+ */
+import type { Logger } from '../observability/logger.ts'
+import { Bulkhead } from '../resilience/bulkhead.ts'
+import { sleep, systemClock, type Clock } from '../resilience/clock.ts'
+import { AbortedError, DeadlineExceededError, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import type { ConnectClient } from './client.ts'
+import { assess, type Condition } from './conditions.ts'
+import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
+import { emptyOwnership, MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
+import { diffConfig, type PlanAction } from './plan.ts'
+import type { ConnectorOffsetChange, ConnectorStatus, ExpandedConnector, RestartResult } from './types.ts'
+
+const MINUTE = 60_000
+
+/** Minutes to wait before the auto-restart that follows `done` earlier ones: min(n² + n, 60). */
+export function autoRestartDelayMinutes (done: number): number {
+  return Math.min(done * done + done, 60)
+}
+
+export interface ReconcilerOptions {
+  client: ConnectClient
+  /** Ownership ledger and restart bookkeeping (default: in memory). */
+  store?: OwnershipStore
+  /** Connectors handled at once (default 8). */
+  concurrency?: number
+  /** Delete managed connectors that are no longer declared (default true). */
+  prune?: boolean
+  /** Also delete connectors steadfast did not create when they are not declared (default false). */
+  pruneUnmanaged?: boolean
+  /** Drives the auto-restart schedule and the waits between passes; tests pass a fake. */
+  clock?: Clock
+  logger?: Logger
+}
+
+export interface ConnectorReport {
+  name: string
+  managed: boolean
+  /** What this pass did (or, for a plan, would do). */
+  actions: PlanAction[]
+  condition: Condition
+}
+
+export interface ReconcileResult {
+  connectors: ConnectorReport[]
+  /** Connectors deleted (or, for a plan, to delete). */
+  deleted: string[]
+  /** Present in Connect, not declared, not created by steadfast: left alone. */
+  unmanaged: string[]
+  /** True when every declared connector is Ready and nothing was left to do. */
+  ready: boolean
+}
+
+export interface PassOptions { signal?: AbortSignal }
+
+interface Decision {
+  manifest: ConnectorManifest
+  observed: ExpandedConnector | undefined
+  actions: PlanAction[]
+  /** Set when auto-restart is enabled but has used all of maxRestarts. */
+  exhausted?: number
+  nextRestartAt?: number
+}
+
+export class Reconciler {
+  readonly client: ConnectClient
+  #store: OwnershipStore
+  #state: OwnershipState | undefined
+  #saving: Promise<void> = Promise.resolve()
+  #bulkhead: Bulkhead
+  #prune: boolean
+  #pruneUnmanaged: boolean
+  #clock: Clock
+  #logger: Logger
+  #locks = new Map<string, Promise<void>>()
+  #pass: Promise<unknown> = Promise.resolve()
+
+  constructor (options: ReconcilerOptions) {
+    this.client = options.client
+    this.#store = options.store ?? new MemoryOwnershipStore()
+    const concurrency = options.concurrency ?? 8
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidArgumentError(`reconciler: concurrency must be an integer >= 1, got ${concurrency}`)
+    this.#bulkhead = new Bulkhead({ name: 'connect-reconciler', maxConcurrent: concurrency })
+    this.#prune = options.prune ?? true
+    this.#pruneUnmanaged = options.pruneUnmanaged ?? false
+    this.#clock = options.clock ?? systemClock
+    this.#logger = (options.logger ?? this.client.transport.logger).child({ component: 'connect-reconciler' })
+  }
+
+  /** What a pass would do now, without doing it. */
+  async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
+    return await this.#serial(async () => {
+      const { decisions, deletes, unmanaged } = await this.#decide(manifests, options)
+      return {
+        connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
+        deleted: deletes.map((d) => d.name),
+        unmanaged,
+        ready: false,
+      }
+    })
+  }
+
+  /** One pass: reads the cluster, acts, and reports a condition per declared connector. */
+  async reconcile (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
+    return await this.#serial(async () => {
+      const { decisions, deletes, unmanaged } = await this.#decide(manifests, options)
+      const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, options)))))
+      const deleted: string[] = []
+      await Promise.all(deletes.map((a) => this.#bulkhead.run(() => this.#withLock(a.name, async () => {
+        if (await this.#delete(a, options)) deleted.push(a.name)
+      }))))
+      return {
+        connectors: reports,
+        deleted: deleted.sort(),
+        unmanaged,
+        ready: deletes.length === 0 && reports.every((r) => r.actions.length === 0 && r.condition.type === 'Ready'),
+      }
+    })
+  }
+
+  /**
+   * Passes until every declared connector is Ready, `timeoutMs` passes, or `signal` aborts; answers
+   * the last pass's result (with `ready` false when it did not converge).
+   */
+  async converge (manifests: ConnectorManifest[], options: PassOptions & { timeoutMs?: number, intervalMs?: number } = {}): Promise<ReconcileResult> {
+    const controller = new AbortController()
+    const onAbort = (): void => controller.abort(options.signal?.reason)
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new DeadlineExceededError(`connect converge: not ready within ${options.timeoutMs} ms`, { attempts: 0, elapsedMs: options.timeoutMs ?? 0 })), options.timeoutMs)
+    let last: ReconcileResult | undefined
+    try {
+      for (;;) {
+        try {
+          last = await this.reconcile(manifests, { signal: controller.signal })
+        } catch (error) {
+          if (controller.signal.aborted && last !== undefined) return last
+          throw error
+        }
+        if (last.ready || controller.signal.aborted) return last
+        try {
+          await sleep(this.#clock, options.intervalMs ?? 1_000, controller.signal)
+        } catch {
+          return last
+        }
+      }
+    } finally {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onAbort)
+    }
+  }
+
+  /** Restart on request: the connector, and with `includeTasks` its (failed, with `onlyFailed`) tasks. */
+  restartConnector (name: string, flags: { includeTasks?: boolean, onlyFailed?: boolean } = {}, options: PassOptions = {}): Promise<RestartResult> {
+    return this.#withLock(name, () => this.client.restartConnector(name, flags, options))
+  }
+
+  restartTask (name: string, task: number, options: PassOptions = {}): Promise<RestartResult> {
+    return this.#withLock(name, () => this.client.restartTask(name, task, options))
+  }
+
+  /** Alters offsets; with `stopFirst`, stops the connector and waits for STOPPED before. */
+  alterOffsets (name: string, offsets: ConnectorOffsetChange[], options: PassOptions & { stopFirst?: boolean } = {}): Promise<string> {
+    return this.#withLock(name, async () => {
+      if (options.stopFirst === true) await this.#stopAndWait(name, options)
+      return await this.client.alterOffsets(name, offsets, options)
+    })
+  }
+
+  /** Resets offsets; with `stopFirst`, stops the connector and waits for STOPPED before. */
+  resetOffsets (name: string, options: PassOptions & { stopFirst?: boolean } = {}): Promise<string> {
+    return this.#withLock(name, async () => {
+      if (options.stopFirst === true) await this.#stopAndWait(name, options)
+      return await this.client.resetOffsets(name, options)
+    })
+  }
+
+  async #stopAndWait (name: string, options: PassOptions): Promise<void> {
+    if ((await this.client.getConnectorStatus(name, options)).connector.state === 'STOPPED') return
+    await this.client.stopConnector(name, options)
+    const deadline = this.#clock.now() + (this.client.transport.policy.deadlineMs ?? 60_000)
+    for (;;) {
+      const status = await this.client.getConnectorStatus(name, options)
+      if (status.connector.state === 'STOPPED') return
+      if (this.#clock.now() >= deadline) {
+        throw new DeadlineExceededError(`connect: ${name} did not reach STOPPED (still ${status.connector.state})`, { attempts: 0, elapsedMs: this.client.transport.policy.deadlineMs ?? 60_000 })
+      }
+      await sleep(this.#clock, 100, options.signal)
+    }
+  }
+
+  /** Passes never overlap: a second caller waits for the running pass. */
+  #serial<T> (fn: () => Promise<T>): Promise<T> {
+    const run = this.#pass.then(fn, fn)
+    this.#pass = run.catch(() => {})
+    return run
+  }
+
+  async #withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(name) ?? Promise.resolve()
+    let release = (): void => {}
+    const mine = new Promise<void>((resolve) => { release = resolve })
+    const tail = previous.then(() => mine)
+    this.#locks.set(name, tail)
+    await previous
+    try {
+      return await fn()
+    } finally {
+      release()
+      if (this.#locks.get(name) === tail) this.#locks.delete(name)
+    }
+  }
+
+  async #loadState (options: PassOptions): Promise<OwnershipState> {
+    if (this.#state !== undefined) return this.#state
+    const state = await this.#store.load()
+    const { kafka_cluster_id: clusterId } = await this.client.serverInfo(options)
+    if (state.clusterId !== undefined && state.clusterId !== clusterId) {
+      throw new InvalidArgumentError(`connect state: the ownership ledger belongs to Kafka cluster ${state.clusterId}, but the Connect cluster at ${this.client.transport.urls.join(', ')} uses ${clusterId}; use the ledger of that cluster`)
+    }
+    state.clusterId = clusterId
+    this.#state = state
+    return state
+  }
+
+  #managed (name: string): boolean {
+    return this.#state?.managed[name] !== undefined
+  }
+
+  /** Saves the ledger after each change, one save at a time, in order. */
+  #persist (): Promise<void> {
+    const snapshot = structuredClone(this.#state ?? emptyOwnership())
+    this.#saving = this.#saving.then(() => this.#store.save(snapshot))
+    return this.#saving
+  }
+
+  async #decide (manifests: ConnectorManifest[], options: PassOptions): Promise<{ decisions: Decision[], deletes: Array<Extract<PlanAction, { type: 'delete' }>>, unmanaged: string[] }> {
+    const names = new Set<string>()
+    for (const m of manifests) {
+      if (names.has(m.name)) throw new InvalidArgumentError(`reconciler: connector ${m.name} is declared twice`)
+      names.add(m.name)
+    }
+    const state = await this.#loadState(options)
+    const observed = await this.client.listConnectorsExpanded({ status: true, info: true }, options)
+    const now = this.#clock.now()
+    const decisions = manifests.map((m) => this.#decideOne(m, observed[m.name], state, now))
+    const deletes: Array<Extract<PlanAction, { type: 'delete' }>> = []
+    const unmanaged: string[] = []
+    for (const name of Object.keys(observed).sort()) {
+      if (names.has(name)) continue
+      const managed = state.managed[name] !== undefined
+      if ((managed && this.#prune) || (!managed && this.#pruneUnmanaged)) deletes.push({ type: 'delete', name, managed })
+      else if (!managed) unmanaged.push(name)
+    }
+    let forgotten = false
+    for (const name of Object.keys(state.managed)) {
+      if (observed[name] === undefined && !names.has(name)) {
+        delete state.managed[name]
+        delete state.restarts[name]
+        forgotten = true
+      }
+    }
+    if (forgotten) await this.#persist()
+    return { decisions, deletes, unmanaged }
+  }
+
+  #decideOne (m: ConnectorManifest, observed: ExpandedConnector | undefined, state: OwnershipState, now: number): Decision {
+    const target = targetState(m.state)
+    const desired = desiredConfig(m)
+    if (observed?.info === undefined || observed.status === undefined) {
+      return { manifest: m, observed, actions: [{ type: 'create', name: m.name, config: desired, state: target }] }
+    }
+    const actions: PlanAction[] = []
+    const changes = diffConfig(observed.info.config, desired)
+    if (changes.length > 0) actions.push({ type: 'update', name: m.name, changes, config: desired })
+    const current = observed.status.connector.state
+    const move = (target === 'STOPPED' && current !== 'STOPPED') ||
+      (target === 'PAUSED' && (current === 'RUNNING' || current === 'STOPPED')) ||
+      (target === 'RUNNING' && (current === 'PAUSED' || current === 'STOPPED'))
+    if (move) actions.push({ type: 'state', name: m.name, from: current, to: target })
+    const decision: Decision = { manifest: m, observed, actions }
+    if (!move && target === 'RUNNING' && m.autoRestart.enabled) this.#autoRestart(decision, observed.status, state, now)
+    return decision
+  }
+
+  /** Strimzi's schedule: restart n+1 after min(n² + n, 60) minutes; the count resets after a healthy interval. */
+  #autoRestart (d: Decision, status: ConnectorStatus, state: OwnershipState, now: number): void {
+    const name = d.manifest.name
+    const book = state.restarts[name]
+    const done = book?.count ?? 0
+    const failedTasks = status.tasks.filter((t) => t.state === 'FAILED').map((t) => t.id)
+    const connectorFailed = status.connector.state === 'FAILED'
+    const dueAt = book === undefined ? now : book.lastAt + autoRestartDelayMinutes(done) * MINUTE
+    if (!connectorFailed && failedTasks.length === 0) {
+      if (book !== undefined && now >= dueAt) delete state.restarts[name]
+      return
+    }
+    const max = d.manifest.autoRestart.maxRestarts
+    if (max !== undefined && done >= max) { d.exhausted = done; return }
+    if (now < dueAt) { d.nextRestartAt = dueAt; return }
+    d.actions.push({ type: 'restart', name, restart: done + 1, connectorFailed, failedTasks })
+  }
+
+  async #apply (d: Decision, options: PassOptions): Promise<ConnectorReport> {
+    const name = d.manifest.name
+    const done: PlanAction[] = []
+    try {
+      for (const action of d.actions) {
+        await this.#act(action, options)
+        done.push(action)
+      }
+    } catch (error) {
+      if (error instanceof AbortedError || options.signal?.aborted === true) throw error
+      const message = error instanceof Error ? error.message : String(error)
+      this.#logger.warn({ connector: name, err: message }, `connect reconcile of ${name} failed; the next pass tries again`)
+      return { name, managed: this.#managed(name), actions: done, condition: { type: 'NotReady', reason: 'Error', message } }
+    }
+    if (done.length > 0) {
+      const what = done.map((a) => a.type).join(', ')
+      return { name, managed: this.#managed(name), actions: done, condition: { type: 'NotReady', reason: 'Reconciling', message: `${what} sent; waiting for Connect to report the result` } }
+    }
+    return { name, managed: this.#managed(name), actions: done, condition: conditionOf(d) }
+  }
+
+  async #act (action: PlanAction, options: PassOptions): Promise<void> {
+    const c = this.client
+    switch (action.type) {
+      case 'create': {
+        await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
+        const state = this.#state ?? emptyOwnership()
+        state.managed[action.name] = { createdAt: Date.now() }
+        this.#logger.info({ connector: action.name }, `created connector ${action.name}`)
+        await this.#persist()
+        return
+      }
+      case 'update':
+        await c.putConnectorConfig(action.name, action.config, options)
+        return
+      case 'state':
+        if (action.to === 'STOPPED') await c.stopConnector(action.name, options)
+        else if (action.to === 'PAUSED') await c.pauseConnector(action.name, options)
+        else await c.resumeConnector(action.name, options)
+        return
+      case 'restart': {
+        const result = await c.restartConnector(action.name, { includeTasks: true, onlyFailed: true }, options)
+        const state = this.#state ?? emptyOwnership()
+        state.restarts[action.name] = { count: action.restart, lastAt: this.#clock.now() }
+        this.#logger.info({ connector: action.name, restart: action.restart, outcome: result.outcome }, `auto-restarted connector ${action.name} (#${action.restart}, ${result.outcome})`)
+        await this.#persist()
+        return
+      }
+      case 'delete':
+        await this.#delete(action, options)
+    }
+  }
+
+  async #delete (action: Extract<PlanAction, { type: 'delete' }>, options: PassOptions): Promise<boolean> {
+    try {
+      await this.client.deleteConnector(action.name, options)
+    } catch (error) {
+      if (!(error instanceof HttpResponseError && error.status === 404)) {
+        if (error instanceof AbortedError || options.signal?.aborted === true) throw error
+        this.#logger.warn({ connector: action.name, err: (error as Error).message }, `connect delete of ${action.name} failed; the next pass tries again`)
+        return false
+      }
+    }
+    const state = this.#state ?? emptyOwnership()
+    delete state.managed[action.name]
+    delete state.restarts[action.name]
+    this.#logger.info({ connector: action.name, managed: action.managed }, `deleted connector ${action.name}`)
+    await this.#persist()
+    return true
+  }
+}
+
+function conditionOf (d: Decision): Condition {
+  const base = assess(d.manifest.state, d.observed?.status)
+  if (base.type === 'Ready') return base
+  if (d.exhausted !== undefined) return { ...base, message: `${base.message ?? ''} (auto-restart gave up after ${d.exhausted} restart(s))` }
+  if (d.nextRestartAt !== undefined) return { ...base, message: `${base.message ?? ''} (next auto-restart at ${new Date(d.nextRestartAt).toISOString()})` }
+  return base
+}
