@@ -8,6 +8,7 @@
  * parallel up to `concurrency`. Rebalance conflicts are ridden out by the client's retries; what
  * still fails is reported in that connector's condition and retried on the next pass.
  */
+import { setMaxListeners } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
 import { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock, type Clock } from '../resilience/clock.ts'
@@ -97,8 +98,8 @@ export class Reconciler {
 
   /** What a pass would do now, without doing it. */
   async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
-    return await this.#serial(async () => {
-      const { decisions, deletes, unmanaged } = await this.#decide(manifests, options)
+    return await this.#serial(options, async (pass) => {
+      const { decisions, deletes, unmanaged } = await this.#decide(manifests, pass)
       return {
         connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
         deleted: deletes.map((d) => d.name),
@@ -110,12 +111,12 @@ export class Reconciler {
 
   /** One pass: reads the cluster, acts, and reports a condition per declared connector. */
   async reconcile (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
-    return await this.#serial(async () => {
-      const { decisions, deletes, unmanaged } = await this.#decide(manifests, options)
-      const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, options)))))
+    return await this.#serial(options, async (pass) => {
+      const { decisions, deletes, unmanaged } = await this.#decide(manifests, pass)
+      const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, pass)))))
       const deleted: string[] = []
       await Promise.all(deletes.map((a) => this.#bulkhead.run(() => this.#withLock(a.name, async () => {
-        if (await this.#delete(a, options)) deleted.push(a.name)
+        if (await this.#delete(a, pass)) deleted.push(a.name)
       }))))
       return {
         connectors: reports,
@@ -196,9 +197,26 @@ export class Reconciler {
     }
   }
 
-  /** Passes never overlap: a second caller waits for the running pass. */
-  #serial<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.#pass.then(fn, fn)
+  /**
+   * Passes never overlap: a second caller waits for the running pass. The pass gets its own
+   * signal, following the caller's, because every concurrent request listens on it.
+   */
+  #serial<T> (options: PassOptions, fn: (options: PassOptions) => Promise<T>): Promise<T> {
+    const scoped = async (): Promise<T> => {
+      const parent = options.signal
+      if (parent === undefined) return await fn(options)
+      const child = new AbortController()
+      setMaxListeners(0, child.signal)
+      const onAbort = (): void => child.abort(parent.reason)
+      if (parent.aborted) onAbort()
+      else parent.addEventListener('abort', onAbort, { once: true })
+      try {
+        return await fn({ signal: child.signal })
+      } finally {
+        parent.removeEventListener('abort', onAbort)
+      }
+    }
+    const run = this.#pass.then(scoped, scoped)
     this.#pass = run.catch(() => {})
     return run
   }

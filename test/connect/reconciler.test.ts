@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import fc from 'fast-check'
+import { ConnectClient } from '../../src/connect/client.ts'
+import type { ConnectorManifest, DeclaredState } from '../../src/connect/manifest.ts'
+import { FileOwnershipStore, MemoryOwnershipStore } from '../../src/connect/ownership.ts'
+import { formatPlan } from '../../src/connect/plan.ts'
+import { autoRestartDelayMinutes, Reconciler } from '../../src/connect/reconciler.ts'
+import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
+import { FakeClock } from '../../src/testkit/fake-clock.ts'
+import { eventually, FAST_POLICY, SOURCE } from './helpers.ts'
+
+const CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector'
+
+function manifest (name: string, overrides: Partial<ConnectorManifest> = {}): ConnectorManifest {
+  return {
+    name,
+    class: CLASS,
+    tasksMax: 2,
+    config: { topic: `${name}-topic` },
+    state: 'running',
+    autoRestart: { enabled: false },
+    labels: {},
+    source: { file: 'test.yaml', document: 1 },
+    ...overrides,
+  }
+}
+
+const writes = (sim: ConnectSimulator): number => sim.requests.filter((r) => !r.forwarded && r.method !== 'GET').length
+
+describe('Reconciler', () => {
+  let sim: ConnectSimulator
+  let client: ConnectClient
+  before(async () => {
+    sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 10, restartMs: 0 })
+    client = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY })
+  })
+  after(async () => {
+    await client.close()
+    await sim.stop()
+  })
+
+  test('plans without writing, applies, is idempotent, and deletes only what it created', async () => {
+    const store = new MemoryOwnershipStore()
+    const reconciler = new Reconciler({ client, store })
+    await client.createConnector({ name: 'foreign', config: { ...SOURCE, name: 'foreign' } })
+    const declared = [manifest('a'), manifest('b', { state: 'paused' }), manifest('c', { state: 'stopped' }), manifest('gone')]
+
+    const before = writes(sim)
+    const plan = await reconciler.plan(declared)
+    assert.equal(writes(sim), before)
+    assert.deepEqual(plan.connectors.map((c) => c.actions.map((a) => `${a.type} ${a.name}`)), [['create a'], ['create b'], ['create c'], ['create gone']])
+    assert.deepEqual(plan.unmanaged, ['foreign'])
+    const text = formatPlan(plan.connectors.flatMap((c) => c.actions))
+    assert.match(text, /^\+ create a \(RUNNING\)\n\+ {5}connector\.class: org\.apache/)
+    assert.match(text, /Plan: 4 to create, 0 to update, 0 state change\(s\), 0 restart\(s\), 0 to delete\.\n$/)
+
+    const done = await reconciler.converge(declared, { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(done.ready, true)
+    assert.deepEqual(done.connectors.map((c) => [c.name, c.condition.type, c.managed]), [['a', 'Ready', true], ['b', 'Ready', true], ['c', 'Ready', true], ['gone', 'Ready', true]])
+    assert.equal(sim.connector('b')?.state, 'PAUSED')
+    assert.equal(sim.connector('c')?.state, 'STOPPED')
+
+    const settled = writes(sim)
+    const again = await reconciler.reconcile(declared)
+    assert.equal(again.ready, true)
+    assert.equal(writes(sim), settled, 'a converged cluster gets no writes')
+
+    // Real drift: one key changed and one state changed; plan shows it as a diff.
+    const changed = [manifest('a', { config: { topic: 'a-topic', file: '/data/a' } }), manifest('b', { state: 'running' }), manifest('c', { state: 'stopped' })]
+    const drift = await reconciler.plan(changed)
+    const driftText = formatPlan([...drift.connectors.flatMap((c) => c.actions), ...drift.deleted.map((name) => ({ type: 'delete' as const, name, managed: true }))])
+    assert.match(driftText, /~ update a\n\+ {5}file: \/data\/a\n~ state b: PAUSED -> RUNNING\n- delete gone\n/)
+    const applied = await reconciler.converge(changed, { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(applied.ready, true)
+    assert.equal(sim.connector('a')?.config.file, '/data/a')
+    assert.equal(sim.connector('b')?.state, 'RUNNING')
+    assert.equal(sim.connector('gone'), undefined, 'a managed connector removed from the manifests is deleted')
+    assert.notEqual(sim.connector('foreign'), undefined, 'a connector steadfast did not create is never deleted by default')
+
+    const pruning = new Reconciler({ client, store, pruneUnmanaged: true })
+    const pruned = await pruning.reconcile(changed)
+    assert.deepEqual(pruned.deleted, ['foreign'])
+    assert.equal(sim.connector('foreign'), undefined)
+
+    for (const name of ['a', 'b', 'c']) await client.deleteConnector(name)
+  })
+
+  test('failures are reported as NotReady with reason, message and failed task ids', async () => {
+    const reconciler = new Reconciler({ client })
+    const declared = [manifest('sick', { tasksMax: 3 })]
+    await reconciler.converge(declared, { intervalMs: 20, timeoutMs: 10_000 })
+    sim.failTask('sick', 0, 'disk full')
+    sim.failTask('sick', 2, 'disk full')
+    const result = await reconciler.reconcile(declared)
+    assert.deepEqual(result.connectors[0]?.condition, {
+      type: 'NotReady',
+      reason: 'TasksFailed',
+      message: 'task(s) 0, 2 failed: org.apache.kafka.connect.errors.ConnectException: disk full',
+      failedTasks: [0, 2],
+    })
+    assert.equal(result.ready, false)
+    sim.failConnector('sick', 'bad credentials')
+    const worse = await reconciler.reconcile(declared)
+    assert.equal(worse.connectors[0]?.condition.reason, 'ConnectorFailed')
+    assert.equal(worse.connectors[0]?.condition.message, 'org.apache.kafka.connect.errors.ConnectException: bad credentials')
+    await client.deleteConnector('sick')
+  })
+
+  test('auto-restart follows min(n²+n, 60) minutes and stops at maxRestarts', async () => {
+    const clock = new FakeClock()
+    const reconciler = new Reconciler({ client, clock })
+    const declared = [manifest('flaky', { autoRestart: { enabled: true, maxRestarts: 5 } })]
+    await reconciler.reconcile(declared)
+    await eventually(async () => (await reconciler.reconcile(declared)).ready)
+    const restartMinutes: number[] = []
+    const start = clock.now()
+    for (let minute = 0; minute <= 120; minute++) {
+      if (sim.connector('flaky')?.tasks[1]?.state === 'RUNNING') sim.failTask('flaky', 1)
+      const result = await reconciler.reconcile(declared)
+      if (result.connectors[0]?.actions.some((a) => a.type === 'restart')) {
+        restartMinutes.push((clock.now() - start) / 60_000)
+        await eventually(() => sim.connector('flaky')?.tasks[1]?.state === 'RUNNING')
+      }
+      await clock.advance(60_000)
+    }
+    // Restart n+1 comes min(n² + n, 60) minutes after restart n: 0, 2, 6, 12, 20.
+    assert.deepEqual(restartMinutes, [0, 2, 8, 20, 40])
+    const last = await reconciler.reconcile(declared)
+    assert.equal(last.connectors[0]?.condition.reason, 'TasksFailed')
+    assert.match(last.connectors[0]?.condition.message ?? '', /auto-restart gave up after 5 restart\(s\)/)
+    await client.deleteConnector('flaky')
+  })
+
+  test('the restart count resets once the connector stays healthy for the interval', async () => {
+    const clock = new FakeClock()
+    const reconciler = new Reconciler({ client, clock })
+    const declared = [manifest('heals', { autoRestart: { enabled: true } })]
+    await eventually(async () => (await reconciler.reconcile(declared)).ready)
+    sim.failTask('heals', 0)
+    assert.deepEqual((await reconciler.reconcile(declared)).connectors[0]?.actions.map((a) => a.type === 'restart' ? a.restart : 0), [1])
+    await eventually(() => sim.connector('heals')?.tasks[0]?.state === 'RUNNING')
+    await clock.advance(2 * 60_000)
+    await reconciler.reconcile(declared)
+    sim.failTask('heals', 0)
+    assert.deepEqual((await reconciler.reconcile(declared)).connectors[0]?.actions.map((a) => a.type === 'restart' ? a.restart : 0), [1])
+    await client.deleteConnector('heals')
+  })
+
+  test('offsets: alter and reset stop the connector first when asked', async () => {
+    const reconciler = new Reconciler({ client })
+    await reconciler.converge([manifest('off')], { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(await reconciler.alterOffsets('off', [{ partition: { filename: 'f' }, offset: { position: 3 } }], { stopFirst: true }), 'The offsets for this connector have been altered successfully')
+    assert.equal(sim.connector('off')?.state, 'STOPPED')
+    assert.deepEqual(await client.getOffsets('off'), [{ partition: { filename: 'f' }, offset: { position: 3 } }])
+    assert.equal(await reconciler.resetOffsets('off', { stopFirst: true }), 'The offsets for this connector have been reset successfully')
+    assert.deepEqual((await reconciler.restartTask('off', 0).catch((e: Error) => e.message)), 'Connect POST ' + `${client.transport.urls[0] ?? ''}/connectors/off/tasks/0/restart answered 404: Task off-0 not found`)
+    await client.deleteConnector('off')
+  })
+
+  test('the file ledger survives restarts and refuses another cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steadfast-ledger-'))
+    try {
+      const path = join(dir, 'state', 'connect.json')
+      await new Reconciler({ client, store: new FileOwnershipStore(path) }).reconcile([manifest('ledgered')])
+      const saved = JSON.parse(await readFile(path, 'utf8')) as { clusterId: string, managed: Record<string, unknown> }
+      assert.equal(saved.clusterId, 'sim-cluster-0')
+      assert.deepEqual(Object.keys(saved.managed), ['ledgered'])
+      const next = await new Reconciler({ client, store: new FileOwnershipStore(path) }).reconcile([])
+      assert.deepEqual(next.deleted, ['ledgered'])
+      const other = await ConnectSimulator.start({ workers: 1, clusterId: 'another' })
+      const otherClient = new ConnectClient({ urls: other.urls, policy: FAST_POLICY })
+      try {
+        await assert.rejects(new Reconciler({ client: otherClient, store: new FileOwnershipStore(path) }).reconcile([]), /belongs to Kafka cluster sim-cluster-0/)
+      } finally {
+        await otherClient.close()
+        await other.stop()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('autoRestartDelayMinutes is n²+n capped at 60', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 10_000 }), (n) => {
+      const d = autoRestartDelayMinutes(n)
+      assert.equal(d, Math.min(n * n + n, 60))
+      assert.ok(autoRestartDelayMinutes(n + 1) >= d)
+    }))
+    assert.deepEqual([0, 1, 2, 3, 4, 5, 6, 7, 8].map(autoRestartDelayMinutes), [0, 2, 6, 12, 20, 30, 42, 56, 60])
+  })
+})
+
+describe('Reconciler through a rebalance storm', () => {
+  test('100 connectors converge to their declared config and state, never more than one write in flight per connector', async () => {
+    const sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 15, restartMs: 0 })
+    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 20_000 } })
+    try {
+      const states: DeclaredState[] = ['running', 'paused', 'stopped']
+      const declared = Array.from({ length: 100 }, (_, i) => manifest(`c${String(i).padStart(3, '0')}`, { state: states[i % 3] as DeclaredState, tasksMax: 1 + (i % 3) }))
+      const reconciler = new Reconciler({ client, concurrency: 16 })
+      const storm = sim.storm({ durationMs: 1_500, rebalanceMs: 120, gapMs: 30 })
+      const result = await reconciler.converge(declared, { intervalMs: 50, timeoutMs: 30_000 })
+      await storm
+      assert.equal(result.ready, true)
+      assert.ok(sim.countRequests({ status: 409 }) > 0, 'the storm answered 409s')
+      for (const m of declared) {
+        const actual = sim.connector(m.name)
+        assert.equal(actual?.state, m.state.toUpperCase(), m.name)
+        assert.equal(actual?.config.topic, `${m.name}-topic`)
+        assert.equal(actual?.config['tasks.max'], String(m.tasksMax))
+        assert.equal(sim.maxConcurrentWrites(m.name), 1, `${m.name}: at most one write in flight`)
+      }
+    } finally {
+      await client.close()
+      await sim.stop()
+    }
+  })
+})
