@@ -34,6 +34,12 @@ export interface BrokerEndpoint {
 export interface BrokerConnectionOptions extends Omit<ConnectionOptions, 'host' | 'port' | 'label'> {
   clientId?: string
   sasl?: SaslOptions
+  /**
+   * The ApiVersions version to ask first (default: the newest steadfast speaks). The cluster
+   * passes the version this broker accepted last time, saving a round trip on reconnects to
+   * brokers that reject the newest one.
+   */
+  apiVersionsVersion?: number
 }
 
 export interface RequestOptions {
@@ -63,6 +69,7 @@ export class BrokerConnection {
   readonly #connection: Connection
   readonly #clientId: string
   #versions: BrokerApiVersions = new Map()
+  #apiVersionsVersion = 0
 
   private constructor (endpoint: BrokerEndpoint, connection: Connection, clientId: string) {
     this.endpoint = endpoint
@@ -76,13 +83,18 @@ export class BrokerConnection {
     const connection = await Connection.connect({ ...options, host: endpoint.host, port: endpoint.port, label })
     const broker = new BrokerConnection(endpoint, connection, options.clientId ?? 'steadfast')
     try {
-      broker.#versions = await broker.#negotiate()
+      broker.#versions = await broker.#negotiate(options.apiVersionsVersion)
       if (options.sasl !== undefined) await broker.#authenticate(options.sasl)
     } catch (error) {
       connection.close()
       throw error
     }
     return broker
+  }
+
+  /** The ApiVersions version this broker answered. */
+  get apiVersionsVersion (): number {
+    return this.#apiVersionsVersion
   }
 
   /** What the broker offers, by API key. */
@@ -135,8 +147,8 @@ export class BrokerConnection {
     return response ?? { version, body: {} }
   }
 
-  async #negotiate (): Promise<BrokerApiVersions> {
-    let version = apis.ApiVersions.maxVersion
+  async #negotiate (first: number | undefined): Promise<BrokerApiVersions> {
+    let version = Math.min(first ?? apis.ApiVersions.maxVersion, apis.ApiVersions.maxVersion)
     for (let attempt = 0; attempt < 3; attempt++) {
       const sent = version
       const body = await this.#connection.send<Message>({
@@ -159,6 +171,7 @@ export class BrokerConnection {
         continue
       }
       if (body.errorCode !== 0) throw kafkaError(body.errorCode as number, `ApiVersions v${sent} to ${this.label}`)
+      this.#apiVersionsVersion = sent
       return offered
     }
     throw new UnsupportedApiError('ApiVersions', this.label, `no common ApiVersions version (last tried v${version})`)

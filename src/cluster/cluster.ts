@@ -46,6 +46,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Connections by `${nodeId}` (or `bootstrap:${host}:${port}`) and purpose. */
   readonly #pool = new Map<string, { endpoint: BrokerEndpoint, connection: Promise<BrokerConnection> }>()
   readonly #coordinators = new Map<string, BrokerEndpoint>()
+  /** The ApiVersions version each address accepted last, to ask it first next time. */
+  readonly #apiVersionsVersions = new Map<string, number>()
   #closed = false
 
   constructor (options: ClusterOptions) {
@@ -151,11 +153,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (this.#pool.get(key) === existing) this.#pool.delete(key)
       connection?.close()
     }
-    const opening = BrokerConnection.open(endpoint, this.#options)
+    const address = `${endpoint.host}:${endpoint.port}`
+    const known = this.#apiVersionsVersions.get(address)
+    const opening = BrokerConnection.open(endpoint, known === undefined ? this.#options : { ...this.#options, apiVersionsVersion: known })
     const entry = { endpoint, connection: opening }
     this.#pool.set(key, entry)
     try {
       const connection = await opening
+      this.#apiVersionsVersions.set(address, connection.apiVersionsVersion)
       connection.onClose(() => { if (this.#pool.get(key) === entry) this.#pool.delete(key) })
       return connection
     } catch (error) {

@@ -125,7 +125,11 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
             `${component} ${opName} failed after ${attempt} attempt(s): ${describe(error)}`,
             { attempts: attempt, elapsedMs: clock.now() - start, cause: error })
         }
-        let delayMs = backoffDelay(policy, attempt, random)
+        // The first failure that a hook recovers from (a moved coordinator or leader, a dead
+        // connection) is retried at once: the next attempt goes to a new target, so waiting buys
+        // nothing. Repeated failures back off as usual.
+        const recovered = attempt === 1 && hook !== undefined && verdict.action !== 'retry'
+        let delayMs = recovered ? 0 : backoffDelay(policy, attempt, random)
         if (verdict.retryAfterMs !== undefined) delayMs = Math.max(delayMs, verdict.retryAfterMs)
         if (deadline !== undefined && clock.now() + delayMs >= deadline) {
           finish('failure')

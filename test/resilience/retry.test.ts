@@ -70,6 +70,22 @@ describe('retry', () => {
     assert.deepEqual(log, ['attempt 1', 'refresh-metadata', 'attempt 2', 'refresh-coordinator', 'attempt 3', 'reconnect', 'attempt 4', 'attempt 5'])
   })
 
+  test('the first failure a hook recovers from is retried at once; repeated ones back off', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ < 3) throw failure('refresh-coordinator') }, {
+      component: 'test', operation: 'immediate', clock, logger: silent, policy: { jitter: 'none' }, hooks: { 'refresh-coordinator': () => {} }, onRetry: (e) => events.push(e),
+    }))
+    assert.deepEqual(events.map((e) => e.delayMs), [0, 200, 400])
+    const plain: RetryEvent[] = []
+    calls = 0
+    await clock.run(retry(async () => { if (calls++ < 1) throw failure('refresh-coordinator') }, {
+      component: 'test', operation: 'immediate', clock, logger: silent, policy: { jitter: 'none' }, onRetry: (e) => plain.push(e),
+    }))
+    assert.deepEqual(plain.map((e) => e.delayMs), [100], 'without a hook nothing changes, so it waits')
+  })
+
   test('rejoin is not retried without a hook, and is with one', async () => {
     const clock = new FakeClock()
     const rejoin = failure('rejoin')

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every benchmark (bench/<area>/run.ts), each printing its side-by-side figures and ratios.
+# Not part of the tests: timings belong here, never in assertions.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+for bench in bench/*/run.ts; do
+  echo "== $bench"
+  node --import tsx "$bench"
+done
