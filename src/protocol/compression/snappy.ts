@@ -1,26 +1,17 @@
 /**
  * Snappy, raw or in the xerial framing the Java client writes (an 8-byte magic, two int32 version
  * fields, then [int32 length][raw snappy block] chunks). Reading detects the framing by its magic;
- * writing uses the framing, which every Kafka client reads.
+ * writing uses the framing, which every Kafka client reads. snappyjs compresses; decoding is ours
+ * (snappy-raw.ts).
  */
 import snappy from 'snappyjs'
 import type { CompressionCodec } from './codec.ts'
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeFailure, tooLarge } from './codec.ts'
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, decodeFailure } from './codec.ts'
+import { snappyUncompress } from './snappy-raw.ts'
 
 const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00])
 const XERIAL_HEADER_SIZE = 16
 const BLOCK_SIZE = 32 * 1024
-
-function rawDecompress (input: Uint8Array, limit: number): Buffer {
-  let out: Uint8Array
-  try {
-    out = snappy.uncompress(input, limit)
-  } catch (error) {
-    if (error instanceof Error && error.message.includes('too big')) throw tooLarge('snappy', limit)
-    throw decodeFailure('snappy', error)
-  }
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
-}
 
 function xerialDecompress (input: Buffer, limit: number): Buffer {
   const chunks: Buffer[] = []
@@ -31,7 +22,7 @@ function xerialDecompress (input: Buffer, limit: number): Buffer {
     const length = input.readInt32BE(at)
     at += 4
     if (length < 0 || length > input.length - at) throw decodeFailure('snappy', new Error(`xerial chunk of ${length} bytes at ${at} exceeds the input`))
-    const chunk = rawDecompress(input.subarray(at, at + length), limit - total)
+    const chunk = snappyUncompress(input.subarray(at, at + length), limit - total)
     total += chunk.length
     chunks.push(chunk)
     at += length
@@ -54,6 +45,6 @@ export const snappyCodec: CompressionCodec = {
   },
   async decompress (input, maxOutputBytes = DEFAULT_MAX_DECOMPRESSED_BYTES) {
     const framed = input.length >= XERIAL_HEADER_SIZE && input.subarray(0, 8).equals(XERIAL_MAGIC)
-    return framed ? xerialDecompress(input, maxOutputBytes) : rawDecompress(input, maxOutputBytes)
+    return framed ? xerialDecompress(input, maxOutputBytes) : snappyUncompress(input, maxOutputBytes)
   },
 }

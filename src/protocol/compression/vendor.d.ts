@@ -1,7 +1,6 @@
 /** Type declarations for the pure-JS codec packages, which ship none. */
 declare module 'snappyjs' {
   export function compress (input: Uint8Array): Uint8Array
-  export function uncompress (input: Uint8Array, maxLength?: number): Uint8Array
 }
 
 declare module 'lz4js' {

@@ -26,6 +26,8 @@ const nativeDecompress = typeof native.zstdDecompress === 'function' ? promisify
 const MAGIC = 0xfd2fb528
 const LEVEL = 3
 const FIRST_GUESS = 256 * 1024
+/** How the WebAssembly build reports ZSTD_error_dstSize_tooSmall. */
+const DESTINATION_TOO_SMALL = /code -70\b/
 
 let wasm: Promise<ZstdWasm> | undefined
 
@@ -67,7 +69,7 @@ function wasmDecompress (zstd: ZstdWasm, input: Buffer, limit: number): Buffer {
       if (out.length > limit) throw tooLarge('zstd', limit)
       return Buffer.from(out.buffer, out.byteOffset, out.byteLength)
     } catch (error) {
-      if (size >= limit) throw decodeFailure('zstd', error)
+      if (size >= limit || !DESTINATION_TOO_SMALL.test(String(error))) throw decodeFailure('zstd', error)
       size = Math.min(limit, size * 2)
     }
   }

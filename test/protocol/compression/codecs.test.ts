@@ -78,6 +78,21 @@ describe('codecs', () => {
     assert.equal(declaredContentSize(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xc0, 0x58, 0, 0, 0, 0, 0, 1, 0, 0])), 2 ** 40)
   })
 
+  test('zstd reads frames without a declared content size, as Java\'s streaming writer makes them', async () => {
+    const codec = codecByName('zstd')
+    const input = Buffer.alloc(1_500_000, 'stream of bytes ')
+    const framed = await codec.compress(input)
+    const descriptor = framed[4]
+    const sizeBytes = [(descriptor & 0x20) !== 0 ? 1 : 0, 2, 4, 8][descriptor >> 6]
+    assert.equal(descriptor & 0x03, 0, 'no dictionary id expected')
+    // Rewrite the header: no content size, not single-segment, a 2 MiB window (log 21).
+    const headerEnd = 5 + ((descriptor & 0x20) !== 0 ? 0 : 1) + sizeBytes
+    const unsized = Buffer.concat([framed.subarray(0, 4), Buffer.from([descriptor & 0x04, (21 - 10) << 3]), framed.subarray(headerEnd)])
+    assert.equal(declaredContentSize(unsized), undefined)
+    assert.deepEqual(await codec.decompress(unsized), input)
+    await assert.rejects(codec.decompress(unsized, 1_000_000), ProtocolDecodeError)
+  })
+
   test('registerCodec replaces a built-in codec; unknown ids are decode errors', async () => {
     const original = codecById(3)
     const calls: string[] = []
