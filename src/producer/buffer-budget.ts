@@ -37,10 +37,13 @@ export class BufferBudget {
     return true
   }
 
-  /** Takes `bytes`, waiting up to `timeoutMs` for space; rejects with BufferFullError after that. */
-  async reserve (bytes: number, timeoutMs: number): Promise<void> {
+  /**
+   * Takes `bytes`, waiting up to `timeoutMs` for space; rejects with BufferFullError after that.
+   * `allowedMs` is the caller's whole allowance (maxBlockMs), named in the error.
+   */
+  async reserve (bytes: number, timeoutMs: number, allowedMs = timeoutMs): Promise<void> {
     if (this.tryReserve(bytes)) return
-    if (timeoutMs <= 0) throw this.#full(bytes, timeoutMs)
+    if (timeoutMs <= 0) throw this.#full(bytes, allowedMs)
     await new Promise<void>((resolve, reject) => {
       const waiter: Waiter = {
         bytes,
@@ -49,7 +52,7 @@ export class BufferBudget {
       const timer = setTimeout(() => {
         const i = this.#waiters.indexOf(waiter)
         if (i >= 0) this.#waiters.splice(i, 1)
-        reject(this.#full(bytes, timeoutMs))
+        reject(this.#full(bytes, allowedMs))
         this.#wake()
       }, timeoutMs)
       this.#waiters.push(waiter)
@@ -77,8 +80,8 @@ export class BufferBudget {
     }
   }
 
-  #full (bytes: number, timeoutMs: number): BufferFullError {
+  #full (bytes: number, allowedMs: number): BufferFullError {
     return new BufferFullError(`producer buffer full: ${this.#used} of ${this.limit} bytes (maxBufferedBytes) are waiting for acknowledgement; ` +
-      `a record of ${bytes} bytes waited ${timeoutMs} ms (maxBlockMs) for space`)
+      `a record of ${bytes} bytes found no space within ${allowedMs} ms (maxBlockMs)`)
   }
 }

@@ -139,12 +139,18 @@ export class Producer {
     }
   }
 
+  /** Usable cached metadata for the topic, without I/O. */
+  #cachedTopic (topic: string): TopicInfo | undefined {
+    const metadata = this.#cluster.cachedMetadata
+    const info = metadata?.topics.get(topic)
+    if (metadata === undefined || info === undefined || info.errorCode !== 0 || info.partitions.length === 0) return undefined
+    return Date.now() - metadata.fetchedAt < METADATA_MAX_AGE_MS ? info : undefined
+  }
+
   /** The synchronous path: metadata cached and buffer space free. False when the record must wait. */
   #placeNow (record: NormalizedRecord, pending: PendingRecord): boolean {
-    const metadata = this.#cluster.cachedMetadata
-    const info = metadata?.topics.get(record.topic)
-    if (metadata === undefined || info === undefined || info.errorCode !== 0 || info.partitions.length === 0) return false
-    if (Date.now() - metadata.fetchedAt >= METADATA_MAX_AGE_MS) return false
+    const info = this.#cachedTopic(record.topic)
+    if (info === undefined) return false
     let partition: number
     try {
       partition = this.#choosePartition(record, info)
@@ -159,9 +165,9 @@ export class Producer {
 
   async #placeLater (record: NormalizedRecord, pending: PendingRecord, blockDeadline: number): Promise<void> {
     try {
-      const info = await this.#topicInfo(record.topic, blockDeadline)
+      const info = this.#cachedTopic(record.topic) ?? await this.#topicInfo(record.topic, blockDeadline)
       const partition = this.#choosePartition(record, info)
-      await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()))
+      await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
       this.#append(record.topic, partition, pending)
     } catch (error) {
       pending.reject(error)

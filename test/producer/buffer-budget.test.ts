@@ -37,7 +37,7 @@ describe('BufferBudget', () => {
     b.tryReserve(95)
     const error = await b.reserve(50, 20).catch((e: unknown) => e)
     assert.ok(error instanceof BufferFullError)
-    assert.match(error.message, /95 of 100 bytes \(maxBufferedBytes\).*50 bytes waited 20 ms \(maxBlockMs\)/)
+    assert.match(error.message, /95 of 100 bytes \(maxBufferedBytes\).*50 bytes found no space within 20 ms \(maxBlockMs\)/)
     assert.equal(error.action, 'retry')
     assert.equal(b.waiting, 0)
     await b.reserve(5, 0)

@@ -1,0 +1,198 @@
+/**
+ * The producer against a real third-party broker (librdkafka's mock cluster), with what was
+ * written read back by kcat (librdkafka 2.0.2, an independent client) or by a raw Fetch.
+ */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Producer } from '../../src/producer/producer.ts'
+import type { ProducerOptions } from '../../src/producer/options.ts'
+import { keyPartition } from '../../src/producer/murmur2.ts'
+import { BufferFullError, ProducerClosedError, RecordTooLargeError } from '../../src/producer/errors.ts'
+import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../src/resilience/errors.ts'
+import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
+import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
+import { fetchBatches, kcatProduce, kcatRead, silent } from './helpers.ts'
+
+describe('producer against the mock cluster', { timeout: 120_000 }, () => {
+  let mock: MockCluster
+  const producers: Producer[] = []
+  const producer = (options: Partial<ProducerOptions> = {}): Producer => {
+    const p = new Producer({ bootstrap: mock.bootstrap, logger: silent, ...options })
+    producers.push(p)
+    return p
+  }
+  let topicCount = 0
+  const topic = async (partitions = 1): Promise<string> => {
+    const name = `p${++topicCount}`
+    await mock.createTopic({ name, partitions, replicationFactor: 3 })
+    return name
+  }
+
+  before(async () => { mock = await MockCluster.start({ brokers: 3 }) })
+  after(async () => {
+    await Promise.all(producers.map(async (p) => { await p.close() }))
+    await mock.stop()
+  })
+
+  test('send resolves per record with partition and offset; kcat reads keys, values, headers and timestamps in order', async () => {
+    const t = await topic()
+    const p = producer()
+    const sent = await Promise.all(Array.from({ length: 50 }, (_, i) => p.send({
+      topic: t, key: `k${i}`, value: `v${i}`, headers: [{ key: 'n', value: String(i) }, { key: 'n', value: 'again' }], timestamp: 1_700_000_000_000 + i,
+    })))
+    assert.deepEqual(sent.map((m) => [m.topic, m.partition, m.offset]), sent.map((_, i) => [t, 0, BigInt(i)]))
+    const log = await kcatRead(mock.bootstrap, t, 0)
+    assert.deepEqual(log.map((r) => [r.key, r.value, r.offset, r.timestamp, r.headers]),
+      sent.map((_, i) => [`k${i}`, `v${i}`, i, 1_700_000_000_000 + i, `n=${i},n=again`]))
+  })
+
+  test('keyed records land where the Java-compatible murmur2 partitioner of librdkafka puts them', async () => {
+    const viaKcat = await topic(7)
+    const ours = await topic(7)
+    const keys = Array.from({ length: 40 }, (_, i) => `customer-${i * 7919}`)
+    await kcatProduce(mock.bootstrap, viaKcat, keys.map((k) => `${k}:x`))
+    const placed = new Map<string, number>()
+    const logs = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (partition) => await kcatRead(mock.bootstrap, viaKcat, partition)))
+    logs.forEach((log, partition) => { for (const r of log) placed.set(r.key, partition) })
+    assert.equal(placed.size, keys.length)
+    const p = producer()
+    for (const key of keys) {
+      const m = await p.send({ topic: ours, key, value: 'x' })
+      assert.equal(m.partition, placed.get(key), `partition of ${key}`)
+      assert.equal(m.partition, keyPartition(Buffer.from(key), 7))
+    }
+  })
+
+  for (const compression of ['gzip', 'snappy', 'lz4', 'zstd'] as const) {
+    test(`${compression}-compressed batches are read back intact by kcat`, async () => {
+      const t = await topic()
+      const p = producer({ compression })
+      const values = Array.from({ length: 200 }, (_, i) => `${compression} record ${i} `.repeat(1 + (i % 5)))
+      await Promise.all(values.map((value) => p.send({ topic: t, value })))
+      const batches = await fetchBatches(mock.bootstrap, t, 0)
+      assert.ok(batches.every((b) => b.compression === compression))
+      assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), values)
+    })
+  }
+
+  test('acks=1 resolves with offsets, acks=0 resolves without one; both are written', async () => {
+    const t = await topic()
+    const one = await producer({ acks: 1 }).send({ topic: t, value: 'one' })
+    assert.equal(one.offset, 0n)
+    const zero = producer({ acks: 0 })
+    const z = await zero.send({ topic: t, value: 'zero' })
+    assert.equal(z.offset, -1n)
+    await zero.flush()
+    for (let i = 0; i < 50; i++) {
+      if ((await kcatRead(mock.bootstrap, t, 0)).length === 2) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), ['one', 'zero'])
+  })
+
+  test('records sent together form one batch; batchSize splits them; sequences run on across batches under one producer id', async () => {
+    const t = await topic()
+    const p = producer({ batchSize: 4096, lingerMs: 50 })
+    const value = 'x'.repeat(100)
+    await Promise.all(Array.from({ length: 100 }, () => p.send({ topic: t, value })))
+    await Promise.all(Array.from({ length: 10 }, () => p.send({ topic: t, value })))
+    const batches = await fetchBatches(mock.bootstrap, t, 0)
+    const counts = batches.map((b) => b.records.length)
+    assert.equal(counts.reduce((a, b) => a + b, 0), 110)
+    assert.ok(batches.length >= 4, `100 records of ~120 bytes need several 4 KiB batches, got ${counts.join(',')}`)
+    assert.ok(counts.every((c) => c * 122 <= 4096 + 122), `no batch beyond batchSize: ${counts.join(',')}`)
+    assert.equal(counts.at(-1), 10, 'the second group of sends is one batch')
+    const ids = new Set(batches.map((b) => b.producerId))
+    assert.equal(ids.size, 1)
+    assert.ok((batches[0]?.producerId ?? -1n) >= 0n)
+    let expected = 0
+    for (const b of batches) {
+      assert.equal(b.baseSequence, expected)
+      expected += b.records.length
+    }
+  })
+
+  test('an out-of-order answer for the head batch moves the partition to a fresh producer id numbered from 0', async () => {
+    const t = await topic()
+    const p = producer()
+    await p.send({ topic: t, value: 'a' })
+    await p.send({ topic: t, value: 'b' })
+    await mock.pushRequestErrors(ApiKey.Produce, [45])
+    await p.send({ topic: t, value: 'c' })
+    const batches = await fetchBatches(mock.bootstrap, t, 0)
+    assert.deepEqual(batches.map((b) => b.records.map((r) => r.value?.toString())), [['a'], ['b'], ['c']])
+    assert.equal(batches[0]?.producerId, batches[1]?.producerId)
+    assert.notEqual(batches[2]?.producerId, batches[1]?.producerId)
+    assert.deepEqual(batches.map((b) => b.baseSequence), [0, 1, 0])
+  })
+
+  test('close delivers every record accepted, then refuses new ones', async () => {
+    const t = await topic(3)
+    const p = producer({ lingerMs: 1000 })
+    const pending = Array.from({ length: 300 }, (_, i) => p.send({ topic: t, key: String(i), value: String(i) }))
+    await p.close()
+    const results = await Promise.allSettled(pending)
+    assert.ok(results.every((r) => r.status === 'fulfilled'))
+    let total = 0
+    for (let partition = 0; partition < 3; partition++) total += (await kcatRead(mock.bootstrap, t, partition)).length
+    assert.equal(total, 300)
+    await assert.rejects(p.send({ topic: t, value: 'late' }), ProducerClosedError)
+  })
+
+  test('a partition without a leader holds its batches while the others flow; a full buffer makes send wait, then fail clearly', async () => {
+    const t = await topic(2)
+    await mock.setPartitionLeader(t, 1, -1)
+    const p = producer({ batchSize: 2048, maxBufferedBytes: 4096, maxBlockMs: 300, lingerMs: 0 })
+    const value = 'y'.repeat(500)
+    const held = [0, 1, 2].map(() => p.send({ topic: t, partition: 1, value }))
+    assert.equal((await p.send({ topic: t, partition: 0, value: 'flows' })).offset, 0n, 'the other partition is not held up')
+    // ~522 bytes a record: 7 fit in 4096 bytes; the 8th and later wait for space, then give up.
+    const more = Array.from({ length: 6 }, () => p.send({ topic: t, partition: 1, value }))
+    const accepted = [...held, ...more.slice(0, 4)]
+    const refused = await Promise.allSettled(more.slice(4))
+    for (const r of refused) {
+      assert.equal(r.status, 'rejected')
+      assert.ok(r.reason instanceof BufferFullError, String(r.reason))
+      assert.match((r.reason as Error).message, /maxBufferedBytes.*found no space within 300 ms \(maxBlockMs\)/)
+    }
+    assert.ok(p.bufferedBytes <= 4096, `buffered ${p.bufferedBytes}`)
+    await mock.setPartitionLeader(t, 1, 2)
+    const delivered = await Promise.all(accepted)
+    assert.deepEqual(delivered.map((m) => m.offset), [0n, 1n, 2n, 3n, 4n, 5n, 6n])
+    await p.flush()
+    assert.equal(p.bufferedBytes, 0, 'delivered records give their space back')
+  })
+
+  test('a partition that stays leaderless fails its records with DeadlineExceededError after deliveryTimeoutMs', async () => {
+    const t = await topic()
+    await mock.setPartitionLeader(t, 0, -1)
+    const p = producer({ deliveryTimeoutMs: 800, requestTimeoutMs: 500, lingerMs: 0 })
+    const error = await p.send({ topic: t, value: 'lost?' }).catch((e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError, String(error))
+    assert.match(error.message, new RegExp(`delivery of 1 record\\(s\\) to ${t}-0 did not succeed within deliveryTimeoutMs \\(800 ms\\)`))
+    assert.ok(error.cause instanceof KafkaProtocolError)
+    assert.equal(error.cause.errorName, 'LEADER_NOT_AVAILABLE')
+    await mock.setPartitionLeader(t, 0, 1)
+    assert.equal((await p.send({ topic: t, value: 'after' })).offset, 0n, 'the partition recovers, numbering again under a fresh id')
+    assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), ['after'])
+  })
+
+  test('bad input is refused with an error naming what is wrong', async () => {
+    const t = await topic(2)
+    const p = producer({ maxRequestSize: 2048, batchSize: 1024 })
+    await assert.rejects(p.send({ topic: '', value: 'x' }), (e: unknown) => e instanceof InvalidArgumentError && /topic must be a non-empty string/.test(e.message))
+    await assert.rejects(p.send({ topic: t, value: 42 as never }), /value must be a Buffer, a Uint8Array, a string or null, got number/)
+    await assert.rejects(p.send({ topic: t, value: 'x', partition: 5 }), /partition 5 does not exist; topic p\d+ has 2 partition\(s\)/)
+    await assert.rejects(p.send({ topic: t, value: 'x', timestamp: -5 }), /timestamp must be a Date or an integer/)
+    await assert.rejects(p.send({ topic: t, value: 'x'.repeat(3000) }), (e: unknown) => e instanceof RecordTooLargeError && /more than maxRequestSize \(2048\)/.test(e.message))
+    const wild = producer({ partitioner: () => 9 })
+    await assert.rejects(wild.send({ topic: t, value: 'x' }), /the partitioner chose partition 9 for topic p\d+, which has 2 partition\(s\)/)
+  })
+
+  test('a topic the cluster does not know fails after maxBlockMs with UNKNOWN_TOPIC_OR_PARTITION as cause', async () => {
+    const p = producer({ maxBlockMs: 400 })
+    const error = await p.send({ topic: 'no-such-topic', value: 'x' }).catch((e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal((error.cause as KafkaProtocolError).errorName, 'UNKNOWN_TOPIC_OR_PARTITION')
+  })
+})
