@@ -60,6 +60,11 @@ export interface ReconcileResult {
   ready: boolean
 }
 
+/** A plan: the pass's result as it would be, and every action in order, deletes last. */
+export interface Plan extends ReconcileResult {
+  actions: PlanAction[]
+}
+
 export interface PassOptions { signal?: AbortSignal }
 
 interface Decision {
@@ -97,14 +102,15 @@ export class Reconciler {
   }
 
   /** What a pass would do now, without doing it. */
-  async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
+  async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<Plan> {
     return await this.#serial(options, async (pass) => {
       const { decisions, deletes, unmanaged } = await this.#decide(manifests, pass)
       return {
         connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
         deleted: deletes.map((d) => d.name),
         unmanaged,
-        ready: false,
+        ready: deletes.length === 0 && decisions.every((d) => d.actions.length === 0 && conditionOf(d).type === 'Ready'),
+        actions: [...decisions.flatMap((d) => d.actions), ...deletes],
       }
     })
   }

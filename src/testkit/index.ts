@@ -10,3 +10,5 @@ export { ApiKey, TRANSPORT_ERROR, type ApiKeyName } from './mock-cluster/api-key
 export { MockClusterRequestError, MockClusterUnavailableError } from './mock-cluster/errors.ts'
 export { CruiseControlSimulator, ClusterModel, DEFAULT_TOPICS } from './cruise-control-sim/index.ts'
 export type { CruiseControlSimulatorOptions, RequestRecord, ClusterSpec, SimBrokerSpec, SimTopicSpec, Move, Plan } from './cruise-control-sim/index.ts'
+export { ConnectSimulator, CONNECT_MESSAGES, CONNECT_PLUGINS } from './connect-sim/index.ts'
+export type { ConnectSimulatorOptions, StormOptions, ConnectRequestRecord, HealthState, InstanceState as ConnectInstanceState, TargetState as ConnectTargetState, PluginInfo as ConnectPluginInfo } from './connect-sim/index.ts'

@@ -210,6 +210,7 @@ describe('ConnectClient retries', () => {
     assert.ok(sim.requests.some((r) => r.forwarded && r.method === 'POST' && r.path === '/connectors?forward=false' && r.status === 201))
     await client.getConnector('fwd')
     const oldLeader = await sim.killLeader()
+    sim.rebalance(200)
     assert.equal(sim.group.leader, undefined)
     await client.putConnectorConfig('fwd', { ...SOURCE, 'tasks.max': '1' })
     assert.ok(sim.requests.some((r) => r.method === 'PUT' && r.status === 409))

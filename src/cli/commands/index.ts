@@ -1,6 +1,7 @@
 /** Every command group of the CLI, in the order `steadfast --help` lists them. */
 import type { Command } from 'commander'
 import { register as cluster } from './cluster.ts'
+import { register as connect } from './connect.ts'
 import { register as groups } from './groups.ts'
 import { register as testkit } from './testkit.ts'
 import { register as topics } from './topics.ts'
@@ -15,5 +16,6 @@ export const commandGroups: RegisterCommands[] = [
   groups,
   rebalance,
   cc,
+  connect,
   testkit,
 ]

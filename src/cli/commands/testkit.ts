@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander'
 import { register as cluster } from './testkit-cluster.ts'
+import { register as connect } from './testkit-connect.ts'
 import { register as cruiseControl } from './testkit-cruise-control.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
@@ -11,6 +12,7 @@ export type RegisterSubcommand = (testkit: Command) => void
 export const testkitSubcommands: RegisterSubcommand[] = [
   cluster,
   cruiseControl,
+  connect,
 ]
 
 export function register (program: Command): void {

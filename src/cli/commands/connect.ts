@@ -1,0 +1,317 @@
+/**
+ * `steadfast connect …`: declared connectors and day-to-day Connect operations through the
+ * rebalance-aware client. Every command takes --url (repeatable or comma-separated: several
+ * workers), --timeout (bounds the whole command, retries included), --output table|json, and
+ * basic-auth, header and TLS options.
+ */
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { ConnectClient } from '../../connect/client.ts'
+import { loadManifests } from '../../connect/manifest.ts'
+import { FileOwnershipStore } from '../../connect/ownership.ts'
+import { formatPlan } from '../../connect/plan.ts'
+import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
+import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
+import { DeadlineExceededError, InvalidArgumentError } from '../../resilience/errors.ts'
+import { parseDuration, parseOutput, printResult, type OutputFormat } from '../options.ts'
+
+export const DEFAULT_CONNECT_URL = 'http://127.0.0.1:8083'
+export const DEFAULT_STATE_FILE = '.steadfast/connect-state.json'
+
+export interface ConnectCliOptions {
+  url: string[]
+  timeout: number
+  output: OutputFormat
+  user?: string
+  header: string[]
+  caFile?: string
+  insecure?: boolean
+}
+
+function collectUrls (value: string, previous: string[]): string[] {
+  return [...previous, ...value.split(',').map((u) => u.trim()).filter((u) => u !== '')]
+}
+
+function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+function parseTimeout (text: string): number {
+  const ms = parseDuration(text, '--timeout')
+  if (ms <= 0) throw new InvalidArgumentError(`--timeout: "${text}" must be longer than 0`)
+  return ms
+}
+
+function parseTask (text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`--task: "${text}" is not a task id (an integer >= 0)`)
+  return Number(text)
+}
+
+/** Adds the options every Connect command takes. */
+export function withConnectOptions (command: Command): Command {
+  return command
+    .option('--url <url>', `worker URL; repeat or comma-separate for several workers ($STEADFAST_CONNECT_URL, default ${DEFAULT_CONNECT_URL})`, collectUrls, [])
+    .option('--timeout <duration>', 'bound on the whole command, retries included, e.g. 30s, 2m', parseTimeout, 60_000)
+    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CONNECT_PASSWORD')
+    .option('--header <name=value>', 'extra request header (repeatable)', collect, [])
+    .option('--ca-file <path>', 'PEM file of the CA that signed the workers\' certificates')
+    .option('--insecure', 'do not verify the workers\' certificates')
+}
+
+function urlsOf (options: ConnectCliOptions): string[] {
+  if (options.url.length > 0) return options.url
+  return collectUrls(process.env.STEADFAST_CONNECT_URL ?? DEFAULT_CONNECT_URL, [])
+}
+
+export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
+  let ca: string | undefined
+  if (options.caFile !== undefined) {
+    try {
+      ca = readFileSync(options.caFile, 'utf8')
+    } catch (error) {
+      throw new InvalidArgumentError(`--ca-file: cannot read ${options.caFile}: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  const headers: Record<string, string> = {}
+  for (const h of options.header) {
+    const eq = h.indexOf('=')
+    if (eq <= 0) throw new InvalidArgumentError(`--header: "${h}" is not name=value`)
+    headers[h.slice(0, eq).trim()] = h.slice(eq + 1)
+  }
+  let auth: { username: string, password: string } | undefined
+  if (options.user !== undefined) {
+    const password = process.env.STEADFAST_CONNECT_PASSWORD
+    if (password === undefined) throw new InvalidArgumentError('--user: set the password in $STEADFAST_CONNECT_PASSWORD')
+    auth = { username: options.user, password }
+  }
+  return new ConnectClient({
+    urls: urlsOf(options),
+    headers,
+    ...(auth === undefined ? {} : { auth }),
+    ...(ca !== undefined || options.insecure === true ? { tls: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecure !== true } } : {}),
+    policy: { deadlineMs: options.timeout },
+  })
+}
+
+/**
+ * Runs `fn` with a client and a signal that fires at --timeout; the client is closed afterwards.
+ * A command stopped by its timeout fails with DeadlineExceededError naming the command.
+ */
+async function withClient<T> (what: string, options: ConnectCliOptions, fn: (client: ConnectClient, signal: AbortSignal) => Promise<T>): Promise<T> {
+  const client = clientFromOptions(options)
+  const signal = AbortSignal.timeout(options.timeout)
+  const started = Date.now()
+  try {
+    return await fn(client, signal)
+  } catch (error) {
+    if (signal.aborted && !(error instanceof DeadlineExceededError)) {
+      throw new DeadlineExceededError(`connect ${what}: not done within --timeout ${options.timeout} ms`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
+    }
+    throw error
+  } finally {
+    await client.close()
+  }
+}
+
+function resultRows (result: ReconcileResult): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = result.connectors.map((c) => ({
+    name: c.name,
+    managed: c.managed ? 'yes' : 'no',
+    actions: c.actions.map((a) => a.type).join(',') || '-',
+    condition: c.condition.type,
+    reason: c.condition.reason ?? '',
+    message: c.condition.message ?? '',
+  }))
+  for (const name of result.deleted) rows.push({ name, managed: 'yes', actions: 'delete', condition: 'Deleted', reason: '', message: '' })
+  for (const name of result.unmanaged) rows.push({ name, managed: 'no', actions: '-', condition: 'Unmanaged', reason: '', message: 'not declared and not created by steadfast: left alone' })
+  return rows
+}
+
+function restartRows (name: string, result: RestartResult): Array<Record<string, unknown>> {
+  if (result.outcome !== 'restarting') return [{ name, outcome: result.outcome, detail: result.outcome === 'superseded' ? 'a worker-group rebalance restarts it anyway' : '' }]
+  return [
+    { name, outcome: result.outcome, detail: `connector ${result.status.connector.state}` },
+    ...result.status.tasks.map((t) => ({ name: `${name}/${t.id}`, outcome: result.outcome, detail: `task ${t.state}` })),
+  ]
+}
+
+function parseOffsets (text: string): ConnectorOffsetChange[] {
+  let source = text
+  if (text.startsWith('@')) {
+    try {
+      source = readFileSync(text.slice(1), 'utf8')
+    } catch (error) {
+      throw new InvalidArgumentError(`--offsets: cannot read ${text.slice(1)}: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(source)
+  } catch (error) {
+    throw new InvalidArgumentError(`--offsets: not JSON: ${(error as Error).message}`, { cause: error })
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { offsets?: unknown } | null)?.offsets
+  if (!Array.isArray(list) || list.length === 0) throw new InvalidArgumentError('--offsets: expected a non-empty JSON array of {"partition": {...}, "offset": {...}} (or {"offsets": [...]})')
+  list.forEach((entry: unknown, i) => {
+    const e = entry as { partition?: unknown, offset?: unknown } | null
+    if (typeof e?.partition !== 'object' || e.partition === null) throw new InvalidArgumentError(`--offsets: [${i}].partition must be an object`)
+    if (e.offset !== null && typeof e.offset !== 'object') throw new InvalidArgumentError(`--offsets: [${i}].offset must be an object or null`)
+  })
+  return list as ConnectorOffsetChange[]
+}
+
+export function register (program: Command): void {
+  const connect = program.command('connect').description('Kafka Connect: declared connectors and operations that ride out worker rebalances')
+
+  withConnectOptions(connect.command('apply'))
+    .description('Make the cluster match KafkaConnector manifests (a YAML file or a directory of them)')
+    .requiredOption('-f, --file <path>', 'manifest file or directory')
+    .option('--dry-run', 'print the plan as a diff and change nothing')
+    .option('--wait', 'pass again until every connector is Ready (or --timeout)')
+    .option('--interval <duration>', 'time between passes with --wait', (t: string) => parseDuration(t, '--interval'), 2_000)
+    .option('--state <file>', 'ownership ledger: which connectors steadfast created', DEFAULT_STATE_FILE)
+    .option('--no-prune', 'keep managed connectors that are no longer declared')
+    .option('--prune-unmanaged', 'also delete undeclared connectors steadfast did not create')
+    .option('--concurrency <n>', 'connectors handled at once', (t: string) => {
+      if (!/^\d+$/.test(t) || Number(t) < 1) throw new InvalidArgumentError(`--concurrency: "${t}" is not an integer >= 1`)
+      return Number(t)
+    }, 8)
+    .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune: boolean, pruneUnmanaged?: boolean, concurrency: number }) => {
+      const manifests = await loadManifests(options.file)
+      await withClient('apply', options, async (client, signal) => {
+        const reconciler = new Reconciler({
+          client,
+          store: new FileOwnershipStore(options.state),
+          prune: options.prune,
+          pruneUnmanaged: options.pruneUnmanaged === true,
+          concurrency: options.concurrency,
+        })
+        if (options.dryRun === true) {
+          const plan = await reconciler.plan(manifests, { signal })
+          if (options.output === 'json') printResult('json', { actions: plan.actions, unmanaged: plan.unmanaged }, [], [])
+          else process.stdout.write(formatPlan(plan.actions))
+          return
+        }
+        const result = options.wait === true
+          ? await reconciler.converge(manifests, { signal, timeoutMs: options.timeout, intervalMs: options.interval })
+          : await reconciler.reconcile(manifests, { signal })
+        printResult(options.output, result, resultRows(result), ['name', 'managed', 'actions', 'condition', 'reason', 'message'])
+        if (options.wait === true && !result.ready) {
+          throw new DeadlineExceededError(`connect apply --wait: not every connector is Ready within ${options.timeout} ms (${result.connectors.filter((c) => c.condition.type !== 'Ready').map((c) => c.name).join(', ')})`, { attempts: 1, elapsedMs: options.timeout })
+        }
+      })
+    })
+
+  withConnectOptions(connect.command('get'))
+    .description('List connectors, or show one connector\'s config and tasks')
+    .argument('[name]', 'connector')
+    .action(async (name: string | undefined, options: ConnectCliOptions) => {
+      await withClient('get', options, async (client, signal) => {
+        if (name === undefined) {
+          const all = await client.listConnectorsExpanded({ status: true, info: true }, { signal })
+          const rows = Object.entries(all).sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => ({
+            name: n, type: c.info?.type ?? c.status?.type ?? '', class: c.info?.config['connector.class'] ?? '', state: c.status?.connector.state ?? '', tasks: c.status?.tasks.length ?? 0,
+          }))
+          printResult(options.output, all, rows, ['name', 'type', 'class', 'state', 'tasks'])
+          return
+        }
+        const info = await client.getConnector(name, { signal })
+        const rows = Object.keys(info.config).sort().map((key) => ({ key, value: info.config[key] }))
+        printResult(options.output, info, rows, ['key', 'value'])
+      })
+    })
+
+  withConnectOptions(connect.command('status'))
+    .description('Connector and task states (all connectors, or one with its traces)')
+    .argument('[name]', 'connector')
+    .action(async (name: string | undefined, options: ConnectCliOptions) => {
+      await withClient('status', options, async (client, signal) => {
+        if (name === undefined) {
+          const all = await client.listConnectorsExpanded({ status: true }, { signal })
+          const rows = Object.entries(all).sort(([a], [b]) => a.localeCompare(b)).map(([n, c]) => {
+            const tasks = c.status?.tasks ?? []
+            return { name: n, state: c.status?.connector.state ?? '', worker: c.status?.connector.worker_id ?? '', running: `${tasks.filter((t) => t.state === 'RUNNING').length}/${tasks.length}`, failed: tasks.filter((t) => t.state === 'FAILED').map((t) => t.id).join(',') }
+          })
+          printResult(options.output, all, rows, ['name', 'state', 'worker', 'running', 'failed'])
+          return
+        }
+        const status = await client.getConnectorStatus(name, { signal })
+        const line = (trace?: string): string => (trace ?? '').split('\n')[0] ?? ''
+        const rows = [
+          { instance: 'connector', state: status.connector.state, worker: status.connector.worker_id, trace: line(status.connector.trace) },
+          ...status.tasks.map((t) => ({ instance: `task ${t.id}`, state: t.state, worker: t.worker_id, trace: line(t.trace) })),
+        ]
+        printResult(options.output, status, rows, ['instance', 'state', 'worker', 'trace'])
+      })
+    })
+
+  withConnectOptions(connect.command('restart'))
+    .description('Restart a connector (and its tasks, or only failed ones), or one task')
+    .argument('<name>', 'connector')
+    .option('--include-tasks', 'restart the tasks too')
+    .option('--only-failed', 'restart only FAILED instances')
+    .option('--task <n>', 'restart only this task', parseTask)
+    .action(async (name: string, options: ConnectCliOptions & { includeTasks?: boolean, onlyFailed?: boolean, task?: number }) => {
+      if (options.task !== undefined && (options.includeTasks === true || options.onlyFailed === true)) {
+        throw new InvalidArgumentError('--task restarts one task; it cannot be combined with --include-tasks or --only-failed')
+      }
+      await withClient('restart', options, async (client, signal) => {
+        const result = options.task !== undefined
+          ? await client.restartTask(name, options.task, { signal })
+          : await client.restartConnector(name, { includeTasks: options.includeTasks === true, onlyFailed: options.onlyFailed === true }, { signal })
+        printResult(options.output, { name, ...(options.task === undefined ? {} : { task: options.task }), ...result }, restartRows(options.task === undefined ? name : `${name}/${options.task}`, result), ['name', 'outcome', 'detail'])
+      })
+    })
+
+  const simple: Array<[string, string, string, (c: ConnectClient, name: string, signal: AbortSignal) => Promise<void>]> = [
+    ['pause', 'Pause a connector and its tasks', 'paused', (c, n, signal) => c.pauseConnector(n, { signal })],
+    ['resume', 'Resume a paused or stopped connector', 'resumed', (c, n, signal) => c.resumeConnector(n, { signal })],
+    ['stop', 'Stop a connector (no tasks; offsets can then be changed)', 'stopped', (c, n, signal) => c.stopConnector(n, { signal })],
+    ['delete', 'Delete a connector', 'deleted', (c, n, signal) => c.deleteConnector(n, { signal })],
+  ]
+  for (const [command, description, done, call] of simple) {
+    withConnectOptions(connect.command(command))
+      .description(description)
+      .argument('<name>', 'connector')
+      .action(async (name: string, options: ConnectCliOptions) => {
+        await withClient(command, options, async (client, signal) => { await call(client, name, signal) })
+        printResult(options.output, { name, result: done }, [{ name, result: done }], ['name', 'result'])
+      })
+  }
+
+  const offsets = connect.command('offsets').description('List, alter or reset a connector\'s offsets')
+  withConnectOptions(offsets.command('get'))
+    .description('List committed offsets')
+    .argument('<name>', 'connector')
+    .action(async (name: string, options: ConnectCliOptions) => {
+      const list = await withClient('offsets get', options, (client, signal) => client.getOffsets(name, { signal }))
+      printResult(options.output, { offsets: list }, list.map((o) => ({ partition: o.partition, offset: o.offset })), ['partition', 'offset'])
+    })
+  withConnectOptions(offsets.command('alter'))
+    .description('Alter offsets (the connector must be STOPPED; --stop-first stops it)')
+    .argument('<name>', 'connector')
+    .requiredOption('--offsets <json|@file>', 'JSON array of {"partition": {...}, "offset": {...}} (null offset removes it)')
+    .option('--stop-first', 'stop the connector and wait for STOPPED before altering')
+    .action(async (name: string, options: ConnectCliOptions & { offsets: string, stopFirst?: boolean }) => {
+      const changes = parseOffsets(options.offsets)
+      const message = await withClient('offsets alter', options, (client, signal) => new Reconciler({ client }).alterOffsets(name, changes, { signal, stopFirst: options.stopFirst === true }))
+      printResult(options.output, { name, message }, [{ name, message }], ['name', 'message'])
+    })
+  withConnectOptions(offsets.command('reset'))
+    .description('Reset every offset (the connector must be STOPPED; --stop-first stops it)')
+    .argument('<name>', 'connector')
+    .option('--stop-first', 'stop the connector and wait for STOPPED before resetting')
+    .action(async (name: string, options: ConnectCliOptions & { stopFirst?: boolean }) => {
+      const message = await withClient('offsets reset', options, (client, signal) => new Reconciler({ client }).resetOffsets(name, { signal, stopFirst: options.stopFirst === true }))
+      printResult(options.output, { name, message }, [{ name, message }], ['name', 'message'])
+    })
+
+  withConnectOptions(connect.command('plugins'))
+    .description('Installed connector plugins')
+    .option('--all', 'include transformations, converters and predicates')
+    .action(async (options: ConnectCliOptions & { all?: boolean }) => {
+      const plugins = await withClient('plugins', options, (client, signal) => client.listPlugins({ connectorsOnly: options.all !== true }, { signal }))
+      printResult(options.output, plugins, plugins.map((p) => ({ class: p.class, type: p.type, version: p.version ?? '' })), ['class', 'type', 'version'])
+    })
+}
