@@ -9,7 +9,7 @@ import { Admin } from '../../src/admin/admin.ts'
 import { AdminError } from '../../src/admin/errors.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { hex, requestBody, ScriptedBroker } from './scripted-broker.ts'
+import { hex, requestBody, ScriptedBroker } from '../support/scripted-broker.ts'
 
 const logger = createLogger({ level: 'silent' })
 const CREATE = apis.CreateTopics.apiKey

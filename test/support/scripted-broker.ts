@@ -1,6 +1,6 @@
 /**
- * A single broker on loopback that speaks just enough Kafka for the admin APIs librdkafka's mock
- * lacks (CreateTopics, DeleteTopics, …): it answers ApiVersions and Metadata about itself, records
+ * A single broker on loopback that speaks just enough Kafka for what librdkafka's mock lacks
+ * (admin APIs such as CreateTopics and DeleteTopics; SASL): it answers ApiVersions and Metadata about itself, records
  * every other request frame byte for byte, and answers with the bytes the test scripted. Tests use
  * it to hold the client's requests and its reading of responses to golden bytes taken from Kafka's
  * message definitions; everything the mock can serve is tested against the mock instead.
