@@ -1,0 +1,58 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { InvalidArgumentError, ProtocolDecodeError } from '../../../src/resilience/errors.ts'
+import {
+  apis, decodeRequest, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse,
+  requestHeaderVersion, responseCorrelationId, responseHeaderVersion,
+} from '../../../src/protocol/index.ts'
+import { T, a, bytes, cn, cs, i16, i32, ns, s } from './bytes.ts'
+
+test('request header v1: api key, version, correlation id, int16 client id', () => {
+  const frame = encodeRequest(apis.Metadata, 0, { correlationId: 7, clientId: 'c' }, { topics: [] })
+  assert.equal(frame.toString('hex'), bytes(i16(3), i16(0), i32(7), s('c'), a(0)).toString('hex'))
+  assert.equal(requestHeaderVersion(apis.Metadata, 0), 1)
+})
+
+test('request header v2 keeps the int16 client id and adds tagged fields', () => {
+  const frame = encodeRequest(apis.Metadata, 12, { correlationId: 7, clientId: null }, { topics: null, allowAutoTopicCreation: true })
+  assert.equal(frame.toString('hex'), bytes(i16(3), i16(12), i32(7), ns(), T(), cn(), Buffer.from([1, 0]), T()).toString('hex'))
+  assert.equal(requestHeaderVersion(apis.Metadata, 12), 2)
+  const decoded = decodeRequest(frame)
+  assert.equal(decoded.api, apis.Metadata)
+  assert.equal(decoded.clientId, null)
+  assert.equal(decoded.correlationId, 7)
+})
+
+test('ApiVersions: request header v2 when flexible, but the response header is always v0', () => {
+  const request = encodeRequest(apis.ApiVersions, 3, { correlationId: 1, clientId: 'c' }, { clientSoftwareName: 'sf', clientSoftwareVersion: '1' })
+  assert.equal(request.toString('hex'), bytes(i16(18), i16(3), i32(1), s('c'), T(), cs('sf'), cs('1'), T()).toString('hex'))
+  assert.equal(responseHeaderVersion(apis.ApiVersions, 3), 0)
+  const response = encodeResponse(apis.ApiVersions, 3, 1, { errorCode: 35, apiKeys: [], throttleTimeMs: 0 })
+  assert.equal(response.toString('hex'), bytes(i32(1), i16(35), Buffer.from([1]), i32(0), T()).toString('hex'))
+  assert.deepEqual(decodeResponse(apis.ApiVersions, 3, response).body.errorCode, 35)
+})
+
+test('response header v1 (flexible) carries tagged fields after the correlation id', () => {
+  assert.equal(responseHeaderVersion(apis.Heartbeat, 4), 1)
+  const frame = encodeResponse(apis.Heartbeat, 4, 9, { throttleTimeMs: 3, errorCode: 0 })
+  assert.equal(frame.toString('hex'), bytes(i32(9), T(), i32(3), i16(0), T()).toString('hex'))
+  assert.equal(responseCorrelationId(frame), 9)
+  assert.deepEqual(decodeResponse(apis.Heartbeat, 4, frame), { correlationId: 9, body: { throttleTimeMs: 3, errorCode: 0 }, throttleTimeMs: 3 })
+})
+
+test('bad input at encode time is an InvalidArgumentError naming the field', () => {
+  assert.throws(() => encodeRequest(apis.Metadata, 13, { correlationId: 1, clientId: null }, {}), /outside the supported range 0-12/)
+  assert.throws(
+    () => encodeRequest(apis.Metadata, 12, { correlationId: 1, clientId: null }, { topics: [{ name: 5 }] }),
+    (error: unknown) => error instanceof InvalidArgumentError && /topics\[0\]\.name: expected string or null, got 5/.test(error.message)
+  )
+  assert.throws(() => encodeRequest(apis.Heartbeat, 0, { correlationId: 1, clientId: null }, { generationId: 2 ** 31 }), /generationId: expected int32/)
+  assert.throws(() => encodeRequest(apis.DeleteTopics, 6, { correlationId: 1, clientId: null }, { topics: [{ topicId: 'nope' }] }), /topicId: 'nope' is not a UUID/)
+})
+
+test('unknown API keys, unsupported versions and trailing bytes are decode errors', () => {
+  assert.throws(() => decodeRequest(bytes(i16(999), i16(0), i32(1), ns())), ProtocolDecodeError)
+  assert.equal(decodeRequestHeader(bytes(i16(999), i16(0), i32(1), ns())).api, undefined)
+  assert.throws(() => decodeRequest(bytes(i16(12), i16(9), i32(1), ns())), /unsupported version 9/)
+  assert.throws(() => decodeResponse(apis.Heartbeat, 0, bytes(i32(1), i16(0), i16(0))), /unexpected bytes/)
+})
