@@ -22,18 +22,30 @@ export interface CapturedRequest {
 /** Builds a response body for a captured request; return the body bytes (no header). */
 export type Responder = (request: CapturedRequest) => Buffer
 
+export interface ScriptedBrokerOptions {
+  /** Newest ApiVersions version answered; newer requests get UNSUPPORTED_VERSION in v0 layout, as Kafka brokers do. */
+  apiVersionsMax?: number
+  /** Metadata versions offered (default 1-12). */
+  metadata?: [number, number]
+}
+
 export class ScriptedBroker {
   readonly requests: CapturedRequest[] = []
+  /** ApiVersions versions asked, in order. */
+  readonly apiVersionsAsked: number[] = []
+  metadataRequests = 0
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #responders = new Map<number, Responder[]>()
   readonly #offered: Map<number, [number, number]>
+  readonly #apiVersionsMax: number
   port = 0
 
-  constructor (offered: Array<[apiKey: number, min: number, max: number]>) {
+  constructor (offered: Array<[apiKey: number, min: number, max: number]>, options: ScriptedBrokerOptions = {}) {
+    this.#apiVersionsMax = options.apiVersionsMax ?? 3
     this.#offered = new Map(offered.map(([key, min, max]) => [key, [min, max]]))
-    this.#offered.set(apis.ApiVersions.apiKey, [0, 3])
-    this.#offered.set(apis.Metadata.apiKey, [1, 12])
+    this.#offered.set(apis.ApiVersions.apiKey, [0, this.#apiVersionsMax])
+    this.#offered.set(apis.Metadata.apiKey, options.metadata ?? [1, 12])
     this.#server = createServer((socket) => this.#serve(socket))
   }
 
@@ -87,12 +99,15 @@ export class ScriptedBroker {
 
   #answer (request: CapturedRequest): Buffer | undefined {
     if (request.apiKey === apis.ApiVersions.apiKey) {
-      return encodeResponse(apis.ApiVersions, request.apiVersion, request.correlationId, {
-        errorCode: 0,
-        apiKeys: [...this.#offered].map(([apiKey, [minVersion, maxVersion]]) => ({ apiKey, minVersion, maxVersion })),
-      })
+      this.apiVersionsAsked.push(request.apiVersion)
+      const apiKeys = [...this.#offered].map(([apiKey, [minVersion, maxVersion]]) => ({ apiKey, minVersion, maxVersion }))
+      if (request.apiVersion > this.#apiVersionsMax) {
+        return encodeResponse(apis.ApiVersions, 0, request.correlationId, { errorCode: 35, apiKeys })
+      }
+      return encodeResponse(apis.ApiVersions, request.apiVersion, request.correlationId, { errorCode: 0, apiKeys })
     }
     if (request.apiKey === apis.Metadata.apiKey) {
+      this.metadataRequests++
       return encodeResponse(apis.Metadata, request.apiVersion, request.correlationId, {
         brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.port, rack: null }],
         clusterId: 'scripted',
