@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { register as cluster } from './cluster.ts'
 import { register as connect } from './connect.ts'
 import { register as groups } from './groups.ts'
+import { register as produce } from './produce.ts'
 import { register as testkit } from './testkit.ts'
 import { register as topics } from './topics.ts'
 import { register as cc } from './cc.ts'
@@ -14,6 +15,7 @@ export const commandGroups: RegisterCommands[] = [
   cluster,
   topics,
   groups,
+  produce,
   rebalance,
   cc,
   connect,

@@ -1,0 +1,142 @@
+/**
+ * `steadfast produce`: reads lines from stdin (like `kcat -P`) and sends each as one record,
+ * optionally split into key and value at the first key separator. Prints a summary (and with
+ * --output json, the partition and offset or the error of every line); exits non-zero when any
+ * line failed.
+ */
+import type { Command } from 'commander'
+import { createInterface } from 'node:readline'
+import { createLogger } from '../../observability/logger.ts'
+import type { Acks } from '../../producer/options.ts'
+import { Producer } from '../../producer/producer.ts'
+import type { CompressionName } from '../../protocol/compression/codec.ts'
+import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
+
+interface ProduceCommandOptions {
+  topic: string
+  bootstrap: string
+  keySeparator?: string
+  compression: string
+  acks: string
+  partition?: string
+  header: string[]
+  timeout: string
+  output: string
+}
+
+export type LineResult =
+  | { line: number, partition: number, offset: bigint }
+  | { line: number, error: string }
+
+export interface ProduceSummary {
+  topic: string
+  lines: number
+  succeeded: number
+  failed: number
+  /** Records per partition that succeeded. */
+  partitions: Record<string, number>
+  results: LineResult[]
+}
+
+export interface ProduceInput {
+  topic: string
+  keySeparator?: string
+  partition?: number
+  headers: Array<{ key: string, value: string }>
+}
+
+function parseAcks (text: string): Acks {
+  if (text === 'all' || text === '-1') return 'all'
+  if (text === '0' || text === '1') return Number(text) as 0 | 1
+  throw new InvalidArgumentError(`--acks: "${text}" is not 0, 1 or all`)
+}
+
+function parsePartition (text: string | undefined): number | undefined {
+  if (text === undefined) return undefined
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--partition: "${text}" is not an integer >= 0`)
+  return n
+}
+
+function parseHeader (pair: string): { key: string, value: string } {
+  const eq = pair.indexOf('=')
+  if (eq <= 0) throw new InvalidArgumentError(`--header "${pair}" is not key=value`)
+  return { key: pair.slice(0, eq), value: pair.slice(eq + 1) }
+}
+
+/** Sends every line (without waiting for one before reading the next) and reports each outcome. */
+export async function produceLines (producer: Producer, input: ProduceInput, lines: AsyncIterable<string>): Promise<ProduceSummary> {
+  const pending: Array<Promise<LineResult>> = []
+  let n = 0
+  for await (const raw of lines) {
+    const line = ++n
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
+    let key: string | null = null
+    let value = text
+    if (input.keySeparator !== undefined) {
+      const at = text.indexOf(input.keySeparator)
+      if (at < 0) {
+        pending.push(Promise.resolve({ line, error: `line ${line} has no key separator "${input.keySeparator}"` }))
+        continue
+      }
+      key = text.slice(0, at)
+      value = text.slice(at + input.keySeparator.length)
+    }
+    const sent = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
+    pending.push(sent.then(
+      (m) => ({ line, partition: m.partition, offset: m.offset }),
+      (error: unknown) => ({ line, error: error instanceof Error ? error.message : String(error) })))
+  }
+  const results = await Promise.all(pending)
+  const partitions: Record<string, number> = {}
+  for (const r of results) if ('partition' in r) partitions[r.partition] = (partitions[r.partition] ?? 0) + 1
+  const failed = results.filter((r) => 'error' in r).length
+  return { topic: input.topic, lines: results.length, succeeded: results.length - failed, failed, partitions, results }
+}
+
+function renderSummary (summary: ProduceSummary): string {
+  const spread = Object.entries(summary.partitions).map(([p, count]) => `${p}: ${count}`).join(', ')
+  const out = [`produced ${summary.succeeded} of ${summary.lines} line(s) to ${summary.topic}${spread === '' ? '' : ` (partition: records ${spread})`}; ${summary.failed} failed`]
+  const failures = summary.results.filter((r): r is { line: number, error: string } => 'error' in r)
+  if (failures.length > 0) out.push('', renderTable(failures, ['line', 'error']).trimEnd())
+  return out.join('\n') + '\n'
+}
+
+export function register (program: Command): void {
+  program.command('produce')
+    .description('Send stdin lines to a topic, one record per line (like kcat -P)')
+    .requiredOption('--topic <topic>', 'topic to write to')
+    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
+    .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
+    .option('--acks <acks>', '0, 1 or all', 'all')
+    .option('--partition <n>', 'write every line to this partition (default: the partitioner decides)')
+    .option('--header <key=value>', 'header for every record, repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('--timeout <duration>', 'delivery timeout per record, retries included', '2m')
+    .option('--output <format>', 'table (summary) or json (summary and every line)', 'table')
+    .action(async (options: ProduceCommandOptions) => {
+      const format = parseOutput(options.output)
+      const deliveryTimeoutMs = parseDuration(options.timeout, '--timeout')
+      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
+      if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
+      const producer = new Producer({
+        bootstrap: options.bootstrap,
+        acks: parseAcks(options.acks),
+        compression: options.compression as CompressionName,
+        deliveryTimeoutMs,
+        requestTimeoutMs: Math.min(30_000, deliveryTimeoutMs),
+        lingerMs: 0,
+        maxBlockMs: Math.min(60_000, deliveryTimeoutMs),
+        logger: createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' }),
+      })
+      let summary: ProduceSummary
+      try {
+        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }))
+      } finally {
+        await producer.close()
+      }
+      process.stdout.write(format === 'json' ? toJson(summary) + '\n' : renderSummary(summary))
+      if (summary.failed > 0) process.exitCode = 1
+    })
+}

@@ -1,0 +1,75 @@
+/** `steadfast produce`, run as a user runs it (bin/steadfast) with lines on stdin, against the mock cluster. */
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { MockCluster } from '../../../src/testkit/mock-cluster/mock-cluster.ts'
+import { keyPartition } from '../../../src/producer/murmur2.ts'
+import { fetchBatches, kcatRead } from '../../producer/helpers.ts'
+
+const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
+
+function steadfast (args: string[], stdin: string): Promise<{ code: number, stdout: string, stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(BIN, args, { timeout: 30_000, env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr })
+    })
+    child.stdin?.end(stdin)
+  })
+}
+
+describe('steadfast produce', { timeout: 90_000 }, () => {
+  let mock: MockCluster
+  before(async () => {
+    mock = await MockCluster.start({ brokers: 3, topics: [{ name: 'lines', partitions: 3 }, { name: 'plain', partitions: 1 }, { name: 'one', partitions: 2 }] })
+  })
+  after(async () => { await mock.stop() })
+
+  test('keyed lines with lz4 and acks all: json reports every line, kcat reads them back on the murmur2 partitions', async () => {
+    const keys = ['alice', 'bob', 'carol', 'dave']
+    const input = keys.map((k, i) => `${k}:hello ${i}:with colon`).join('\n') + '\n'
+    const { code, stdout } = await steadfast(['produce', '--topic', 'lines', '--bootstrap', mock.bootstrap, '--key-separator', ':', '--compression', 'lz4', '--acks', 'all', '--output', 'json'], input)
+    assert.equal(code, 0)
+    const summary = JSON.parse(stdout)
+    assert.equal(summary.lines, 4)
+    assert.equal(summary.succeeded, 4)
+    assert.equal(summary.failed, 0)
+    keys.forEach((key, i) => {
+      assert.equal(summary.results[i].line, i + 1)
+      assert.equal(summary.results[i].partition, keyPartition(Buffer.from(key), 3))
+    })
+    for (const [i, key] of keys.entries()) {
+      const log = await kcatRead(mock.bootstrap, 'lines', keyPartition(Buffer.from(key), 3))
+      const found = log.find((r) => r.key === key)
+      assert.equal(found?.value, `hello ${i}:with colon`)
+      assert.equal(found?.offset, summary.results[i].offset)
+    }
+    const batches = await fetchBatches(mock.bootstrap, 'lines', keyPartition(Buffer.from('alice'), 3))
+    assert.equal(batches[0]?.compression, 'lz4')
+  })
+
+  test('plain lines to a fixed partition, table summary, headers', async () => {
+    const { code, stdout } = await steadfast(['produce', '--topic', 'one', '--bootstrap', mock.bootstrap, '--partition', '1', '--header', 'source=cli'], 'a\nb\r\nc\n')
+    assert.equal(code, 0)
+    assert.equal(stdout, 'produced 3 of 3 line(s) to one (partition: records 1: 3); 0 failed\n')
+    assert.deepEqual((await kcatRead(mock.bootstrap, 'one', 1)).map((r) => [r.value, r.headers]), [['a', 'source=cli'], ['b', 'source=cli'], ['c', 'source=cli']])
+  })
+
+  test('a line without the key separator fails alone and makes the exit code non-zero', async () => {
+    const { code, stdout } = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--key-separator', '=', '--output', 'json'], 'k=v\nnokey\nk2=v2\n')
+    assert.equal(code, 1)
+    const summary = JSON.parse(stdout)
+    assert.equal(summary.succeeded, 2)
+    assert.deepEqual(summary.results[1], { line: 2, error: 'line 2 has no key separator "="' })
+    assert.deepEqual((await kcatRead(mock.bootstrap, 'plain', 0)).map((r) => [r.key, r.value]), [['k', 'v'], ['k2', 'v2']])
+  })
+
+  test('bad options are one clear line on stderr', async () => {
+    const acks = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--acks', '2'], 'x\n')
+    assert.equal(acks.code, 1)
+    assert.match(acks.stderr, /--acks: "2" is not 0, 1 or all/)
+    const codec = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--compression', 'brotli'], 'x\n')
+    assert.equal(codec.code, 1)
+    assert.match(codec.stderr, /compression must be one of none, gzip, snappy, lz4, zstd, got "brotli"/)
+  })
+})
