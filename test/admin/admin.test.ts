@@ -111,6 +111,7 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
   test('earliest and latest offsets, and lag, follow what kcat produced', async () => {
     const lines = Array.from({ length: 12 }, (_, i) => `m${i}`).join('\n') + '\n'
     const child = execFile('kcat', ['-P', '-b', mock.bootstrap, '-t', 'orders', '-p', '0'], { timeout: 20_000 })
+    child.stdin?.on('error', () => {})
     child.stdin?.end(lines)
     await new Promise<void>((resolve, reject) => child.on('exit', (code) => code === 0 ? resolve() : reject(new Error(`kcat exited ${code}`))))
     const latest = await admin.listOffsets([{ topic: 'orders' }], 'latest')

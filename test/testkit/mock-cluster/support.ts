@@ -24,6 +24,8 @@ export async function kcat (args: string[], input = '', timeoutMs = 15_000): Pro
       const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1
       resolve({ code, stdout, stderr })
     })
+    // kcat may exit before reading stdin (-L never reads it): a broken pipe there is no failure.
+    child.stdin?.on('error', () => {})
     child.stdin?.end(input)
   })
 }
