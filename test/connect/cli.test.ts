@@ -1,0 +1,199 @@
+/**
+ * `steadfast connect …` and `steadfast testkit connect`: the command group runs in-process
+ * against a simulator (fast); a couple of smoke tests spawn bin/steadfast for real.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test, type TestContext } from 'node:test'
+import { Command } from 'commander'
+import { register } from '../../src/cli/commands/connect.ts'
+import { ManifestError } from '../../src/connect/manifest.ts'
+import { DeadlineExceededError } from '../../src/resilience/errors.ts'
+import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
+import { eventually } from './helpers.ts'
+
+const ROOT = join(import.meta.dirname, '../..')
+
+const manifestYaml = (name: string, extra = ''): string => `apiVersion: kafka.strimzi.io/v1beta2
+kind: KafkaConnector
+metadata:
+  name: ${name}
+spec:
+  class: FileStreamSource
+  tasksMax: 2
+  config:
+    topic: ${name}-events
+${extra}`
+
+async function cli (t: TestContext, args: string[]): Promise<string> {
+  const program = new Command('steadfast').exitOverride()
+  register(program)
+  let out = ''
+  // Commands write strings; the test runner's own events (binary) pass through untouched.
+  const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean
+  t.mock.method(process.stdout, 'write', (chunk: string | Uint8Array) => {
+    if (typeof chunk !== 'string') return write(chunk)
+    out += chunk
+    return true
+  })
+  try {
+    await program.parseAsync(args, { from: 'user' })
+  } finally {
+    t.mock.restoreAll()
+  }
+  return out
+}
+
+describe('steadfast connect (in-process)', () => {
+  let sim: ConnectSimulator
+  let dir: string
+  let url: string[]
+  before(async () => {
+    process.env.STEADFAST_LOG_LEVEL ??= 'silent'
+    sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 10, restartMs: 0 })
+    dir = await mkdtemp(join(tmpdir(), 'steadfast-connect-cli-'))
+    await writeFile(join(dir, 'a.yaml'), manifestYaml('alpha'))
+    await writeFile(join(dir, 'b.yaml'), `${manifestYaml('beta', '  state: paused\n')}---\n${manifestYaml('gamma')}`)
+    // Repeated and comma-separated --url both work.
+    url = ['--url', `${sim.urls[0] ?? ''},${sim.urls[1] ?? ''}`, '--url', sim.urls[2] ?? '']
+  })
+  after(async () => {
+    await sim.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('apply --dry-run prints the plan as a diff and sends no write', async (t) => {
+    const state = join(dir, 'state.json')
+    const out = await cli(t, ['connect', 'apply', '-f', join(dir, 'manifests-missing'), ...url, '--state', state]).catch((e: Error) => e.message)
+    assert.match(out, /cannot read .*manifests-missing/)
+    const plan = await cli(t, ['connect', 'apply', '-f', dir, '--dry-run', ...url, '--state', state])
+    assert.match(plan, /^\+ create alpha \(RUNNING\)\n/m)
+    assert.match(plan, /^\+ create beta \(PAUSED\)\n/m)
+    assert.match(plan, /^\+ {5}topic: gamma-events$/m)
+    assert.match(plan, /Plan: 3 to create, 0 to update, 0 state change\(s\), 0 restart\(s\), 0 to delete\./)
+    assert.equal(sim.requests.filter((r) => r.method !== 'GET').length, 0)
+  })
+
+  test('apply --wait converges; get, status, pause, resume, stop, restart, offsets, plugins, delete', async (t) => {
+    const state = join(dir, 'state.json')
+    const applied = await cli(t, ['connect', 'apply', '-f', dir, '--wait', '--interval', '20ms', ...url, '--state', state, '--timeout', '20s'])
+    assert.match(applied, /^NAME\s+MANAGED\s+ACTIONS\s+CONDITION/)
+    assert.match(applied, /alpha\s+yes\s+-\s+Ready/)
+    assert.match(applied, /beta\s+yes\s+-\s+Ready/)
+    assert.deepEqual(Object.keys((JSON.parse(await readFile(state, 'utf8')) as { managed: object }).managed).sort(), ['alpha', 'beta', 'gamma'])
+
+    const again = JSON.parse(await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state, '--output', 'json'])) as { ready: boolean }
+    assert.equal(again.ready, true)
+    assert.match(await cli(t, ['connect', 'apply', '-f', dir, '--dry-run', ...url, '--state', state]), /^No changes/)
+
+    const list = await cli(t, ['connect', 'get', ...url])
+    assert.match(list, /alpha\s+source\s+FileStreamSource\s+RUNNING\s+2/)
+    assert.match(list, /beta\s+source\s+FileStreamSource\s+PAUSED\s+2/)
+    assert.match(await cli(t, ['connect', 'get', 'alpha', ...url]), /topic\s+alpha-events/)
+
+    sim.failTask('alpha', 1, 'disk full')
+    assert.match(await cli(t, ['connect', 'status', ...url]), /alpha\s+RUNNING\s+\S+\s+1\/2\s+1/)
+    assert.match(await cli(t, ['connect', 'status', 'alpha', ...url]), /task 1\s+FAILED\s+\S+\s+org\.apache\.kafka\.connect\.errors\.ConnectException: disk full/)
+    const restarted = JSON.parse(await cli(t, ['connect', 'restart', 'alpha', '--include-tasks', '--only-failed', ...url, '--output', 'json'])) as { outcome: string, status: { tasks: Array<{ state: string }> } }
+    assert.equal(restarted.outcome, 'restarting')
+    assert.deepEqual(restarted.status.tasks.map((t) => t.state), ['RUNNING', 'RESTARTING'])
+    await eventually(() => sim.connector('alpha')?.tasks[1]?.state === 'RUNNING')
+    assert.match(await cli(t, ['connect', 'restart', 'alpha', '--task', '0', ...url]), /alpha\/0\s+restarted/)
+    await assert.rejects(cli(t, ['connect', 'restart', 'alpha', '--task', '0', '--only-failed', ...url]), /cannot be combined/)
+
+    assert.match(await cli(t, ['connect', 'pause', 'gamma', ...url]), /gamma\s+paused/)
+    assert.equal(sim.connector('gamma')?.state, 'PAUSED')
+    assert.match(await cli(t, ['connect', 'resume', 'gamma', ...url]), /gamma\s+resumed/)
+    assert.equal(sim.connector('gamma')?.state, 'RUNNING')
+
+    await assert.rejects(cli(t, ['connect', 'offsets', 'alter', 'gamma', '--offsets', '[{"partition":{"filename":"f"},"offset":{"position":5}}]', ...url]), /must be in the STOPPED state/)
+    const altered = await cli(t, ['connect', 'offsets', 'alter', 'gamma', '--stop-first', '--offsets', '[{"partition":{"filename":"f"},"offset":{"position":5}}]', ...url])
+    assert.match(altered, /altered successfully/)
+    assert.match(await cli(t, ['connect', 'offsets', 'get', 'gamma', ...url]), /^PARTITION\s+OFFSET\n.*filename.*position/)
+    assert.deepEqual(JSON.parse(await cli(t, ['connect', 'offsets', 'get', 'gamma', ...url, '--output', 'json'])), { offsets: [{ partition: { filename: 'f' }, offset: { position: 5 } }] })
+    assert.match(await cli(t, ['connect', 'offsets', 'reset', 'gamma', ...url]), /reset successfully/)
+    await assert.rejects(cli(t, ['connect', 'offsets', 'alter', 'gamma', '--offsets', '[{"offset":{}}]', ...url]), /\[0\]\.partition must be an object/)
+    assert.match(await cli(t, ['connect', 'stop', 'beta', ...url]), /beta\s+stopped/)
+
+    const plugins = JSON.parse(await cli(t, ['connect', 'plugins', ...url, '--output', 'json'])) as Array<{ class: string }>
+    assert.ok(plugins.some((p) => p.class === 'org.apache.kafka.connect.file.FileStreamSinkConnector'))
+
+    // Removing a manifest deletes that managed connector; the others are reconciled back.
+    await rm(join(dir, 'b.yaml'))
+    const pruned = await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state])
+    assert.match(pruned, /beta\s+yes\s+delete\s+Deleted/)
+    assert.match(pruned, /gamma\s+yes\s+delete\s+Deleted/)
+    assert.deepEqual(Object.keys(Object.fromEntries(sim.group.connectors)), ['alpha'])
+    assert.match(await cli(t, ['connect', 'delete', 'alpha', ...url]), /alpha\s+deleted/)
+    await assert.rejects(cli(t, ['connect', 'delete', 'alpha', ...url]), /answered 404: Connector alpha not found/)
+  })
+
+  test('invalid manifests are rejected before any request is sent', async (t) => {
+    await writeFile(join(dir, 'bad.yaml'), manifestYaml('broken').replace('tasksMax: 2', 'tasksMax: -1'))
+    const count = sim.requests.length
+    await assert.rejects(cli(t, ['connect', 'apply', '-f', join(dir, 'bad.yaml'), ...url]), (e: unknown) =>
+      e instanceof ManifestError && /bad\.yaml:7 \(document 1\): spec\.tasksMax: must be an integer >= 1/.test(e.message))
+    assert.equal(sim.requests.length, count)
+    await rm(join(dir, 'bad.yaml'))
+  })
+
+  test('--timeout bounds the whole command, retries included, and keeps the last cause', async (t) => {
+    await cli(t, ['connect', 'apply', '-f', dir, '--wait', '--interval', '20ms', ...url, '--state', join(dir, 'timeout-state.json')])
+    const storm = sim.storm({ durationMs: 3_000 })
+    try {
+      await assert.rejects(cli(t, ['connect', 'delete', 'alpha', ...url, '--timeout', '300ms']), (e: unknown) =>
+        e instanceof DeadlineExceededError && e.cause instanceof Error && /answered 409: Cannot complete request momentarily due to stale configuration/.test(e.cause.message))
+    } finally {
+      sim.stopStorm()
+      sim.group.finishRebalance()
+      await storm
+    }
+    await cli(t, ['connect', 'delete', 'alpha', ...url])
+  })
+})
+
+describe('bin/steadfast (spawned)', () => {
+  test('testkit connect serves consecutive workers; connect commands reach it; SIGTERM stops it cleanly', async (t) => {
+    const env = { ...process.env, STEADFAST_LOG_LEVEL: 'silent' }
+    const child = spawn(join(ROOT, 'bin/steadfast'), ['testkit', 'connect', '--workers', '2', '--port', '0', '--output', 'json', '--rebalance-time', '10ms'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env })
+    t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    const info = await new Promise<{ urls: string[], leader: string }>((resolve, reject) => {
+      let out = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0] ?? '') as { urls: string[], leader: string })
+      })
+      child.once('exit', (code) => reject(new Error(`exited ${code} before printing its URLs`)))
+    })
+    assert.equal(info.urls.length, 2)
+    assert.ok(info.urls.includes(info.leader))
+
+    const dir = await mkdtemp(join(tmpdir(), 'steadfast-connect-bin-'))
+    t.after(() => rm(dir, { recursive: true, force: true }))
+    await writeFile(join(dir, 'c.yaml'), manifestYaml('spawned'))
+    const run = (args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> => new Promise((resolve) => {
+      const c = spawn(join(ROOT, 'bin/steadfast'), args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env })
+      let stdout = ''
+      let stderr = ''
+      c.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+      c.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+      c.once('exit', (code) => resolve({ code, stdout, stderr }))
+    })
+    const applied = await run(['connect', 'apply', '-f', 'c.yaml', '--wait', '--interval', '20ms', '--url', info.urls.join(','), '--output', 'json'])
+    assert.equal(applied.code, 0, applied.stderr)
+    assert.equal((JSON.parse(applied.stdout) as { ready: boolean }).ready, true)
+    assert.ok((await readFile(join(dir, '.steadfast/connect-state.json'), 'utf8')).includes('"spawned"'))
+
+    await writeFile(join(dir, 'bad.yaml'), 'kind: KafkaConnector\nmetadata: {name: x}\nspec: {class: C, state: asleep}\n')
+    const rejected = await run(['connect', 'apply', '-f', 'bad.yaml', '--url', info.urls.join(',')])
+    assert.equal(rejected.code, 1)
+    assert.match(rejected.stderr, /bad\.yaml:3 \(document 1\): spec\.state: must be running, paused or stopped, got "asleep" \[STEADFAST_ERR_MANIFEST\]/)
+
+    child.kill('SIGTERM')
+    assert.equal(await exited, 0)
+  })
+})
