@@ -26,10 +26,10 @@ interface Sent {
 /** Sends `perTick` records to each partition every `everyMs` until `stop()`; keeps every promise. */
 function load (producer: Producer, topic: string, partitions: number, perTick: number, everyMs: number): { sent: Sent[], stop: () => Promise<void> } {
   const sent: Sent[] = []
-  let running = true
+  const state = { running: true }
   const seq = new Array(partitions).fill(0) as number[]
   const loop = (async () => {
-    while (running) {
+    while (state.running) {
       for (let partition = 0; partition < partitions; partition++) {
         for (let i = 0; i < perTick; i++) {
           const value = `${partition}-${seq[partition]}`
@@ -42,7 +42,7 @@ function load (producer: Producer, topic: string, partitions: number, perTick: n
       await sleep(everyMs)
     }
   })()
-  return { sent, stop: async () => { running = false; await loop } }
+  return { sent, stop: async () => { state.running = false; await loop } }
 }
 
 /** Settles every send, failing the test (instead of hanging) if any never settles. */
