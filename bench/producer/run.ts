@@ -1,0 +1,196 @@
+/**
+ * Producer benchmarks, steadfast next to KafkaJS 2.2.4 against the same mock cluster, in one run:
+ *
+ * 1. Throughput, acks=all, 6 partitions: 200k records of 100 B and 3k records of 10 KiB (each run
+ *    on a fresh topic, sized under the mock's 5 MiB per-partition retention), several runs each,
+ *    median and spread of records/s, peak heap growth, and the record count checked afterwards.
+ * 2. Scenario 2 (leader election under load): records flow to 3 partitions led by broker 1; the
+ *    leaders move away and broker 1 goes down. Longest gap between acknowledgements, and sends
+ *    that failed.
+ *
+ * Run: node --expose-gc --import tsx bench/producer/run.ts [runs]
+ */
+import { Kafka, logLevel, type Producer as KafkaJsProducer } from 'kafkajs'
+import { Producer } from '../../src/producer/producer.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
+
+const runs = Number(process.argv[2] ?? 3)
+const logger = createLogger({ level: 'silent' })
+const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+
+interface Client {
+  name: string
+  /** Sends `count` values to `topic` with acks=all; resolves when all are acknowledged. */
+  sendAll: (topic: string, value: Buffer, count: number) => Promise<void>
+  /** Sends one record to a partition; resolves when acknowledged. */
+  sendOne: (topic: string, partition: number, value: string) => Promise<void>
+  close: () => Promise<void>
+}
+
+function steadfastClient (bootstrap: string): Client {
+  const producer = new Producer({ bootstrap, logger, deliveryTimeoutMs: 120_000 })
+  return {
+    name: 'steadfast',
+    sendAll: async (topic, value, count) => {
+      const pending: Array<Promise<unknown>> = new Array(count)
+      for (let i = 0; i < count; i++) pending[i] = producer.send({ topic, value })
+      await Promise.all(pending)
+    },
+    sendOne: async (topic, partition, value) => { await producer.send({ topic, partition, value }) },
+    close: async () => { await producer.close() },
+  }
+}
+
+async function kafkajsClient (bootstrap: string): Promise<Client> {
+  const kafka = new Kafka({ clientId: 'bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING })
+  const producer: KafkaJsProducer = kafka.producer({ allowAutoTopicCreation: false })
+  await producer.connect()
+  // KafkaJS batches per send() call: give it 1000 records a call, 8 calls in flight.
+  const CHUNK = 1000
+  const CONCURRENCY = 8
+  return {
+    name: 'kafkajs 2.2.4',
+    sendAll: async (topic, value, count) => {
+      let next = 0
+      const worker = async (): Promise<void> => {
+        while (next < count) {
+          const n = Math.min(CHUNK, count - next)
+          next += n
+          await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, () => ({ value })) })
+        }
+      }
+      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+    },
+    sendOne: async (topic, partition, value) => { await producer.send({ topic, acks: -1, messages: [{ partition, value }] }) },
+    close: async () => { await producer.disconnect() },
+  }
+}
+
+async function countRecords (bootstrap: string, topic: string): Promise<number> {
+  const admin = new Kafka({ clientId: 'bench-count', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+function gc (): void {
+  (globalThis as { gc?: () => void }).gc?.()
+}
+
+/** Runs `fn` while sampling the heap; returns its duration and the peak heap growth. */
+async function measure (fn: () => Promise<void>): Promise<{ ms: number, heapMiB: number }> {
+  gc()
+  const base = process.memoryUsage().heapUsed
+  let peak = base
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed) }, 10)
+  const start = performance.now()
+  try {
+    await fn()
+  } finally {
+    clearInterval(sampler)
+  }
+  const ms = performance.now() - start
+  peak = Math.max(peak, process.memoryUsage().heapUsed)
+  return { ms, heapMiB: (peak - base) / 1024 / 1024 }
+}
+
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+function spread (values: number[]): string {
+  return `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`
+}
+
+let topics = 0
+
+async function throughput (mock: MockCluster, clients: Client[], count: number, size: number): Promise<void> {
+  const value = Buffer.alloc(size, 120)
+  const stats = new Map<string, { rates: number[], heap: number[], counted: number[] }>()
+  for (let run = 0; run < runs; run++) {
+    for (const client of run % 2 === 0 ? clients : [...clients].reverse()) {
+      const topic = `bench-${++topics}`
+      await mock.createTopic({ name: topic, partitions: 6, replicationFactor: 3 })
+      await client.sendOne(topic, 0, 'warm-up')
+      const { ms, heapMiB } = await measure(async () => { await client.sendAll(topic, value, count) })
+      const s = stats.get(client.name) ?? { rates: [], heap: [], counted: [] }
+      s.rates.push(count / (ms / 1000))
+      s.heap.push(heapMiB)
+      s.counted.push(await countRecords(mock.bootstrap, topic) - 1)
+      stats.set(client.name, s)
+    }
+  }
+  console.log(`\nthroughput: ${count} records of ${size} B, acks=all, 6 partitions, ${runs} runs each`)
+  console.log('client          median rec/s  spread rec/s      median MiB/s  peak heap MiB  records in log')
+  for (const [name, s] of stats) {
+    const mibs = median(s.rates) * size / 1024 / 1024
+    console.log(`${name.padEnd(15)} ${median(s.rates).toFixed(0).padStart(12)}  ${spread(s.rates).padEnd(16)}  ${mibs.toFixed(1).padStart(12)}  ${median(s.heap).toFixed(1).padStart(13)}  ${s.counted.join(',')} of ${count}`)
+  }
+  const a = stats.get('steadfast')
+  const b = stats.get('kafkajs 2.2.4')
+  if (a !== undefined && b !== undefined) {
+    console.log(`ratio steadfast/kafkajs: throughput ${(median(a.rates) / median(b.rates)).toFixed(2)}x, peak heap ${(median(a.heap) / median(b.heap)).toFixed(2)}x`)
+  }
+}
+
+async function leaderElection (mock: MockCluster, client: Client): Promise<{ gapMs: number, failed: number, acked: number }> {
+  const topic = `election-${++topics}`
+  await mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
+  for (let p = 0; p < 3; p++) await mock.setPartitionLeader(topic, p, 1)
+  const acks: number[] = []
+  let failed = 0
+  const state = { running: true }
+  const senders = [0, 1, 2].map(async (partition) => {
+    for (let i = 0; state.running; i++) {
+      try {
+        await client.sendOne(topic, partition, `${partition}-${i}`)
+        acks.push(performance.now())
+      } catch {
+        failed++
+      }
+      await sleep(5)
+    }
+  })
+  await sleep(500)
+  const faultAt = performance.now()
+  for (let p = 0; p < 3; p++) await mock.setPartitionLeader(topic, p, 2 + (p % 2))
+  await mock.brokerDown(1)
+  await sleep(3000)
+  state.running = false
+  await Promise.all(senders)
+  await mock.brokerUp(1)
+  const after = [faultAt, ...acks.filter((t) => t >= faultAt)]
+  let gapMs = 0
+  for (let i = 1; i < after.length; i++) gapMs = Math.max(gapMs, (after[i] ?? 0) - (after[i - 1] ?? 0))
+  return { gapMs, failed, acked: acks.length }
+}
+
+async function main (): Promise<void> {
+  const mock = await MockCluster.start({ brokers: 3 })
+  const clients = [steadfastClient(mock.bootstrap), await kafkajsClient(mock.bootstrap)]
+  try {
+    await throughput(mock, clients, 200_000, 100)
+    await throughput(mock, clients, 3_000, 10 * 1024)
+    console.log('\nscenario 2: leaders of 3 partitions move off broker 1, which then goes down (one record per partition in flight)')
+    console.log('client          longest ack gap ms  failed sends  acknowledged')
+    const gaps = new Map<string, number>()
+    for (const client of clients) {
+      const r = await leaderElection(mock, client)
+      gaps.set(client.name, r.gapMs)
+      console.log(`${client.name.padEnd(15)} ${r.gapMs.toFixed(0).padStart(18)}  ${String(r.failed).padStart(12)}  ${String(r.acked).padStart(12)}`)
+    }
+    const a = gaps.get('steadfast')
+    const b = gaps.get('kafkajs 2.2.4')
+    if (a !== undefined && b !== undefined && a > 0) console.log(`ratio kafkajs/steadfast longest gap: ${(b / a).toFixed(2)}x`)
+  } finally {
+    for (const client of clients) await client.close()
+    await mock.stop()
+  }
+}
+
+await main()
