@@ -126,6 +126,33 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     assert.deepEqual(batches.map((b) => b.baseSequence), [0, 1, 0])
   })
 
+  test('flush sends lingering batches at once and waits for every record accepted so far', async () => {
+    const t = await topic(2)
+    const p = producer({ lingerMs: 60_000 })
+    const pending = Array.from({ length: 20 }, (_, i) => p.send({ topic: t, partition: i % 2, value: String(i) }))
+    await p.flush()
+    const settled = await Promise.allSettled(pending)
+    assert.deepEqual(settled.map((r) => r.status), pending.map(() => 'fulfilled'), 'flush returned after every record had its outcome')
+    assert.deepEqual((await kcatRead(mock.bootstrap, t, 1)).map((r) => r.value), ['1', '3', '5', '7', '9', '11', '13', '15', '17', '19'])
+  })
+
+  test('without InitProducerId on the brokers the default producer carries on without idempotence; idempotent: true refuses', async () => {
+    const t = await topic()
+    await mock.setApiVersion(ApiKey.InitProducerId, -1, -1)
+    try {
+      const fallback = producer()
+      assert.equal((await fallback.send({ topic: t, value: 'plain' })).offset, 0n)
+      const batches = await fetchBatches(mock.bootstrap, t, 0)
+      assert.deepEqual(batches.map((b) => [b.producerId, b.baseSequence]), [[-1n, -1]])
+      const strict = producer({ idempotent: true })
+      const error = await strict.send({ topic: t, value: 'strict' }).catch((e: unknown) => e)
+      assert.ok(error instanceof Error)
+      assert.match(error.message, /InitProducerId is not supported by (broker \d|bootstrap 127\.0\.0\.1:\d+): the broker does not offer this API/)
+    } finally {
+      await mock.setApiVersion(ApiKey.InitProducerId, 0, 4)
+    }
+  })
+
   test('close delivers every record accepted, then refuses new ones', async () => {
     const t = await topic(3)
     const p = producer({ lingerMs: 1000 })
