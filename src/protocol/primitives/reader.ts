@@ -77,13 +77,21 @@ export class Reader {
     throw new ProtocolDecodeError(`varlong at offset ${this.offset} is longer than 64 bits`, { reason: 'bad-varint' })
   }
 
-  /** Zig-zag varlong as a number, for fields that always fit (record deltas, lengths). */
+  /**
+   * Zig-zag varlong as a number, for fields that always fit (record timestamp deltas): read without
+   * BigInt; a value beyond 2^53 is a decode error.
+   */
   varlongNumber (): number {
-    const value = this.varlong()
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new ProtocolDecodeError(`varlong ${value} at offset ${this.offset} is out of range`, { reason: 'bad-varint' })
+    let raw = 0
+    for (let shift = 0; shift < 56; shift += 7) {
+      const byte = this.buffer[this.#need(1, 'varlong')]
+      raw += (byte & 0x7f) * 2 ** shift
+      if ((byte & 0x80) === 0) {
+        if (raw > Number.MAX_SAFE_INTEGER) break
+        return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+      }
     }
-    return Number(value)
+    throw new ProtocolDecodeError(`varlong at offset ${this.offset} is out of range`, { reason: 'bad-varint' })
   }
 
   /** A length for `what` that must fit in the remaining input (checked before any allocation). */

@@ -1,32 +1,38 @@
 /**
- * Table-driven CRCs (reflected, slicing by 4): CRC32C (Castagnoli) for record batches v2 and
+ * Table-driven CRCs (reflected, slicing by 8): CRC32C (Castagnoli) for record batches v2 and
  * CRC32 (IEEE) for legacy messages v0/v1.
  */
 
-function makeTables (polynomial: number): Uint32Array[] {
-  const tables = [0, 1, 2, 3].map(() => new Uint32Array(256))
+type Crc = (bytes: Uint8Array, start?: number, end?: number) => number
+
+function makeTable (polynomial: number): Int32Array {
+  const table = new Int32Array(256 * 8)
   for (let n = 0; n < 256; n++) {
     let c = n
     for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ polynomial : c >>> 1
-    tables[0][n] = c >>> 0
+    table[n] = c
   }
   for (let n = 0; n < 256; n++) {
-    for (let t = 1; t < 4; t++) tables[t][n] = (tables[t - 1][n] >>> 8) ^ tables[0][tables[t - 1][n] & 0xff]
+    for (let t = 1; t < 8; t++) {
+      const previous = table[(t - 1) * 256 + n]
+      table[t * 256 + n] = (previous >>> 8) ^ table[previous & 0xff]
+    }
   }
-  return tables
+  return table
 }
 
-function makeCrc (polynomial: number): (bytes: Uint8Array, start?: number, end?: number) => number {
-  const [t0, t1, t2, t3] = makeTables(polynomial)
+function makeCrc (polynomial: number): Crc {
+  const t = makeTable(polynomial)
   return (bytes, start = 0, end = bytes.length) => {
-    let crc = 0xffffffff
+    let crc = -1
     let i = start
-    for (; i + 4 <= end; i += 4) {
-      crc ^= bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)
-      crc = t3[crc & 0xff] ^ t2[(crc >>> 8) & 0xff] ^ t1[(crc >>> 16) & 0xff] ^ t0[crc >>> 24]
+    for (const last = end - 8; i <= last; i += 8) {
+      const low = crc ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24))
+      crc = t[1792 + (low & 0xff)] ^ t[1536 + ((low >>> 8) & 0xff)] ^ t[1280 + ((low >>> 16) & 0xff)] ^ t[1024 + (low >>> 24)] ^
+        t[768 + bytes[i + 4]] ^ t[512 + bytes[i + 5]] ^ t[256 + bytes[i + 6]] ^ t[bytes[i + 7]]
     }
-    for (; i < end; i++) crc = t0[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8)
-    return (crc ^ 0xffffffff) >>> 0
+    for (; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8)
+    return (crc ^ -1) >>> 0
   }
 }
 

@@ -55,42 +55,86 @@ function toBytes (value: Buffer | string | null | undefined, where: string): Buf
   throw new InvalidArgumentError(`${where}: expected a Buffer, a string or null`)
 }
 
+/** Timestamps up to 2^50 ms (some 35 000 years) either side of the epoch keep varint maths exact. */
+const MAX_TIMESTAMP = 2 ** 50
+
 function checkTimestamp (value: number, where: string): number {
-  if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`${where}: expected an integer timestamp in milliseconds, got ${value}`)
+  if (!Number.isInteger(value) || Math.abs(value) > MAX_TIMESTAMP) throw new InvalidArgumentError(`${where}: expected an integer timestamp in milliseconds, got ${value}`)
   return value
 }
 
-function writeRecords (input: RecordInput[], baseTimestamp: number): { bytes: Buffer, maxTimestamp: number } {
-  const w = new Writer(input.length * 64 + 64)
-  const body = new Writer(256)
+/** Bytes a zig-zag varint of `value` takes. */
+function varintSize (value: number): number {
+  let rest = value >= 0 ? value * 2 : -value * 2 - 1
+  let size = 1
+  while (rest >= 0x80) {
+    rest = Math.floor(rest / 128)
+    size++
+  }
+  return size
+}
+
+function nullableSize (bytes: Buffer | null): number {
+  return bytes === null ? 1 : varintSize(bytes.length) + bytes.length
+}
+
+interface PreparedRecord {
+  timestampDelta: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Array<[key: Buffer, value: Buffer | null]>
+  bodySize: number
+}
+
+/** Validates the input records and measures them, so the batch is written in one pass. */
+function prepareRecords (input: RecordInput[], baseTimestamp: number): { records: PreparedRecord[], size: number, maxTimestamp: number } {
+  const records: PreparedRecord[] = new Array(input.length)
+  let size = 0
   let maxTimestamp = baseTimestamp
   for (let i = 0; i < input.length; i++) {
     const record = input[i]
     const where = `records[${i}]`
+    if (record === null || typeof record !== 'object') throw new InvalidArgumentError(`${where}: expected an object`)
     const timestamp = record.timestamp === undefined ? baseTimestamp : checkTimestamp(record.timestamp, `${where}.timestamp`)
     if (timestamp > maxTimestamp) maxTimestamp = timestamp
+    const timestampDelta = timestamp - baseTimestamp
     const key = toBytes(record.key, `${where}.key`)
     const value = toBytes(record.value, `${where}.value`)
-    const headers = record.headers ?? []
-    body.reset()
-    body.int8(0).varlong(BigInt(timestamp - baseTimestamp)).varint(i)
-    if (key === null) body.varint(-1)
-    else body.varint(key.length).raw(key)
-    if (value === null) body.varint(-1)
-    else body.varint(value.length).raw(value)
-    body.varint(headers.length)
-    for (let h = 0; h < headers.length; h++) {
-      const header = headers[h]
+    const headerInput = record.headers ?? []
+    if (!Array.isArray(headerInput)) throw new InvalidArgumentError(`${where}.headers: expected an array`)
+    const headers: PreparedRecord['headers'] = new Array(headerInput.length)
+    let bodySize = 1 + varintSize(timestampDelta) + varintSize(i) + nullableSize(key) + nullableSize(value) + varintSize(headerInput.length)
+    for (let h = 0; h < headerInput.length; h++) {
+      const header = headerInput[h]
       if (typeof header?.key !== 'string') throw new InvalidArgumentError(`${where}.headers[${h}].key: expected a string`)
       const headerKey = Buffer.from(header.key)
-      body.varint(headerKey.length).raw(headerKey)
       const headerValue = toBytes(header.value, `${where}.headers[${h}].value`)
-      if (headerValue === null) body.varint(-1)
-      else body.varint(headerValue.length).raw(headerValue)
+      headers[h] = [headerKey, headerValue]
+      bodySize += nullableSize(headerKey) + nullableSize(headerValue)
     }
-    w.varint(body.length).raw(body.view())
+    records[i] = { timestampDelta, key, value, headers, bodySize }
+    size += varintSize(bodySize) + bodySize
   }
-  return { bytes: w.view(), maxTimestamp }
+  return { records, size, maxTimestamp }
+}
+
+function writeNullable (w: Writer, bytes: Buffer | null): void {
+  if (bytes === null) w.varint(-1)
+  else w.varint(bytes.length).raw(bytes)
+}
+
+function writeRecords (w: Writer, records: PreparedRecord[]): void {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]
+    w.varint(record.bodySize).int8(0).varint(record.timestampDelta).varint(i)
+    writeNullable(w, record.key)
+    writeNullable(w, record.value)
+    w.varint(record.headers.length)
+    for (const [key, value] of record.headers) {
+      writeNullable(w, key)
+      writeNullable(w, value)
+    }
+  }
 }
 
 /** Encodes one v2 record batch. Offsets in the batch are baseOffset + index. */
@@ -100,28 +144,35 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   const codec = codecByName(compression)
   const first = input.records[0]?.timestamp
   const baseTimestamp = checkTimestamp(input.baseTimestamp ?? first ?? Date.now(), 'batch.baseTimestamp')
-  const { bytes, maxTimestamp } = writeRecords(input.records, baseTimestamp)
-  const payload = compression === 'none' ? bytes : await codec.compress(Buffer.from(bytes))
+  const { records, size, maxTimestamp } = prepareRecords(input.records, baseTimestamp)
+  let payload: Buffer | undefined
+  if (compression !== 'none') {
+    const plain = new Writer(size)
+    writeRecords(plain, records)
+    payload = await codec.compress(plain.view())
+  }
   let attributes = codec.id
   if (input.timestampType === 'log-append-time') attributes |= ATTR_LOG_APPEND_TIME
   if (input.isTransactional === true) attributes |= ATTR_TRANSACTIONAL
   if (input.isControl === true) attributes |= ATTR_CONTROL
-  const w = new Writer(BATCH_HEADER_SIZE + payload.length)
+  const total = BATCH_HEADER_SIZE + (payload === undefined ? size : payload.length)
+  const w = new Writer(total)
   w.int64(input.baseOffset ?? 0n)
-  w.int32(BATCH_HEADER_SIZE - BATCH_LOG_OVERHEAD + payload.length)
+  w.int32(total - BATCH_LOG_OVERHEAD)
   w.int32(input.partitionLeaderEpoch ?? -1)
   w.int8(2)
   w.uint32(0)
   w.int16(attributes)
-  w.int32(Math.max(0, input.records.length - 1))
+  w.int32(Math.max(0, records.length - 1))
   w.int64(BigInt(baseTimestamp))
   w.int64(BigInt(maxTimestamp))
   w.int64(input.producerId ?? -1n)
   w.int16(input.producerEpoch ?? -1)
   w.int32(input.baseSequence ?? -1)
-  w.int32(input.records.length)
-  w.raw(payload)
-  const out = w.toBuffer()
+  w.int32(records.length)
+  if (payload === undefined) writeRecords(w, records)
+  else w.raw(payload)
+  const out = w.view()
   out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET), CRC_OFFSET)
   return out
 }

@@ -1,0 +1,91 @@
+/**
+ * Record batch encode/decode throughput, steadfast next to KafkaJS's own record batch encoder and
+ * decoder in the same run (100-byte and 1 KiB values; uncompressed and every codec; KafkaJS has
+ * only gzip built in), then each codec's speed and ratio on the same payload. Prints ratios.
+ * Note: steadfast verifies every batch's CRC32C on decode; KafkaJS does not.
+ */
+import { createRequire } from 'node:module'
+import { performance } from 'node:perf_hooks'
+import { codecByName, decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/index.ts'
+import type { CompressionName, RecordInput } from '../../src/protocol/index.ts'
+
+const require = createRequire(import.meta.url)
+const { RecordBatch: KafkaRecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (options: object) => Promise<{ buffer: Buffer }> }
+const KafkaRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (options: object) => unknown
+const KafkaBatchDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (decoder: unknown) => Promise<unknown>
+const KafkaDecoder = require('kafkajs/src/protocol/decoder') as new (buffer: Buffer) => unknown
+const { Types: KafkaCompression } = require('kafkajs/src/protocol/message/compression') as { Types: Record<string, number> }
+
+const RECORDS_PER_BATCH = 500
+const BUDGET_MS = 400
+const CODECS: CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd']
+
+function makeRecords (valueSize: number): RecordInput[] {
+  const base = Date.now()
+  return Array.from({ length: RECORDS_PER_BATCH }, (_, i) => {
+    const text = `{"id":${i},"user":"user-${i % 97}","event":"page_view","path":"/items/${i % 1013}","pad":"`
+    const value = Buffer.alloc(valueSize, 'x')
+    value.write(text.slice(0, valueSize))
+    return { key: `key-${i % 251}`, value, headers: [{ key: 'source', value: 'bench' }], timestamp: base + i }
+  })
+}
+
+/** Runs `fn` repeatedly for about BUDGET_MS after a warm-up; returns batches per second. */
+async function rate (fn: () => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 5; i++) await fn()
+  let runs = 0
+  const start = performance.now()
+  while (performance.now() - start < BUDGET_MS) {
+    await fn()
+    runs++
+  }
+  return runs / ((performance.now() - start) / 1000)
+}
+
+function figures (batchesPerSecond: number, bytesPerBatch: number): string {
+  const messages = batchesPerSecond * RECORDS_PER_BATCH
+  return `${(messages / 1000).toFixed(0).padStart(6)} k msg/s ${(batchesPerSecond * bytesPerBatch / 1048576).toFixed(1).padStart(7)} MB/s`
+}
+
+async function recordBatches (): Promise<void> {
+  console.log(`record batches of ${RECORDS_PER_BATCH} records (MB/s counts key + value bytes)`)
+  for (const valueSize of [100, 1024]) {
+    const records = makeRecords(valueSize)
+    const payloadBytes = records.reduce((sum, r) => sum + (r.value as Buffer).length + String(r.key).length, 0)
+    for (const compression of CODECS) {
+      const encoded = await encodeRecordBatch({ records, compression })
+      const encode = await rate(async () => await encodeRecordBatch({ records, compression }))
+      const decode = await rate(async () => await decodeRecordBatch(encoded))
+      let line = `${String(valueSize).padStart(5)} B ${compression.padEnd(6)} steadfast encode ${figures(encode, payloadBytes)} | decode ${figures(decode, payloadBytes)}`
+      const kafkaCodec = compression === 'none' ? KafkaCompression.None : compression === 'gzip' ? KafkaCompression.GZIP : undefined
+      if (kafkaCodec !== undefined) {
+        const base = records[0].timestamp as number
+        const kafkaRecords = (): unknown[] => records.map((r, i) => KafkaRecord({ offsetDelta: i, timestampDelta: (r.timestamp as number) - base, key: Buffer.from(String(r.key)), value: r.value, headers: { source: 'bench' } }))
+        const kafkaEncode = async (): Promise<Buffer> => (await KafkaRecordBatch({ compression: kafkaCodec, firstTimestamp: base, maxTimestamp: base + RECORDS_PER_BATCH, lastOffsetDelta: RECORDS_PER_BATCH - 1, records: kafkaRecords() })).buffer
+        const kafkaEncoded = await kafkaEncode()
+        const kEncode = await rate(kafkaEncode)
+        const kDecode = await rate(async () => await KafkaBatchDecoder(new KafkaDecoder(kafkaEncoded)))
+        line += `\n${''.padStart(14)}kafkajs   encode ${figures(kEncode, payloadBytes)} | decode ${figures(kDecode, payloadBytes)}  ratio steadfast/kafkajs: encode ${(encode / kEncode).toFixed(2)}x, decode ${(decode / kDecode).toFixed(2)}x`
+      }
+      console.log(line)
+    }
+  }
+}
+
+async function codecs (): Promise<void> {
+  const records = makeRecords(100)
+  const plain = await encodeRecordBatch({ records })
+  const payload = plain.subarray(61)
+  console.log(`\ncodecs on one uncompressed records section of ${(payload.length / 1024).toFixed(0)} KiB`)
+  for (const name of CODECS.slice(1)) {
+    const codec = codecByName(name)
+    const compressed = await codec.compress(payload)
+    const compress = await rate(async () => await codec.compress(payload))
+    const decompress = await rate(async () => await codec.decompress(compressed))
+    const mb = payload.length / 1048576
+    console.log(`${name.padEnd(6)} ratio ${(payload.length / compressed.length).toFixed(2).padStart(6)}x  compress ${(compress * mb).toFixed(1).padStart(7)} MB/s  decompress ${(decompress * mb).toFixed(1).padStart(7)} MB/s`)
+  }
+}
+
+await recordBatches()
+await codecs()
