@@ -29,7 +29,6 @@ import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
 import { batchRecords, batchSizeBytes, recordErrors, recordsSent } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
-import type { ProducerIdManager } from './producer-id.ts'
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
 const DUPLICATE_SEQUENCE_NUMBER = 46
@@ -39,12 +38,18 @@ const UNKNOWN_PRODUCER_ID = 59
 const ROUND_LIMIT = 64
 const SEQUENCE_MODULUS = 2 ** 31
 
+/** Where producer ids come from (ProducerIdManager); null means the cluster lacks idempotence. */
+export interface ProducerIds {
+  shared: () => Promise<ProducerIdentity | null>
+  fresh: () => Promise<ProducerIdentity | null>
+}
+
 export interface SenderContext {
   cluster: Cluster
   options: ResolvedProducerOptions
   logger: Logger
   /** Undefined when the producer is not idempotent. */
-  ids: ProducerIdManager | undefined
+  ids: ProducerIds | undefined
   /** Refreshes the topic's metadata; concurrent callers share one request. */
   refreshTopic: (topic: string) => Promise<void>
   /** Called once per batch when every record in it has its outcome. */

@@ -1,0 +1,157 @@
+/**
+ * PartitionSender against a scripted in-memory broker that applies Kafka's idempotence rules
+ * (duplicates acknowledged with their first offset, gaps refused with OUT_OF_ORDER_SEQUENCE_NUMBER),
+ * which the mock cluster only does for transactional producers. Faults are chosen per request:
+ * answered errors, connections lost before the write, and connections lost after the write (the
+ * batch is in the log but its answer never arrives).
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import type { Cluster } from '../../src/cluster/cluster.ts'
+import type { Message } from '../../src/protocol/codec.ts'
+import { decodeRecordBatch } from '../../src/protocol/records/record-batch.ts'
+import { DeadlineExceededError, KafkaProtocolError, TransportError } from '../../src/resilience/errors.ts'
+import { ProducerBatch, type ProducerIdentity, type RecordMetadata } from '../../src/producer/batch.ts'
+import { resolveProducerOptions } from '../../src/producer/options.ts'
+import { PartitionSender } from '../../src/producer/partition-sender.ts'
+import { silent } from './helpers.ts'
+
+type Fault = 'ok' | 'drop-before' | 'drop-after' | { code: number }
+
+interface Written { producerId: bigint, baseSequence: number, values: string[] }
+
+class IdempotentBroker {
+  readonly log: string[] = []
+  readonly writes: Written[] = []
+  readonly #producers = new Map<bigint, { next: number, recent: Map<number, number> }>()
+
+  append (batch: { producerId: bigint, baseSequence: number, values: string[] }): { errorCode: number, baseOffset: bigint } {
+    if (batch.producerId >= 0n) {
+      const state = this.#producers.get(batch.producerId) ?? { next: 0, recent: new Map<number, number>() }
+      this.#producers.set(batch.producerId, state)
+      const earlier = state.recent.get(batch.baseSequence)
+      if (earlier !== undefined) return { errorCode: 0, baseOffset: BigInt(earlier) }
+      if (batch.baseSequence !== state.next) return { errorCode: 45, baseOffset: -1n }
+      state.recent.set(batch.baseSequence, this.log.length)
+      state.next += batch.values.length
+    }
+    const baseOffset = BigInt(this.log.length)
+    this.log.push(...batch.values)
+    this.writes.push(batch)
+    return { errorCode: 0, baseOffset }
+  }
+}
+
+function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}) {
+  const broker = new IdempotentBroker()
+  let requests = 0
+  let nextId = 100n
+  const connection = {
+    label: 'broker 1 (scripted)',
+    versionFor: () => 10,
+    request: async (_api: unknown, body: Message): Promise<{ version: number, body: Message }> => {
+      const fault = faults(requests++)
+      const partitionData = (body.topicData as Message[])[0]?.partitionData as Message[]
+      const decoded = await decodeRecordBatch(partitionData[0]?.records as Buffer)
+      await new Promise((resolve) => setImmediate(resolve))
+      const answer = (errorCode: number, baseOffset: bigint): { version: number, body: Message } =>
+        ({ version: 10, body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset, logAppendTimeMs: -1n, errorMessage: null }] }] } })
+      if (fault === 'drop-before') throw new TransportError('connection reset before the write', 'ECONNRESET')
+      if (typeof fault === 'object') return answer(fault.code, -1n)
+      const result = broker.append({ producerId: decoded.producerId, baseSequence: decoded.baseSequence, values: decoded.records.map((r) => r.value?.toString() ?? '') })
+      if (fault === 'drop-after') throw new TransportError('connection reset after the write', 'ECONNRESET')
+      return answer(result.errorCode, result.baseOffset)
+    },
+  }
+  const ids = {
+    shared: async (): Promise<ProducerIdentity> => ({ producerId: 1n, producerEpoch: 0 }),
+    fresh: async (): Promise<ProducerIdentity> => ({ producerId: nextId++, producerEpoch: 0 }),
+  }
+  const resolved = resolveProducerOptions({ bootstrap: '127.0.0.1:1', retryBackoffMs: 1, retryBackoffMaxMs: 2, ...options })
+  const settled: ProducerBatch[] = []
+  const sender = new PartitionSender({
+    cluster: { leaderConnection: async () => connection } as unknown as Cluster,
+    options: resolved,
+    logger: silent,
+    ids: resolved.idempotent ? ids : undefined,
+    refreshTopic: async () => {},
+    onSettled: (batch) => settled.push(batch),
+  }, 't', 0)
+  /** Queues batches of the given sizes; values are "b<batch>r<record>". */
+  const send = (sizes: number[]): Array<Promise<RecordMetadata>> => sizes.flatMap((size, b) => {
+    const batch = new ProducerBatch('t', 0, Date.now(), resolved.deliveryTimeoutMs)
+    const outcomes = Array.from({ length: size }, (_, r) => new Promise<RecordMetadata>((resolve, reject) => {
+      batch.add({ key: null, value: Buffer.from(`b${b}r${r}`), headers: [], timestamp: 1_700_000_000_000, size: 30, resolve, reject })
+    }))
+    sender.enqueue(batch)
+    return outcomes
+  })
+  return { broker, sender, send, settled, requests: () => requests }
+}
+
+describe('PartitionSender sequences and retries', () => {
+  test('pipelined batches carry consecutive sequences from 0 under one producer id', async () => {
+    const h = harness(() => 'ok')
+    const results = await Promise.all(h.send([3, 1, 4, 2]))
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values.length]), [[1n, 0, 3], [1n, 3, 1], [1n, 4, 4], [1n, 8, 2]])
+    assert.deepEqual(results.map((m) => m.offset), Array.from({ length: 10 }, (_, i) => BigInt(i)))
+    assert.equal(h.settled.length, 4)
+  })
+
+  test('an answer lost after the write is retried with the same sequence and acknowledged once, at its first offset', async () => {
+    const h = harness((n) => n === 1 ? 'drop-after' : 'ok')
+    const results = await Promise.all(h.send([2, 2, 2]))
+    assert.deepEqual(h.broker.log, ['b0r0', 'b0r1', 'b1r0', 'b1r1', 'b2r0', 'b2r1'])
+    assert.deepEqual(results.map((m) => m.offset), [0n, 1n, 2n, 3n, 4n, 5n])
+  })
+
+  test('a batch behind a failed one is refused as out of order and resent after it, keeping the order', async () => {
+    const h = harness((n) => n === 0 ? { code: 6 } : 'ok')
+    await Promise.all(h.send([1, 1, 1, 1]))
+    assert.deepEqual(h.broker.log, ['b0r0', 'b1r0', 'b2r0', 'b3r0'])
+    assert.ok(h.requests() > 4)
+  })
+
+  test('a fatal answer fails that batch alone; the batches behind it move to a fresh producer id numbered from 0', async () => {
+    const h = harness((n) => n === 1 ? { code: 10 } : 'ok')
+    const outcomes = await Promise.allSettled(h.send([1, 2, 1, 1]))
+    const failed = outcomes.map((o) => o.status === 'rejected' ? ((o.reason as KafkaProtocolError).errorName) : 'ok')
+    assert.deepEqual(failed, ['ok', 'MESSAGE_TOO_LARGE', 'MESSAGE_TOO_LARGE', 'ok', 'ok'])
+    assert.deepEqual(h.broker.log, ['b0r0', 'b2r0', 'b3r0'])
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[1n, 0], [100n, 0], [100n, 1]])
+  })
+
+  test('a batch that keeps failing expires at its deadline with the last error as cause, and the partition carries on', async () => {
+    const broker = { healthy: false }
+    const h = harness(() => broker.healthy ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 300, requestTimeoutMs: 100, lingerMs: 0 })
+    const [first] = await Promise.allSettled(h.send([1]))
+    assert.equal(first?.status, 'rejected')
+    const reason = (first as PromiseRejectedResult).reason as unknown
+    assert.ok(reason instanceof DeadlineExceededError)
+    assert.match(reason.message, /delivery of 1 record\(s\) to t-0 did not succeed within deliveryTimeoutMs \(300 ms\) after \d+ attempt\(s\)/)
+    assert.equal((reason.cause as KafkaProtocolError).errorName, 'REQUEST_TIMED_OUT')
+    broker.healthy = true
+    assert.equal((await Promise.all(h.send([1])))[0]?.offset, 0n)
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[100n, 0]], 'the expired numbered batch left a gap: fresh id')
+  })
+
+  test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported', async () => {
+    const fault = fc.oneof(
+      { weight: 6, arbitrary: fc.constant<Fault>('ok') },
+      { weight: 1, arbitrary: fc.constant<Fault>('drop-before') },
+      { weight: 1, arbitrary: fc.constant<Fault>('drop-after') },
+      { weight: 1, arbitrary: fc.constantFrom<Fault>({ code: 6 }, { code: 5 }, { code: 7 }) })
+    await fc.assert(fc.asyncProperty(
+      fc.array(fault, { minLength: 1, maxLength: 40 }),
+      fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 12 }),
+      fc.integer({ min: 1, max: 5 }),
+      async (schedule, sizes, maxInFlight) => {
+        const h = harness((n) => schedule[n] ?? 'ok', { maxInFlightPerPartition: maxInFlight })
+        const results = await Promise.all(h.send(sizes))
+        const expected = sizes.flatMap((size, b) => Array.from({ length: size }, (_, r) => `b${b}r${r}`))
+        assert.deepEqual(h.broker.log, expected)
+        assert.deepEqual(results.map((m) => m.offset), expected.map((_, i) => BigInt(i)))
+      }), { numRuns: 60 })
+  })
+})
