@@ -45,12 +45,23 @@ export class Reader {
 
   /** Unsigned LEB128 varint of at most 32 bits. */
   uvarint (): number {
+    const { buffer, end } = this
+    let at = this.offset
+    if (at < end && buffer[at] < 0x80) {
+      this.offset = at + 1
+      return buffer[at]
+    }
     let value = 0
     for (let shift = 0; shift < 35; shift += 7) {
-      const byte = this.buffer[this.#need(1, 'varint')]
+      if (at >= end) {
+        this.offset = at
+        this.#need(1, 'varint')
+      }
+      const byte = buffer[at++]
       value += (byte & 0x7f) * 2 ** shift
-      if ((byte & 0x80) === 0) {
+      if (byte < 0x80) {
         if (value > 0xffffffff) break
+        this.offset = at
         return value
       }
     }
@@ -82,12 +93,24 @@ export class Reader {
    * BigInt; a value beyond 2^53 is a decode error.
    */
   varlongNumber (): number {
+    const { buffer, end } = this
+    let at = this.offset
+    if (at < end && buffer[at] < 0x80) {
+      this.offset = at + 1
+      const small = buffer[at]
+      return (small & 1) === 0 ? small >>> 1 : -((small + 1) >>> 1)
+    }
     let raw = 0
     for (let shift = 0; shift < 56; shift += 7) {
-      const byte = this.buffer[this.#need(1, 'varlong')]
+      if (at >= end) {
+        this.offset = at
+        this.#need(1, 'varlong')
+      }
+      const byte = buffer[at++]
       raw += (byte & 0x7f) * 2 ** shift
-      if ((byte & 0x80) === 0) {
+      if (byte < 0x80) {
         if (raw > Number.MAX_SAFE_INTEGER) break
+        this.offset = at
         return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
       }
     }

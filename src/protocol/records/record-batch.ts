@@ -183,26 +183,25 @@ function readNullableVarBytes (r: Reader, what: string): Buffer | null {
   return length === -1 ? null : r.raw(length, what)
 }
 
+/** Reads one record. Its fields are read from the batch directly, then checked to end exactly at its length. */
 function readRecord (r: Reader, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined): KafkaRecord {
   const length = r.varint()
   if (length < 0 || length > r.remaining) throw new ProtocolDecodeError(`record length ${length} exceeds the ${r.remaining} bytes left`, { reason: 'bad-length' })
   const end = r.offset + length
-  const sub = new Reader(r.buffer, r.offset, end)
-  sub.int8()
-  const timestampDelta = sub.varlongNumber()
-  const offsetDelta = sub.varint()
-  const key = readNullableVarBytes(sub, 'record key')
-  const value = readNullableVarBytes(sub, 'record value')
-  const headerCount = sub.varint()
-  if (headerCount < 0 || headerCount * 2 > sub.remaining) throw new ProtocolDecodeError(`record header count ${headerCount} cannot fit in ${sub.remaining} bytes`, { reason: 'bad-length' })
+  r.int8()
+  const timestampDelta = r.varlongNumber()
+  const offsetDelta = r.varint()
+  const key = readNullableVarBytes(r, 'record key')
+  const value = readNullableVarBytes(r, 'record value')
+  const headerCount = r.varint()
+  if (headerCount < 0 || headerCount * 2 > end - r.offset) throw new ProtocolDecodeError(`record header count ${headerCount} cannot fit in the record`, { reason: 'bad-length' })
   const headers: RecordHeader[] = new Array(headerCount)
   for (let h = 0; h < headerCount; h++) {
-    const headerKey = readNullableVarBytes(sub, 'header key')
+    const headerKey = readNullableVarBytes(r, 'header key')
     if (headerKey === null) throw new ProtocolDecodeError('record header with a null key', { reason: 'unexpected-null' })
-    headers[h] = { key: headerKey.toString('utf8'), value: readNullableVarBytes(sub, 'header value') }
+    headers[h] = { key: headerKey.toString('utf8'), value: readNullableVarBytes(r, 'header value') }
   }
-  if (sub.remaining !== 0) throw new ProtocolDecodeError(`record has ${sub.remaining} unexpected trailing bytes`, { reason: 'trailing-bytes' })
-  r.offset = end
+  if (r.offset !== end) throw new ProtocolDecodeError(`record fields end at byte ${r.offset}, its length says ${end}`, { reason: 'bad-length' })
   return {
     offset: baseOffset + BigInt(offsetDelta),
     timestamp: logAppendTime ?? baseTimestamp + timestampDelta,
