@@ -131,10 +131,31 @@ export class PartitionSender {
       // The retry loop stops waiting at the deadline; the requests of the last round may still be
       // in flight, and their answers decide what was written. Wait for them before judging.
       await state.round?.catch(() => {})
-      if (error instanceof DeadlineExceededError) this.#expire(head.deadline, error.cause)
-      else this.#failAll(error)
+      if (!(error instanceof DeadlineExceededError)) this.#failAll(error)
+      else {
+        const last = await this.#lastAttempt(head, error)
+        if (last.failed) this.#expire(head.deadline, last.cause)
+      }
     }
     this.#dropSettled()
+  }
+
+  /**
+   * The retry loop gives up as soon as its next wait would end past the deadline, but the head
+   * batch still has until then: wait for the deadline and try once more, so records never fail
+   * before their deliveryTimeoutMs.
+   */
+  async #lastAttempt (head: ProducerBatch, error: DeadlineExceededError): Promise<{ failed: boolean, cause: unknown }> {
+    if (head.settled) return { failed: false, cause: undefined }
+    const early = head.deadline - Date.now()
+    if (early <= 0) return { failed: true, cause: error.cause }
+    await new Promise((resolve) => setTimeout(resolve, early))
+    try {
+      await this.#round({ attempt: error.attempts + 1, signal: new AbortController().signal, deadline: undefined })
+      return { failed: false, cause: undefined }
+    } catch (last) {
+      return { failed: true, cause: last }
+    }
   }
 
   async #round (context: RetryContext): Promise<void> {

@@ -125,7 +125,9 @@ describe('PartitionSender sequences and retries', () => {
   test('a batch that keeps failing expires at its deadline with the last error as cause, and the partition carries on', async () => {
     const broker = { healthy: false }
     const h = harness(() => broker.healthy ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 300, requestTimeoutMs: 100, lingerMs: 0 })
+    const sentAt = Date.now()
     const [first] = await Promise.allSettled(h.send([1]))
+    assert.ok(Date.now() >= sentAt + 300, 'never fails before its delivery deadline')
     assert.equal(first?.status, 'rejected')
     const reason = (first as PromiseRejectedResult).reason as unknown
     assert.ok(reason instanceof DeadlineExceededError)
