@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test'
 import { ConnectClient } from '../../src/connect/client.ts'
 import { DeadlineExceededError, HttpResponseError, InvalidArgumentError, TransportError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
-import { captureLogs, eventually, FAST_POLICY, retryCount, SOURCE } from './helpers.ts'
+import { captureLogs, eventually, FAST_POLICY, quiet, retryCount, SOURCE } from './helpers.ts'
 
 const STALE = 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)'
 
@@ -15,7 +15,7 @@ describe('ConnectClient against the simulator', () => {
 
   before(async () => {
     sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 30, restartMs: 10 })
-    client = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY })
+    client = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY, logger: quiet })
   })
   after(async () => {
     await client.close()
@@ -184,7 +184,7 @@ describe('ConnectClient retries', () => {
   })
 
   test('a persistent 409 ends at the deadline with the last 409 as the cause', async () => {
-    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 250 } })
+    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 250 }, logger: quiet })
     const storm = sim.storm({ durationMs: 2_000 })
     try {
       await assert.rejects(client.deleteConnector('after-storm'), (e: unknown) => {
@@ -205,7 +205,7 @@ describe('ConnectClient retries', () => {
 
   test('followers forward writes to the leader; with no known leader they answer the 409 that is retried', async () => {
     const follower = sim.urls.find((u) => u !== sim.leaderUrl) ?? ''
-    const client = new ConnectClient({ urls: follower, policy: FAST_POLICY })
+    const client = new ConnectClient({ urls: follower, policy: FAST_POLICY, logger: quiet })
     await client.createConnector({ name: 'fwd', config: SOURCE })
     assert.ok(sim.requests.some((r) => r.forwarded && r.method === 'POST' && r.path === '/connectors?forward=false' && r.status === 201))
     await client.getConnector('fwd')
@@ -224,7 +224,7 @@ describe('ConnectClient transport', () => {
   test('a worker that refuses connections is skipped, for writes too', async () => {
     const sim = await ConnectSimulator.start({ workers: 1, rebalanceMs: 0 })
     const dead = await closedPort()
-    const client = new ConnectClient({ urls: [`http://127.0.0.1:${dead}`, sim.urls[0] ?? ''], policy: FAST_POLICY })
+    const client = new ConnectClient({ urls: [`http://127.0.0.1:${dead}`, sim.urls[0] ?? ''], policy: FAST_POLICY, logger: quiet })
     try {
       const info = await client.createConnector({ name: 'skip', config: SOURCE })
       assert.equal(info.name, 'skip')
@@ -236,7 +236,7 @@ describe('ConnectClient transport', () => {
   })
 
   test('when no worker answers, the deadline error carries the transport error', async () => {
-    const client = new ConnectClient({ urls: `http://127.0.0.1:${await closedPort()}`, policy: { ...FAST_POLICY, deadlineMs: 200 } })
+    const client = new ConnectClient({ urls: `http://127.0.0.1:${await closedPort()}`, policy: { ...FAST_POLICY, deadlineMs: 200 }, logger: quiet })
     await assert.rejects(client.listConnectors(), (e: unknown) =>
       e instanceof DeadlineExceededError && e.cause instanceof TransportError && e.cause.systemCode === 'ECONNREFUSED')
     await client.close()
@@ -247,7 +247,7 @@ describe('ConnectClient transport', () => {
     const server = createTcpServer((socket) => { accepted++; socket.destroy() })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-    const client = new ConnectClient({ urls: url, policy: { ...FAST_POLICY, maxAttempts: 3 } })
+    const client = new ConnectClient({ urls: url, policy: { ...FAST_POLICY, maxAttempts: 3 }, logger: quiet })
     try {
       await assert.rejects(client.createConnector({ name: 'x', config: SOURCE }), (e: unknown) => e instanceof TransportError && e.action === 'reconnect')
       assert.equal(accepted, 1)
@@ -261,7 +261,7 @@ describe('ConnectClient transport', () => {
 
   test('a slow worker times out and the read is retried', async () => {
     const sim = await ConnectSimulator.start({ workers: 1, rebalanceMs: 0 })
-    const client = new ConnectClient({ urls: sim.urls, requestTimeoutMs: 50, policy: FAST_POLICY })
+    const client = new ConnectClient({ urls: sim.urls, requestTimeoutMs: 50, policy: FAST_POLICY, logger: quiet })
     try {
       sim.slow(200)
       setTimeout(() => sim.slow(0), 150)
@@ -281,8 +281,8 @@ describe('ConnectClient transport', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const port = (server.address() as AddressInfo).port
-    const a = new ConnectClient({ urls: `http://127.0.0.1:${port}/connect/`, auth: { username: 'ops', password: 's3cret' }, headers: { 'x-team': 'data' } })
-    const b = new ConnectClient({ urls: `http://alice:pw@127.0.0.1:${port}` })
+    const a = new ConnectClient({ urls: `http://127.0.0.1:${port}/connect/`, auth: { username: 'ops', password: 's3cret' }, headers: { 'x-team': 'data' }, logger: quiet })
+    const b = new ConnectClient({ urls: `http://alice:pw@127.0.0.1:${port}`, logger: quiet })
     try {
       await a.listConnectors()
       await b.listConnectors()

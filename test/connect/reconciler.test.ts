@@ -11,7 +11,7 @@ import { formatPlan } from '../../src/connect/plan.ts'
 import { autoRestartDelayMinutes, Reconciler } from '../../src/connect/reconciler.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
-import { eventually, FAST_POLICY, SOURCE } from './helpers.ts'
+import { eventually, FAST_POLICY, quiet, SOURCE } from './helpers.ts'
 
 const CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector'
 
@@ -36,7 +36,7 @@ describe('Reconciler', () => {
   let client: ConnectClient
   before(async () => {
     sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 10, restartMs: 0 })
-    client = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY })
+    client = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY, logger: quiet })
   })
   after(async () => {
     await client.close()
@@ -172,7 +172,7 @@ describe('Reconciler', () => {
       const next = await new Reconciler({ client, store: new FileOwnershipStore(path) }).reconcile([])
       assert.deepEqual(next.deleted, ['ledgered'])
       const other = await ConnectSimulator.start({ workers: 1, clusterId: 'another' })
-      const otherClient = new ConnectClient({ urls: other.urls, policy: FAST_POLICY })
+      const otherClient = new ConnectClient({ urls: other.urls, policy: FAST_POLICY, logger: quiet })
       try {
         await assert.rejects(new Reconciler({ client: otherClient, store: new FileOwnershipStore(path) }).reconcile([]), /belongs to Kafka cluster sim-cluster-0/)
       } finally {
@@ -197,7 +197,7 @@ describe('Reconciler', () => {
 describe('Reconciler through a rebalance storm', () => {
   test('100 connectors converge to their declared config and state, never more than one write in flight per connector', async () => {
     const sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 15, restartMs: 0 })
-    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 20_000 } })
+    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 20_000 }, logger: quiet })
     try {
       const states: DeclaredState[] = ['running', 'paused', 'stopped']
       const declared = Array.from({ length: 100 }, (_, i) => manifest(`c${String(i).padStart(3, '0')}`, { state: states[i % 3] as DeclaredState, tasksMax: 1 + (i % 3) }))

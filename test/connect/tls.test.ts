@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import { ConnectClient } from '../../src/connect/client.ts'
 import { TransportError } from '../../src/resilience/errors.ts'
-import { FAST_POLICY } from './helpers.ts'
+import { FAST_POLICY, quiet } from './helpers.ts'
 
 const cert = readFileSync(new URL('./tls/worker-cert.pem', import.meta.url), 'utf8')
 const key = readFileSync(new URL('./tls/worker-key.pem', import.meta.url), 'utf8')
@@ -22,8 +22,8 @@ test('the client trusts a given CA and sends basic auth over TLS; an untrusted c
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const trusted = new ConnectClient({ urls: url, tls: { ca: cert }, auth: { username: 'ops', password: 'pw' }, policy: FAST_POLICY })
-  const untrusted = new ConnectClient({ urls: url, policy: FAST_POLICY })
+  const trusted = new ConnectClient({ urls: url, tls: { ca: cert }, auth: { username: 'ops', password: 'pw' }, policy: FAST_POLICY, logger: quiet })
+  const untrusted = new ConnectClient({ urls: url, policy: FAST_POLICY, logger: quiet })
   t.after(async () => {
     await trusted.close()
     await untrusted.close()
