@@ -16,7 +16,8 @@ import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry } from '../resilience/retry.ts'
-import { ProducerBatch, type PendingRecord, type RecordMetadata } from './batch.ts'
+import { Accumulator } from './accumulator.ts'
+import type { PendingRecord, ProducerBatch, RecordMetadata } from './batch.ts'
 import { BufferBudget } from './buffer-budget.ts'
 import { ProducerClosedError, RecordTooLargeError } from './errors.ts'
 import { bufferedBytes } from './metrics.ts'
@@ -30,11 +31,6 @@ const METADATA_MAX_AGE_MS = 300_000
 /** Requests pipelined on one broker connection, over every partition it leads. */
 const CONNECTION_MAX_IN_FLIGHT = 32
 
-interface OpenBatch {
-  batch: ProducerBatch
-  timer: ReturnType<typeof setTimeout>
-}
-
 export class Producer {
   readonly #options: ResolvedProducerOptions
   readonly #cluster: Cluster
@@ -42,8 +38,8 @@ export class Producer {
   readonly #logger: Logger
   readonly #budget: BufferBudget
   readonly #context: SenderContext
+  readonly #accumulator: Accumulator
   readonly #senders = new Map<string, PartitionSender>()
-  readonly #open = new Map<string, OpenBatch>()
   /** Per topic: the last record still waiting to be placed; later records queue behind it. */
   readonly #waiting = new Map<string, Promise<void>>()
   readonly #refreshing = new Map<string, Promise<void>>()
@@ -61,6 +57,7 @@ export class Producer {
       requestTimeoutMs: this.#options.requestTimeoutMs,
       maxInFlight: CONNECTION_MAX_IN_FLIGHT,
     })
+    this.#accumulator = new Accumulator(this.#options, (batch) => this.#sealed(batch))
     this.#budget = new BufferBudget(this.#options.maxBufferedBytes, (delta) => bufferedBytes.inc(delta))
     this.#context = {
       cluster: this.#cluster,
@@ -117,7 +114,7 @@ export class Producer {
   /** Sends every record accepted so far without waiting for linger, and waits for their outcomes. */
   async flush (): Promise<void> {
     await Promise.all([...this.#waiting.values()])
-    for (const [key, open] of [...this.#open]) this.#seal(key, open)
+    this.#accumulator.sealAll()
     await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
   }
 
@@ -159,7 +156,7 @@ export class Producer {
       return true
     }
     if (!this.#budget.tryReserve(record.size)) return false
-    this.#append(record.topic, partition, pending)
+    this.#accumulator.append(record.topic, partition, pending)
     return true
   }
 
@@ -168,7 +165,7 @@ export class Producer {
       const info = this.#cachedTopic(record.topic) ?? await this.#topicInfo(record.topic, blockDeadline)
       const partition = this.#choosePartition(record, info)
       await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
-      this.#append(record.topic, partition, pending)
+      this.#accumulator.append(record.topic, partition, pending)
     } catch (error) {
       pending.reject(error)
     }
@@ -213,35 +210,17 @@ export class Producer {
     return list
   }
 
-  #append (topic: string, partition: number, record: PendingRecord): void {
-    const key = `${topic}\u0000${partition}`
-    let open = this.#open.get(key)
-    if (open !== undefined && open.batch.sizeBytes + record.size > this.#options.batchSize) {
-      this.#seal(key, open)
-      open = undefined
-    }
-    if (open === undefined) {
-      const batch = new ProducerBatch(topic, partition, Date.now(), this.#options.deliveryTimeoutMs)
-      const created: OpenBatch = { batch, timer: setTimeout(() => this.#seal(key, created), this.#options.lingerMs) }
-      open = created
-      this.#open.set(key, open)
-    }
-    open.batch.add(record)
-    if (open.batch.sizeBytes >= this.#options.batchSize) this.#seal(key, open)
-  }
-
-  #seal (key: string, open: OpenBatch): void {
-    if (this.#open.get(key) !== open) return
-    clearTimeout(open.timer)
-    this.#open.delete(key)
-    const { topic, partition } = open.batch
+  /** A batch is full or lingered out: its partition's sender delivers it. */
+  #sealed (batch: ProducerBatch): void {
+    const { topic, partition } = batch
     this.#options.partitioner.onBatchSealed?.(topic, partition)
+    const key = `${topic}\u0000${partition}`
     let sender = this.#senders.get(key)
     if (sender === undefined) {
       sender = new PartitionSender(this.#context, topic, partition)
       this.#senders.set(key, sender)
     }
-    sender.enqueue(open.batch)
+    sender.enqueue(batch)
   }
 
   async #refreshTopic (topic: string): Promise<void> {
