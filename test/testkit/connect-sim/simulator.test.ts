@@ -174,7 +174,7 @@ describe('ConnectSimulator', () => {
   })
 
   test('the write instrument sees concurrent writes to one connector', async () => {
-    sim.slow(30)
+    sim.slow(150)
     try {
       await Promise.all([1, 2, 3].map((n) => call(follower, 'PUT', '/connectors/p/config', { ...SOURCE, topic: `t${n}` })))
     } finally {
