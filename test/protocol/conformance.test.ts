@@ -1,13 +1,15 @@
 /**
  * Holds every descriptor against Kafka's own JSON message definitions, when the folder
- * ../shared/kafka-message-specs (relative to the repository root) is present.
+ * ../shared/kafka-message-specs (relative to the repository root) is present. Descriptors may
+ * go beyond that snapshot (versions Kafka 4.x added): everything is compared within the snapshot's
+ * versions, where it must agree exactly; fields that only exist in later versions are left out.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { apis, parseRange } from '../../src/protocol/index.ts'
-import type { Field } from '../../src/protocol/index.ts'
+import type { Field, VersionRange } from '../../src/protocol/index.ts'
 
 const specDir = fileURLToPath(new URL('../../../shared/kafka-message-specs/', import.meta.url))
 
@@ -48,22 +50,30 @@ function expectedDefault (field: SpecField): unknown {
   return Number(field.default)
 }
 
-function compareFields (actual: readonly Field[], expected: SpecField[], common: Map<string, SpecField[]>, path: string): void {
+/** A range cut at the snapshot's last version (null when nothing of it is left). */
+function clip (range: VersionRange | null, last: number): VersionRange | null {
+  if (range === null || range[0] > last) return null
+  return [range[0], range[1] === null || range[1] > last ? last : range[1]]
+}
+
+function compareFields (all: readonly Field[], expected: SpecField[], common: Map<string, SpecField[]>, path: string, last: number): void {
+  const actual = all.filter(field => field.versions[0] <= last)
   assert.deepEqual(actual.map(field => field.name), expected.map(field => camel(field.name)), `${path}: field names and order`)
   for (let i = 0; i < expected.length; i++) {
     const want = expected[i]
     const have = actual[i]
     const where = `${path}.${have.name}`
+    const specRange = (text: string | undefined): VersionRange | null => text === undefined ? null : clip(parseRange(text), last)
     assert.equal(have.type, want.type, `${where}: type`)
-    assert.deepEqual(have.versions, parseRange(want.versions), `${where}: versions`)
-    assert.deepEqual(have.nullableVersions, want.nullableVersions === undefined ? null : parseRange(want.nullableVersions), `${where}: nullableVersions`)
-    assert.deepEqual(have.taggedVersions, want.taggedVersions === undefined ? null : parseRange(want.taggedVersions), `${where}: taggedVersions`)
+    assert.deepEqual(clip(have.versions, last), specRange(want.versions), `${where}: versions`)
+    assert.deepEqual(clip(have.nullableVersions, last), specRange(want.nullableVersions), `${where}: nullableVersions`)
+    assert.deepEqual(clip(have.taggedVersions, last), specRange(want.taggedVersions), `${where}: taggedVersions`)
     assert.equal(have.tag, want.tag ?? null, `${where}: tag`)
     assert.equal(have.default, expectedDefault(want), `${where}: default`)
     const inner = want.type.replace(/^\[\]/, '')
     const nested = want.fields ?? common.get(inner)
     if (nested === undefined) assert.equal(have.fields, null, `${where}: scalar field has no nested fields`)
-    else compareFields(have.fields ?? [], nested, common, where)
+    else compareFields(have.fields ?? [], nested, common, where, last)
   }
 }
 
@@ -78,11 +88,14 @@ test('descriptors match Kafka\'s message definitions', (t) => {
       const spec = readSpec(`${api.name}${side}`)
       const where = `${api.name}${side}`
       assert.equal(api.apiKey, spec.apiKey, `${where}: apiKey`)
-      assert.deepEqual([api.minVersion, api.maxVersion], parseRange(spec.validVersions), `${where}: validVersions`)
+      const valid = parseRange(spec.validVersions) as VersionRange
+      const last = valid[1] as number
+      assert.equal(api.minVersion, valid[0], `${where}: lowest valid version`)
+      assert.ok(api.maxVersion >= last, `${where}: highest version ${api.maxVersion} is below Kafka's ${last}`)
       const flexible = parseRange(spec.flexibleVersions)
       assert.equal(api.flexibleFrom, flexible === null ? null : flexible[0], `${where}: flexibleVersions`)
       const common = new Map((spec.commonStructs ?? []).map(struct => [struct.name, struct.fields]))
-      compareFields(side === 'Request' ? api.request : api.response, spec.fields, common, where)
+      compareFields(side === 'Request' ? api.request : api.response, spec.fields, common, where, last)
     }
   }
 })

@@ -4,7 +4,7 @@ import { api, f } from '../descriptor.ts'
 export const DescribeGroups = api({
   name: 'DescribeGroups',
   apiKey: 15,
-  validVersions: '0-5',
+  validVersions: '0-6',
   flexibleVersions: '5+',
   request: [
     f('groups', '[]string', '0+'),
@@ -14,6 +14,7 @@ export const DescribeGroups = api({
     f('throttleTimeMs', 'int32', '1+'),
     f('groups', '[]DescribedGroup', '0+', {}, [
       f('errorCode', 'int16', '0+'),
+      f('errorMessage', 'string', '6+', { nullableVersions: '6+', default: null }),
       f('groupId', 'string', '0+'),
       f('groupState', 'string', '0+'),
       f('protocolType', 'string', '0+'),

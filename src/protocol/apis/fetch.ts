@@ -4,7 +4,7 @@ import { api, f } from '../descriptor.ts'
 export const Fetch = api({
   name: 'Fetch',
   apiKey: 1,
-  validVersions: '0-17',
+  validVersions: '0-18',
   flexibleVersions: '12+',
   request: [
     f('clusterId', 'string', '12+', { nullableVersions: '12+', taggedVersions: '12+', tag: 0, default: null }),
@@ -30,6 +30,7 @@ export const Fetch = api({
         f('logStartOffset', 'int64', '5+', { default: -1n }),
         f('partitionMaxBytes', 'int32', '0+'),
         f('replicaDirectoryId', 'uuid', '17+', { taggedVersions: '17+', tag: 0 }),
+        f('highWatermark', 'int64', '18+', { taggedVersions: '18+', tag: 1, default: 9223372036854775807n }),
       ]),
     ]),
     f('forgottenTopicsData', '[]ForgottenTopic', '7+', {}, [

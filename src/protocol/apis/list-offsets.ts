@@ -4,7 +4,7 @@ import { api, f } from '../descriptor.ts'
 export const ListOffsets = api({
   name: 'ListOffsets',
   apiKey: 2,
-  validVersions: '0-10',
+  validVersions: '0-11',
   flexibleVersions: '6+',
   request: [
     f('replicaId', 'int32', '0+'),

@@ -4,7 +4,7 @@ import { api, f } from '../descriptor.ts'
 export const Metadata = api({
   name: 'Metadata',
   apiKey: 3,
-  validVersions: '0-12',
+  validVersions: '0-13',
   flexibleVersions: '9+',
   request: [
     f('topics', '[]MetadataRequestTopic', '0+', { nullableVersions: '1+' }, [
@@ -42,5 +42,6 @@ export const Metadata = api({
       f('topicAuthorizedOperations', 'int32', '8+', { default: -2147483648 }),
     ]),
     f('clusterAuthorizedOperations', 'int32', '8-10', { default: -2147483648 }),
+    f('errorCode', 'int16', '13+'),
   ],
 })

@@ -96,6 +96,14 @@ check(apis.Metadata, [
       ),
     ],
   },
+  {
+    version: 13,
+    request: [{ topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true }, bytes(cn(), bool(false), bool(true), T())],
+    response: [
+      { throttleTimeMs: 0, brokers: [], clusterId: null, controllerId: -1, topics: [], errorCode: 7 },
+      bytes(i32(0), ca(0), cn(), i32(-1), ca(0), i16(7), T()),
+    ],
+  },
 ])
 
 check(apis.Produce, [
@@ -190,6 +198,53 @@ check(apis.Fetch, [
       bytes(i32(0), i16(0), i32(7), ca(1), uuid(), ca(1), i32(0), i16(0), i64(100n), i64(100n), i64(0n), cn(), i32(-1), cby('xy'), T(), T(), T()),
     ],
   },
+  {
+    version: 18,
+    request: [
+      {
+        maxWaitMs: 100,
+        minBytes: 1,
+        maxBytes: 1000,
+        isolationLevel: 0,
+        sessionId: 0,
+        sessionEpoch: -1,
+        topics: [{ topicId: UUID, partitions: [{ partition: 1, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, logStartOffset: -1n, partitionMaxBytes: 100, highWatermark: 55n }] }],
+        forgottenTopicsData: [],
+        rackId: '',
+      },
+      bytes(
+        i32(100), i32(1), i32(1000), i8(0), i32(0), i32(-1),
+        ca(1), uuid(), ca(1), i32(1), i32(-1), i64(0n), i32(-1), i64(-1n), i32(100), tags([1, i64(55n)]), T(),
+        ca(0), cs(''), T()
+      ),
+    ],
+    response: [
+      {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        sessionId: 0,
+        responses: [{
+          topicId: UUID,
+          partitions: [{
+            partitionIndex: 1,
+            errorCode: 6,
+            highWatermark: -1n,
+            lastStableOffset: -1n,
+            logStartOffset: -1n,
+            currentLeader: { leaderId: 2, leaderEpoch: 4 },
+            abortedTransactions: [{ producerId: 9n, firstOffset: 3n }],
+            preferredReadReplica: -1,
+            records: null,
+          }],
+        }],
+      },
+      bytes(
+        i32(0), i16(0), i32(0), ca(1), uuid(),
+        ca(1), i32(1), i16(6), i64(-1n), i64(-1n), i64(-1n), ca(1), i64(9n), i64(3n), T(), i32(-1), cn(),
+        tags([1, bytes(i32(2), i32(4), T())]), T(), T()
+      ),
+    ],
+  },
 ])
 
 check(apis.ListOffsets, [
@@ -213,6 +268,17 @@ check(apis.ListOffsets, [
     response: [
       { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 17n, leaderEpoch: 2 }] }] },
       bytes(i32(0), ca(1), cs('t'), ca(1), i32(0), i16(0), i64(-1n), i64(17n), i32(2), T(), T(), T()),
+    ],
+  },
+  {
+    version: 11,
+    request: [
+      { replicaId: -1, isolationLevel: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 3, currentLeaderEpoch: -1, timestamp: -6n }] }], timeoutMs: 30000 },
+      bytes(i32(-1), i8(0), ca(1), cs('t'), ca(1), i32(3), i32(-1), i64(-6n), T(), T(), i32(30000), T()),
+    ],
+    response: [
+      { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 3, errorCode: 0, timestamp: -1n, offset: 0n, leaderEpoch: -1 }] }] },
+      bytes(i32(0), ca(1), cs('t'), ca(1), i32(3), i16(0), i64(-1n), i64(0n), i32(-1), T(), T(), T()),
     ],
   },
 ])
@@ -424,6 +490,14 @@ check(apis.DescribeGroups, [
       bytes(i32(0), ca(1), i16(0), cs('g'), cs('Empty'), cs(''), cs(''), ca(0), i32(8), T(), T()),
     ],
   },
+  {
+    version: 6,
+    request: [{ groups: ['g'], includeAuthorizedOperations: false }, bytes(ca(1), cs('g'), bool(false), T())],
+    response: [
+      { throttleTimeMs: 0, groups: [{ errorCode: 69, errorMessage: 'gone', groupId: 'g', groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 }] },
+      bytes(i32(0), ca(1), i16(69), cs('gone'), cs('g'), cs('Dead'), cs(''), cs(''), ca(0), i32(-2147483648), T(), T()),
+    ],
+  },
 ])
 
 check(apis.DeleteGroups, [
@@ -620,6 +694,23 @@ check(apis.DescribeCluster, [
       bytes(i32(0), i16(0), cn(), i8(2), cs('c'), i32(-1), ca(0), i32(-2147483648), T()),
     ],
   },
+  {
+    version: 2,
+    request: [{ includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: true }, bytes(bool(false), i8(1), bool(true), T())],
+    response: [
+      {
+        throttleTimeMs: 0,
+        errorCode: 0,
+        errorMessage: null,
+        endpointType: 1,
+        clusterId: 'c',
+        controllerId: 1,
+        brokers: [{ brokerId: 1, host: 'h', port: 9092, rack: null, isFenced: true }],
+        clusterAuthorizedOperations: -2147483648,
+      },
+      bytes(i32(0), i16(0), cn(), i8(1), cs('c'), i32(1), ca(1), i32(1), cs('h'), i32(9092), cn(), bool(true), T(), i32(-2147483648), T()),
+    ],
+  },
 ])
 
 check(apis.InitProducerId, [
@@ -677,6 +768,14 @@ check(apis.AlterPartitionReassignments, [
     response: [
       { throttleTimeMs: 0, errorCode: 0, errorMessage: null, responses: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null }] }] },
       bytes(i32(0), i16(0), cn(), ca(1), cs('t'), ca(1), i32(0), i16(0), cn(), T(), T(), T()),
+    ],
+  },
+  {
+    version: 1,
+    request: [{ timeoutMs: 30000, allowReplicationFactorChange: false, topics: [] }, bytes(i32(30000), bool(false), ca(0), T())],
+    response: [
+      { throttleTimeMs: 0, allowReplicationFactorChange: false, errorCode: 0, errorMessage: null, responses: [] },
+      bytes(i32(0), bool(false), i16(0), cn(), ca(0), T()),
     ],
   },
 ])

@@ -41,7 +41,7 @@ test('response header v1 (flexible) carries tagged fields after the correlation 
 })
 
 test('bad input at encode time is an InvalidArgumentError naming the field', () => {
-  assert.throws(() => encodeRequest(apis.Metadata, 13, { correlationId: 1, clientId: null }, {}), /outside the supported range 0-12/)
+  assert.throws(() => encodeRequest(apis.Heartbeat, 5, { correlationId: 1, clientId: null }, {}), /Heartbeat: version 5 is outside the supported range 0-4/)
   assert.throws(
     () => encodeRequest(apis.Metadata, 12, { correlationId: 1, clientId: null }, { topics: [{ name: 5 }] }),
     (error: unknown) => error instanceof InvalidArgumentError && /topics\[0\]\.name: expected string or null, got 5/.test(error.message)
