@@ -16,7 +16,7 @@ import { AbortedError, DeadlineExceededError, HttpResponseError, InvalidArgument
 import type { ConnectClient } from './client.ts'
 import { assess, type Condition } from './conditions.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
-import { emptyOwnership, MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
+import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
 import type { ConnectorOffsetChange, ConnectorStatus, ExpandedConnector, RestartResult } from './types.ts'
 
@@ -67,10 +67,13 @@ export interface Plan extends ReconcileResult {
 
 export interface PassOptions { signal?: AbortSignal }
 
+/** What a pass can do to a declared connector (deletes concern undeclared ones). */
+type ConnectorAction = Exclude<PlanAction, { type: 'delete' }>
+
 interface Decision {
   manifest: ConnectorManifest
   observed: ExpandedConnector | undefined
-  actions: PlanAction[]
+  actions: ConnectorAction[]
   /** Set when auto-restart is enabled but has used all of maxRestarts. */
   exhausted?: number
   nextRestartAt?: number
@@ -260,7 +263,7 @@ export class Reconciler {
 
   /** Saves the ledger after each change, one save at a time, in order. */
   #persist (): Promise<void> {
-    const snapshot = structuredClone(this.#state ?? emptyOwnership())
+    const snapshot = structuredClone(this.#ledger)
     this.#saving = this.#saving.then(() => this.#store.save(snapshot))
     return this.#saving
   }
@@ -301,7 +304,7 @@ export class Reconciler {
     if (observed?.info === undefined || observed.status === undefined) {
       return { manifest: m, observed, actions: [{ type: 'create', name: m.name, config: desired, state: target }] }
     }
-    const actions: PlanAction[] = []
+    const actions: ConnectorAction[] = []
     const changes = diffConfig(observed.info.config, desired)
     if (changes.length > 0) actions.push({ type: 'update', name: m.name, changes, config: desired })
     const current = observed.status.connector.state
@@ -353,13 +356,18 @@ export class Reconciler {
     return { name, managed: this.#managed(name), actions: done, condition: conditionOf(d) }
   }
 
-  async #act (action: PlanAction, options: PassOptions): Promise<void> {
+  /** The ledger; #decide loads it before any action runs. */
+  get #ledger (): OwnershipState {
+    if (this.#state === undefined) throw new InvalidArgumentError('reconciler: the ownership ledger is not loaded yet')
+    return this.#state
+  }
+
+  async #act (action: ConnectorAction, options: PassOptions): Promise<void> {
     const c = this.client
     switch (action.type) {
       case 'create': {
         await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
-        const state = this.#state ?? emptyOwnership()
-        state.managed[action.name] = { createdAt: Date.now() }
+        this.#ledger.managed[action.name] = { createdAt: Date.now() }
         this.#logger.info({ connector: action.name }, `created connector ${action.name}`)
         await this.#persist()
         return
@@ -374,14 +382,10 @@ export class Reconciler {
         return
       case 'restart': {
         const result = await c.restartConnector(action.name, { includeTasks: true, onlyFailed: true }, options)
-        const state = this.#state ?? emptyOwnership()
-        state.restarts[action.name] = { count: action.restart, lastAt: this.#clock.now() }
+        this.#ledger.restarts[action.name] = { count: action.restart, lastAt: this.#clock.now() }
         this.#logger.info({ connector: action.name, restart: action.restart, outcome: result.outcome }, `auto-restarted connector ${action.name} (#${action.restart}, ${result.outcome})`)
         await this.#persist()
-        return
       }
-      case 'delete':
-        await this.#delete(action, options)
     }
   }
 
@@ -395,9 +399,8 @@ export class Reconciler {
         return false
       }
     }
-    const state = this.#state ?? emptyOwnership()
-    delete state.managed[action.name]
-    delete state.restarts[action.name]
+    delete this.#ledger.managed[action.name]
+    delete this.#ledger.restarts[action.name]
     this.#logger.info({ connector: action.name, managed: action.managed }, `deleted connector ${action.name}`)
     await this.#persist()
     return true

@@ -27,7 +27,7 @@ export interface RequestSpec {
   signal?: AbortSignal
 }
 
-export interface Response { status: number, body: unknown }
+export interface ConnectResponse { status: number, body: unknown }
 
 interface Worker {
   url: string
@@ -73,7 +73,7 @@ export class ConnectTransport {
   get logger (): Logger { return this.#logger }
 
   /** Sends the request under the retry policy; resolves with the success response or throws the final failure. */
-  request (spec: RequestSpec): Promise<Response> {
+  request (spec: RequestSpec): Promise<ConnectResponse> {
     return retry((context) => this.#attempt(spec, context), {
       component: 'connect',
       operation: spec.operation,
@@ -87,7 +87,7 @@ export class ConnectTransport {
   }
 
   /** One attempt: the preferred worker first, then the others when it does not answer. */
-  async #attempt (spec: RequestSpec, context: RetryContext): Promise<Response> {
+  async #attempt (spec: RequestSpec, context: RetryContext): Promise<ConnectResponse> {
     let lastError: TransportError | undefined
     for (let i = 0; i < this.#workers.length; i++) {
       const index = (this.#preferred + i) % this.#workers.length
@@ -109,7 +109,7 @@ export class ConnectTransport {
     throw lastError ?? new TransportError('Connect: no worker to send to', 'ECONNREFUSED')
   }
 
-  async #send (worker: Worker, spec: RequestSpec, signal: AbortSignal): Promise<Response> {
+  async #send (worker: Worker, spec: RequestSpec, signal: AbortSignal): Promise<ConnectResponse> {
     const url = `${worker.url}${spec.path}`
     const headers: Record<string, string> = { ...this.#headers }
     if (worker.authorization !== undefined) headers.authorization = worker.authorization
