@@ -200,20 +200,36 @@ describe('Reconciler through a rebalance storm', () => {
     const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 20_000 }, logger: quiet })
     try {
       const states: DeclaredState[] = ['running', 'paused', 'stopped']
-      const declared = Array.from({ length: 100 }, (_, i) => manifest(`c${String(i).padStart(3, '0')}`, { state: states[i % 3] as DeclaredState, tasksMax: 1 + (i % 3) }))
+      const declared = Array.from({ length: 100 }, (_, i) => {
+        const name = `c${String(i).padStart(3, '0')}`
+        return manifest(name, { state: states[i % 3] as DeclaredState, tasksMax: 1 + (i % 3), config: { topic: `${name}-topic` } })
+      })
       const reconciler = new Reconciler({ client, concurrency: 16 })
       const storm = sim.storm({ durationMs: 1_500, rebalanceMs: 120, gapMs: 30 })
       const result = await reconciler.converge(declared, { intervalMs: 50, timeoutMs: 30_000 })
       await storm
       assert.equal(result.ready, true)
       assert.ok(sim.countRequests({ status: 409 }) > 0, 'the storm answered 409s')
-      for (const m of declared) {
-        const actual = sim.connector(m.name)
-        assert.equal(actual?.state, m.state.toUpperCase(), m.name)
-        assert.equal(actual?.config.topic, `${m.name}-topic`)
-        assert.equal(actual?.config['tasks.max'], String(m.tasksMax))
-        assert.equal(sim.maxConcurrentWrites(m.name), 1, `${m.name}: at most one write in flight`)
+      const check = (wanted: ConnectorManifest[]): void => {
+        for (const m of wanted) {
+          const actual = sim.connector(m.name)
+          assert.equal(actual?.state, m.state.toUpperCase(), m.name)
+          assert.equal(actual?.config.topic, m.config.topic)
+          assert.equal(actual?.config['tasks.max'], String(m.tasksMax))
+          assert.equal(sim.maxConcurrentWrites(m.name), 1, `${m.name}: at most one write in flight`)
+        }
       }
+      check(declared)
+
+      // Then config changes and state moves through one continuous rebalance: every write waits it out.
+      const changed = declared.map((m, i) => i % 4 === 0 ? { ...m, config: { topic: `${m.name}-v2` }, state: states[(i + 1) % 3] as DeclaredState } : m)
+      const conflictsBefore = sim.countRequests({ status: 409 })
+      const continuous = sim.storm({ durationMs: 600 })
+      const second = await reconciler.converge(changed, { intervalMs: 50, timeoutMs: 30_000 })
+      await continuous
+      assert.equal(second.ready, true)
+      assert.ok(sim.countRequests({ status: 409 }) > conflictsBefore, 'the continuous storm answered 409s')
+      check(changed)
     } finally {
       await client.close()
       await sim.stop()
