@@ -3,7 +3,10 @@
  *
  * 1. Throughput, acks=all, 6 partitions: 200k records of 100 B and 3k records of 10 KiB (each run
  *    on a fresh topic, sized under the mock's 5 MiB per-partition retention), several runs each,
- *    median and spread of records/s, peak heap growth, and the record count checked afterwards.
+ *    median and spread of records/s, peak memory growth (heap + Buffers), and the record count
+ *    checked afterwards.
+ *    KafkaJS takes 1000 records per send() call, 8 calls in flight; steadfast is run both with
+ *    every record handed to send() at once and fed the same way as KafkaJS (steadfast/chunks).
  * 2. Scenario 2 (leader election under load): records flow to 3 partitions led by broker 1; the
  *    leaders move away and broker 1 goes down. Longest gap between acknowledgements, and sends
  *    that failed.
@@ -28,15 +31,35 @@ interface Client {
   close: () => Promise<void>
 }
 
-function steadfastClient (bootstrap: string): Client {
+/** KafkaJS is fed 1000 records a call, 8 calls in flight; steadfast can be fed the same way. */
+const CHUNK = 1000
+const CONCURRENCY = 8
+
+async function chunked (count: number, sendChunk: (n: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const n = Math.min(CHUNK, count - next)
+      next += n
+      await sendChunk(n)
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+}
+
+/** `fed`: 'all' hands every record to send() at once; 'chunks' feeds it like KafkaJS. */
+function steadfastClient (bootstrap: string, fed: 'all' | 'chunks'): Client {
   const producer = new Producer({ bootstrap, logger, deliveryTimeoutMs: 120_000 })
+  const sendMany = async (topic: string, value: Buffer, count: number): Promise<void> => {
+    const pending: Array<Promise<unknown>> = new Array(count)
+    for (let i = 0; i < count; i++) pending[i] = producer.send({ topic, value })
+    await Promise.all(pending)
+  }
   return {
-    name: 'steadfast',
-    sendAll: async (topic, value, count) => {
-      const pending: Array<Promise<unknown>> = new Array(count)
-      for (let i = 0; i < count; i++) pending[i] = producer.send({ topic, value })
-      await Promise.all(pending)
-    },
+    name: fed === 'all' ? 'steadfast' : 'steadfast/chunks',
+    sendAll: fed === 'all'
+      ? sendMany
+      : async (topic, value, count) => { await chunked(count, async (n) => { await sendMany(topic, value, n) }) },
     sendOne: async (topic, partition, value) => { await producer.send({ topic, partition, value }) },
     close: async () => { await producer.close() },
   }
@@ -46,21 +69,10 @@ async function kafkajsClient (bootstrap: string): Promise<Client> {
   const kafka = new Kafka({ clientId: 'bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING })
   const producer: KafkaJsProducer = kafka.producer({ allowAutoTopicCreation: false })
   await producer.connect()
-  // KafkaJS batches per send() call: give it 1000 records a call, 8 calls in flight.
-  const CHUNK = 1000
-  const CONCURRENCY = 8
   return {
     name: 'kafkajs 2.2.4',
     sendAll: async (topic, value, count) => {
-      let next = 0
-      const worker = async (): Promise<void> => {
-        while (next < count) {
-          const n = Math.min(CHUNK, count - next)
-          next += n
-          await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, () => ({ value })) })
-        }
-      }
-      await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+      await chunked(count, async (n) => { await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, () => ({ value })) }) })
     },
     sendOne: async (topic, partition, value) => { await producer.send({ topic, acks: -1, messages: [{ partition, value }] }) },
     close: async () => { await producer.disconnect() },
@@ -81,12 +93,18 @@ function gc (): void {
   (globalThis as { gc?: () => void }).gc?.()
 }
 
-/** Runs `fn` while sampling the heap; returns its duration and the peak heap growth. */
+/** JS heap plus memory outside it (Buffers): what a client holds for records in flight. */
+function used (): number {
+  const m = process.memoryUsage()
+  return m.heapUsed + m.external
+}
+
+/** Runs `fn` while sampling memory; returns its duration and the peak growth. */
 async function measure (fn: () => Promise<void>): Promise<{ ms: number, heapMiB: number }> {
   gc()
-  const base = process.memoryUsage().heapUsed
+  const base = used()
   let peak = base
-  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().heapUsed) }, 10)
+  const sampler = setInterval(() => { peak = Math.max(peak, used()) }, 10)
   const start = performance.now()
   try {
     await fn()
@@ -94,7 +112,7 @@ async function measure (fn: () => Promise<void>): Promise<{ ms: number, heapMiB:
     clearInterval(sampler)
   }
   const ms = performance.now() - start
-  peak = Math.max(peak, process.memoryUsage().heapUsed)
+  peak = Math.max(peak, used())
   return { ms, heapMiB: (peak - base) / 1024 / 1024 }
 }
 
@@ -126,15 +144,16 @@ async function throughput (mock: MockCluster, clients: Client[], count: number, 
     }
   }
   console.log(`\nthroughput: ${count} records of ${size} B, acks=all, 6 partitions, ${runs} runs each`)
-  console.log('client          median rec/s  spread rec/s      median MiB/s  peak heap MiB  records in log')
+  console.log('client          median rec/s  spread rec/s      median MiB/s  peak mem MiB   records in log')
   for (const [name, s] of stats) {
     const mibs = median(s.rates) * size / 1024 / 1024
     console.log(`${name.padEnd(15)} ${median(s.rates).toFixed(0).padStart(12)}  ${spread(s.rates).padEnd(16)}  ${mibs.toFixed(1).padStart(12)}  ${median(s.heap).toFixed(1).padStart(13)}  ${s.counted.join(',')} of ${count}`)
   }
-  const a = stats.get('steadfast')
   const b = stats.get('kafkajs 2.2.4')
-  if (a !== undefined && b !== undefined) {
-    console.log(`ratio steadfast/kafkajs: throughput ${(median(a.rates) / median(b.rates)).toFixed(2)}x, peak heap ${(median(a.heap) / median(b.heap)).toFixed(2)}x`)
+  for (const name of ['steadfast', 'steadfast/chunks']) {
+    const a = stats.get(name)
+    if (a === undefined || b === undefined) continue
+    console.log(`ratio ${name}/kafkajs: throughput ${(median(a.rates) / median(b.rates)).toFixed(2)}x, peak memory ${(median(a.heap) / median(b.heap)).toFixed(2)}x`)
   }
 }
 
@@ -172,10 +191,12 @@ async function leaderElection (mock: MockCluster, client: Client): Promise<{ gap
 
 async function main (): Promise<void> {
   const mock = await MockCluster.start({ brokers: 3 })
-  const clients = [steadfastClient(mock.bootstrap), await kafkajsClient(mock.bootstrap)]
+  const kafkajs = await kafkajsClient(mock.bootstrap)
+  const clients = [steadfastClient(mock.bootstrap, 'all'), kafkajs]
+  const all = [...clients, steadfastClient(mock.bootstrap, 'chunks')]
   try {
-    await throughput(mock, clients, 200_000, 100)
-    await throughput(mock, clients, 3_000, 10 * 1024)
+    await throughput(mock, all, 200_000, 100)
+    await throughput(mock, all, 3_000, 10 * 1024)
     console.log('\nscenario 2: leaders of 3 partitions move off broker 1, which then goes down (one record per partition in flight)')
     console.log('client          longest ack gap ms  failed sends  acknowledged')
     const gaps = new Map<string, number>()
@@ -188,7 +209,7 @@ async function main (): Promise<void> {
     const b = gaps.get('kafkajs 2.2.4')
     if (a !== undefined && b !== undefined && a > 0) console.log(`ratio kafkajs/steadfast longest gap: ${(b / a).toFixed(2)}x`)
   } finally {
-    for (const client of clients) await client.close()
+    for (const client of all) await client.close()
     await mock.stop()
   }
 }
