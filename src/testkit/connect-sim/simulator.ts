@@ -20,6 +20,8 @@ export interface ConnectSimulatorOptions {
   restartMs?: number
   /** Rebalances restart every connector and task, FAILED ones included (default true, the eager protocol). */
   eagerRebalance?: boolean
+  /** Requests kept in `requests` (the oldest are dropped beyond it); default 100 000. */
+  maxRecordedRequests?: number
   /** Answered by `GET /`. */
   version?: string
   clusterId?: string
@@ -38,8 +40,9 @@ export class ConnectSimulator implements WorkerHost {
   readonly group: ConnectGroup
   readonly routeContext: RouteContext
   readonly workers: SimWorker[] = []
-  /** Every request answered, in order (forwarded hops included, marked `forwarded`). */
+  /** Every request answered, in order (forwarded hops included, marked `forwarded`), up to maxRecordedRequests. */
   readonly requests: RequestRecord[] = []
+  #maxRecorded: number
   #inflight = new Map<string, number>()
   #maxInflight = new Map<string, number>()
   #stormTimer: ReturnType<typeof setInterval> | undefined
@@ -47,6 +50,7 @@ export class ConnectSimulator implements WorkerHost {
   #stormDone: (() => void) | undefined
 
   private constructor (options: ConnectSimulatorOptions) {
+    this.#maxRecorded = options.maxRecordedRequests ?? 100_000
     this.group = new ConnectGroup({
       rebalanceMs: options.rebalanceMs ?? 50,
       restartMs: options.restartMs ?? 20,
@@ -71,6 +75,9 @@ export class ConnectSimulator implements WorkerHost {
     const port = options.port ?? 0
     if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`connect simulator: workers must be an integer >= 1, got ${count}`)
     if (!Number.isInteger(port) || port < 0 || port + count - 1 > 65535) throw new InvalidArgumentError(`connect simulator: port must be 0 or a port with ${count} free consecutive ports after it, got ${port}`)
+    if (options.maxRecordedRequests !== undefined && !(Number.isInteger(options.maxRecordedRequests) && options.maxRecordedRequests >= 0)) {
+      throw new InvalidArgumentError(`connect simulator: maxRecordedRequests must be an integer >= 0, got ${options.maxRecordedRequests}`)
+    }
     for (const [key, value] of [['rebalanceMs', options.rebalanceMs], ['restartMs', options.restartMs]] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`connect simulator: ${key} must be a number >= 0, got ${value}`)
     }
@@ -93,7 +100,11 @@ export class ConnectSimulator implements WorkerHost {
     return this.workers.find((w) => w.id === workerId && w.listening)?.url
   }
 
-  record (entry: RequestRecord): void { this.requests.push(entry) }
+  record (entry: RequestRecord): void {
+    this.requests.push(entry)
+    // Trimmed in batches, so a long-running simulator stays bounded without shifting on every request.
+    if (this.requests.length > this.#maxRecorded * 1.1) this.requests.splice(0, this.requests.length - this.#maxRecorded)
+  }
 
   writeStarted (connector: string): void {
     const n = (this.#inflight.get(connector) ?? 0) + 1

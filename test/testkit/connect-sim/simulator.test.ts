@@ -224,6 +224,17 @@ describe('ConnectSimulator start-up', () => {
     }
   })
 
+  test('the request log is bounded', async () => {
+    const sim = await ConnectSimulator.start({ workers: 1, maxRecordedRequests: 10 })
+    try {
+      for (let i = 0; i < 30; i++) await call(sim.urls[0] ?? '', 'GET', '/connectors')
+      assert.ok(sim.requests.length >= 10 && sim.requests.length <= 11)
+      assert.equal(sim.requests.at(-1)?.path, '/connectors')
+    } finally {
+      await sim.stop()
+    }
+  })
+
   test('bad options are named', async () => {
     await assert.rejects(ConnectSimulator.start({ workers: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /workers must be an integer >= 1, got 0/.test(e.message))
     await assert.rejects(ConnectSimulator.start({ rebalanceMs: -1 }), /rebalanceMs must be a number >= 0, got -1/)
