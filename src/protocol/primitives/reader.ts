@@ -31,7 +31,6 @@ export class Reader {
   }
 
   int8 (): number { return this.buffer.readInt8(this.#need(1, 'int8')) }
-  uint8 (): number { return this.buffer[this.#need(1, 'uint8')] }
   int16 (): number { return this.buffer.readInt16BE(this.#need(2, 'int16')) }
   uint16 (): number { return this.buffer.readUInt16BE(this.#need(2, 'uint16')) }
   int32 (): number { return this.buffer.readInt32BE(this.#need(4, 'int32')) }

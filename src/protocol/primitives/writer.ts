@@ -39,12 +39,6 @@ export class Writer {
     return this
   }
 
-  uint8 (value: number): this {
-    const at = this.#ensure(1)
-    this.#buffer[at] = value
-    return this
-  }
-
   int16 (value: number): this {
     const at = this.#ensure(2)
     this.#buffer.writeInt16BE(value, at)
@@ -147,10 +141,6 @@ export class Writer {
   uuid (value: string): this {
     return this.raw(uuidToBytes(value))
   }
-
-  /** Overwrites an int32 written earlier (e.g. a length or CRC placeholder). */
-  patchInt32 (offset: number, value: number): this { this.#buffer.writeInt32BE(value, offset); return this }
-  patchUint32 (offset: number, value: number): this { this.#buffer.writeUInt32BE(value, offset); return this }
 
   /** The bytes written so far, as a view (valid until the next write). */
   view (start = 0, end = this.#offset): Buffer {
