@@ -69,6 +69,18 @@ describe('codecs', () => {
     assert.deepEqual(await codec.decompress(frame), literal)
   })
 
+  test('lz4 frames with a bad version, block size code or block length are decode errors', async () => {
+    const codec = codecByName('lz4')
+    const good = await codec.compress(Buffer.from('hello hello hello'))
+    const cases: Array<[number, number]> = [[4, 0x80 | 0x20], [5, 0x10], [7, 0xff]]
+    for (const [at, value] of cases) {
+      const bad = Buffer.from(good)
+      bad[at] = value
+      await assert.rejects(codec.decompress(bad), ProtocolDecodeError)
+    }
+    await assert.rejects(codec.decompress(good.subarray(0, good.length - 2)), /truncated/)
+  })
+
   test('zstd reads the declared content size from the frame header', () => {
     // Single-segment frame, 1-byte content size 5.
     assert.equal(declaredContentSize(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x05])), 5)

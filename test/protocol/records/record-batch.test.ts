@@ -150,6 +150,27 @@ describe('legacy message sets', () => {
     assert.equal(set.batches[0].compression, 'gzip')
   })
 
+  test('a magic-v0 wrapper keeps the absolute inner offsets; a log-append-time v1 wrapper stamps its own time', async () => {
+    const inner0 = Buffer.concat([7n, 8n].map(i => legacyMessage(0, i, 0, 0, null, Buffer.from(`a${i}`))))
+    const v0 = await decodeRecordSet(legacyMessage(0, 8n, 1, 0, null, gzipSync(inner0)))
+    assert.deepEqual(v0.records.map(r => [r.offset, r.timestamp]), [[7n, -1], [8n, -1]])
+    const inner1 = Buffer.concat([0n, 1n].map(i => legacyMessage(1, i, 0, 5, null, Buffer.from('x'))))
+    const v1 = await decodeRecordSet(legacyMessage(1, 41n, 1 | 0x08, 999, null, gzipSync(inner1)))
+    assert.deepEqual(v1.records.map(r => [r.offset, r.timestamp]), [[40n, 999], [41n, 999]])
+    assert.equal(v1.batches[0].timestampType, 'log-append-time')
+  })
+
+  test('malformed legacy wrappers are decode errors', async () => {
+    const nested = legacyMessage(1, 0n, 1, 0, null, gzipSync(legacyMessage(1, 0n, 1, 0, null, gzipSync(legacyMessage(1, 0n, 0, 0, null, Buffer.from('x'))))))
+    await assert.rejects(decodeRecordSet(nested), /nested compressed/)
+    await assert.rejects(decodeRecordSet(legacyMessage(1, 0n, 1, 0, null, null)), /has no value/)
+    await assert.rejects(decodeRecordSet(legacyMessage(1, 0n, 5, 0, null, Buffer.from('x'))), ProtocolDecodeError)
+    const badMagic = legacyMessage(1, 0n, 0, 0, null, Buffer.from('x'))
+    badMagic[16] = 3
+    badMagic.writeUInt32BE(crc32(badMagic.subarray(16)), 12)
+    await assert.rejects(decodeRecordSet(badMagic), ProtocolDecodeError)
+  })
+
   test('a legacy CRC32 mismatch is a CorruptRecordError; a bad length a ProtocolDecodeError', async () => {
     const message = legacyMessage(1, 0n, 0, 5, null, Buffer.from('payload'))
     const corrupt = Buffer.from(message)
