@@ -46,15 +46,19 @@ class IdempotentBroker {
 function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}) {
   const broker = new IdempotentBroker()
   let requests = 0
+  let active = 0
+  let maxActive = 0
   let nextId = 100n
   const connection = {
     label: 'broker 1 (scripted)',
     versionFor: () => 10,
     request: async (_api: unknown, body: Message): Promise<{ version: number, body: Message }> => {
       const fault = faults(requests++)
+      maxActive = Math.max(maxActive, ++active)
       const partitionData = (body.topicData as Message[])[0]?.partitionData as Message[]
       const decoded = await decodeRecordBatch(partitionData[0]?.records as Buffer)
       await new Promise((resolve) => setImmediate(resolve))
+      active--
       const answer = (errorCode: number, baseOffset: bigint): { version: number, body: Message } =>
         ({ version: 10, body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset, logAppendTimeMs: -1n, errorMessage: null }] }] } })
       if (fault === 'drop-before') throw new TransportError('connection reset before the write', 'ECONNRESET')
@@ -87,13 +91,14 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
     sender.enqueue(batch)
     return outcomes
   })
-  return { broker, sender, send, settled, requests: () => requests }
+  return { broker, sender, send, settled, requests: () => requests, maxInFlight: () => maxActive }
 }
 
 describe('PartitionSender sequences and retries', () => {
   test('pipelined batches carry consecutive sequences from 0 under one producer id', async () => {
     const h = harness(() => 'ok')
     const results = await Promise.all(h.send([3, 1, 4, 2]))
+    assert.equal(h.maxInFlight(), 4, 'the four batches were pipelined')
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values.length]), [[1n, 0, 3], [1n, 3, 1], [1n, 4, 4], [1n, 8, 2]])
     assert.deepEqual(results.map((m) => m.offset), Array.from({ length: 10 }, (_, i) => BigInt(i)))
     assert.equal(h.settled.length, 4)
@@ -138,7 +143,7 @@ describe('PartitionSender sequences and retries', () => {
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[100n, 0]], 'the expired numbered batch left a gap: fresh id')
   })
 
-  test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported', async () => {
+  test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported, within the in-flight limit', async () => {
     const fault = fc.oneof(
       { weight: 6, arbitrary: fc.constant<Fault>('ok') },
       { weight: 1, arbitrary: fc.constant<Fault>('drop-before') },
@@ -154,6 +159,7 @@ describe('PartitionSender sequences and retries', () => {
         const expected = sizes.flatMap((size, b) => Array.from({ length: size }, (_, r) => `b${b}r${r}`))
         assert.deepEqual(h.broker.log, expected)
         assert.deepEqual(results.map((m) => m.offset), expected.map((_, i) => BigInt(i)))
+        assert.ok(h.maxInFlight() <= maxInFlight, `at most ${maxInFlight} requests in flight, saw ${h.maxInFlight()}`)
       }), { numRuns: 60 })
   })
 })
