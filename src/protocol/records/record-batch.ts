@@ -197,9 +197,11 @@ function readRecord (r: Reader, baseOffset: bigint, baseTimestamp: number, logAp
   if (headerCount < 0 || headerCount * 2 > end - r.offset) throw new ProtocolDecodeError(`record header count ${headerCount} cannot fit in the record`, { reason: 'bad-length' })
   const headers: RecordHeader[] = new Array(headerCount)
   for (let h = 0; h < headerCount; h++) {
-    const headerKey = readNullableVarBytes(r, 'header key')
-    if (headerKey === null) throw new ProtocolDecodeError('record header with a null key', { reason: 'unexpected-null' })
-    headers[h] = { key: headerKey.toString('utf8'), value: readNullableVarBytes(r, 'header value') }
+    const keyLength = r.varint()
+    if (keyLength < 0 || keyLength > end - r.offset) throw new ProtocolDecodeError(`record header key length ${keyLength} is null or exceeds the record`, { reason: 'bad-length' })
+    const keyStart = r.offset
+    r.offset += keyLength
+    headers[h] = { key: r.buffer.toString('utf8', keyStart, r.offset), value: readNullableVarBytes(r, 'header value') }
   }
   if (r.offset !== end) throw new ProtocolDecodeError(`record fields end at byte ${r.offset}, its length says ${end}`, { reason: 'bad-length' })
   return {
