@@ -190,6 +190,19 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     assert.equal(p.bufferedBytes, 0, 'delivered records give their space back')
   })
 
+  test('records without a key stick to partitions that have a leader, moving on as batches fill', async () => {
+    const t = await topic(3)
+    await mock.setPartitionLeader(t, 1, -1)
+    const p = producer({ batchSize: 1024, lingerMs: 0 })
+    const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => p.send({ topic: t, key: null, value: `${i}`.padStart(100, '.') })))
+    const used = new Set(sent.map((m) => m.partition))
+    assert.ok(!used.has(1), 'the leaderless partition gets nothing')
+    assert.deepEqual([...used].sort(), [0, 2], 'sticky, but not stuck: both partitions with a leader get batches')
+    const logs = await Promise.all([0, 2].map(async (partition) => await kcatRead(mock.bootstrap, t, partition)))
+    assert.equal(logs[0]!.length + logs[1]!.length, 200)
+    await mock.setPartitionLeader(t, 1, 3)
+  })
+
   test('a partition that stays leaderless fails its records with DeadlineExceededError after deliveryTimeoutMs', async () => {
     const t = await topic()
     await mock.setPartitionLeader(t, 0, -1)
