@@ -47,16 +47,20 @@ const FIXED_SIZE: Partial<Record<ScalarType, number>> = {
   bool: 1, int8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, float64: 8, uuid: 16,
 }
 
+function minScalarSize (scalar: ScalarType, flexible: boolean): number {
+  const fixed = FIXED_SIZE[scalar]
+  if (fixed !== undefined) return fixed
+  if (flexible) return 1
+  return scalar === 'string' ? 2 : 4
+}
+
 function minFieldSize (field: Field, version: number, flexible: boolean): number {
   if (field.kind === 'array' || field.kind === 'structArray') return flexible ? 1 : 4
   if (field.kind === 'struct') {
     if (inRange(field.nullableVersions, version)) return 1
     return planFor(field.fields ?? [], version, flexible).minSize
   }
-  const fixed = FIXED_SIZE[field.scalar as ScalarType]
-  if (fixed !== undefined) return fixed
-  if (flexible) return 1
-  return field.scalar === 'string' ? 2 : 4
+  return minScalarSize(field.scalar as ScalarType, flexible)
 }
 
 function isNullable (field: Field, version: number): boolean {
@@ -246,7 +250,7 @@ function readField (r: Reader, field: Field, version: number, flexible: boolean,
       return readStruct(r, field.fields ?? [], version, flexible, path, depth + 1)
   }
   const elementSize = field.kind === 'array'
-    ? minFieldSize({ ...field, kind: 'scalar' }, version, flexible)
+    ? minScalarSize(field.scalar as ScalarType, flexible)
     : planFor(field.fields ?? [], version, flexible).minSize
   const count = r.arrayCount(flexible, elementSize)
   if (count === -1) {
