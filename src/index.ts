@@ -1,7 +1,7 @@
 /**
- * steadfast: the library entry point. The Kafka clients (admin, producer), the resilience core every client uses
- * and the observability registry. The REST clients and the testkit have their own subpath
- * exports (`steadfast/connect`, `steadfast/cruise-control`, `steadfast/testkit`).
+ * steadfast: the library entry point. The Kafka clients (admin, producer), the resilience core
+ * every client uses and the observability registry. The REST clients and the testkit have their
+ * own subpath exports (`steadfast/connect`, `steadfast/cruise-control`, `steadfast/testkit`).
  */
 export * from './resilience/index.ts'
 export * from './observability/index.ts'
