@@ -41,6 +41,8 @@ export interface CruiseControlSimulatorOptions {
   cluster?: ClusterSpec
   /** Require HTTP basic auth with these credentials. */
   auth?: { username: string, password: string }
+  /** The clock for warm-up, task start times and retention (tests pass a fake one). Default Date.now. */
+  now?: () => number
 }
 
 export interface RequestRecord {
@@ -71,12 +73,15 @@ class OngoingExecution extends Error {
 
 export class CruiseControlSimulator {
   readonly model: ClusterModel
-  readonly #options: Required<Omit<CruiseControlSimulatorOptions, 'cluster' | 'auth' | 'port'>> & Pick<CruiseControlSimulatorOptions, 'auth'>
+  readonly #options: Required<Omit<CruiseControlSimulatorOptions, 'cluster' | 'auth' | 'port' | 'now'>> & Pick<CruiseControlSimulatorOptions, 'auth'>
   readonly #server: Server
   readonly #tasks: UserTaskManager
   readonly #executor: Executor
+  readonly #now: () => number
   readonly #sockets = new Set<Socket>()
   readonly #timers = new Set<ReturnType<typeof setTimeout>>()
+  /** Requests blocked waiting for their task's answer; a restart or stop wakes them so none is left pending. */
+  readonly #waiters = new Set<() => void>()
   #warmUntil = 0
   #generation = 0
   #samplingPaused = false
@@ -109,7 +114,9 @@ export class CruiseControlSimulator {
       throw new InvalidArgumentError('cruise-control simulator: maxActiveUserTasks, scanIntervalMs and movementsPerTick must be >= 1')
     }
     this.model = new ClusterModel(options.cluster)
+    this.#now = options.now ?? Date.now
     this.#tasks = new UserTaskManager({
+      now: this.#now,
       maxActiveUserTasks: this.#options.maxActiveUserTasks,
       scanIntervalMs: this.#options.scanIntervalMs,
       retentionMs: this.#options.completedRetentionMs,
@@ -131,7 +138,7 @@ export class CruiseControlSimulator {
       sim.#server.listen(options.port ?? 0, '127.0.0.1', () => { sim.#server.off('error', reject); resolve() })
     })
     sim.#port = (sim.#server.address() as AddressInfo).port
-    sim.#warmUntil = Date.now() + sim.#options.warmupMs
+    sim.#warmUntil = sim.#now() + sim.#options.warmupMs
     sim.#tasks.start()
     return sim
   }
@@ -161,7 +168,8 @@ export class CruiseControlSimulator {
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
     for (const socket of this.#sockets) socket.destroy()
-    this.#warmUntil = Date.now() + this.#options.warmupMs
+    for (const wake of [...this.#waiters]) wake()
+    this.#warmUntil = this.#now() + this.#options.warmupMs
   }
 
   async stop (): Promise<void> {
@@ -169,6 +177,7 @@ export class CruiseControlSimulator {
     this.#executor.abandon()
     for (const timer of this.#timers) clearTimeout(timer)
     this.#timers.clear()
+    for (const wake of [...this.#waiters]) wake()
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve())
       for (const socket of this.#sockets) socket.destroy()
@@ -246,8 +255,15 @@ export class CruiseControlSimulator {
     }
     this.#tasksCreated++
     if (!spec.async) {
-      this.#tasks.answer(task, run(task))
-      return { response: task.response ?? errorBody(500, 'no response', '', json), taskId: task.id }
+      // A sync handler that fails still answers its task (CompletedWithError), so the slot is freed by the next scan.
+      let response: TaskResponse
+      try {
+        response = run(task)
+      } catch (error) {
+        response = processingError(method, endpoint, error as Error, json)
+      }
+      this.#tasks.answer(task, response)
+      return { response, taskId: task.id }
     }
     const generation = this.#generation
     const delay = ['state', 'load', 'partition_load'].includes(endpoint) ? 0 : this.#options.proposalComputeMs
@@ -267,13 +283,20 @@ export class CruiseControlSimulator {
   async #answerWhenReady (task: UserTask, json: boolean): Promise<TaskResponse> {
     if (task.response === undefined) {
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { this.#timers.delete(timer); resolve() }, this.#options.maxBlockTimeMs)
+        const wake = (): void => {
+          clearTimeout(timer)
+          this.#timers.delete(timer)
+          this.#waiters.delete(wake)
+          resolve()
+        }
+        const timer = setTimeout(wake, this.#options.maxBlockTimeMs)
         this.#timers.add(timer)
-        task.answered.then(() => { clearTimeout(timer); this.#timers.delete(timer); resolve() }, resolve)
+        this.#waiters.add(wake)
+        task.answered.then(wake, wake)
       })
     }
     if (task.response !== undefined) return task.response
-    const body = progressBody(task.operation, task.startMs, Date.now(), false)
+    const body = progressBody(task.operation, task.startMs, this.#now(), false)
     return { status: 202, body: json ? body : JSON.stringify(body) }
   }
 
@@ -290,7 +313,7 @@ export class CruiseControlSimulator {
     const goals = list(params, 'goals')
     const excludedTopics = params.get('excluded_topics') ?? undefined
     const windows = (): void => {
-      if (spec.needsWindows && Date.now() < this.#warmUntil) throw new NotEnoughValidWindows(Date.now())
+      if (spec.needsWindows && this.#now() < this.#warmUntil) throw new NotEnoughValidWindows(this.#now())
     }
     const optimize = (plan: () => Plan, excludedBrokers?: number[]) => (task: UserTask): TaskResponse => {
       windows()
@@ -325,7 +348,10 @@ export class CruiseControlSimulator {
         return () => { windows(); return ok(partitionLoadBody(this.model, { entries, topic })) }
       }
       case 'kafka_cluster_state': return () => ok(clusterStateBody(this.model))
-      case 'user_tasks': return () => ok(this.#userTasksBody(params))
+      case 'user_tasks': {
+        const query = userTasksQuery(params)
+        return () => ok(this.#userTasksBody(query))
+      }
       case 'stop_proposal_execution': return () => { this.#executor.stop(); return ok({ message: 'Proposal execution stopped.', version: 1 }) }
       case 'pause_sampling': return () => { this.#samplingPaused = true; return ok({ message: 'Metric sampling paused.', version: 1 }) }
       case 'resume_sampling': return () => { this.#samplingPaused = false; return ok({ message: 'Metric sampling resumed.', version: 1 }) }
@@ -352,7 +378,7 @@ export class CruiseControlSimulator {
   }
 
   #stateBody (substates: string[]): Record<string, unknown> {
-    const warming = Date.now() < this.#warmUntil
+    const warming = this.#now() < this.#warmUntil
     const partitions = this.model.partitions.length
     const body: Record<string, unknown> = {}
     if (substates.includes('analyzer')) body.AnalyzerState = { isProposalReady: !warming, readyGoals: warming ? [] : DEFAULT_GOALS }
@@ -386,13 +412,8 @@ export class CruiseControlSimulator {
     return body
   }
 
-  #userTasksBody (params: URLSearchParams): Record<string, unknown> {
-    const ids = list(params, 'user_task_ids')
-    const clients = list(params, 'client_ids')
-    const endpoints = list(params, 'endpoints')?.map((e) => e.toLowerCase())
-    const types = list(params, 'types')
-    const fetchCompleted = bool(params, 'fetch_completed_task', false)
-    const entries = params.has('entries') ? int(params, 'entries') : Infinity
+  #userTasksBody (query: UserTasksQuery): Record<string, unknown> {
+    const { ids, clients, endpoints, types, fetchCompleted, entries } = query
     const tasks = this.#tasks.all()
       .filter((t) => ids === undefined || ids.includes(t.id))
       .filter((t) => clients === undefined || clients.includes(t.clientIdentity))
@@ -407,6 +428,33 @@ export class CruiseControlSimulator {
       }),
       version: 1,
     }
+  }
+}
+
+interface UserTasksQuery {
+  ids: string[] | undefined
+  clients: string[] | undefined
+  endpoints: string[] | undefined
+  types: string[] | undefined
+  fetchCompleted: boolean
+  entries: number
+}
+
+const TASK_STATUSES = ['Active', 'InExecution', 'Completed', 'CompletedWithError']
+
+/** The user_tasks parameters, checked before the request takes a slot (a bad one is a 400). */
+function userTasksQuery (params: URLSearchParams): UserTasksQuery {
+  const types = list(params, 'types')
+  for (const type of types ?? []) {
+    if (!TASK_STATUSES.includes(type)) throw new BadParameter(`Unsupported task state ${type}; expected one of ${TASK_STATUSES.join(', ')}.`)
+  }
+  return {
+    ids: list(params, 'user_task_ids'),
+    clients: list(params, 'client_ids'),
+    endpoints: list(params, 'endpoints')?.map((e) => e.toLowerCase()),
+    types,
+    fetchCompleted: bool(params, 'fetch_completed_task', false),
+    entries: params.has('entries') ? int(params, 'entries') : Infinity,
   }
 }
 

@@ -10,6 +10,21 @@ async function start (t: { after: (fn: () => Promise<void>) => void }, options: 
   return sim
 }
 
+/** Polls `check` every 10 ms until it holds, failing after `tries` attempts instead of hanging. */
+async function eventually (what: string, check: () => boolean | Promise<boolean>, tries = 300): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  assert.fail(`${what}: not reached after ${tries} polls`)
+}
+
+/** A clock the test moves by hand. */
+function fakeClock (): { now: () => number, advance: (ms: number) => void } {
+  let t = 1_700_000_000_000
+  return { now: () => t, advance: (ms) => { t += ms } }
+}
+
 interface Answer { status: number, taskId: string | null, json: any, text: string }
 
 async function call (sim: CruiseControlSimulator, method: string, pathAndQuery: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -47,7 +62,9 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
     assert.equal(first.json.progress[0].operation, 'Rebalance')
     assert.deepEqual(first.json.progress[0].operationProgress[0], { step: 'PENDING', description: 'Operation enqueued, waiting to be executed.', 'time-in-ms': first.json.progress[0].operationProgress[0]['time-in-ms'], completionPercentage: 100 })
     let answer = first
-    while (answer.status === 202) answer = await call(sim, 'POST', 'rebalance?json=true&dryrun=true', { 'User-Task-ID': first.taskId ?? '' })
+    for (let polls = 0; answer.status === 202 && polls < 100; polls++) {
+      answer = await call(sim, 'POST', 'rebalance?json=true&dryrun=true', { 'User-Task-ID': first.taskId ?? '' })
+    }
     assert.equal(answer.status, 200)
     assert.equal(answer.taskId, first.taskId)
     assert.ok(answer.json.summary.numReplicaMovements > 0)
@@ -65,7 +82,8 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
   })
 
   test('completed tasks are kept at most maxCachedCompletedTasks, for completedRetentionMs', async (t) => {
-    const sim = await start(t, { maxCachedCompletedTasks: 2, completedRetentionMs: 100 })
+    const clock = fakeClock()
+    const sim = await start(t, { maxCachedCompletedTasks: 2, completedRetentionMs: 100, now: clock.now })
     for (let i = 0; i < 4; i++) await call(sim, 'GET', 'kafka_cluster_state?json=true')
     sim.scan()
     const listed = await call(sim, 'GET', 'user_tasks?json=true&fetch_completed_task=true')
@@ -74,7 +92,7 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
     assert.equal(cached.length, 2)
     assert.equal(typeof cached[0].StartMs, 'string')
     assert.ok(JSON.parse(cached[0].originalResponse).KafkaBrokerState !== undefined)
-    await new Promise((resolve) => setTimeout(resolve, 150))
+    clock.advance(101)
     sim.scan()
     const after = await call(sim, 'GET', 'user_tasks?json=true&types=Completed')
     assert.deepEqual(after.json.userTasks, [])
@@ -91,12 +109,15 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
   })
 
   test('NotEnoughValidWindows during the warm-up, then proposals', async (t) => {
-    const sim = await start(t, { warmupMs: 150 })
+    const clock = fakeClock()
+    const sim = await start(t, { warmupMs: 150, now: clock.now })
     const early = await call(sim, 'GET', 'proposals?json=true')
     assert.equal(early.status, 500)
     assert.match(early.json.errorMessage, /NotEnoughValidWindowsException/)
     assert.equal((await call(sim, 'GET', 'state?json=true&substates=analyzer')).json.AnalyzerState.isProposalReady, false)
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    clock.advance(149)
+    assert.equal((await call(sim, 'GET', 'proposals?json=true')).status, 500)
+    clock.advance(1)
     assert.equal((await call(sim, 'GET', 'proposals?json=true')).status, 200)
   })
 
@@ -109,9 +130,37 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
     assert.match(param.json.errorMessage, /^Bad GET request '\/load' due to 'Unrecognized endpoint parameters in load GET request: \[colour\]\.'/)
     assert.match((await call(sim, 'POST', 'add_broker?json=true&brokerid=x')).json.errorMessage, /Broker id x is not an integer/)
     assert.match((await call(sim, 'POST', 'rebalance?json=true&dryrun=maybe')).json.errorMessage, /dryrun must be true or false/)
+    for (const query of ['entries=abc', 'types=Finished', 'fetch_completed_task=maybe']) {
+      const bad = await call(sim, 'GET', `user_tasks?json=true&${query}`)
+      assert.equal(bad.status, 400, query)
+      assert.match(bad.json.errorMessage, /^Bad GET request '\/user_tasks' due to '(Parameter|Unsupported task state)/)
+    }
     const ghost = await call(sim, 'POST', 'remove_broker?json=true&brokerid=7')
     assert.equal(ghost.status, 500)
     assert.match(ghost.json.errorMessage, /java\.lang\.IllegalArgumentException: Broker 7 does not exist\./)
+  })
+
+  test('bad user_tasks parameters take no slot: after five 400s the server still has every slot free', async (t) => {
+    const sim = await start(t)
+    for (let i = 0; i < 5; i++) {
+      const bad = await call(sim, 'GET', 'user_tasks?json=true&entries=abc')
+      assert.equal(bad.status, 400)
+      assert.equal(bad.json.errorMessage, "Bad GET request '/user_tasks' due to 'Parameter entries must be a non-negative integer, got abc.'")
+      assert.equal(bad.taskId, null)
+    }
+    assert.equal(sim.activeUserTasks, 0)
+    for (let i = 0; i < 5; i++) assert.equal((await call(sim, 'GET', 'user_tasks?json=true&entries=1')).status, 200)
+  })
+
+  test('a restart answers the requests that were waiting for their task instead of leaving them pending', async (t) => {
+    const sim = await start(t, { proposalComputeMs: 60_000, maxBlockTimeMs: 60_000 })
+    const waiting = call(sim, 'POST', 'rebalance?json=true')
+    await eventually('the request reaches the simulator', () => sim.inFlight === 1)
+    sim.restart()
+    await assert.rejects(waiting)
+    await eventually('the waiting request is answered', () => sim.requests[0].status !== 0)
+    assert.equal(sim.requests[0].status, 202)
+    await eventually('nothing is left in flight', () => sim.inFlight === 0)
   })
 
   test('it records the largest number of requests in flight at once', async (t) => {
@@ -130,7 +179,8 @@ describe('Cruise Control simulator: execution', () => {
     const total = started.json.summary.numReplicaMovements
     const seen: number[] = []
     const statuses = new Set<string>()
-    for (;;) {
+    for (let polls = 0; ; polls++) {
+      assert.ok(polls < 500, 'the execution never ended')
       const state = (await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState
       sim.scan()
       if (state.state === 'NO_TASK_IN_PROGRESS') break
@@ -162,7 +212,6 @@ describe('Cruise Control simulator: execution', () => {
     const stopped = await call(sim, 'POST', 'stop_proposal_execution?json=true')
     assert.deepEqual(stopped.json, { message: 'Proposal execution stopped.', version: 1 })
     assert.equal((await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState.state, 'STOPPING_EXECUTION')
-    await new Promise((resolve) => setTimeout(resolve, 250))
-    assert.equal(sim.executing, false)
+    await eventually('the execution stops', () => !sim.executing)
   })
 })
