@@ -35,9 +35,18 @@ function mutate (frame: Buffer, mutations: Mutation[]): Buffer {
   return out
 }
 
-function onlyDecodeErrors (run: () => unknown): void {
+/** Array elements in a decoded message, all levels: each took at least one byte of the frame. */
+function elements (value: unknown): number {
+  if (Array.isArray(value)) return value.length + value.reduce((sum: number, item) => sum + elements(item), 0)
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) return Object.values(value).reduce((sum: number, item) => sum + elements(item), 0)
+  return 0
+}
+
+/** Decoding either succeeds with no more array elements than the frame has bytes, or throws a ProtocolDecodeError. */
+function onlyDecodeErrors (run: () => unknown, frame: Buffer): void {
   try {
-    run()
+    const decoded = run()
+    assert.ok(elements(decoded) <= frame.length, 'decoded more array elements than the frame has bytes')
   } catch (error) {
     if (!(error instanceof ProtocolDecodeError)) assert.fail(`expected ProtocolDecodeError, got ${String((error as Error)?.stack ?? error)}`)
   }
@@ -55,12 +64,13 @@ describe('fuzzing the message decoders', () => {
       for (const version of versionsOf(api)) {
         fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
           const frame = Buffer.from(bytes)
-          onlyDecodeErrors(() => decodeResponse(api, version, frame))
+          onlyDecodeErrors(() => decodeResponse(api, version, frame).body, frame)
           const header = Buffer.alloc(8)
           header.writeInt16BE(api.apiKey, 0)
           header.writeInt16BE(version, 2)
-          onlyDecodeErrors(() => decodeRequest(Buffer.concat([header, frame])))
-          onlyDecodeErrors(() => decodeRequest(frame))
+          const withHeader = Buffer.concat([header, frame])
+          onlyDecodeErrors(() => decodeRequest(withHeader).body, withHeader)
+          onlyDecodeErrors(() => decodeRequest(frame).body, frame)
         }), { numRuns: 30 })
       }
     }
@@ -74,8 +84,10 @@ describe('fuzzing the message decoders', () => {
           (request, response, mutations) => {
             const requestFrame = encodeRequest(api, version, { correlationId: 1, clientId: 'fuzz' }, request)
             const responseFrame = encodeResponse(api, version, 1, response)
-            onlyDecodeErrors(() => decodeRequest(mutate(requestFrame, mutations)))
-            onlyDecodeErrors(() => decodeResponse(api, version, mutate(responseFrame, mutations)))
+            const mutatedRequest = mutate(requestFrame, mutations)
+            const mutatedResponse = mutate(responseFrame, mutations)
+            onlyDecodeErrors(() => decodeRequest(mutatedRequest).body, mutatedRequest)
+            onlyDecodeErrors(() => decodeResponse(api, version, mutatedResponse).body, mutatedResponse)
           }
         ), { numRuns: 25 })
       }
