@@ -197,8 +197,16 @@ describe('Reconciler', () => {
 describe('Reconciler through a rebalance storm', () => {
   test('100 connectors converge to their declared config and state, never more than one write in flight per connector', async () => {
     const sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 15, restartMs: 0 })
-    const client = new ConnectClient({ urls: sim.urls, policy: { ...FAST_POLICY, deadlineMs: 20_000 }, logger: quiet })
+    // Writes go through a slow follower: each stays in flight for the forward to the leader and the
+    // delay, so two writes to one connector issued at once would overlap and be counted.
+    const follower = sim.urls.find((u) => u !== sim.leaderUrl) ?? ''
+    sim.slow(10, follower)
+    const client = new ConnectClient({ urls: follower, policy: { ...FAST_POLICY, deadlineMs: 20_000 }, logger: quiet })
     try {
+      // The instrument sees overlapping writes on this path, so the "at most one" below can fail.
+      await client.createConnector({ name: 'probe', config: { ...SOURCE, name: 'probe' } })
+      await Promise.all([1, 2, 3].map((n) => client.putConnectorConfig('probe', { ...SOURCE, topic: `probe-${n}` })))
+      assert.ok(sim.maxConcurrentWrites('probe') >= 2, 'concurrent writes to one connector are seen')
       const states: DeclaredState[] = ['running', 'paused', 'stopped']
       const declared = Array.from({ length: 100 }, (_, i) => {
         const name = `c${String(i).padStart(3, '0')}`

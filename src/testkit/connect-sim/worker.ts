@@ -83,27 +83,31 @@ export class SimWorker {
   }
 
   async #onRequest (req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://worker')
     const method = (req.method ?? 'GET').toUpperCase()
-    const seg = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
-    const forwarded = url.searchParams.get('forward') === 'false'
     const raw = await readBody(req)
-    if (this.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, this.slowMs))
-    const write = isForwardedWrite(method, seg)
-    let reply: RawReply
-    let connector: string | undefined
+    let reply: RawReply | undefined
+    let seg: string[] = []
+    let url = new URL('/', 'http://worker')
+    let body: unknown
     try {
-      const body = parseBody(raw)
-      connector = write ? (seg.length === 1 ? nameOf(body) : seg[1]) : undefined
-      if (connector !== undefined && !forwarded) this.#owner.writeStarted(connector)
-      try {
-        reply = await this.#answer(method, seg, url, forwarded, write, raw, body)
-      } finally {
-        if (connector !== undefined && !forwarded) this.#owner.writeEnded(connector)
-      }
+      url = new URL(req.url ?? '/', 'http://worker')
+      seg = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+      body = parseBody(raw)
     } catch (error) {
-      if (!(error instanceof ConnectRestError)) throw error
-      reply = { status: error.status, text: JSON.stringify({ error_code: error.status, message: error.message }) }
+      reply = restError(error)
+    }
+    const forwarded = url.searchParams.get('forward') === 'false'
+    const write = reply === undefined && isForwardedWrite(method, seg)
+    const connector = write ? (seg.length === 1 ? nameOf(body) : seg[1]) : undefined
+    // A write is in flight from its arrival to its answer, slow-response delay included: that is
+    // the window in which a second write to the same connector would overlap it.
+    const counted = connector !== undefined && !forwarded
+    if (counted) this.#owner.writeStarted(connector)
+    try {
+      if (this.slowMs > 0) await new Promise((resolve) => setTimeout(resolve, this.slowMs))
+      reply ??= await this.#answer(method, seg, url, forwarded, write, raw, body).catch(restError)
+    } finally {
+      if (counted) this.#owner.writeEnded(connector)
     }
     const entry: RequestRecord = { worker: this.id, method, path: `${url.pathname}${url.search}`, status: reply.status, forwarded }
     if (connector !== undefined) entry.connector = connector
@@ -135,6 +139,12 @@ export class SimWorker {
     if (this.health === 'unhealthy') return { status: 500, text: JSON.stringify({ status: 'unhealthy', message: 'Worker was unable to handle this request and may be unable to handle other requests.' }) }
     return { status: 200, text: JSON.stringify({ status: 'healthy', message: 'Worker has completed startup and is ready to handle requests.' }) }
   }
+}
+
+/** A ConnectRestError as the worker answers it; anything else is a bug and propagates (answered 500). */
+function restError (error: unknown): RawReply {
+  if (!(error instanceof ConnectRestError)) throw error
+  return { status: error.status, text: JSON.stringify({ error_code: error.status, message: error.message }) }
 }
 
 function toRaw (reply: Reply): RawReply {

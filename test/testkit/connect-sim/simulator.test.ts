@@ -173,14 +173,17 @@ describe('ConnectSimulator', () => {
     assert.deepEqual([sim.connector('s')?.state, sim.connector('s')?.tasks.length], ['STOPPED', 0])
   })
 
-  test('the write instrument sees concurrent writes to one connector', async () => {
+  test('the write instrument sees concurrent writes to one connector, at a follower and at the leader', async () => {
     sim.slow(150)
     try {
+      // The leader answers synchronously: only the slow-response window lets writes sent to it overlap.
       await Promise.all([1, 2, 3].map((n) => call(follower, 'PUT', '/connectors/p/config', { ...SOURCE, topic: `t${n}` })))
+      await Promise.all([1, 2, 3].map((n) => call(leader, 'PUT', '/connectors/s/config', { ...SOURCE, topic: `t${n}` })))
     } finally {
       sim.slow(0)
     }
     assert.equal(sim.maxConcurrentWrites('p'), 3)
+    assert.equal(sim.maxConcurrentWrites('s'), 3)
     assert.equal(sim.maxConcurrentWrites('never-written'), 0)
   })
 
