@@ -180,22 +180,21 @@ export function decodeResponse (api: ApiDescriptor, version: number, frame: Buff
   return decoded
 }
 
-/** Decodes a request body alone (no header). */
-export function decodeRequestBody (api: ApiDescriptor, version: number, bytes: Buffer): Message {
+function decodeBody (api: ApiDescriptor, version: number, bytes: Buffer, side: 'request' | 'response'): Message {
   checkVersion(api, version)
   const r = new Reader(bytes)
-  const what = `${api.name} v${version} request`
-  const body = readStruct(r, api.request, version, isFlexible(api, version), what)
+  const what = `${api.name} v${version} ${side}`
+  const body = readStruct(r, api[side], version, isFlexible(api, version), what)
   expectEnd(r, what)
   return body
 }
 
+/** Decodes a request body alone (no header). */
+export function decodeRequestBody (api: ApiDescriptor, version: number, bytes: Buffer): Message {
+  return decodeBody(api, version, bytes, 'request')
+}
+
 /** Decodes a response body alone (no header). */
 export function decodeResponseBody (api: ApiDescriptor, version: number, bytes: Buffer): Message {
-  checkVersion(api, version)
-  const r = new Reader(bytes)
-  const what = `${api.name} v${version} response`
-  const body = readStruct(r, api.response, version, isFlexible(api, version), what)
-  expectEnd(r, what)
-  return body
+  return decodeBody(api, version, bytes, 'response')
 }
