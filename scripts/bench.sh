@@ -6,5 +6,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 for bench in bench/*/run.ts; do
   echo "== $bench"
-  node --import tsx "$bench"
+  node --expose-gc --import tsx "$bench"
 done
