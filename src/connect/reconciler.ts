@@ -70,6 +70,24 @@ export interface PassOptions { signal?: AbortSignal }
 /** What a pass can do to a declared connector (deletes concern undeclared ones). */
 type ConnectorAction = Exclude<PlanAction, { type: 'delete' }>
 
+/**
+ * Bookkeeping a pass decided on: `reconcile` writes it to the ledger, `plan` only reports, so a
+ * dry run never changes local state.
+ */
+interface LedgerChanges {
+  /** Managed connectors that are gone from Connect and no longer declared. */
+  forget: string[]
+  /** Connectors healthy for a whole interval since their last auto-restart: the count starts over. */
+  resetRestarts: string[]
+}
+
+interface Outlook {
+  decisions: Decision[]
+  deletes: Array<Extract<PlanAction, { type: 'delete' }>>
+  unmanaged: string[]
+  ledger: LedgerChanges
+}
+
 interface Decision {
   manifest: ConnectorManifest
   observed: ExpandedConnector | undefined
@@ -121,7 +139,8 @@ export class Reconciler {
   /** One pass: reads the cluster, acts, and reports a condition per declared connector. */
   async reconcile (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<ReconcileResult> {
     return await this.#serial(options, async (pass) => {
-      const { decisions, deletes, unmanaged } = await this.#decide(manifests, pass)
+      const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
+      await this.#commit(ledger)
       const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, pass)))))
       const deleted: string[] = []
       await Promise.all(deletes.map((a) => this.#bulkhead.run(() => this.#withLock(a.name, async () => {
@@ -268,7 +287,8 @@ export class Reconciler {
     return this.#saving
   }
 
-  async #decide (manifests: ConnectorManifest[], options: PassOptions): Promise<{ decisions: Decision[], deletes: Array<Extract<PlanAction, { type: 'delete' }>>, unmanaged: string[] }> {
+  /** Reads the cluster and decides; changes nothing, neither in Connect nor in the ledger. */
+  async #decide (manifests: ConnectorManifest[], options: PassOptions): Promise<Outlook> {
     const names = new Set<string>()
     for (const m of manifests) {
       if (names.has(m.name)) throw new InvalidArgumentError(`reconciler: connector ${m.name} is declared twice`)
@@ -277,7 +297,8 @@ export class Reconciler {
     const state = await this.#loadState(options)
     const observed = await this.client.listConnectorsExpanded({ status: true, info: true }, options)
     const now = this.#clock.now()
-    const decisions = manifests.map((m) => this.#decideOne(m, observed[m.name], state, now))
+    const ledger: LedgerChanges = { forget: [], resetRestarts: [] }
+    const decisions = manifests.map((m) => this.#decideOne(m, observed[m.name], state, now, ledger))
     const deletes: Array<Extract<PlanAction, { type: 'delete' }>> = []
     const unmanaged: string[] = []
     for (const name of Object.keys(observed).sort()) {
@@ -286,19 +307,24 @@ export class Reconciler {
       if ((managed && this.#prune) || (!managed && this.#pruneUnmanaged)) deletes.push({ type: 'delete', name, managed })
       else if (!managed) unmanaged.push(name)
     }
-    let forgotten = false
     for (const name of Object.keys(state.managed)) {
-      if (observed[name] === undefined && !names.has(name)) {
-        delete state.managed[name]
-        delete state.restarts[name]
-        forgotten = true
-      }
+      if (observed[name] === undefined && !names.has(name)) ledger.forget.push(name)
     }
-    if (forgotten) await this.#persist()
-    return { decisions, deletes, unmanaged }
+    return { decisions, deletes, unmanaged, ledger }
   }
 
-  #decideOne (m: ConnectorManifest, observed: ExpandedConnector | undefined, state: OwnershipState, now: number): Decision {
+  /** Writes what #decide found to the ledger (reconcile only). */
+  async #commit (changes: LedgerChanges): Promise<void> {
+    const ledger = this.#ledger
+    for (const name of changes.forget) {
+      delete ledger.managed[name]
+      delete ledger.restarts[name]
+    }
+    for (const name of changes.resetRestarts) delete ledger.restarts[name]
+    if (changes.forget.length + changes.resetRestarts.length > 0) await this.#persist()
+  }
+
+  #decideOne (m: ConnectorManifest, observed: ExpandedConnector | undefined, state: OwnershipState, now: number, ledger: LedgerChanges): Decision {
     const target = targetState(m.state)
     const desired = desiredConfig(m)
     if (observed?.info === undefined || observed.status === undefined) {
@@ -313,12 +339,12 @@ export class Reconciler {
       (target === 'RUNNING' && (current === 'PAUSED' || current === 'STOPPED'))
     if (move) actions.push({ type: 'state', name: m.name, from: current, to: target })
     const decision: Decision = { manifest: m, observed, actions }
-    if (!move && target === 'RUNNING' && m.autoRestart.enabled) this.#autoRestart(decision, observed.status, state, now)
+    if (!move && target === 'RUNNING' && m.autoRestart.enabled) this.#autoRestart(decision, observed.status, state, now, ledger)
     return decision
   }
 
   /** Strimzi's schedule: restart n+1 after min(n² + n, 60) minutes; the count resets after a healthy interval. */
-  #autoRestart (d: Decision, status: ConnectorStatus, state: OwnershipState, now: number): void {
+  #autoRestart (d: Decision, status: ConnectorStatus, state: OwnershipState, now: number, ledger: LedgerChanges): void {
     const name = d.manifest.name
     const book = state.restarts[name]
     const done = book?.count ?? 0
@@ -326,7 +352,7 @@ export class Reconciler {
     const connectorFailed = status.connector.state === 'FAILED'
     const dueAt = book === undefined ? now : book.lastAt + autoRestartDelayMinutes(done) * MINUTE
     if (!connectorFailed && failedTasks.length === 0) {
-      if (book !== undefined && now >= dueAt) delete state.restarts[name]
+      if (book !== undefined && now >= dueAt) ledger.resetRestarts.push(name)
       return
     }
     const max = d.manifest.autoRestart.maxRestarts

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -179,6 +179,23 @@ describe('Reconciler', () => {
         await otherClient.close()
         await other.stop()
       }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('planning is read-only: a dry run leaves the ledger file byte-identical', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'steadfast-ledger-'))
+    try {
+      const path = join(dir, 'connect.json')
+      // A managed connector gone from Connect and a restart count due for reset: both are bookkeeping a pass would write.
+      const text = JSON.stringify({ version: 1, clusterId: 'sim-cluster-0', managed: { vanished: { createdAt: 1 } }, restarts: { vanished: { count: 2, lastAt: 1 } } }, null, 2) + '\n'
+      await writeFile(path, text)
+      const plan = await new Reconciler({ client, store: new FileOwnershipStore(path) }).plan([manifest('planned')])
+      assert.deepEqual(plan.actions.map((a) => `${a.type} ${a.name}`), ['create planned'])
+      assert.equal(await readFile(path, 'utf8'), text)
+      await new Reconciler({ client, store: new FileOwnershipStore(path), prune: false }).reconcile([])
+      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, clusterId: 'sim-cluster-0', managed: {}, restarts: {} }, 'a pass does write it')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }
