@@ -22,7 +22,7 @@ import {
 import type { CruiseControlClient } from './client.ts'
 import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
 import { withDryRun, type OperationRequest } from './operations.ts'
-import { optimizationResultSchema, type OptimizationResult, type OptimizationSummary } from './schemas.ts'
+import { optimizationResultSchema, type ExecutorState, type OptimizationResult, type OptimizationSummary } from './schemas.ts'
 import type { JsonStateStore } from './state-store.ts'
 
 export const REBALANCE_STATES = ['New', 'PendingProposal', 'ProposalReady', 'Rebalancing', 'Stopped', 'NotReady', 'Ready'] as const
@@ -61,6 +61,8 @@ export interface RebalanceRecord {
   taskKind?: 'proposal' | 'execution'
   /** An action accepted but not yet carried out (its request failed transiently). */
   pendingAction?: RebalanceAction
+  /** The Cruise Control task whose execution is known to have begun (answered 200, or seen InExecution); kept after it ends. */
+  executionUserTaskId?: string
   /** The last proposal, kept for review. */
   proposal?: { summary: OptimizationSummary, userTaskId?: string, receivedAt: string }
   progress?: ExecutionProgress
@@ -79,6 +81,12 @@ export interface RebalanceLifecycleOptions {
   store: JsonStateStore<RebalanceRecord>
   /** Fetch executor progress (one more request) while Rebalancing. Default true. */
   trackProgress?: boolean
+  /**
+   * The server's max.cached.completed.user.tasks (Cruise Control keeps that many finished tasks per
+   * endpoint type). An execution task missing from a full cache was pushed out after it finished;
+   * missing from a cache with room, Cruise Control forgot it (a restart). Default 25.
+   */
+  completedTaskCache?: number
   logger?: Logger
 }
 
@@ -97,6 +105,9 @@ const transitionsTotal = counter({
 
 const MAX_HISTORY = 50
 
+/** Cruise Control's KAFKA_ADMIN endpoints: their finished tasks share one completed-task cache. */
+const ADMIN_ENDPOINTS = ['rebalance', 'add_broker', 'remove_broker', 'demote_broker', 'remove_disks', 'fix_offline_replicas', 'topic_configuration']
+
 /** True for failures that only mean "not now": they never change a rebalance's state. */
 export function isTransientFailure (error: unknown): boolean {
   if (error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError || error instanceof AbortedError) return true
@@ -110,6 +121,7 @@ export class RebalanceLifecycle {
   readonly #client: CruiseControlClient
   readonly #store: JsonStateStore<RebalanceRecord>
   readonly #trackProgress: boolean
+  readonly #completedTaskCache: number
   readonly #logger: Logger
   readonly #locks = new Map<string, Promise<unknown>>()
 
@@ -117,6 +129,10 @@ export class RebalanceLifecycle {
     this.#client = options.client
     this.#store = options.store
     this.#trackProgress = options.trackProgress ?? true
+    this.#completedTaskCache = options.completedTaskCache ?? 25
+    if (!Number.isInteger(this.#completedTaskCache) || this.#completedTaskCache < 1) {
+      throw new InvalidArgumentError(`rebalance lifecycle: completedTaskCache must be an integer >= 1, got ${this.#completedTaskCache}`)
+    }
     this.#logger = options.logger ?? rootLogger()
   }
 
@@ -295,7 +311,7 @@ export class RebalanceLifecycle {
       throw new SteadfastError(`rebalance ${r.name}: Cruise Control started the execution without a User-Task-ID header`, { reason: 'bad-response' })
     }
     const proposal = outcome.done ? { summary: outcome.result.summary, userTaskId: outcome.userTaskId, receivedAt: new Date().toISOString() } : r.proposal
-    return this.#done(this.#to(r, 'Rebalancing', { userTaskId: outcome.userTaskId, taskKind: 'execution', pendingAction: undefined, proposal, progress: undefined }))
+    return this.#done(this.#to(r, 'Rebalancing', { userTaskId: outcome.userTaskId, executionUserTaskId: outcome.done ? outcome.userTaskId : r.executionUserTaskId, taskKind: 'execution', pendingAction: undefined, proposal, progress: undefined }))
   }
 
   async #pollExecution (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
@@ -303,18 +319,20 @@ export class RebalanceLifecycle {
     if (id === undefined) return await this.#requestExecution(r, signal)
     const { userTasks } = await this.#client.userTasks({ userTaskIds: [id], fetchCompletedTask: true, signal })
     const task = userTasks.find((t) => t.UserTaskId === id)
-    if (task === undefined) {
-      this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control no longer knows task ${id}; requesting the execution again`)
-      return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
-    }
+    if (task === undefined) return await this.#lostExecution(r, id, signal)
     switch (task.Status) {
       case 'Completed': {
         const progress = r.progress === undefined
           ? undefined
           : { ...r.progress, executorState: 'NO_TASK_IN_PROGRESS', partitionsMoved: r.progress.partitionsTotal, dataMovedMB: r.progress.dataTotalMB, updatedAt: new Date().toISOString() }
-        return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, taskKind: undefined, progress }))
+        return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, executionUserTaskId: id, taskKind: undefined, progress }))
       }
       case 'CompletedWithError': {
+        if (!hasErrorMessage(task.originalResponse)) {
+          // The request succeeded (its answer is the plan) but the execution did not: Cruise Control
+          // marks a stopped or interrupted execution CompletedWithError. Keep the counters it reached.
+          return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control execution task ${id} was stopped or failed before it finished`, userTaskId: undefined, executionUserTaskId: id, taskKind: undefined }))
+        }
         const message = taskError(task.originalResponse)
         const verdict = classifyCruiseControlResponse({ method: 'POST', path: `/kafkacruisecontrol/${r.request.endpoint}`, status: 500, message })
         if (verdict.action !== 'fatal' || TRANSIENT_REASONS.has(verdict.reason)) {
@@ -325,10 +343,35 @@ export class RebalanceLifecycle {
         return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control task ${id} failed: ${message}`, userTaskId: undefined, taskKind: undefined }))
       }
       default: {
-        if (!this.#trackProgress) return this.#done(r)
-        return this.#done({ ...r, progress: await this.#progress(id, signal) ?? r.progress })
+        const seen = task.Status === 'InExecution' ? { ...r, executionUserTaskId: id } : r
+        if (!this.#trackProgress) return this.#done(seen)
+        return this.#done({ ...seen, progress: await this.#progress(id, signal) ?? r.progress })
       }
     }
+  }
+
+  /**
+   * Our execution task is not in user_tasks. Re-sending dryrun=false blindly would run the
+   * execution twice when its task was only pushed out of the completed-task cache, so first: is the
+   * executor still running it? If not, was the cache full (the task finished and was evicted: the
+   * rebalance is done) or did Cruise Control forget it (a restart: request the execution again)?
+   */
+  async #lostExecution (r: RebalanceRecord, id: string, signal: AbortSignal | undefined): Promise<Step> {
+    const { ExecutorState: executor } = await this.#client.state({ substates: ['executor'], signal })
+    if (executor !== undefined && executor.state !== 'NO_TASK_IN_PROGRESS' && executor.triggeredUserTaskId === id) {
+      return this.#done({ ...r, executionUserTaskId: id, progress: progressOf(executor) })
+    }
+    if (r.executionUserTaskId !== id) {
+      this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: execution task ${id} is gone and never began executing; requesting the execution again`)
+      return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
+    }
+    const { userTasks } = await this.#client.userTasks({ endpoints: ADMIN_ENDPOINTS, types: ['Completed', 'CompletedWithError'], signal })
+    if (userTasks.length >= this.#completedTaskCache) {
+      this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: execution task ${id} finished and left Cruise Control's completed-task cache; not executing again`)
+      return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, taskKind: undefined }))
+    }
+    this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control forgot execution task ${id} (it restarted); requesting the execution again`)
+    return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
   }
 
   /** The executor's counters for our task, or undefined when they cannot be had right now. */
@@ -336,15 +379,8 @@ export class RebalanceLifecycle {
     try {
       const state = await this.#client.state({ substates: ['executor'], signal })
       const e = state.ExecutorState
-      if (e === undefined || (e.triggeredUserTaskId !== undefined && e.triggeredUserTaskId !== userTaskId)) return undefined
-      return {
-        executorState: e.state,
-        partitionsMoved: e.numFinishedPartitionMovements ?? 0,
-        partitionsTotal: e.numTotalPartitionMovements ?? 0,
-        dataMovedMB: e.finishedDataMovement ?? 0,
-        dataTotalMB: e.totalDataToMove ?? 0,
-        updatedAt: new Date().toISOString(),
-      }
+      if (e === undefined || e.triggeredUserTaskId !== userTaskId) return undefined
+      return progressOf(e)
     } catch (error) {
       if (isTransientFailure(error)) return undefined
       throw error
@@ -394,6 +430,28 @@ export class RebalanceLifecycle {
 function transientReason (error: unknown): string {
   const behind = error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError ? error.cause : undefined
   return classify(behind ?? error).reason
+}
+
+function progressOf (e: ExecutorState): ExecutionProgress {
+  return {
+    executorState: e.state,
+    partitionsMoved: e.numFinishedPartitionMovements ?? 0,
+    partitionsTotal: e.numTotalPartitionMovements ?? 0,
+    dataMovedMB: e.finishedDataMovement ?? 0,
+    dataTotalMB: e.totalDataToMove ?? 0,
+    updatedAt: new Date().toISOString(),
+  }
+}
+
+/** Whether a task's originalResponse is an error body (the request failed) rather than the operation's result. */
+function hasErrorMessage (originalResponse: string | undefined): boolean {
+  if (originalResponse === undefined) return true
+  try {
+    const body = JSON.parse(originalResponse) as { errorMessage?: unknown }
+    return typeof body.errorMessage === 'string'
+  } catch {
+    return true
+  }
 }
 
 function taskError (originalResponse: string | undefined): string {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict'
 import { registry } from '../../src/observability/metrics.ts'
 import { clientFor, lifecycleFor, manifest, startSim, tempDir } from './fixtures.ts'
 
-test('20 concurrent rebalances: none NotReady, no capacity 500 reaches the caller, at most 4 requests in flight', async (t) => {
+test('20 concurrent rebalances: none NotReady, each executed exactly once, no capacity 500 reaches the caller, at most 4 requests in flight', async (t) => {
   const sim = await startSim({ maxActiveUserTasks: 5, scanIntervalMs: 50, maxBlockTimeMs: 60, proposalComputeMs: 90, executionTickMs: 15, movementsPerTick: 8 })
   const { dir, cleanup } = await tempDir()
   // Two clients of the same Cruise Control share the one process-wide limiter; the retry deadline is
@@ -50,6 +50,11 @@ test('20 concurrent rebalances: none NotReady, no capacity 500 reaches the calle
     assert.ok(!record.history.some((h) => h.state === 'NotReady'), `${record.name} passed through NotReady`)
     assert.equal(record.transientErrors, 0, `${record.name}: a transient failure reached the lifecycle: ${record.lastTransientError?.message}`)
   }
+  // Exactly one execution per rebalance: the executions the simulator started are the ones the
+  // rebalances recorded, each once (a finished task pushed out of the cache is not executed again).
+  const executed = sim.executions.map((e) => e.userTaskId)
+  assert.equal(executed.length, names.length, `the simulator started ${executed.length} executions for ${names.length} rebalances`)
+  assert.deepEqual(finals.map((r) => r.executionUserTaskId).sort(), [...executed].sort())
   assert.ok(sim.maxInFlight <= 4, `the simulator saw ${sim.maxInFlight} requests in flight`)
   assert.ok(sim.capacityRejections > 0, 'the run never met the capacity limit, so it proved nothing')
   const retries = (await registry.getSingleMetricAsString('steadfast_retries_total'))

@@ -48,3 +48,12 @@ export function lifecycleFor (client: CruiseControlClient, dir: string): Rebalan
 export function manifest (name: string, spec: Record<string, unknown> = {}, annotations?: Record<string, string>): RebalanceManifest {
   return validateManifest({ kind: 'KafkaRebalance', metadata: { name, annotations }, spec }, name)
 }
+
+/** Polls `check` every 10 ms until it holds; fails after `tries` polls instead of hanging. */
+export async function eventually (what: string, check: () => boolean | Promise<boolean>, tries = 500): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+  throw new Error(`${what}: not reached after ${tries} polls`)
+}

@@ -4,7 +4,9 @@ import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CruiseControlClient } from '../../src/cruise-control/client.ts'
 import { InvalidArgumentError } from '../../src/resilience/errors.ts'
-import { clientFor, lifecycleFor, manifest, quiet, startSim, tempDir } from './fixtures.ts'
+import { clientFor, eventually, lifecycleFor, manifest, quiet, startSim, tempDir } from './fixtures.ts'
+import { RebalanceLifecycle, type RebalanceRecord } from '../../src/cruise-control/lifecycle.ts'
+import { JsonStateStore } from '../../src/cruise-control/state-store.ts'
 import type { CruiseControlSimulatorOptions } from '../../src/testkit/cruise-control-sim/index.ts'
 
 async function setup (t: { after: (fn: () => Promise<void>) => void }, options: CruiseControlSimulatorOptions = {}, retry = {}) {
@@ -188,6 +190,40 @@ describe('rebalance lifecycle', () => {
     assert.equal(again.state, 'Rebalancing')
     assert.notEqual(again.userTaskId, running.userTaskId)
     assert.equal(sim.executing, true)
+  })
+
+  test('an execution whose finished task was pushed out of the completed-task cache ends Ready and is not executed again', async (t) => {
+    const { sim, client, dir } = await setup(t, { maxCachedCompletedTasks: 2, movementsPerTick: 100 })
+    const lifecycle = new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(dir), logger: quiet, completedTaskCache: 2 })
+    await lifecycle.create(manifest('evicted', { autoApproval: true }))
+    const running = await lifecycle.reconcile('evicted')
+    assert.equal(running.state, 'Rebalancing')
+    await eventually('the execution ends', () => !sim.executing)
+    for (let i = 0; i < 3; i++) await (await fetch(`${sim.url}/kafkacruisecontrol/rebalance?json=true`, { method: 'POST' })).arrayBuffer()
+    sim.scan()
+    const listed = await (await fetch(`${sim.url}/kafkacruisecontrol/user_tasks?json=true&user_task_ids=${running.userTaskId ?? ''}`)).json() as { userTasks: unknown[] }
+    assert.deepEqual(listed.userTasks, [], 'the finished execution task left the cache')
+
+    const done = await lifecycle.reconcile('evicted')
+    assert.equal(done.state, 'Ready')
+    assert.equal(done.executionUserTaskId, running.userTaskId)
+    assert.deepEqual(sim.executions.map((e) => e.userTaskId), [running.userTaskId])
+  })
+
+  test('an execution stopped by someone else ends CompletedWithError → NotReady, keeping the counters it reached', async (t) => {
+    const { sim, lifecycle } = await setup(t, { executionTickMs: 100, movementsPerTick: 1 })
+    await lifecycle.create(manifest('interrupted', { autoApproval: true }))
+    assert.equal((await lifecycle.reconcile('interrupted')).state, 'Rebalancing')
+    const watched = await lifecycle.reconcile('interrupted')
+    assert.ok(watched.progress !== undefined && watched.progress.partitionsTotal > 1)
+    await (await fetch(`${sim.url}/kafkacruisecontrol/stop_proposal_execution?json=true`, { method: 'POST' })).arrayBuffer()
+    await eventually('the execution stops', () => !sim.executing)
+
+    const failed = await lifecycle.reconcile('interrupted')
+    assert.equal(failed.state, 'NotReady')
+    assert.match(failed.reason ?? '', /execution task .* was stopped or failed before it finished/)
+    assert.ok((failed.progress?.partitionsMoved ?? 0) < (failed.progress?.partitionsTotal ?? 0), 'progress is not forced to 100%')
+    assert.equal(sim.executions.length, 1)
   })
 
   test('steadfast restarts mid-proposal: a new process resumes polling the same User-Task-ID and creates no task', async (t) => {

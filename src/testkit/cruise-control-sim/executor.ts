@@ -30,7 +30,7 @@ interface Execution {
   finishedDataMB: number
   totalDataMB: number
   stopping: boolean
-  onDone: () => void
+  onDone: (stopped: boolean) => void
 }
 
 export class Executor {
@@ -47,8 +47,8 @@ export class Executor {
 
   get busy (): boolean { return this.#execution !== undefined }
 
-  /** Starts carrying out `moves`; `onDone` runs when it finished or was stopped. */
-  start (moves: Move[], userTaskId: string, reason: string, onDone: () => void): void {
+  /** Starts carrying out `moves`; `onDone` runs when it finished or was stopped (`stopped` says which). */
+  start (moves: Move[], userTaskId: string, reason: string, onDone: (stopped: boolean) => void): void {
     const replicaMoves = moves.filter((m) => m.interBrokerMoves > 0)
     this.#execution = {
       userTaskId,
@@ -121,7 +121,7 @@ export class Executor {
     this.#execution = undefined
     this.#phase = 'NO_TASK_IN_PROGRESS'
     this.#timer = undefined
-    e.onDone()
+    e.onDone(e.stopping)
   }
 
   /** The ExecutorState object of GET state. */

@@ -71,6 +71,12 @@ class OngoingExecution extends Error {
   }
 }
 
+export interface ExecutionRecord {
+  /** The task whose request started the execution. */
+  userTaskId: string
+  requestUrl: string
+}
+
 export class CruiseControlSimulator {
   readonly model: ClusterModel
   readonly #options: Required<Omit<CruiseControlSimulatorOptions, 'cluster' | 'auth' | 'port' | 'now'>> & Pick<CruiseControlSimulatorOptions, 'auth'>
@@ -90,6 +96,7 @@ export class CruiseControlSimulator {
   #tasksCreated = 0
   #capacityRejections = 0
   #requests: RequestRecord[] = []
+  #executions: ExecutionRecord[] = []
   #port = 0
 
   private constructor (options: CruiseControlSimulatorOptions) {
@@ -154,6 +161,8 @@ export class CruiseControlSimulator {
   /** Requests refused with the capacity 500. */
   get capacityRejections (): number { return this.#capacityRejections }
   get requests (): readonly RequestRecord[] { return this.#requests }
+  /** Every execution started since start, in order (tests count executions per request with it). */
+  get executions (): readonly ExecutionRecord[] { return this.#executions }
   get activeUserTasks (): number { return this.#tasks.activeCount }
   get executing (): boolean { return this.#executor.busy }
 
@@ -247,7 +256,7 @@ export class CruiseControlSimulator {
     }
     let task: UserTask
     try {
-      task = this.#tasks.create({ method, endpoint, query, clientIdentity: clientIdentity(req), operation: spec.operation })
+      task = this.#tasks.create({ method, endpoint, type: spec.type, query, clientIdentity: clientIdentity(req), operation: spec.operation })
     } catch (error) {
       if (!(error instanceof CapacityExceeded)) throw error
       this.#capacityRejections++
@@ -325,8 +334,10 @@ export class CruiseControlSimulator {
       const response = ok(body)
       this.#tasks.answer(task, response, true)
       const generation = this.#generation
-      this.#executor.start(result.moves, task.id, params.get('reason') ?? `${endpoint} requested`, () => {
-        if (generation === this.#generation) this.#tasks.finish(task)
+      this.#executions.push({ userTaskId: task.id, requestUrl: task.requestUrl })
+      this.#executor.start(result.moves, task.id, params.get('reason') ?? `${endpoint} requested`, (stopped) => {
+        // Cruise Control marks a stopped execution's task CompletedWithError.
+        if (generation === this.#generation) this.#tasks.finish(task, stopped)
       })
       return response
     }

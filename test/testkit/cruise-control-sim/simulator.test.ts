@@ -98,6 +98,18 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
     assert.deepEqual(after.json.userTasks, [])
   })
 
+  test('completed tasks are cached per endpoint type: a burst of polls does not push out a finished rebalance', async (t) => {
+    const sim = await start(t, { maxCachedCompletedTasks: 2 })
+    const rebalance = await call(sim, 'POST', 'rebalance?json=true')
+    for (let i = 0; i < 4; i++) {
+      await call(sim, 'GET', 'user_tasks?json=true')
+      sim.scan()
+    }
+    const listed = await call(sim, 'GET', 'user_tasks?json=true&types=Completed')
+    assert.ok(listed.json.userTasks.some((u: { UserTaskId: string }) => u.UserTaskId === rebalance.taskId))
+    assert.equal(listed.json.userTasks.filter((u: { RequestURL: string }) => u.RequestURL.startsWith('GET /kafkacruisecontrol/user_tasks')).length, 2)
+  })
+
   test('restart forgets every task', async (t) => {
     const sim = await start(t)
     const task = await call(sim, 'GET', 'load?json=true')
@@ -213,5 +225,8 @@ describe('Cruise Control simulator: execution', () => {
     assert.deepEqual(stopped.json, { message: 'Proposal execution stopped.', version: 1 })
     assert.equal((await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState.state, 'STOPPING_EXECUTION')
     await eventually('the execution stops', () => !sim.executing)
+    const task = (await call(sim, 'GET', `user_tasks?json=true&user_task_ids=${sim.executions[0].userTaskId}`)).json.userTasks[0]
+    assert.equal(task.Status, 'CompletedWithError', 'Cruise Control marks a stopped execution CompletedWithError')
+    assert.equal(sim.executions.length, 1)
   })
 })
