@@ -13,6 +13,12 @@ export const recordErrors = counter({
   labelNames: ['topic', 'reason'] as const,
 })
 
+export const orderingViolations = counter({
+  name: 'steadfast_producer_ordering_violations_total',
+  help: 'Records a broker wrote after records sent later to the same partition (only possible when it does not check producer sequences), by topic.',
+  labelNames: ['topic'] as const,
+})
+
 export const batchSizeBytes = histogram({
   name: 'steadfast_producer_batch_size_bytes',
   help: 'Encoded (compressed) size of the record batches sent.',

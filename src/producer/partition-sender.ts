@@ -11,8 +11,16 @@
  * DeadlineExceededError and the others carry on. A partition whose leader is gone therefore
  * holds its batches (their bytes stay counted in the producer's buffer) while others keep going.
  *
+ * After a round fails, the next round sends the head batch alone and pipelines again only once it
+ * is acknowledged, so a broker that keeps failing it never receives later batches ahead of it.
+ *
  * Idempotence: sequence numbers are assigned when a batch is first sent and kept across retries,
  * so the broker drops a retried batch it already wrote and refuses one that would jump a gap.
+ * That check is what keeps order when a batch fails while later ones are already in flight; a
+ * broker that does not check sequences (librdkafka's mock, for non-transactional producers) writes
+ * those later batches first. That cannot be undone, so it is detected instead: a batch
+ * acknowledged at an offset above a later batch's is an ordering violation, logged at error and
+ * counted in steadfast_producer_ordering_violations_total.
  * When a numbered batch fails for good or expires, the numbers after it cannot be trusted: the
  * partition takes a fresh producer id and numbers its remaining batches from 0.
  */
@@ -27,7 +35,7 @@ import { DeadlineExceededError, KafkaProtocolError } from '../resilience/errors.
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
-import { batchRecords, batchSizeBytes, recordErrors, recordsSent } from './metrics.ts'
+import { batchRecords, batchSizeBytes, orderingViolations, recordErrors, recordsSent } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
 
 const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
@@ -56,6 +64,12 @@ export interface SenderContext {
   onSettled: (batch: ProducerBatch) => void
 }
 
+/** A batch acknowledged while an earlier batch of the partition was still unsettled. */
+interface AheadAck {
+  ordinal: number
+  offset: bigint
+}
+
 type Outcome =
   | { kind: 'answer', errorCode: number, baseOffset: bigint, logAppendTimeMs: bigint, errorMessage: string | null }
   | { kind: 'thrown', error: unknown }
@@ -71,6 +85,12 @@ export class PartitionSender {
   #nextSequence = 0
   /** Set when the sequence can no longer be trusted: take a fresh producer id before sending. */
   #renumber = false
+  /** Set when a round failed: send the head batch alone until it is acknowledged. */
+  #recovering = false
+  /** Position of each batch in send order, to compare with the offsets the broker gives. */
+  readonly #ordinals = new WeakMap<ProducerBatch, number>()
+  #enqueued = 0
+  #ahead: AheadAck[] = []
 
   constructor (ctx: SenderContext, topic: string, partition: number) {
     this.#ctx = ctx
@@ -93,6 +113,7 @@ export class PartitionSender {
   }
 
   enqueue (batch: ProducerBatch): void {
+    this.#ordinals.set(batch, this.#enqueued++)
     this.#queue.push(batch)
     if (!this.#draining) this.#drain().catch((error: unknown) => this.#ctx.logger.error({ partition: this.label, err: (error as Error).message }, 'partition sender stopped'))
   }
@@ -171,7 +192,7 @@ export class PartitionSender {
     let sent = 0
     await new Promise<void>((resolve) => {
       const pump = (): void => {
-        while (!stop && failure === undefined && !context.signal.aborted && inFlight < max && sent < ROUND_LIMIT) {
+        while (!stop && failure === undefined && !context.signal.aborted && inFlight < (this.#recovering ? 1 : max) && sent < ROUND_LIMIT) {
           const batch = this.#queue[sent]
           if (batch === undefined) break
           sent++
@@ -190,7 +211,10 @@ export class PartitionSender {
       pump()
     })
     this.#dropSettled()
-    if (failure !== undefined) throw failure
+    if (failure !== undefined) {
+      this.#recovering = true
+      throw failure
+    }
   }
 
   async #prepareIdentity (): Promise<void> {
@@ -249,6 +273,8 @@ export class PartitionSender {
     if (outcome.kind === 'answer' && (outcome.errorCode === 0 || outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER)) {
       // A duplicate was written by an earlier attempt whose answer was lost: it is delivered.
       const duplicate = outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER
+      this.#recovering = false
+      if (!duplicate) this.#checkOrder(batch, outcome.baseOffset)
       batch.complete(duplicate ? -1n : outcome.baseOffset, duplicate ? -1 : Number(outcome.logAppendTimeMs))
       recordsSent.inc({ topic: this.topic }, batch.records.length)
       this.#ctx.onSettled(batch)
@@ -274,6 +300,27 @@ export class PartitionSender {
     }
     if (outcome.kind === 'thrown') batch.ambiguous = true
     return error
+  }
+
+  /**
+   * Compares an acknowledged batch's offset with the batches behind it that were acknowledged
+   * first: one of them at a lower offset means the broker wrote it ahead of this one.
+   */
+  #checkOrder (batch: ProducerBatch, offset: bigint): void {
+    if (offset < 0n) return
+    const ordinal = this.#ordinals.get(batch) as number
+    const overtaken = this.#ahead.filter((a) => a.ordinal > ordinal && a.offset < offset)
+    if (overtaken.length > 0) {
+      orderingViolations.inc({ topic: this.topic }, batch.records.length)
+      this.#ctx.logger.error({
+        partition: this.label,
+        records: batch.records.length,
+        offset: String(offset),
+        laterBatchesAt: overtaken.map((a) => String(a.offset)),
+      }, 'ordering violation: the broker wrote later batches of the partition before this one (it does not check producer sequences)')
+    }
+    const first = this.#queue.find((b) => !b.settled)
+    if (first !== undefined && first !== batch) this.#ahead.push({ ordinal, offset })
   }
 
   #fail (batch: ProducerBatch, error: unknown): void {
@@ -309,6 +356,9 @@ export class PartitionSender {
 
   #dropSettled (): void {
     if (this.#queue.some((b) => b.settled)) this.#queue = this.#queue.filter((b) => !b.settled)
+    const head = this.#queue[0]
+    const oldest = head === undefined ? Infinity : this.#ordinals.get(head) as number
+    if (this.#ahead.length > 0) this.#ahead = this.#ahead.filter((a) => a.ordinal > oldest)
   }
 }
 

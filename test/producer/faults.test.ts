@@ -12,7 +12,7 @@ import { registry } from '../../src/observability/metrics.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../src/resilience/errors.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { ApiKey, TRANSPORT_ERROR } from '../../src/testkit/mock-cluster/api-keys.ts'
-import { kcatRead, silent } from './helpers.ts'
+import { fetchBatches, kcatRead, silent } from './helpers.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
@@ -65,6 +65,11 @@ function retries (reason: string): number {
     .reduce((sum, e) => sum + e.value, 0)
 }
 
+async function violations (topic: string): Promise<number> {
+  const metric = await registry.getSingleMetric('steadfast_producer_ordering_violations_total')?.get()
+  return (metric?.values ?? []).filter((v) => v.labels.topic === topic).reduce((sum, v) => sum + v.value, 0)
+}
+
 describe('producer fault scenarios', { timeout: 120_000 }, () => {
   let mock: MockCluster
   const producers: Producer[] = []
@@ -113,6 +118,7 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
       assert.deepEqual(offsets, log.map((r) => BigInt(r.offset)), `partition ${partition}: the offsets send reported are where kcat finds the records`)
     }
     assert.ok(retries('NOT_LEADER_OR_FOLLOWER') > 0, 'the leader moves were seen and retried')
+    assert.equal(await violations(topic), 0, 'a leader move refuses every batch in flight to the old leader, so nothing overtakes')
   })
 
   test('3. every broker down for 5 s: the producer resumes by itself; each send succeeds after recovery or fails with a timeout', async () => {
@@ -150,20 +156,43 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
     }
   })
 
-  test('4a. transient Produce errors (LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, a dropped connection) are retried transparently', async () => {
+  test('4a. transient Produce errors (LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, a dropped connection) are retried transparently, in order with one batch in flight', async () => {
     const topic = 'transient'
     await mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
-    const p = producer()
+    // The mock does not check producer sequences, so order is only guaranteed with one request in flight.
+    const p = producer({ maxInFlightPerPartition: 1, batchSize: 64, lingerMs: 0 })
     await p.send({ topic, value: 'warm-up' })
     const before = ['LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'econnclosed', 'eof'].map(retries)
+    const violationsBefore = await violations(topic)
     await mock.pushRequestErrors(ApiKey.Produce, [5, 6, 7, TRANSPORT_ERROR])
     const values = Array.from({ length: 20 }, (_, i) => `r${i}`)
     const sent = await Promise.all(values.map(async (value) => await p.send({ topic, value })))
+    const batches = await fetchBatches(mock.bootstrap, topic, 0)
+    assert.ok(batches.length >= 10, `the records travelled in several batches (${batches.length})`)
     assert.deepEqual(sent.map((m) => m.offset), values.map((_, i) => BigInt(i + 1)))
     assert.deepEqual((await kcatRead(mock.bootstrap, topic, 0)).map((r) => r.value), ['warm-up', ...values])
+    assert.equal(await violations(topic), violationsBefore)
     const after = ['LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'econnclosed', 'eof'].map(retries)
     assert.deepEqual(after.slice(0, 3).map((n, i) => n - (before[i] ?? 0)), [1, 1, 1], 'one retry per injected error, counted by reason')
     assert.equal((after[3] ?? 0) + (after[4] ?? 0) - (before[3] ?? 0) - (before[4] ?? 0), 1, 'the dropped connection was one retry')
+  })
+
+  test('4a. a transient error with five batches in flight on a broker that does not check sequences: every record once, and each one written out of order is counted', async () => {
+    const topic = 'transient-pipelined'
+    await mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
+    const p = producer({ maxInFlightPerPartition: 5, batchSize: 64, lingerMs: 0 })
+    await p.send({ topic, value: 'warm-up' })
+    await mock.pushRequestErrors(ApiKey.Produce, [7])
+    const values = Array.from({ length: 20 }, (_, i) => `v${i}`)
+    const sent = await Promise.all(values.map(async (value) => await p.send({ topic, value })))
+    assert.ok((await fetchBatches(mock.bootstrap, topic, 0)).length >= 10, 'several batches')
+    const log = await kcatRead(mock.bootstrap, topic, 0)
+    assert.deepEqual(log.map((r) => r.value).sort(), ['warm-up', ...values].sort(), 'every record exactly once')
+    assert.deepEqual(sent.map((m) => m.offset), values.map((v) => BigInt(log.find((r) => r.value === v)?.offset ?? -1)), 'send reports where each record is')
+    const offsets = sent.map((m) => m.offset)
+    const outOfOrder = offsets.filter((o, i) => offsets.slice(i + 1).some((later) => later < o)).length
+    assert.ok(outOfOrder > 0, 'the mock wrote the batches in flight behind the failed one first')
+    assert.equal(await violations(topic), outOfOrder, 'every record written out of order is counted as an ordering violation')
   })
 
   for (const [code, name] of [[29, 'TOPIC_AUTHORIZATION_FAILED'], [10, 'MESSAGE_TOO_LARGE']] as const) {

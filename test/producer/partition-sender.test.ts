@@ -15,6 +15,8 @@ import { DeadlineExceededError, KafkaProtocolError, TransportError } from '../..
 import { ProducerBatch, type ProducerIdentity, type RecordMetadata } from '../../src/producer/batch.ts'
 import { resolveProducerOptions } from '../../src/producer/options.ts'
 import { PartitionSender } from '../../src/producer/partition-sender.ts'
+import { createLogger, type Logger } from '../../src/observability/logger.ts'
+import { registry } from '../../src/observability/metrics.ts'
 import { silent } from './helpers.ts'
 
 type Fault = 'ok' | 'drop-before' | 'drop-after' | { code: number }
@@ -25,9 +27,15 @@ class IdempotentBroker {
   readonly log: string[] = []
   readonly writes: Written[] = []
   readonly #producers = new Map<bigint, { next: number, recent: Map<number, number> }>()
+  /** False: write whatever arrives, as librdkafka's mock does for non-transactional producers. */
+  readonly #enforce: boolean
+
+  constructor (enforce: boolean) {
+    this.#enforce = enforce
+  }
 
   append (batch: { producerId: bigint, baseSequence: number, values: string[] }): { errorCode: number, baseOffset: bigint } {
-    if (batch.producerId >= 0n) {
+    if (this.#enforce && batch.producerId >= 0n) {
       const state = this.#producers.get(batch.producerId) ?? { next: 0, recent: new Map<number, number>() }
       this.#producers.set(batch.producerId, state)
       const earlier = state.recent.get(batch.baseSequence)
@@ -43,8 +51,8 @@ class IdempotentBroker {
   }
 }
 
-function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}) {
-  const broker = new IdempotentBroker()
+function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}, rig: { enforce?: boolean, logger?: Logger } = {}) {
+  const broker = new IdempotentBroker(rig.enforce ?? true)
   let requests = 0
   let active = 0
   let maxActive = 0
@@ -77,7 +85,7 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
   const sender = new PartitionSender({
     cluster: { leaderConnection: async () => connection } as unknown as Cluster,
     options: resolved,
-    logger: silent,
+    logger: rig.logger ?? silent,
     ids: resolved.idempotent ? ids : undefined,
     refreshTopic: async () => {},
     onSettled: (batch) => settled.push(batch),
@@ -93,6 +101,20 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
   })
   return { broker, sender, send, settled, requests: () => requests, maxInFlight: () => maxActive }
 }
+
+async function violations (): Promise<number> {
+  const metric = await registry.getSingleMetric('steadfast_producer_ordering_violations_total')?.get()
+  return (metric?.values ?? []).filter((v) => v.labels.topic === 't').reduce((sum, v) => sum + v.value, 0)
+}
+
+/** A logger whose lines are kept, to check what was reported. */
+function capturing (): { logger: Logger, lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = []
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>) } } })
+  return { logger, lines }
+}
+
+const expectedLog = (sizes: number[]): string[] => sizes.flatMap((size, b) => Array.from({ length: size }, (_, r) => `b${b}r${r}`))
 
 describe('PartitionSender sequences and retries', () => {
   test('pipelined batches carry consecutive sequences from 0 under one producer id', async () => {
@@ -116,6 +138,40 @@ describe('PartitionSender sequences and retries', () => {
     await Promise.all(h.send([1, 1, 1, 1]))
     assert.deepEqual(h.broker.log, ['b0r0', 'b1r0', 'b2r0', 'b3r0'])
     assert.ok(h.requests() > 4)
+  })
+
+  test('a transient error on one of five batches in flight: the broker refuses those behind it, they go again in order', async () => {
+    const sizes = [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]
+    const h = harness((n) => n === 2 ? { code: 7 } : 'ok', { maxInFlightPerPartition: 5 })
+    const results = await Promise.all(h.send(sizes))
+    assert.equal(h.maxInFlight(), 5, 'five batches were in flight when the third failed')
+    assert.deepEqual(h.broker.log, expectedLog(sizes))
+    assert.deepEqual(results.map((m) => m.offset), expectedLog(sizes).map((_, i) => BigInt(i)))
+    assert.ok(h.requests() > sizes.length, 'the refused batches were sent again')
+  })
+
+  test('a broker that does not check sequences: batches in flight behind a failed one are written first, and that is counted and logged', async () => {
+    const sizes = [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    const before = await violations()
+    const { logger, lines } = capturing()
+    // The first batch fails twice; its resend goes alone, so only the four batches that were in
+    // flight with its first attempt overtake it.
+    const h = harness((n) => n === 0 || n === 5 ? { code: 7 } : 'ok', { maxInFlightPerPartition: 5 }, { enforce: false, logger })
+    const results = await Promise.all(h.send(sizes))
+    assert.deepEqual(h.broker.log, ['b1r0', 'b2r0', 'b3r0', 'b4r0', 'b0r0', 'b5r0', 'b6r0', 'b7r0', 'b8r0', 'b9r0'])
+    assert.deepEqual(results.map((m) => m.offset), [4n, 0n, 1n, 2n, 3n, 5n, 6n, 7n, 8n, 9n], 'each send reports where its record really is')
+    assert.equal(await violations() - before, 1, 'one record was written behind later ones')
+    const reported = lines.filter((l) => l.level === 50 && String(l.msg).startsWith('ordering violation'))
+    assert.deepEqual(reported.map((l) => [l.partition, l.offset, l.laterBatchesAt]), [['t-0', '4', ['0', '1', '2', '3']]])
+  })
+
+  test('in order on a broker that does not check sequences when one batch is in flight at a time', async () => {
+    const sizes = [1, 2, 1, 3, 1, 2]
+    const before = await violations()
+    const h = harness((n) => n % 3 === 0 ? { code: 7 } : n % 4 === 1 ? 'drop-before' : 'ok', { maxInFlightPerPartition: 1 }, { enforce: false })
+    await Promise.all(h.send(sizes))
+    assert.deepEqual(h.broker.log, expectedLog(sizes))
+    assert.equal(await violations(), before)
   })
 
   test('a fatal answer fails that batch alone; the batches behind it move to a fresh producer id numbered from 0', async () => {
