@@ -26,6 +26,11 @@ export interface OwnershipState {
   clusterId: string | undefined
   /** Connectors this reconciler created, with their creation time. */
   managed: Record<string, { createdAt: number }>
+  /**
+   * Creates sent whose outcome is not known yet (the answer may be lost after Connect applied it).
+   * The next pass adopts the connector if it exists and drops the mark if it does not.
+   */
+  pending: Record<string, { requestedAt: number }>
   restarts: Record<string, RestartBook>
 }
 
@@ -35,13 +40,14 @@ export interface OwnershipStore {
 }
 
 export function emptyOwnership (): OwnershipState {
-  return { clusterId: undefined, managed: {}, restarts: {} }
+  return { clusterId: undefined, managed: {}, pending: {}, restarts: {} }
 }
 
 const stateSchema = z.object({
   version: z.literal(1),
   clusterId: z.string().optional(),
   managed: z.record(z.string(), z.object({ createdAt: z.number() })),
+  pending: z.record(z.string(), z.object({ requestedAt: z.number() })).optional(),
   restarts: z.record(z.string(), z.object({ count: z.number().int().min(0), lastAt: z.number() })),
 })
 
@@ -77,13 +83,13 @@ export class FileOwnershipStore implements OwnershipStore {
       const first = result.error.issues[0]
       throw new InvalidArgumentError(`connect state file ${this.path}: ${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`)
     }
-    return { clusterId: result.data.clusterId, managed: result.data.managed, restarts: result.data.restarts }
+    return { clusterId: result.data.clusterId, managed: result.data.managed, pending: result.data.pending ?? {}, restarts: result.data.restarts }
   }
 
   async save (state: OwnershipState): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true })
     const tmp = `${this.path}.${process.pid}.tmp`
-    const body = { version: 1, ...(state.clusterId === undefined ? {} : { clusterId: state.clusterId }), managed: state.managed, restarts: state.restarts }
+    const body = { version: 1, ...(state.clusterId === undefined ? {} : { clusterId: state.clusterId }), managed: state.managed, pending: state.pending, restarts: state.restarts }
     await writeFile(tmp, JSON.stringify(body, null, 2) + '\n', 'utf8')
     await rename(tmp, this.path)
   }

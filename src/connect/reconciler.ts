@@ -79,6 +79,10 @@ interface LedgerChanges {
   forget: string[]
   /** Connectors healthy for a whole interval since their last auto-restart: the count starts over. */
   resetRestarts: string[]
+  /** Pending creates that did reach Connect: now managed. */
+  adopt: string[]
+  /** Pending creates that did not: the mark goes. */
+  dropPending: string[]
 }
 
 interface Outlook {
@@ -125,9 +129,9 @@ export class Reconciler {
   /** What a pass would do now, without doing it. */
   async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<Plan> {
     return await this.#serial(options, async (pass) => {
-      const { decisions, deletes, unmanaged } = await this.#decide(manifests, pass)
+      const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
       return {
-        connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
+        connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name) || ledger.adopt.includes(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
         deleted: deletes.map((d) => d.name),
         unmanaged,
         ready: deletes.length === 0 && decisions.every((d) => d.actions.length === 0 && conditionOf(d).type === 'Ready'),
@@ -297,13 +301,14 @@ export class Reconciler {
     const state = await this.#loadState(options)
     const observed = await this.client.listConnectorsExpanded({ status: true, info: true }, options)
     const now = this.#clock.now()
-    const ledger: LedgerChanges = { forget: [], resetRestarts: [] }
+    const ledger: LedgerChanges = { forget: [], resetRestarts: [], adopt: [], dropPending: [] }
+    for (const name of Object.keys(state.pending).sort()) (observed[name] === undefined ? ledger.dropPending : ledger.adopt).push(name)
     const decisions = manifests.map((m) => this.#decideOne(m, observed[m.name], state, now, ledger))
     const deletes: Array<Extract<PlanAction, { type: 'delete' }>> = []
     const unmanaged: string[] = []
     for (const name of Object.keys(observed).sort()) {
       if (names.has(name)) continue
-      const managed = state.managed[name] !== undefined
+      const managed = state.managed[name] !== undefined || ledger.adopt.includes(name)
       if ((managed && this.#prune) || (!managed && this.#pruneUnmanaged)) deletes.push({ type: 'delete', name, managed })
       else if (!managed) unmanaged.push(name)
     }
@@ -321,7 +326,12 @@ export class Reconciler {
       delete ledger.restarts[name]
     }
     for (const name of changes.resetRestarts) delete ledger.restarts[name]
-    if (changes.forget.length + changes.resetRestarts.length > 0) await this.#persist()
+    for (const name of changes.adopt) {
+      ledger.managed[name] = { createdAt: ledger.pending[name]?.requestedAt ?? Date.now() }
+      this.#logger.info({ connector: name }, `adopted connector ${name}: its create reached Connect although the answer was lost`)
+    }
+    for (const name of [...changes.adopt, ...changes.dropPending]) delete ledger.pending[name]
+    if (Object.values(changes).some((names) => names.length > 0)) await this.#persist()
   }
 
   #decideOne (m: ConnectorManifest, observed: ExpandedConnector | undefined, state: OwnershipState, now: number, ledger: LedgerChanges): Decision {
@@ -392,7 +402,20 @@ export class Reconciler {
     const c = this.client
     switch (action.type) {
       case 'create': {
-        await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
+        // Marked before sending: if the answer is lost after Connect applied the create, the next
+        // pass finds the mark and adopts the connector instead of taking it for a foreign one.
+        this.#ledger.pending[action.name] = { requestedAt: Date.now() }
+        await this.#persist()
+        try {
+          await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
+        } catch (error) {
+          if (refused(error)) {
+            delete this.#ledger.pending[action.name]
+            await this.#persist()
+          }
+          throw error
+        }
+        delete this.#ledger.pending[action.name]
         this.#ledger.managed[action.name] = { createdAt: Date.now() }
         this.#logger.info({ connector: action.name }, `created connector ${action.name}`)
         await this.#persist()
@@ -431,6 +454,15 @@ export class Reconciler {
     await this.#persist()
     return true
   }
+}
+
+/**
+ * A create the worker answered with a 4xx (an invalid config, ...) created nothing. "Already exists"
+ * is the exception: it can be this reconciler's own earlier create, whose answer was lost, landing
+ * late, so the mark stays and the next pass adopts the connector if it is there.
+ */
+function refused (error: unknown): boolean {
+  return error instanceof HttpResponseError && error.status >= 400 && error.status < 500 && error.reason !== 'already-exists'
 }
 
 function conditionOf (d: Decision): Condition {

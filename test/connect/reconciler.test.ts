@@ -184,6 +184,36 @@ describe('Reconciler', () => {
     }
   })
 
+  test('a create whose answer is lost is adopted on the next pass, so pruning still deletes it', async () => {
+    const store = new MemoryOwnershipStore()
+    const reconciler = new Reconciler({ client, store })
+    await eventually(() => !sim.group.rebalancing)
+    sim.loseResponses(1, { method: 'POST', path: '/connectors' })
+    const first = await reconciler.reconcile([manifest('lost')])
+    assert.equal(first.connectors[0]?.condition.reason, 'Error')
+    assert.notEqual(sim.connector('lost'), undefined, 'the create reached Connect')
+    assert.deepEqual(Object.keys((await store.load()).pending), ['lost'], 'recorded as a pending create')
+    const posts = sim.countRequests({ method: 'POST', path: '/connectors' })
+    const second = await reconciler.reconcile([manifest('lost')])
+    assert.equal(second.connectors[0]?.managed, true)
+    assert.equal(sim.countRequests({ method: 'POST', path: '/connectors' }), posts, 'adopted, not created again')
+    const saved = await store.load()
+    assert.deepEqual([Object.keys(saved.managed), Object.keys(saved.pending)], [['lost'], []])
+    const pruned = await reconciler.reconcile([])
+    assert.deepEqual(pruned.deleted, ['lost'])
+    assert.equal(sim.connector('lost'), undefined)
+
+    // A lost create that did not survive (deleted behind our back) only loses its mark.
+    await eventually(() => !sim.group.rebalancing)
+    sim.loseResponses(1, { method: 'POST', path: '/connectors' })
+    await reconciler.reconcile([manifest('lost-again')])
+    await client.deleteConnector('lost-again')
+    const next = await reconciler.plan([])
+    assert.deepEqual([next.deleted, next.unmanaged], [[], []])
+    await reconciler.reconcile([])
+    assert.deepEqual((await store.load()).pending, {})
+  })
+
   test('planning is read-only: a dry run leaves the ledger file byte-identical', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'steadfast-ledger-'))
     try {
@@ -195,7 +225,7 @@ describe('Reconciler', () => {
       assert.deepEqual(plan.actions.map((a) => `${a.type} ${a.name}`), ['create planned'])
       assert.equal(await readFile(path, 'utf8'), text)
       await new Reconciler({ client, store: new FileOwnershipStore(path), prune: false }).reconcile([])
-      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, clusterId: 'sim-cluster-0', managed: {}, restarts: {} }, 'a pass does write it')
+      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, clusterId: 'sim-cluster-0', managed: {}, pending: {}, restarts: {} }, 'a pass does write it')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

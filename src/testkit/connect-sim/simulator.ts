@@ -48,6 +48,7 @@ export class ConnectSimulator implements WorkerHost {
   #stormTimer: ReturnType<typeof setInterval> | undefined
   #stormEnd: ReturnType<typeof setTimeout> | undefined
   #stormDone: (() => void) | undefined
+  #lost: Array<{ method: string | undefined, path: string | undefined, left: number }> = []
 
   private constructor (options: ConnectSimulatorOptions) {
     this.#maxRecorded = options.maxRecordedRequests ?? 100_000
@@ -114,6 +115,23 @@ export class ConnectSimulator implements WorkerHost {
 
   writeEnded (connector: string): void {
     this.#inflight.set(connector, (this.#inflight.get(connector) ?? 1) - 1)
+  }
+
+  loseResponse (method: string, path: string): boolean {
+    const rule = this.#lost.find((r) => (r.method === undefined || r.method === method) && (r.path === undefined || r.path === path))
+    if (rule === undefined) return false
+    if (--rule.left === 0) this.#lost = this.#lost.filter((r) => r !== rule)
+    return true
+  }
+
+  /**
+   * Fault: the next `count` requests matching `match` (method, and path without the query) are
+   * applied, but the worker resets the connection instead of answering, as when an answer is lost
+   * on the way back. The caller cannot tell whether the request took effect.
+   */
+  loseResponses (count: number, match: { method?: string, path?: string } = {}): void {
+    if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError(`connect simulator: loseResponses count must be an integer >= 1, got ${count}`)
+    this.#lost.push({ method: match.method?.toUpperCase(), path: match.path, left: count })
   }
 
   /** The largest number of writes to `connector` in flight at once, seen at the workers callers reached. */
@@ -230,9 +248,10 @@ export class ConnectSimulator implements WorkerHost {
     return { config: { ...c.config }, target: c.target, state: c.connector.state, tasks: c.tasks.map((t) => ({ id: t.id, state: t.state })) }
   }
 
-  /** Removes the slow-response and health faults and ends a storm. */
+  /** Removes the slow-response, lost-response and health faults and ends a storm. */
   clearFaults (): void {
     this.stopStorm()
+    this.#lost = []
     this.slow(0)
     this.setHealth('healthy')
   }

@@ -22,6 +22,8 @@ export interface RequestRecord {
   forwarded: boolean
   /** The connector a write targets, when it is a write. */
   connector?: string
+  /** Fault: the request was applied but its answer never sent (the connection was reset). */
+  lost?: boolean
 }
 
 /** What a worker needs from the simulator that owns it. */
@@ -32,6 +34,8 @@ export interface WorkerHost {
   record: (entry: RequestRecord) => void
   writeStarted: (connector: string) => void
   writeEnded: (connector: string) => void
+  /** True when the answer to this request is to be lost (fault injection). */
+  loseResponse: (method: string, path: string) => boolean
 }
 
 interface RawReply { status: number, text: string }
@@ -111,8 +115,11 @@ export class SimWorker {
     }
     const entry: RequestRecord = { worker: this.id, method, path: `${url.pathname}${url.search}`, status: reply.status, forwarded }
     if (connector !== undefined) entry.connector = connector
+    const lost = !forwarded && this.#owner.loseResponse(method, url.pathname)
+    if (lost) entry.lost = true
     this.#owner.record(entry)
-    send(res, reply)
+    if (lost) res.destroy()
+    else send(res, reply)
   }
 
   async #answer (method: string, seg: string[], url: URL, forwarded: boolean, write: boolean, raw: string, body: unknown): Promise<RawReply> {

@@ -207,6 +207,15 @@ describe('ConnectSimulator', () => {
     assert.ok(sim.group.rebalances >= rebalances + 3)
   })
 
+  test('a lost response: the request is applied, the connection is reset, the log marks it', async () => {
+    await until(() => !sim.group.rebalancing)
+    sim.loseResponses(1, { method: 'post', path: '/connectors' })
+    await assert.rejects(call(follower, 'POST', '/connectors', { name: 'unanswered', config: SOURCE }), (e: unknown) => e instanceof TypeError)
+    assert.equal(sim.connector('unanswered')?.config.topic, 't')
+    assert.deepEqual(sim.requests.filter((r) => r.lost === true).map((r) => [r.method, r.path, r.status, r.forwarded]), [['POST', '/connectors', 201, false]])
+    assert.equal((await call(follower, 'POST', '/connectors', { name: 'unanswered', config: SOURCE })).status, 409, 'only the next matching answer is lost')
+  })
+
   test('health can be set per worker', async () => {
     sim.setHealth('unhealthy', follower)
     assert.equal((await call(follower, 'GET', '/health')).status, 500)
