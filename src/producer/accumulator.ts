@@ -48,6 +48,13 @@ export class Accumulator {
     if (open.batch.sizeBytes >= this.#options.batchSize) this.#seal(key, open)
   }
 
+  /** Seals the partition's open batch, if any, now. */
+  seal (topic: string, partition: number): void {
+    const key = `${topic}\u0000${partition}`
+    const open = this.#open.get(key)
+    if (open !== undefined) this.#seal(key, open)
+  }
+
   /** Seals every open batch now (flush, close). */
   sealAll (): void {
     for (const [key, open] of [...this.#open]) this.#seal(key, open)

@@ -45,6 +45,8 @@ export class Producer {
   readonly #refreshing = new Map<string, Promise<void>>()
   readonly #available = new WeakMap<TopicInfo, number[]>()
   #closing: Promise<void> | undefined
+  /** Flushes under way: records placed meanwhile are sealed at once instead of lingering. */
+  #flushing = 0
 
   constructor (options: ProducerOptions) {
     this.#options = resolveProducerOptions(options)
@@ -111,11 +113,21 @@ export class Producer {
     })
   }
 
-  /** Sends every record accepted so far without waiting for linger, and waits for their outcomes. */
+  /**
+   * Sends every record accepted so far without waiting for linger, and waits for their outcomes.
+   * Open batches are sealed before waiting for the records still waiting to be placed: those may
+   * wait for buffer space that only delivering the open batches frees.
+   */
   async flush (): Promise<void> {
-    await Promise.all([...this.#waiting.values()])
-    this.#accumulator.sealAll()
-    await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
+    this.#flushing++
+    try {
+      this.#accumulator.sealAll()
+      await Promise.all([...this.#waiting.values()])
+      this.#accumulator.sealAll()
+      await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
+    } finally {
+      this.#flushing--
+    }
   }
 
   /** Stops accepting records, delivers (or fails, at their deadline) every record accepted, then disconnects. */
@@ -166,6 +178,7 @@ export class Producer {
       const partition = this.#choosePartition(record, info)
       await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
       this.#accumulator.append(record.topic, partition, pending)
+      if (this.#flushing > 0) this.#accumulator.seal(record.topic, partition)
     } catch (error) {
       pending.reject(error)
     }

@@ -136,6 +136,18 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     assert.deepEqual((await kcatRead(mock.bootstrap, t, 1)).map((r) => r.value), ['1', '3', '5', '7', '9', '11', '13', '15', '17', '19'])
   })
 
+  test('flush with the buffer full of lingering records: it seals them first, so the records waiting for space get it', async () => {
+    const t = await topic()
+    // ~522 bytes a record: three fill the buffer and sit in a batch that would linger for a minute.
+    const p = producer({ lingerMs: 60_000, batchSize: 2048, maxBufferedBytes: 2048, maxBlockMs: 3000 })
+    const value = 'z'.repeat(500)
+    const pending = Array.from({ length: 7 }, () => p.send({ topic: t, value }))
+    await p.flush()
+    const settled = await Promise.allSettled(pending)
+    assert.deepEqual(settled.map((r) => r.status === 'fulfilled' ? r.value.offset : String(r.reason)), [0n, 1n, 2n, 3n, 4n, 5n, 6n])
+    assert.equal((await kcatRead(mock.bootstrap, t, 0)).length, 7)
+  })
+
   test('without InitProducerId on the brokers the default producer carries on without idempotence; idempotent: true refuses', async () => {
     const t = await topic()
     await mock.setApiVersion(ApiKey.InitProducerId, -1, -1)
