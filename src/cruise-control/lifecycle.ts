@@ -87,6 +87,8 @@ export interface RebalanceLifecycleOptions {
    * missing from a cache with room, Cruise Control forgot it (a restart). Default 25.
    */
   completedTaskCache?: number
+  /** How long to wait while another process updates the same rebalance. Default 60 s. */
+  lockWaitMs?: number
   logger?: Logger
 }
 
@@ -122,6 +124,7 @@ export class RebalanceLifecycle {
   readonly #store: JsonStateStore<RebalanceRecord>
   readonly #trackProgress: boolean
   readonly #completedTaskCache: number
+  readonly #lockWaitMs: number
   readonly #logger: Logger
   readonly #locks = new Map<string, Promise<unknown>>()
 
@@ -130,6 +133,7 @@ export class RebalanceLifecycle {
     this.#store = options.store
     this.#trackProgress = options.trackProgress ?? true
     this.#completedTaskCache = options.completedTaskCache ?? 25
+    this.#lockWaitMs = options.lockWaitMs ?? 60_000
     if (!Number.isInteger(this.#completedTaskCache) || this.#completedTaskCache < 1) {
       throw new InvalidArgumentError(`rebalance lifecycle: completedTaskCache must be an integer >= 1, got ${this.#completedTaskCache}`)
     }
@@ -412,10 +416,15 @@ export class RebalanceLifecycle {
     await this.#store.put(record)
   }
 
-  /** Runs `fn` after every earlier call for the same rebalance in this process has finished. */
+  /**
+   * Runs `fn` after every earlier call for the same rebalance in this process has finished, holding
+   * the rebalance's lock file so that another process (a `stop` while a `status --watch` runs) cannot
+   * interleave its read-change-write with ours and have one overwrite the other.
+   */
   async #exclusive<T> (name: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#locks.get(name) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
+    const locked = async (): Promise<T> => await this.#store.withLock(name, fn, { waitMs: this.#lockWaitMs })
+    const run = previous.then(locked, locked)
     const tail = run.catch(() => {})
     this.#locks.set(name, tail)
     try {

@@ -266,6 +266,22 @@ describe('rebalance lifecycle', () => {
     assert.equal(done.progress?.partitionsMoved, done.progress?.partitionsTotal)
   })
 
+  test('two processes on one state directory: a stop waits for the running reconcile instead of being overwritten by it', async (t) => {
+    const { sim, client, dir } = await setup(t, { proposalComputeMs: 800, maxBlockTimeMs: 200 })
+    const other = clientFor(sim)
+    t.after(async () => await other.close())
+    const watcher = lifecycleFor(client, dir)
+    const stopper = lifecycleFor(other, dir)
+    await watcher.create(manifest('shared'))
+    assert.equal((await watcher.reconcile('shared')).state, 'PendingProposal')
+    const polling = watcher.reconcile('shared')
+    await eventually('the poll is blocked in Cruise Control', () => sim.inFlight === 1)
+    const stopped = await stopper.stop('shared')
+    assert.equal((await polling).state, 'PendingProposal', 'the watcher saved its poll before the stop was applied')
+    assert.equal(stopped.state, 'Stopped')
+    assert.equal((await watcher.get('shared')).state, 'Stopped', 'the stop was not overwritten')
+  })
+
   test('actions are checked against the state: nothing is accepted in New', async (t) => {
     const { lifecycle } = await setup(t)
     await lifecycle.create(manifest('fresh'))
