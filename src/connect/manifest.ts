@@ -63,6 +63,9 @@ const connectorName = z.string().min(1, 'must not be empty').refine(
   (n) => !n.includes('/') && ![...n].some((ch) => ch.charCodeAt(0) < 0x20) && n.trim() === n,
   "must not contain '/', control characters or leading/trailing spaces")
 
+/** tasks.max is an INT in Connect: larger values are rejected there, so they are rejected here first. */
+const JAVA_INT_MAX = 2_147_483_647
+
 const configValue = z.union([z.string(), z.number(), z.boolean()], { error: 'must be a string, number or boolean' })
 
 const manifestSchema = z.object({
@@ -74,7 +77,8 @@ const manifestSchema = z.object({
   }),
   spec: z.object({
     class: z.string().min(1, 'must name the connector class'),
-    tasksMax: z.number({ error: (i) => `must be an integer >= 1, got ${JSON.stringify(i.input)}` }).int('must be an integer >= 1').min(1, 'must be an integer >= 1').optional(),
+    tasksMax: z.number({ error: (i) => `must be an integer >= 1, got ${typeof i.input === 'number' ? String(i.input) : JSON.stringify(i.input)}` }).int('must be an integer >= 1').min(1, 'must be an integer >= 1')
+      .max(JAVA_INT_MAX, `must be at most ${JAVA_INT_MAX} (tasks.max is a Java int)`).optional(),
     config: z.record(z.string(), configValue).optional(),
     state: z.enum(['running', 'paused', 'stopped'], { error: (i) => `must be running, paused or stopped, got ${JSON.stringify(i.input)}` }).optional(),
     autoRestart: z.object({

@@ -87,6 +87,18 @@ spec: {class: Z, config: {connector.class: Q}}
     ])
   })
 
+  test('tasksMax is bounded like Connect\'s tasks.max, a Java int', () => {
+    const doc = (n: string): string => `kind: KafkaConnector\nmetadata: {name: m}\nspec:\n  class: C\n  tasksMax: ${n}\n`
+    const problems: ManifestProblem[] = []
+    assert.equal(parseManifests(doc('2147483647'), 'max.yaml', problems)[0]?.tasksMax, 2147483647)
+    for (const n of ['2147483648', '999999999999', '1e400']) parseManifests(doc(n), 'big.yaml', problems)
+    assert.deepEqual(problems.map((p) => `${p.file}:${p.line ?? '?'} ${p.path}: ${p.message}`), [
+      'big.yaml:5 spec.tasksMax: must be at most 2147483647 (tasks.max is a Java int)',
+      'big.yaml:5 spec.tasksMax: must be at most 2147483647 (tasks.max is a Java int)',
+      'big.yaml:5 spec.tasksMax: must be an integer >= 1, got Infinity',
+    ])
+  })
+
   test('YAML syntax errors are reported with their line', () => {
     const problems: ManifestProblem[] = []
     parseManifests('kind: KafkaConnector\nmetadata: {name: a\n', 'syntax.yaml', problems)

@@ -61,6 +61,8 @@ export interface GroupOptions {
   restartMs: number
   /** Eager rebalancing restarts every connector and task, FAILED ones included. */
   eagerRebalance: boolean
+  /** Most tasks one connector runs, whatever its tasks.max (a connector may generate fewer tasks than tasks.max). */
+  maxTasksPerConnector: number
 }
 
 export interface StatusBody {
@@ -154,7 +156,9 @@ export class ConnectGroup {
       if (c.target === 'STOPPED') c.tasks = []
       return
     }
-    const wanted = Number(c.config['tasks.max'] ?? '1')
+    // tasks.max is an upper bound, not a count: like a real connector generating fewer task
+    // configs, the simulator runs at most maxTasksPerConnector, so no tasks.max can exhaust it.
+    const wanted = Math.min(Number(c.config['tasks.max'] ?? '1'), this.options.maxTasksPerConnector)
     c.tasks = c.tasks.slice(0, wanted)
     for (let id = c.tasks.length; id < wanted; id++) {
       c.tasks.push({ id, state: 'UNASSIGNED', workerId: this.#members[id % Math.max(1, this.#members.length)] ?? '' })

@@ -70,6 +70,11 @@ function aliases (className: string): string[] {
   return [className, simple, simple.replace(/Connector$/, '')]
 }
 
+/** Connect parses INT keys as a Java int: digits within -2^31 .. 2^31-1. */
+function isJavaInt (text: string): boolean {
+  return /^-?\d{1,10}$/.test(text) && Number(text) >= -2_147_483_648 && Number(text) <= 2_147_483_647
+}
+
 /** Errors per config key, in definition order, for the validate endpoint and the create/update 400. */
 export function validateConfig (plugin: PluginInfo | undefined, config: Record<string, string>): Map<string, string[]> {
   const errors = new Map<string, string[]>()
@@ -83,7 +88,7 @@ export function validateConfig (plugin: PluginInfo | undefined, config: Record<s
     if (key.required && (value === undefined || value === '') && key.name !== 'name') {
       add(key.name, `Missing required configuration "${key.name}" which has no default value.`)
     }
-    if (key.type === 'INT' && value !== undefined && !/^-?\d+$/.test(value)) {
+    if (key.type === 'INT' && value !== undefined && !isJavaInt(value)) {
       add(key.name, `Invalid value ${value} for configuration ${key.name}: Not a number of type INT`)
     } else if (key.name === 'tasks.max' && value !== undefined && Number(value) < 1) {
       add(key.name, `Invalid value ${value} for configuration tasks.max: Value must be at least 1`)

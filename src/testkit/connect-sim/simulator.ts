@@ -20,6 +20,8 @@ export interface ConnectSimulatorOptions {
   restartMs?: number
   /** Rebalances restart every connector and task, FAILED ones included (default true, the eager protocol). */
   eagerRebalance?: boolean
+  /** Most tasks one connector runs, whatever its tasks.max (default 100). */
+  maxTasksPerConnector?: number
   /** Requests kept in `requests` (the oldest are dropped beyond it); default 100 000. */
   maxRecordedRequests?: number
   /** Answered by `GET /`. */
@@ -56,6 +58,7 @@ export class ConnectSimulator implements WorkerHost {
       rebalanceMs: options.rebalanceMs ?? 50,
       restartMs: options.restartMs ?? 20,
       eagerRebalance: options.eagerRebalance ?? true,
+      maxTasksPerConnector: options.maxTasksPerConnector ?? 100,
     })
     const loggers = new Map<string, LoggerLevel>([
       ['org.apache.kafka.connect', { level: 'INFO', last_modified: null }],
@@ -78,6 +81,10 @@ export class ConnectSimulator implements WorkerHost {
     if (!Number.isInteger(port) || port < 0 || port + count - 1 > 65535) throw new InvalidArgumentError(`connect simulator: port must be 0 or a port with ${count} free consecutive ports after it, got ${port}`)
     if (options.maxRecordedRequests !== undefined && !(Number.isInteger(options.maxRecordedRequests) && options.maxRecordedRequests >= 0)) {
       throw new InvalidArgumentError(`connect simulator: maxRecordedRequests must be an integer >= 0, got ${options.maxRecordedRequests}`)
+    }
+    const maxTasks = options.maxTasksPerConnector
+    if (maxTasks !== undefined && !(Number.isInteger(maxTasks) && maxTasks >= 1 && maxTasks <= 10_000)) {
+      throw new InvalidArgumentError(`connect simulator: maxTasksPerConnector must be an integer from 1 to 10000, got ${maxTasks}`)
     }
     for (const [key, value] of [['rebalanceMs', options.rebalanceMs], ['restartMs', options.restartMs]] as const) {
       if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidArgumentError(`connect simulator: ${key} must be a number >= 0, got ${value}`)

@@ -163,6 +163,17 @@ describe('ConnectSimulator', () => {
     assert.deepEqual((await call(leader, 'GET', '/')).body, { version: '3.9.0', commit: 'steadfast-sim', kafka_cluster_id: 'sim-cluster-0' })
   })
 
+  test('tasks.max: beyond a Java int is the 400 Connect answers; a huge valid one runs a bounded number of tasks', async () => {
+    const tooBig = await call(leader, 'POST', '/connectors', { name: 'huge', config: { ...SOURCE, 'tasks.max': '2147483648' } })
+    assert.equal(tooBig.status, 400)
+    assert.match((tooBig.body as { message: string }).message, /\nInvalid value 2147483648 for configuration tasks\.max: Not a number of type INT\n/)
+    assert.equal((await call(leader, 'POST', '/connectors', { name: 'huge', config: { ...SOURCE, 'tasks.max': '2147483647' } })).status, 201)
+    sim.group.finishRebalance()
+    assert.equal(sim.connector('huge')?.tasks.length, 100)
+    assert.equal((await call(leader, 'DELETE', '/connectors/huge')).status, 204)
+    sim.group.finishRebalance()
+  })
+
   test('initial_state PAUSED and STOPPED are honoured', async () => {
     await call(leader, 'POST', '/connectors', { name: 'p', config: SOURCE, initial_state: 'PAUSED' })
     sim.group.finishRebalance()
@@ -250,6 +261,7 @@ describe('ConnectSimulator start-up', () => {
   test('bad options are named', async () => {
     await assert.rejects(ConnectSimulator.start({ workers: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /workers must be an integer >= 1, got 0/.test(e.message))
     await assert.rejects(ConnectSimulator.start({ rebalanceMs: -1 }), /rebalanceMs must be a number >= 0, got -1/)
+    await assert.rejects(ConnectSimulator.start({ maxTasksPerConnector: 1e9 }), /maxTasksPerConnector must be an integer from 1 to 10000, got 1000000000/)
   })
 })
 
