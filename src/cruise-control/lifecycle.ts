@@ -191,6 +191,13 @@ export class RebalanceLifecycle {
         const accepts = allowed.length === 0 ? 'no action' : allowed.join(', ')
         throw new InvalidArgumentError(`rebalance ${name}: cannot ${action} in state ${record.state} (it accepts ${accepts})`)
       }
+      if (action === 'stop' && record.state === 'Rebalancing') {
+        const running = await this.#runningExecution(undefined)
+        if (running !== undefined && running.triggeredUserTaskId !== record.userTaskId) {
+          throw new InvalidArgumentError(`rebalance ${name}: the execution Cruise Control is running belongs to task ${running.triggeredUserTaskId ?? '(none given)'}` +
+            `${running.triggeredTaskReason === undefined ? '' : ` (${running.triggeredTaskReason})`}, not to this rebalance's task ${record.userTaskId ?? '(none yet)'}; not stopping it`)
+        }
+      }
       record.pendingAction = action
       await this.#save(record)
     })
@@ -254,7 +261,11 @@ export class RebalanceLifecycle {
   async #step (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
     switch (r.pendingAction) {
       case 'stop': {
-        if (r.state === 'Rebalancing') await this.#client.stopProposalExecution({ signal })
+        // Only our own execution is stopped: stop_proposal_execution stops whatever runs.
+        if (r.state === 'Rebalancing') {
+          const running = await this.#runningExecution(signal)
+          if (running !== undefined && running.triggeredUserTaskId === r.userTaskId) await this.#client.stopProposalExecution({ signal })
+        }
         return this.#done(this.#to(r, 'Stopped', { userTaskId: undefined, taskKind: undefined, pendingAction: undefined }))
       }
       case 'refresh': {
@@ -361,8 +372,8 @@ export class RebalanceLifecycle {
    * rebalance is done) or did Cruise Control forget it (a restart: request the execution again)?
    */
   async #lostExecution (r: RebalanceRecord, id: string, signal: AbortSignal | undefined): Promise<Step> {
-    const { ExecutorState: executor } = await this.#client.state({ substates: ['executor'], signal })
-    if (executor !== undefined && executor.state !== 'NO_TASK_IN_PROGRESS' && executor.triggeredUserTaskId === id) {
+    const executor = await this.#runningExecution(signal)
+    if (executor !== undefined && executor.triggeredUserTaskId === id) {
       return this.#done({ ...r, executionUserTaskId: id, progress: progressOf(executor) })
     }
     if (r.executionUserTaskId !== id) {
@@ -376,6 +387,12 @@ export class RebalanceLifecycle {
     }
     this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control forgot execution task ${id} (it restarted); requesting the execution again`)
     return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
+  }
+
+  /** The execution Cruise Control is running now, if any. */
+  async #runningExecution (signal: AbortSignal | undefined): Promise<ExecutorState | undefined> {
+    const { ExecutorState: executor } = await this.#client.state({ substates: ['executor'], signal })
+    return executor === undefined || executor.state === 'NO_TASK_IN_PROGRESS' ? undefined : executor
   }
 
   /** The executor's counters for our task, or undefined when they cannot be had right now. */

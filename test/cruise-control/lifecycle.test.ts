@@ -86,6 +86,24 @@ describe('rebalance lifecycle', () => {
     assert.ok(['PendingProposal', 'Rebalancing'].includes(refreshed.state), refreshed.state)
   })
 
+  test('stop refuses to stop an execution that belongs to another rebalance', async (t) => {
+    const { sim, lifecycle } = await setup(t, { proposalComputeMs: 300, maxBlockTimeMs: 100, executionTickMs: 200, movementsPerTick: 1 })
+    await lifecycle.create(manifest('first', { autoApproval: true }))
+    const first = await lifecycle.settle('first', { until: ['Rebalancing'], intervalMs: 20, timeoutMs: 10_000 })
+    await eventually('the first execution runs', () => sim.executing)
+    await lifecycle.create(manifest('second', { mode: 'add-brokers', brokers: [3] }))
+    assert.equal((await lifecycle.settle('second', { intervalMs: 20, timeoutMs: 10_000 })).state, 'ProposalReady')
+    const waiting = await lifecycle.approve('second')
+    assert.equal(waiting.state, 'Rebalancing', 'its execution request is still computing (202)')
+
+    await assert.rejects(lifecycle.stop('second'), new RegExp(`the execution Cruise Control is running belongs to task ${first.userTaskId ?? ''}.*not stopping it`))
+    assert.equal((await lifecycle.get('second')).pendingAction, undefined)
+    assert.ok(!sim.requests.some((r) => r.endpoint === 'stop_proposal_execution'))
+    assert.equal(sim.executing, true)
+    assert.equal((await lifecycle.stop('first')).state, 'Stopped')
+    assert.equal(sim.requests.filter((r) => r.endpoint === 'stop_proposal_execution').length, 1)
+  })
+
   test('stop while PendingProposal → Stopped without touching an execution', async (t) => {
     const { sim, lifecycle } = await setup(t, { proposalComputeMs: 300 })
     await lifecycle.create(manifest('pending-stop'))
