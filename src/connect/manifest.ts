@@ -190,7 +190,12 @@ export async function loadManifests (path: string): Promise<ConnectorManifest[]>
   const problems: ManifestProblem[] = []
   const manifests: ConnectorManifest[] = []
   for (const file of files) {
-    const text = await readFile(file, 'utf8')
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (error) {
+      throw new InvalidArgumentError(`connector manifests: cannot read ${file}: ${(error as Error).message}`, { cause: error })
+    }
     manifests.push(...parseManifests(text, file, problems))
   }
   checkUnique(manifests, problems)

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { desiredConfig, loadManifests, ManifestError, parseManifests, type ManifestProblem } from '../../src/connect/manifest.ts'
+import { InvalidArgumentError } from '../../src/resilience/errors.ts'
 
 const GOOD = `apiVersion: kafka.strimzi.io/v1beta2
 kind: KafkaConnector
@@ -127,6 +128,9 @@ spec: {class: Z, config: {connector.class: Q}}
     assert.deepEqual((await loadManifests(dir)).map((m) => m.name), ['orders-source'])
     assert.deepEqual((await loadManifests(join(dir, 'a.yaml'))).map((m) => m.name), ['orders-source'])
     await assert.rejects(loadManifests(join(dir, 'missing.yaml')), /cannot read .*missing\.yaml/)
+    await mkdir(join(dir, 'folder.yaml'))
+    await assert.rejects(loadManifests(dir), (e: unknown) => e instanceof InvalidArgumentError && e.code === 'STEADFAST_ERR_INVALID_ARGUMENT' &&
+      e.message.startsWith(`connector manifests: cannot read ${join(dir, 'folder.yaml')}: EISDIR`))
   })
 
   test('any valid name, class and integer tasksMax round-trips through YAML', () => {
