@@ -95,7 +95,7 @@ export class SimWorker {
     let body: unknown
     try {
       url = new URL(req.url ?? '/', 'http://worker')
-      seg = url.pathname.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s))
+      seg = segments(url.pathname)
       body = parseBody(raw)
     } catch (error) {
       reply = restError(error)
@@ -152,6 +152,17 @@ export class SimWorker {
 function restError (error: unknown): RawReply {
   if (!(error instanceof ConnectRestError)) throw error
   return { status: error.status, text: JSON.stringify({ error_code: error.status, message: error.message }) }
+}
+
+/** Decoded path segments; a malformed %-escape matches no resource, so it is a 404 as in Connect. */
+function segments (pathname: string): string[] {
+  return pathname.split('/').filter((s) => s !== '').map((s) => {
+    try {
+      return decodeURIComponent(s)
+    } catch {
+      throw new ConnectRestError(404, 'HTTP 404 Not Found')
+    }
+  })
 }
 
 function toRaw (reply: Reply): RawReply {

@@ -156,6 +156,8 @@ describe('ConnectSimulator', () => {
     assert.equal((await call(leader, 'POST', '/connectors', '{not json')).status, 400)
     assert.deepEqual(await call(leader, 'GET', '/connectors/ghost/status'), err(404, 'Connector ghost not found'))
     assert.deepEqual(await call(leader, 'GET', '/nothing'), err(404, 'HTTP 404 Not Found'))
+    assert.deepEqual(await call(follower, 'GET', '/connectors/%E0%A4%A/status'), err(404, 'HTTP 404 Not Found'))
+    assert.deepEqual(await call(follower, 'DELETE', '/connectors/bad%'), err(404, 'HTTP 404 Not Found'))
     const plugins = (await call(leader, 'GET', '/connector-plugins')).body as Array<{ class: string, type: string }>
     assert.deepEqual(plugins.map((p) => p.type).sort(), ['sink', 'source', 'source'])
     const validation = (await call(leader, 'PUT', '/connector-plugins/FileStreamSink/config/validate', { topics: '' })).body as { error_count: number }
