@@ -37,6 +37,11 @@ export interface ReconcilerOptions {
   prune?: boolean
   /** Also delete connectors steadfast did not create when they are not declared (default false). */
   pruneUnmanaged?: boolean
+  /**
+   * Accept an empty list of manifests while pruning (default false). An empty manifest directory
+   * is more often a mistake (wrong path, files not yet written) than a wish to delete everything.
+   */
+  allowEmpty?: boolean
   /** Drives the auto-restart schedule and the waits between passes; tests pass a fake. */
   clock?: Clock
   logger?: Logger
@@ -109,6 +114,7 @@ export class Reconciler {
   #bulkhead: Bulkhead
   #prune: boolean
   #pruneUnmanaged: boolean
+  #allowEmpty: boolean
   #clock: Clock
   #logger: Logger
   #locks = new Map<string, Promise<void>>()
@@ -122,6 +128,7 @@ export class Reconciler {
     this.#bulkhead = new Bulkhead({ name: 'connect-reconciler', maxConcurrent: concurrency })
     this.#prune = options.prune ?? true
     this.#pruneUnmanaged = options.pruneUnmanaged ?? false
+    this.#allowEmpty = options.allowEmpty ?? false
     this.#clock = options.clock ?? systemClock
     this.#logger = (options.logger ?? this.client.transport.logger).child({ component: 'connect-reconciler' })
   }
@@ -293,6 +300,9 @@ export class Reconciler {
 
   /** Reads the cluster and decides; changes nothing, neither in Connect nor in the ledger. */
   async #decide (manifests: ConnectorManifest[], options: PassOptions): Promise<Outlook> {
+    if (manifests.length === 0 && (this.#prune || this.#pruneUnmanaged) && !this.#allowEmpty) {
+      throw new InvalidArgumentError('reconciler: no connectors are declared, so a pass would delete every connector it manages; pass allowEmpty (--allow-empty) if that is intended')
+    }
     const names = new Set<string>()
     for (const m of manifests) {
       if (names.has(m.name)) throw new InvalidArgumentError(`reconciler: connector ${m.name} is declared twice`)

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test, type TestContext } from 'node:test'
@@ -138,6 +138,15 @@ describe('steadfast connect (in-process)', () => {
       e instanceof ManifestError && /bad\.yaml:7 \(document 1\): spec\.tasksMax: must be an integer >= 1/.test(e.message))
     assert.equal(sim.requests.length, count)
     await rm(join(dir, 'bad.yaml'))
+  })
+
+  test('apply refuses a manifest directory that declares nothing unless --allow-empty', async (t) => {
+    const empty = join(dir, 'empty')
+    await mkdir(empty)
+    const state = join(dir, 'empty-state.json')
+    await writeFile(state, JSON.stringify({ version: 1, clusterId: 'sim-cluster-0', managed: { precious: { createdAt: 1 } }, restarts: {} }))
+    await assert.rejects(cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state]), /no connectors are declared.*--allow-empty/)
+    assert.match(await cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state, '--allow-empty', '--dry-run']), /^No changes/)
   })
 
   test('--timeout bounds the whole command, retries included, and keeps the last cause', async (t) => {

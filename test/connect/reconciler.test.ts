@@ -9,6 +9,7 @@ import type { ConnectorManifest, DeclaredState } from '../../src/connect/manifes
 import { FileOwnershipStore, MemoryOwnershipStore } from '../../src/connect/ownership.ts'
 import { formatPlan } from '../../src/connect/plan.ts'
 import { autoRestartDelayMinutes, Reconciler } from '../../src/connect/reconciler.ts'
+import { InvalidArgumentError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
 import { eventually, FAST_POLICY, quiet, SOURCE } from './helpers.ts'
@@ -169,12 +170,12 @@ describe('Reconciler', () => {
       const saved = JSON.parse(await readFile(path, 'utf8')) as { clusterId: string, managed: Record<string, unknown> }
       assert.equal(saved.clusterId, 'sim-cluster-0')
       assert.deepEqual(Object.keys(saved.managed), ['ledgered'])
-      const next = await new Reconciler({ client, store: new FileOwnershipStore(path) }).reconcile([])
+      const next = await new Reconciler({ client, store: new FileOwnershipStore(path), allowEmpty: true }).reconcile([])
       assert.deepEqual(next.deleted, ['ledgered'])
       const other = await ConnectSimulator.start({ workers: 1, clusterId: 'another' })
       const otherClient = new ConnectClient({ urls: other.urls, policy: FAST_POLICY, logger: quiet })
       try {
-        await assert.rejects(new Reconciler({ client: otherClient, store: new FileOwnershipStore(path) }).reconcile([]), /belongs to Kafka cluster sim-cluster-0/)
+        await assert.rejects(new Reconciler({ client: otherClient, store: new FileOwnershipStore(path), allowEmpty: true }).reconcile([]), /belongs to Kafka cluster sim-cluster-0/)
       } finally {
         await otherClient.close()
         await other.stop()
@@ -186,7 +187,7 @@ describe('Reconciler', () => {
 
   test('a create whose answer is lost is adopted on the next pass, so pruning still deletes it', async () => {
     const store = new MemoryOwnershipStore()
-    const reconciler = new Reconciler({ client, store })
+    const reconciler = new Reconciler({ client, store, allowEmpty: true })
     await eventually(() => !sim.group.rebalancing)
     sim.loseResponses(1, { method: 'POST', path: '/connectors' })
     const first = await reconciler.reconcile([manifest('lost')])
@@ -212,6 +213,19 @@ describe('Reconciler', () => {
     assert.deepEqual([next.deleted, next.unmanaged], [[], []])
     await reconciler.reconcile([])
     assert.deepEqual((await store.load()).pending, {})
+  })
+
+  test('an empty set of manifests is refused before any request unless allowEmpty is given', async () => {
+    const store = new MemoryOwnershipStore()
+    await new Reconciler({ client, store }).converge([manifest('kept')], { intervalMs: 20, timeoutMs: 10_000 })
+    const count = sim.requests.length
+    for (const pass of [(r: Reconciler) => r.reconcile([]), (r: Reconciler) => r.plan([])]) {
+      await assert.rejects(pass(new Reconciler({ client, store })), (e: unknown) => e instanceof InvalidArgumentError && /no connectors are declared.*allowEmpty/.test(e.message))
+    }
+    assert.equal(sim.requests.length, count)
+    assert.notEqual(sim.connector('kept'), undefined)
+    assert.deepEqual((await new Reconciler({ client, store, prune: false }).reconcile([])).deleted, [], 'without pruning nothing can be deleted, so it is allowed')
+    assert.deepEqual((await new Reconciler({ client, store, allowEmpty: true }).reconcile([])).deleted, ['kept'])
   })
 
   test('planning is read-only: a dry run leaves the ledger file byte-identical', async () => {

@@ -173,11 +173,12 @@ export function register (program: Command): void {
     .option('--state <file>', 'ownership ledger: which connectors steadfast created', DEFAULT_STATE_FILE)
     .option('--no-prune', 'keep managed connectors that are no longer declared')
     .option('--prune-unmanaged', 'also delete undeclared connectors steadfast did not create')
+    .option('--allow-empty', 'accept manifests that declare no connector (then every managed connector is deleted)')
     .option('--concurrency <n>', 'connectors handled at once', (t: string) => {
       if (!/^\d+$/.test(t) || Number(t) < 1) throw new InvalidArgumentError(`--concurrency: "${t}" is not an integer >= 1`)
       return Number(t)
     }, 8)
-    .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune: boolean, pruneUnmanaged?: boolean, concurrency: number }) => {
+    .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune: boolean, pruneUnmanaged?: boolean, allowEmpty?: boolean, concurrency: number }) => {
       const manifests = await loadManifests(options.file)
       await withClient('apply', options, async (client, signal) => {
         const reconciler = new Reconciler({
@@ -185,6 +186,7 @@ export function register (program: Command): void {
           store: new FileOwnershipStore(options.state),
           prune: options.prune,
           pruneUnmanaged: options.pruneUnmanaged === true,
+          allowEmpty: options.allowEmpty === true,
           concurrency: options.concurrency,
         })
         if (options.dryRun === true) {
