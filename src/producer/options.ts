@@ -33,6 +33,11 @@ export interface ProducerOptions {
   maxRequestSize?: number
   /** Bytes of records accepted and not yet acknowledged, over all partitions. Default 64 MiB. */
   maxBufferedBytes?: number
+  /**
+   * The same for any one partition, so a partition without a leader cannot take the whole buffer.
+   * Default a quarter of maxBufferedBytes (at least batchSize).
+   */
+  maxBufferedBytesPerPartition?: number
   /** How long `send` may wait for buffer space or for topic metadata. Default 60 s. */
   maxBlockMs?: number
   /** Upper bound on the time from `send` to its outcome, retries included. Default 120 s. */
@@ -58,6 +63,7 @@ export interface ResolvedProducerOptions {
   batchSize: number
   maxRequestSize: number
   maxBufferedBytes: number
+  maxBufferedBytesPerPartition: number
   maxBlockMs: number
   deliveryTimeoutMs: number
   requestTimeoutMs: number
@@ -69,7 +75,7 @@ export interface ResolvedProducerOptions {
 
 const KNOWN = new Set([
   'bootstrap', 'cluster', 'clientId', 'acks', 'idempotent', 'compression', 'lingerMs', 'batchSize',
-  'maxRequestSize', 'maxBufferedBytes', 'maxBlockMs', 'deliveryTimeoutMs', 'requestTimeoutMs',
+  'maxRequestSize', 'maxBufferedBytes', 'maxBufferedBytesPerPartition', 'maxBlockMs', 'deliveryTimeoutMs', 'requestTimeoutMs',
   'maxInFlightPerPartition', 'retryBackoffMs', 'retryBackoffMaxMs', 'partitioner', 'logger',
 ])
 
@@ -109,6 +115,8 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
   const maxRequestSize = integer(options, 'maxRequestSize', 1024 * 1024, 1024)
   const batchSize = integer(options, 'batchSize', Math.min(512 * 1024, maxRequestSize), 1, maxRequestSize)
   const maxBufferedBytes = integer(options, 'maxBufferedBytes', 64 * 1024 * 1024, batchSize)
+  const maxBufferedBytesPerPartition = integer(options, 'maxBufferedBytesPerPartition',
+    Math.max(batchSize, Math.floor(maxBufferedBytes / 4)), batchSize, maxBufferedBytes)
   const lingerMs = integer(options, 'lingerMs', 5, 0, 60_000)
   const requestTimeoutMs = integer(options, 'requestTimeoutMs', 30_000, 1)
   const deliveryTimeoutMs = integer(options, 'deliveryTimeoutMs', 120_000, 1)
@@ -130,6 +138,7 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
     batchSize,
     maxRequestSize,
     maxBufferedBytes,
+    maxBufferedBytesPerPartition,
     maxBlockMs: integer(options, 'maxBlockMs', 60_000, 0),
     deliveryTimeoutMs,
     requestTimeoutMs,

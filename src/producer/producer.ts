@@ -3,11 +3,14 @@
  * per partition into batches (sealed when `batchSize` is reached or `lingerMs` has passed) and
  * each partition's batches are delivered in order by its PartitionSender, which retries through
  * leader elections and lost connections until the delivery deadline. Idempotent by default with
- * acks=all. Memory is bounded by `maxBufferedBytes`: when full, `send` waits up to `maxBlockMs`
- * and then fails with BufferFullError. `close` delivers (or fails) everything accepted.
+ * acks=all. Memory is bounded by `maxBufferedBytes` and, per partition, by
+ * `maxBufferedBytesPerPartition`: when full, `send` waits up to `maxBlockMs` and then fails with
+ * BufferFullError. `close` delivers (or fails) everything accepted.
  *
- * Records of one partition are appended in the order `send` was called: a record that has to
- * wait (for topic metadata or buffer space) makes later records of the same topic wait behind it.
+ * Records of one partition are appended in the order `send` was called. A record waiting for its
+ * topic's metadata makes later records of the topic wait behind it; one waiting for buffer space
+ * makes only later records of its partition wait, so a partition that cannot drain does not stop
+ * the others.
  */
 import { Cluster } from '../cluster/cluster.ts'
 import type { TopicInfo } from '../cluster/metadata.ts'
@@ -40,8 +43,10 @@ export class Producer {
   readonly #context: SenderContext
   readonly #accumulator: Accumulator
   readonly #senders = new Map<string, PartitionSender>()
-  /** Per topic: the last record still waiting to be placed; later records queue behind it. */
+  /** Per topic: the last record still waiting for metadata; later records of the topic queue behind it. */
   readonly #waiting = new Map<string, Promise<void>>()
+  /** Per partition: the last record still waiting for buffer space; later records of the partition queue behind it. */
+  readonly #waitingForSpace = new Map<string, Promise<void>>()
   readonly #refreshing = new Map<string, Promise<void>>()
   readonly #available = new WeakMap<TopicInfo, number[]>()
   #closing: Promise<void> | undefined
@@ -60,7 +65,7 @@ export class Producer {
       maxInFlight: CONNECTION_MAX_IN_FLIGHT,
     })
     this.#accumulator = new Accumulator(this.#options, (batch) => this.#sealed(batch))
-    this.#budget = new BufferBudget(this.#options.maxBufferedBytes, (delta) => bufferedBytes.inc(delta))
+    this.#budget = new BufferBudget({ total: this.#options.maxBufferedBytes, perPartition: this.#options.maxBufferedBytesPerPartition }, (delta) => bufferedBytes.inc(delta))
     this.#context = {
       cluster: this.#cluster,
       options: this.#options,
@@ -69,7 +74,7 @@ export class Producer {
         ? new ProducerIdManager(this.#cluster, { required: options.idempotent === true, logger: this.#logger, requestTimeoutMs: this.#options.requestTimeoutMs })
         : undefined,
       refreshTopic: async (topic) => { await this.#refreshTopic(topic) },
-      onSettled: (batch) => this.#budget.release(batch.sizeBytes),
+      onSettled: (batch) => this.#budget.release(batch.sizeBytes, batch.label),
     }
   }
 
@@ -105,11 +110,22 @@ export class Producer {
       }
       const pending: PendingRecord = { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }
       const topic = normalized.topic
-      if (!this.#waiting.has(topic) && this.#placeNow(normalized, pending)) return
-      const previous = this.#waiting.get(topic) ?? Promise.resolve()
-      const placed = previous.then(async () => { await this.#placeLater(normalized, pending, now + this.#options.maxBlockMs) })
-      this.#waiting.set(topic, placed)
-      placed.finally(() => { if (this.#waiting.get(topic) === placed) this.#waiting.delete(topic) }).catch(() => {})
+      const blockDeadline = now + this.#options.maxBlockMs
+      const cached = this.#waiting.has(topic) ? undefined : this.#cachedTopic(topic)
+      if (cached !== undefined) {
+        this.#toPartition(normalized, pending, cached, blockDeadline, false)
+        return
+      }
+      queueBehind(this.#waiting, topic, async () => {
+        let info: TopicInfo
+        try {
+          info = this.#cachedTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
+        } catch (error) {
+          pending.reject(error)
+          return
+        }
+        this.#toPartition(normalized, pending, info, blockDeadline, true)
+      })
     })
   }
 
@@ -123,6 +139,7 @@ export class Producer {
     try {
       this.#accumulator.sealAll()
       await Promise.all([...this.#waiting.values()])
+      await Promise.all([...this.#waitingForSpace.values()])
       this.#accumulator.sealAll()
       await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
     } finally {
@@ -141,9 +158,9 @@ export class Producer {
   }
 
   #checkSize (record: NormalizedRecord): void {
-    const limit = Math.min(this.#options.maxRequestSize, this.#options.maxBufferedBytes)
+    const limit = Math.min(this.#options.maxRequestSize, this.#options.maxBufferedBytesPerPartition)
     if (record.size > limit) {
-      const which = limit === this.#options.maxRequestSize ? 'maxRequestSize' : 'maxBufferedBytes'
+      const which = limit === this.#options.maxRequestSize ? 'maxRequestSize' : 'maxBufferedBytesPerPartition'
       throw new RecordTooLargeError(`send: the record for topic ${record.topic} is about ${record.size} bytes, more than ${which} (${limit})`, record.size)
     }
   }
@@ -156,32 +173,38 @@ export class Producer {
     return Date.now() - metadata.fetchedAt < METADATA_MAX_AGE_MS ? info : undefined
   }
 
-  /** The synchronous path: metadata cached and buffer space free. False when the record must wait. */
-  #placeNow (record: NormalizedRecord, pending: PendingRecord): boolean {
-    const info = this.#cachedTopic(record.topic)
-    if (info === undefined) return false
+  /**
+   * Places the record in its partition's open batch: at once when there is space, else behind the
+   * partition's waiting records. `waited`: the record already waited (for metadata).
+   */
+  #toPartition (record: NormalizedRecord, pending: PendingRecord, info: TopicInfo, blockDeadline: number, waited: boolean): void {
     let partition: number
     try {
       partition = this.#choosePartition(record, info)
     } catch (error) {
       pending.reject(error)
-      return true
+      return
     }
-    if (!this.#budget.tryReserve(record.size)) return false
-    this.#accumulator.append(record.topic, partition, pending)
-    return true
+    const key = `${record.topic}-${partition}`
+    if (!this.#waitingForSpace.has(key) && this.#budget.tryReserve(record.size, key)) {
+      this.#append(record.topic, partition, pending, waited)
+      return
+    }
+    queueBehind(this.#waitingForSpace, key, async () => {
+      try {
+        await this.#budget.reserve(record.size, key, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
+      } catch (error) {
+        pending.reject(error)
+        return
+      }
+      this.#append(record.topic, partition, pending, true)
+    })
   }
 
-  async #placeLater (record: NormalizedRecord, pending: PendingRecord, blockDeadline: number): Promise<void> {
-    try {
-      const info = this.#cachedTopic(record.topic) ?? await this.#topicInfo(record.topic, blockDeadline)
-      const partition = this.#choosePartition(record, info)
-      await this.#budget.reserve(record.size, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
-      this.#accumulator.append(record.topic, partition, pending)
-      if (this.#flushing > 0) this.#accumulator.seal(record.topic, partition)
-    } catch (error) {
-      pending.reject(error)
-    }
+  /** A record that waited is sealed at once while a flush waits for it, rather than lingering. */
+  #append (topic: string, partition: number, pending: PendingRecord, waited: boolean): void {
+    this.#accumulator.append(topic, partition, pending)
+    if (waited && this.#flushing > 0) this.#accumulator.seal(topic, partition)
   }
 
   async #topicInfo (topic: string, blockDeadline: number): Promise<TopicInfo> {
@@ -246,4 +269,12 @@ export class Producer {
     }
     await running
   }
+}
+
+/** Runs `step` after the last step queued under `key`; the entry goes once nothing waits behind it. */
+function queueBehind (queues: Map<string, Promise<void>>, key: string, step: () => Promise<void>): void {
+  const previous = queues.get(key) ?? Promise.resolve()
+  const next = previous.then(step)
+  queues.set(key, next)
+  next.finally(() => { if (queues.get(key) === next) queues.delete(key) }).catch(() => {})
 }

@@ -14,6 +14,8 @@ describe('producer options', () => {
     assert.equal(o.deliveryTimeoutMs, 120_000)
     assert.equal(o.maxInFlightPerPartition, 5)
     assert.equal(o.lingerMs, 5)
+    assert.equal(o.maxBufferedBytesPerPartition, 16 * 1024 * 1024, 'a quarter of maxBufferedBytes')
+    assert.equal(resolveProducerOptions({ ...base, batchSize: 4096, maxBufferedBytes: 8192 }).maxBufferedBytesPerPartition, 4096, 'never below batchSize')
   })
 
   test('acks 1 or 0 turn idempotence off unless asked for, and asking for it with them is an error', () => {
@@ -29,6 +31,8 @@ describe('producer options', () => {
     ['compression', { ...base, compression: 'brotli' }, /compression must be one of none, gzip, snappy, lz4, zstd, got "brotli"/],
     ['lingerMs', { ...base, lingerMs: -1 }, /lingerMs must be an integer from 0 to 60000, got -1/],
     ['batchSize above maxRequestSize', { ...base, batchSize: 2_000_000 }, /batchSize must be an integer from 1 to 1048576/],
+    ['per-partition buffer below batch', { ...base, batchSize: 1000, maxBufferedBytesPerPartition: 999 }, /maxBufferedBytesPerPartition must be an integer from 1000 to 67108864, got 999/],
+    ['per-partition buffer above the total', { ...base, maxBufferedBytes: 2_000_000, maxBufferedBytesPerPartition: 2_000_001 }, /maxBufferedBytesPerPartition must be an integer from 524288 to 2000000/],
     ['buffer below batch', { ...base, batchSize: 1000, maxBufferedBytes: 10 }, /maxBufferedBytes must be an integer >= 1000, got 10/],
     ['in flight with idempotence', { ...base, maxInFlightPerPartition: 6 }, /maxInFlightPerPartition must be an integer from 1 to 5, got 6/],
     ['delivery below request timeout', { ...base, deliveryTimeoutMs: 1000, requestTimeoutMs: 5000 }, /deliveryTimeoutMs must be >= lingerMs \+ requestTimeoutMs \(5005\)/],

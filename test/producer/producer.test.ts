@@ -181,7 +181,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
   test('a partition without a leader holds its batches while the others flow; a full buffer makes send wait, then fail clearly', async () => {
     const t = await topic(2)
     await mock.setPartitionLeader(t, 1, -1)
-    const p = producer({ batchSize: 2048, maxBufferedBytes: 4096, maxBlockMs: 300, lingerMs: 0 })
+    const p = producer({ batchSize: 2048, maxBufferedBytes: 4096, maxBufferedBytesPerPartition: 4096, maxBlockMs: 300, lingerMs: 0 })
     const value = 'y'.repeat(500)
     const held = [0, 1, 2].map(() => p.send({ topic: t, partition: 1, value }))
     assert.equal((await p.send({ topic: t, partition: 0, value: 'flows' })).offset, 0n, 'the other partition is not held up')
@@ -200,6 +200,26 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     assert.deepEqual(delivered.map((m) => m.offset), [0n, 1n, 2n, 3n, 4n, 5n, 6n])
     await p.flush()
     assert.equal(p.bufferedBytes, 0, 'delivered records give their space back')
+  })
+
+  test('a leaderless partition filling its share of the buffer does not stop sends to a healthy partition', async () => {
+    const t = await topic(2)
+    await mock.setPartitionLeader(t, 1, -1)
+    // ~522 bytes a record; the stuck partition may hold 2048 bytes (3 records) of the 8192.
+    const p = producer({ batchSize: 1024, maxBufferedBytes: 8192, maxBufferedBytesPerPartition: 2048, maxBlockMs: 300, lingerMs: 0 })
+    const value = 'w'.repeat(500)
+    const stuck = Array.from({ length: 6 }, () => p.send({ topic: t, partition: 1, value }))
+    stuck.forEach((s) => { s.catch(() => {}) })
+    const healthy = await Promise.all(Array.from({ length: 12 }, () => p.send({ topic: t, partition: 0, value })))
+    assert.deepEqual(healthy.map((m) => m.offset), Array.from({ length: 12 }, (_, i) => BigInt(i)), 'the healthy partition is not held up')
+    const refused = await Promise.allSettled(stuck.slice(3))
+    for (const r of refused) {
+      assert.equal(r.status, 'rejected')
+      assert.ok(r.reason instanceof BufferFullError, String(r.reason))
+      assert.match((r.reason as Error).message, new RegExp(`partition ${t}-1 holds 1566 of 2048 bytes \\(maxBufferedBytesPerPartition\\)`))
+    }
+    await mock.setPartitionLeader(t, 1, 2)
+    assert.deepEqual((await Promise.all(stuck.slice(0, 3))).map((m) => m.offset), [0n, 1n, 2n], 'what was accepted is delivered once a leader returns')
   })
 
   test('records without a key stick to partitions that have a leader, moving on as batches fill', async () => {
