@@ -108,14 +108,19 @@ export class CruiseControlClient {
 
   /**
    * One request: waits for a limiter slot, sends, and retries transient failures (capacity 500s,
-   * connection failures, NotEnoughValidWindows unless listed in `stopOn`) with backoff.
+   * connection failures, NotEnoughValidWindows unless listed in `stopOn`) with backoff. Connection
+   * failures of an executing request (POST with dryrun=false) are not retried: they are thrown.
    */
   async send (request: OperationRequest, options: SendOptions = {}): Promise<RawResponse> {
     const stopOn = new Set(options.stopOn ?? [])
     const polling = options.userTaskId !== undefined
+    // A lost reply to dryrun=false may hide an execution that started: sending it again could start a
+    // second one, so transport failures of an executing request go to the caller, who looks for the task first.
+    const executing = !polling && request.method === 'POST' && request.params.dryrun === false
     const decide = (error: unknown): Classification => {
       const verdict = classify(error)
       if (verdict.action === 'fatal') return verdict
+      if (executing && verdict.action === 'reconnect') return { action: 'fatal', reason: verdict.reason }
       const retriable = polling ? POLL_RETRIABLE.has(verdict.reason) || verdict.action === 'reconnect' : !stopOn.has(verdict.reason)
       return retriable ? verdict : { action: 'fatal', reason: verdict.reason }
     }

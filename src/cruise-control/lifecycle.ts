@@ -12,6 +12,7 @@
  * recorded on the rebalance and the next reconcile tries again. A task Cruise Control forgot (it
  * restarted, or the task expired) is requested again.
  */
+import { randomUUID } from 'node:crypto'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { counter } from '../observability/metrics.ts'
@@ -22,7 +23,7 @@ import {
 import type { CruiseControlClient } from './client.ts'
 import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
 import { withDryRun, type OperationRequest } from './operations.ts'
-import { optimizationResultSchema, type ExecutorState, type OptimizationResult, type OptimizationSummary } from './schemas.ts'
+import { optimizationResultSchema, type ExecutorState, type OptimizationResult, type OptimizationSummary, type UserTask } from './schemas.ts'
 import type { JsonStateStore } from './state-store.ts'
 
 export const REBALANCE_STATES = ['New', 'PendingProposal', 'ProposalReady', 'Rebalancing', 'Stopped', 'NotReady', 'Ready'] as const
@@ -63,6 +64,11 @@ export interface RebalanceRecord {
   pendingAction?: RebalanceAction
   /** The Cruise Control task whose execution is known to have begun (answered 200, or seen InExecution); kept after it ends. */
   executionUserTaskId?: string
+  /**
+   * Sent as the execution request's `reason` (Cruise Control keeps it in the task's RequestURL and
+   * in ExecutorState.triggeredTaskReason), so a task whose reply was lost can be found again.
+   */
+  executionTag?: string
   /** The last proposal, kept for review. */
   proposal?: { summary: OptimizationSummary, userTaskId?: string, receivedAt: string }
   progress?: ExecutionProgress
@@ -199,6 +205,7 @@ export class RebalanceLifecycle {
         }
       }
       record.pendingAction = action
+      if (action === 'approve') record.executionTag = executionTag(name)
       await this.#save(record)
     })
     return await this.reconcile(name)
@@ -315,13 +322,22 @@ export class RebalanceLifecycle {
     const proposal = { summary: result.summary, userTaskId, receivedAt: new Date().toISOString() }
     if (r.autoApproval) {
       // Keep the proposal and carry on to execution in the same reconcile: auto-approval skips ProposalReady.
-      return { record: { ...r, proposal, userTaskId: undefined, taskKind: undefined, pendingAction: 'approve' }, more: true }
+      return { record: { ...r, proposal, userTaskId: undefined, taskKind: undefined, pendingAction: 'approve', executionTag: executionTag(r.name) }, more: true }
     }
     return this.#done(this.#to(r, 'ProposalReady', { proposal, userTaskId: undefined, taskKind: undefined, pendingAction: undefined }))
   }
 
   async #requestExecution (r: RebalanceRecord, signal: AbortSignal | undefined): Promise<Step> {
-    const outcome = await this.#client.submit(withDryRun(r.request, false), optimizationResultSchema, { signal })
+    const tag = r.executionTag ?? executionTag(r.name)
+    const sent = await this.#sentBefore(r, tag, signal)
+    if (sent !== undefined) {
+      // An earlier request with our tag reached Cruise Control although its reply was lost: follow that task.
+      this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: sent.UserTaskId }, `rebalance ${r.name}: Cruise Control already has our execution request (task ${sent.UserTaskId}); following it instead of sending another`)
+      const began = sent.Status === 'Active' ? r.executionUserTaskId : sent.UserTaskId
+      return this.#done(this.#to(r, 'Rebalancing', { userTaskId: sent.UserTaskId, executionUserTaskId: began, executionTag: tag, taskKind: 'execution', pendingAction: undefined, progress: undefined }))
+    }
+    const request = withDryRun(r.request, false)
+    const outcome = await this.#client.submit({ ...request, params: { ...request.params, reason: tag } }, optimizationResultSchema, { signal })
     if (outcome.userTaskId === undefined) {
       throw new SteadfastError(`rebalance ${r.name}: Cruise Control started the execution without a User-Task-ID header`, { reason: 'bad-response' })
     }
@@ -387,6 +403,13 @@ export class RebalanceLifecycle {
     }
     this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control forgot execution task ${id} (it restarted); requesting the execution again`)
     return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
+  }
+
+  /** A task of ours (by tag) that Cruise Control has and that has not failed: Active, InExecution or Completed. */
+  async #sentBefore (r: RebalanceRecord, tag: string, signal: AbortSignal | undefined): Promise<UserTask | undefined> {
+    if (r.executionTag === undefined) return undefined
+    const { userTasks } = await this.#client.userTasks({ endpoints: [r.request.endpoint], types: ['Active', 'InExecution', 'Completed'], signal })
+    return userTasks.find((t) => t.RequestURL.includes(`reason=${tag}`) && t.UserTaskId !== r.userTaskId)
   }
 
   /** The execution Cruise Control is running now, if any. */
@@ -456,6 +479,11 @@ export class RebalanceLifecycle {
 function transientReason (error: unknown): string {
   const behind = error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError ? error.cause : undefined
   return classify(behind ?? error).reason
+}
+
+/** A reason unique to one approval of one rebalance (letters, digits and dashes only, so it reads back unchanged). */
+function executionTag (name: string): string {
+  return `steadfast-${name.replaceAll('.', '-')}-${randomUUID().slice(0, 8)}`
 }
 
 function progressOf (e: ExecutorState): ExecutionProgress {

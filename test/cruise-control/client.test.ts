@@ -171,6 +171,22 @@ describe('Cruise Control client against the simulator: typed parsing of every en
   })
 })
 
+describe('Cruise Control client: executing requests', () => {
+  test('a connection that drops on dryrun=false is not re-sent (it may have started an execution); on a dry run it is', async (t) => {
+    let connections = 0
+    const server = createServer((socket) => { connections++; socket.destroy() })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new CruiseControlClient({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, logger: quiet, retry: { initialDelayMs: 10, maxDelayMs: 20, deadlineMs: 200 } })
+    t.after(async () => { await client.close(); await new Promise((resolve) => server.close(resolve)) })
+
+    await assert.rejects(client.send(rebalanceRequest({ dryRun: false })), (error: unknown) => error instanceof TransportError)
+    assert.equal(connections, 1)
+    connections = 0
+    await assert.rejects(client.send(rebalanceRequest({ dryRun: true })), DeadlineExceededError)
+    assert.ok(connections > 1, `a dry run was sent ${connections} time(s)`)
+  })
+})
+
 describe('Cruise Control client pieces', () => {
   test('the base URL gets the /kafkacruisecontrol root once; bad URLs are named', () => {
     assert.equal(normaliseBaseUrl('http://cc:9090'), 'http://cc:9090/kafkacruisecontrol')

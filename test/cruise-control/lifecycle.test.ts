@@ -310,6 +310,45 @@ describe('rebalance lifecycle', () => {
 })
 
 describe('rebalance lifecycle behind a gateway', () => {
+  test('the reply to the executing POST is lost: the next reconcile finds the task by its tag and follows it, executing once', async (t) => {
+    const sim = await startSim({ executionTickMs: 30, movementsPerTick: 4 })
+    let dropped = 0
+    const proxy = createServer((req, res) => {
+      const drop = dropped === 0 && req.method === 'POST' && (req.url ?? '').includes('dryrun=false')
+      if (drop) dropped++
+      const upstream = httpRequest(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+        if (drop) { answer.resume(); res.socket?.destroy(); return }
+        res.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(res)
+      })
+      req.pipe(upstream)
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    const client = new CruiseControlClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, logger: quiet, pollIntervalMs: 20, retry: { initialDelayMs: 10, deadlineMs: 5_000 } })
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => {
+      await client.close()
+      proxy.closeAllConnections()
+      await new Promise((resolve) => proxy.close(resolve))
+      await sim.stop()
+      await cleanup()
+    })
+    const lifecycle = lifecycleFor(client, dir)
+    await lifecycle.create(manifest('lost-reply', { autoApproval: true }))
+    const held = await lifecycle.reconcile('lost-reply')
+    assert.equal(dropped, 1)
+    assert.equal(held.state, 'New', 'a lost reply is transient: the state is unchanged')
+    assert.equal(held.pendingAction, 'approve')
+    assert.equal(sim.executions.length, 1, 'the request did reach Cruise Control')
+
+    const following = await lifecycle.reconcile('lost-reply')
+    assert.equal(following.state, 'Rebalancing')
+    assert.equal(following.userTaskId, sim.executions[0].userTaskId)
+    const done = await lifecycle.settle('lost-reply', { intervalMs: 20, timeoutMs: 10_000 })
+    assert.equal(done.state, 'Ready')
+    assert.equal(sim.executions.length, 1)
+  })
+
   test('a 503 from a proxy in front of Cruise Control leaves the state unchanged; the next reconcile goes through', async (t) => {
     const sim = await startSim()
     let failNext = true
