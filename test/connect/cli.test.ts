@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test, type TestContext } from 'node:test'
 import { Command } from 'commander'
-import { register } from '../../src/cli/commands/connect.ts'
+import { ConnectApplyError, register } from '../../src/cli/commands/connect.ts'
 import { ManifestError } from '../../src/connect/manifest.ts'
 import { DeadlineExceededError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
@@ -138,6 +138,15 @@ describe('steadfast connect (in-process)', () => {
       e instanceof ManifestError && /bad\.yaml:7 \(document 1\): spec\.tasksMax: must be an integer >= 1/.test(e.message))
     assert.equal(sim.requests.length, count)
     await rm(join(dir, 'bad.yaml'))
+  })
+
+  test('apply without --wait fails when a connector could not be reconciled', async (t) => {
+    const broken = join(dir, 'broken')
+    await mkdir(broken)
+    await writeFile(join(broken, 'sink.yaml'), manifestYaml('sinkless').replace('FileStreamSource', 'FileStreamSink'))
+    await assert.rejects(cli(t, ['connect', 'apply', '-f', broken, ...url, '--state', join(dir, 'broken-state.json')]), (e: unknown) =>
+      e instanceof ConnectApplyError && e.code === 'STEADFAST_ERR_CONNECT_APPLY' && /1 connector\(s\) could not be reconciled: sinkless \(Connect POST .* answered 400: Connector configuration is invalid/.test(e.message))
+    assert.equal(sim.connector('sinkless'), undefined)
   })
 
   test('apply refuses a manifest directory that declares nothing unless --allow-empty', async (t) => {

@@ -12,8 +12,16 @@ import { FileOwnershipStore } from '../../connect/ownership.ts'
 import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
-import { DeadlineExceededError, InvalidArgumentError } from '../../resilience/errors.ts'
+import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { parseDuration, parseOutput, printResult, type OutputFormat } from '../options.ts'
+
+/** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
+export class ConnectApplyError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_CONNECT_APPLY'
+  constructor (message: string) {
+    super(message, { action: 'fatal', reason: 'apply-failed' })
+  }
+}
 
 export const DEFAULT_CONNECT_URL = 'http://127.0.0.1:8083'
 export const DEFAULT_STATE_FILE = '.steadfast/connect-state.json'
@@ -199,6 +207,10 @@ export function register (program: Command): void {
           ? await reconciler.converge(manifests, { signal, timeoutMs: options.timeout, intervalMs: options.interval })
           : await reconciler.reconcile(manifests, { signal })
         printResult(options.output, result, resultRows(result), ['name', 'managed', 'actions', 'condition', 'reason', 'message'])
+        const failed = result.connectors.filter((c) => c.condition.reason === 'Error')
+        if (failed.length > 0) {
+          throw new ConnectApplyError(`connect apply: ${failed.length} connector(s) could not be reconciled: ${failed.map((c) => `${c.name} (${c.condition.message ?? ''})`).join('; ')}`)
+        }
         if (options.wait === true && !result.ready) {
           throw new DeadlineExceededError(`connect apply --wait: not every connector is Ready within ${options.timeout} ms (${result.connectors.filter((c) => c.condition.type !== 'Ready').map((c) => c.name).join(', ')})`, { attempts: 1, elapsedMs: options.timeout })
         }
