@@ -130,7 +130,7 @@ export class Reconciler {
     this.#pruneUnmanaged = options.pruneUnmanaged ?? false
     this.#allowEmpty = options.allowEmpty ?? false
     this.#clock = options.clock ?? systemClock
-    this.#logger = (options.logger ?? this.client.transport.logger).child({ component: 'connect-reconciler' })
+    this.#logger = (options.logger ?? this.client.transport.baseLogger).child({ component: 'connect-reconciler' })
   }
 
   /** What a pass would do now, without doing it. */

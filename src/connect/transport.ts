@@ -45,6 +45,7 @@ export class ConnectTransport {
   #headers: Record<string, string>
   #requestTimeoutMs: number
   #logger: Logger
+  #baseLogger: Logger
   #clock: Clock | undefined
   #random: (() => number) | undefined
 
@@ -64,13 +65,16 @@ export class ConnectTransport {
     })
     this.#headers = { accept: 'application/json', ...options.headers }
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
-    this.#logger = (options.logger ?? rootLogger()).child({ component: 'connect' })
+    this.#baseLogger = options.logger ?? rootLogger()
+    this.#logger = this.#baseLogger.child({ component: 'connect' })
     this.#clock = options.clock
     this.#random = options.random
   }
 
   get urls (): string[] { return this.#workers.map((w) => w.url) }
   get logger (): Logger { return this.#logger }
+  /** The logger as given, without this transport's `component` binding, for loggers that set their own. */
+  get baseLogger (): Logger { return this.#baseLogger }
 
   /** Sends the request under the retry policy; resolves with the success response or throws the final failure. */
   request (spec: RequestSpec): Promise<ConnectResponse> {
@@ -78,7 +82,8 @@ export class ConnectTransport {
       component: 'connect',
       operation: spec.operation,
       policy: this.policy,
-      logger: this.#logger,
+      // The retry loop puts `component` on each line itself; the child's binding would repeat it.
+      logger: this.#baseLogger,
       classify: (error) => classifyForMethod(error, spec.method),
       ...(spec.signal === undefined ? {} : { signal: spec.signal }),
       ...(this.#clock === undefined ? {} : { clock: this.#clock }),

@@ -168,7 +168,7 @@ describe('ConnectClient retries', () => {
   after(async () => { await sim.stop() })
 
   test('409 rebalance retries are logged and counted, one per retry, until the write succeeds', async () => {
-    const { logger, lines } = captureLogs()
+    const { logger, lines, raw } = captureLogs()
     const client = new ConnectClient({ urls: sim.urls[1] ?? '', policy: { ...FAST_POLICY, jitter: 'none', initialDelayMs: 20, maxDelayMs: 20 }, logger })
     const labels = { component: 'connect', operation: 'createConnector', reason: 'rebalance' }
     const counted = await retryCount(labels)
@@ -180,6 +180,8 @@ describe('ConnectClient retries', () => {
     const retryLines = lines.filter((l) => l.operation === 'createConnector' && l.reason === 'rebalance' && l.level === 40)
     assert.equal(retryLines.length, conflicts)
     assert.deepEqual(retryLines.map((l) => l.attempt), Array.from({ length: conflicts }, (_, i) => i + 1))
+    assert.ok(retryLines.every((l) => l.component === 'connect'))
+    assert.deepEqual(raw.filter((line) => line.split('"component":').length !== 2), [], 'each line names its component once')
     await client.close()
   })
 

@@ -6,11 +6,12 @@ export const FAST_POLICY = { initialDelayMs: 5, maxDelayMs: 40, multiplier: 2, m
 
 export const SOURCE = { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSourceConnector', topic: 'orders', 'tasks.max': '2' }
 
-/** A logger whose JSON lines are kept in memory. */
-export function captureLogs (): { logger: Logger, lines: Array<Record<string, unknown>> } {
+/** A logger whose JSON lines are kept in memory, parsed and as written (to see repeated keys). */
+export function captureLogs (): { logger: Logger, lines: Array<Record<string, unknown>>, raw: string[] } {
   const lines: Array<Record<string, unknown>> = []
-  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => { lines.push(JSON.parse(s) as Record<string, unknown>) } } })
-  return { logger, lines }
+  const raw: string[] = []
+  const logger = createLogger({ level: 'debug', destination: { write: (s: string) => { raw.push(s); lines.push(JSON.parse(s) as Record<string, unknown>) } } })
+  return { logger, lines, raw }
 }
 
 /** steadfast_retries_total for the labels given. */

@@ -12,7 +12,7 @@ import { autoRestartDelayMinutes, Reconciler } from '../../src/connect/reconcile
 import { InvalidArgumentError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
-import { eventually, FAST_POLICY, quiet, SOURCE } from './helpers.ts'
+import { captureLogs, eventually, FAST_POLICY, quiet, SOURCE } from './helpers.ts'
 
 const CLASS = 'org.apache.kafka.connect.file.FileStreamSourceConnector'
 
@@ -226,6 +226,19 @@ describe('Reconciler', () => {
     assert.notEqual(sim.connector('kept'), undefined)
     assert.deepEqual((await new Reconciler({ client, store, prune: false }).reconcile([])).deleted, [], 'without pruning nothing can be deleted, so it is allowed')
     assert.deepEqual((await new Reconciler({ client, store, allowEmpty: true }).reconcile([])).deleted, ['kept'])
+  })
+
+  test('reconciler log lines name their component once', async () => {
+    const { logger, raw, lines } = captureLogs()
+    const logged = new ConnectClient({ urls: sim.urls, policy: FAST_POLICY, logger })
+    try {
+      await new Reconciler({ client: logged }).reconcile([manifest('logged')])
+      assert.ok(lines.some((l) => l.component === 'connect-reconciler' && l.msg === 'created connector logged'))
+      assert.deepEqual(raw.filter((line) => line.split('"component":').length !== 2), [])
+    } finally {
+      await logged.close()
+    }
+    await client.deleteConnector('logged')
   })
 
   test('planning is read-only: a dry run leaves the ledger file byte-identical', async () => {
