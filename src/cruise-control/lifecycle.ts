@@ -245,7 +245,8 @@ export class RebalanceLifecycle {
 
   /**
    * Reconciles until the rebalance settles in one of `until` (default ProposalReady, Ready,
-   * NotReady, Stopped) with no action pending, pausing `intervalMs` between rounds.
+   * NotReady, Stopped) with no action pending, pausing `intervalMs` between rounds. Without
+   * `timeoutMs` or `signal` it follows the rebalance for as long as that takes (an execution may take hours).
    */
   async settle (name: string, options: { until?: RebalanceState[], intervalMs?: number, timeoutMs?: number, signal?: AbortSignal, onUpdate?: (record: RebalanceRecord) => void } = {}): Promise<RebalanceRecord> {
     const until = options.until ?? ['ProposalReady', 'Ready', 'NotReady', 'Stopped']

@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { RebalanceLifecycle, type RebalanceRecord, type RebalanceState } from '../../cruise-control/lifecycle.ts'
 import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManifest } from '../../cruise-control/manifest.ts'
 import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
-import { DeadlineExceededError, InvalidArgumentError } from '../../resilience/errors.ts'
+import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -26,6 +26,19 @@ interface CreateOptions extends RebalanceCliOptions {
   skipHardGoalCheck?: boolean
   autoApprove?: boolean
   wait: boolean
+}
+
+/** A command waited for rebalances and at least one ended NotReady: a non-zero exit, after the records are shown. */
+export class RebalanceNotReadyError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_REBALANCE_NOT_READY'
+  constructor (records: RebalanceRecord[]) {
+    super(records.map((r) => `rebalance ${r.name} is NotReady: ${r.reason ?? 'no reason recorded'}`).join('; '), { action: 'fatal', reason: 'rebalance-not-ready' })
+  }
+}
+
+function failIfNotReady (records: RebalanceRecord[]): void {
+  const failed = records.filter((r) => r.state === 'NotReady')
+  if (failed.length > 0) throw new RebalanceNotReadyError(failed)
 }
 
 /** Where the command stops waiting: the states a person has to look at, or that are final. */
@@ -136,6 +149,10 @@ function print (options: RebalanceCliOptions, records: RebalanceRecord[]): void 
   process.stdout.write(records.map(details).join('\n'))
 }
 
+/**
+ * Follows a rebalance until it settles, for at most --timeout (a DeadlineExceededError naming the
+ * state it is in). Ctrl-C stops following, shows where it is and exits 130; Cruise Control goes on.
+ */
 async function watch (lifecycle: RebalanceLifecycle, name: string, options: RebalanceCliOptions & { interval: number }): Promise<RebalanceRecord> {
   const tty = options.output === 'table' && process.stdout.isTTY
   let last = ''
@@ -146,6 +163,7 @@ async function watch (lifecycle: RebalanceLifecycle, name: string, options: Reba
     return await lifecycle.settle(name, {
       until: SETTLED,
       intervalMs: options.interval,
+      timeoutMs: options.timeout,
       signal: controller.signal,
       onUpdate: (r) => {
         const line = options.output === 'json'
@@ -156,6 +174,11 @@ async function watch (lifecycle: RebalanceLifecycle, name: string, options: Reba
         process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`)
       },
     })
+  } catch (error) {
+    if (!(error instanceof AbortedError && controller.signal.aborted)) throw error
+    process.stderr.write(`steadfast: stopped following ${name}; Cruise Control carries on (steadfast rebalance status ${name} --watch to follow it again)\n`)
+    process.exitCode = 130
+    return await lifecycle.get(name)
   } finally {
     process.removeListener('SIGINT', onSignal)
     if (tty) process.stdout.write('\n')
@@ -199,6 +222,7 @@ export function register (program: Command): void {
             : await lifecycle.reconcile(name))
         }
         print(options, records)
+        failIfNotReady(records)
       })
     })
 
@@ -210,13 +234,14 @@ export function register (program: Command): void {
     })
 
   withRebalanceOptions(rebalance.command('status').argument('<name>'))
-    .description('Reconcile a rebalance once and show it; --watch follows it until it settles, with a progress bar')
-    .option('--watch', 'keep reconciling until ProposalReady, Ready, NotReady or Stopped')
+    .description('Reconcile a rebalance once and show it; --watch follows it until it settles (at most --timeout), with a progress bar')
+    .option('--watch', 'keep reconciling until ProposalReady, Ready, NotReady or Stopped, for at most --timeout; exits non-zero on NotReady')
     .option('--interval <duration>', 'pause between reconciles with --watch', (text: string) => parseDuration(text, '--interval'), 2000)
     .action(async (name: string, options: RebalanceCliOptions & { watch?: boolean, interval: number }) => {
       await lifecycleFor(options, async (lifecycle) => {
         const record = options.watch === true ? await watch(lifecycle, name, options) : await lifecycle.reconcile(name)
         print(options, [record])
+        if (options.watch === true) failIfNotReady([record])
       })
     })
 

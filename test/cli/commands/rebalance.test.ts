@@ -83,6 +83,20 @@ describe('steadfast rebalance and cc (in-process)', () => {
     await assert.rejects(cli(t, ['cc', 'state', '--url', sim.url, '--timeout', 'soon']), /--timeout: "soon" is not a duration/)
   })
 
+  test('create exits non-zero when a rebalance ends NotReady; status --watch gives up after --timeout', async (t) => {
+    const sim = await startSim()
+    const warming = await startSim({ warmupMs: 60_000 })
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await warming.stop(); await cleanup() })
+    await assert.rejects(cli(t, ['rebalance', 'create', '--mode', 'add-brokers', '--brokers', '9', '--name', 'ghost', '--url', sim.url, '--state-dir', dir, '--timeout', '20s']),
+      /rebalance ghost is NotReady: .*Broker 9 does not exist/)
+
+    const common = ['--url', warming.url, '--state-dir', dir]
+    await cli(t, ['rebalance', 'create', '--mode', 'full', '--name', 'warming', '--no-wait', ...common])
+    await assert.rejects(cli(t, ['rebalance', 'status', 'warming', '--watch', '--interval', '20ms', '--timeout', '200ms', ...common]),
+      /rebalance warming did not reach ProposalReady or Ready or NotReady or Stopped within 200 ms \(state PendingProposal\)/)
+  })
+
   test('the progress bar shows partitions and data moved', () => {
     const record = { progress: { executorState: 'INTER_BROKER_REPLICA_MOVEMENT_TASK_IN_PROGRESS', partitionsMoved: 5, partitionsTotal: 20, dataMovedMB: 600, dataTotalMB: 2400, updatedAt: '' } } as unknown as RebalanceRecord
     assert.equal(progressBar(record, 8), '[##------] 5/20 partitions, 600/2400 MB')
