@@ -4,7 +4,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { ConnectClient } from '../../src/connect/client.ts'
 import { DeadlineExceededError, HttpResponseError, InvalidArgumentError, TransportError } from '../../src/resilience/errors.ts'
-import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
+import { CONNECT_MESSAGES, ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { captureLogs, eventually, FAST_POLICY, quiet, retryCount, SOURCE } from './helpers.ts'
 
 const STALE = 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)'
@@ -41,8 +41,17 @@ describe('ConnectClient against the simulator', () => {
     const created = await client.createConnector({ name: 'life', config: SOURCE })
     assert.equal(created.name, 'life')
     assert.equal(created.config.topic, 'orders')
-    // GET connector waits out the rebalance the create started (500 "a rebalance is expected" is retried).
-    const info = await client.getConnector('life')
+    // GET connector waits out a rebalance: the 500 "a rebalance is expected" is retried, and counted.
+    const labels = { component: 'connect', operation: 'getConnector', reason: 'rebalance' }
+    const counted = await retryCount(labels)
+    sim.rebalance(4_000)
+    const pending = client.getConnector('life')
+    await eventually(() => sim.countRequests({ method: 'GET', path: '/connectors/life', status: 500 }) >= 2)
+    sim.group.finishRebalance()
+    const info = await pending
+    const expected = sim.countRequests({ method: 'GET', path: '/connectors/life', status: 500 })
+    assert.equal(await retryCount(labels) - counted, expected)
+    assert.equal(sim.countRequests({ method: 'GET', path: '/connectors/life', status: 200 }), 1)
     assert.deepEqual(info.tasks, [{ connector: 'life', task: 0 }, { connector: 'life', task: 1 }])
     assert.deepEqual(await client.listConnectors(), ['life'])
     const expanded = await client.listConnectorsExpanded()
@@ -202,6 +211,32 @@ describe('ConnectClient retries', () => {
       sim.group.finishRebalance()
       await storm
       await client.close()
+    }
+  })
+
+  test('the 409 "conflicting operation" (a forward beyond two hops) is retried like a rebalance', async () => {
+    const answers = [409, 409, 201]
+    const seen: string[] = []
+    const server = createServer((req, res) => {
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`)
+      req.resume()
+      const status = answers.shift() ?? 500
+      const body = status === 409
+        ? { error_code: 409, message: CONNECT_MESSAGES.conflicting }
+        : { name: 'hop', config: { ...SOURCE, name: 'hop' }, tasks: [], type: 'source' }
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body))
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, policy: FAST_POLICY, logger: quiet })
+    const labels = { component: 'connect', operation: 'createConnector', reason: 'rebalance' }
+    const counted = await retryCount(labels)
+    try {
+      assert.equal((await client.createConnector({ name: 'hop', config: SOURCE })).name, 'hop')
+      assert.deepEqual(seen, ['POST /connectors', 'POST /connectors', 'POST /connectors'])
+      assert.equal(await retryCount(labels) - counted, 2)
+    } finally {
+      await client.close()
+      await new Promise((resolve) => server.close(resolve))
     }
   })
 
