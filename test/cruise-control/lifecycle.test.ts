@@ -73,7 +73,8 @@ describe('rebalance lifecycle', () => {
   })
 
   test('stop during Rebalancing stops the execution → Stopped; refresh then asks for a new proposal', async (t) => {
-    const { sim, lifecycle } = await setup(t, { executionTickMs: 200, movementsPerTick: 1 })
+    // Requests block long enough that the refreshed dry run always answers at once (never a 202).
+    const { sim, lifecycle } = await setup(t, { executionTickMs: 200, movementsPerTick: 1, maxBlockTimeMs: 5000 })
     await lifecycle.create(manifest('stopme', { autoApproval: true }))
     const running = await lifecycle.reconcile('stopme')
     assert.equal(running.state, 'Rebalancing')
@@ -83,7 +84,8 @@ describe('rebalance lifecycle', () => {
     assert.ok(sim.requests.some((r) => r.endpoint === 'stop_proposal_execution' && r.status === 200))
     await assert.rejects(lifecycle.approve('stopme'), /cannot approve in state Stopped \(it accepts refresh\)/)
     const refreshed = await lifecycle.refresh('stopme')
-    assert.ok(['PendingProposal', 'Rebalancing'].includes(refreshed.state), refreshed.state)
+    assert.equal(refreshed.state, 'Rebalancing', 'a fresh proposal, auto-approved and executing again')
+    assert.equal(sim.executions.length, 2)
   })
 
   test('stop refuses to stop an execution that belongs to another rebalance', async (t) => {
@@ -174,12 +176,15 @@ describe('rebalance lifecycle', () => {
   })
 
   test('NotEnoughValidWindows → PendingProposal until the windows are there', async (t) => {
-    const { lifecycle } = await setup(t, { warmupMs: 1000 })
+    let now = Date.now()
+    const { lifecycle } = await setup(t, { warmupMs: 60_000, now: () => now })
     await lifecycle.create(manifest('warm'))
     const pending = await lifecycle.reconcile('warm')
     assert.equal(pending.state, 'PendingProposal')
     assert.equal(pending.userTaskId, undefined)
-    assert.equal((await lifecycle.settle('warm', { intervalMs: 50, timeoutMs: 10_000 })).state, 'ProposalReady')
+    assert.equal((await lifecycle.reconcile('warm')).state, 'PendingProposal')
+    now += 60_000
+    assert.equal((await lifecycle.reconcile('warm')).state, 'ProposalReady')
   })
 
   test('Cruise Control restarts mid-proposal: the unknown User-Task-ID means request again, not failure', async (t) => {
