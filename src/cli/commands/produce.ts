@@ -2,7 +2,8 @@
  * `steadfast produce`: reads lines from stdin (like `kcat -P`) and sends each as one record,
  * optionally split into key and value at the first key separator. Prints a summary (and with
  * --output json, the partition and offset or the error of every line); exits non-zero when any
- * line failed.
+ * line failed. Reading pauses while too many sends (or too many bytes) await their outcome, so
+ * memory stays bounded however long the input is.
  */
 import type { Command } from 'commander'
 import { createInterface } from 'node:readline'
@@ -36,8 +37,22 @@ export interface ProduceSummary {
   failed: number
   /** Records per partition that succeeded. */
   partitions: Record<string, number>
+  /** Every line's outcome when asked for (perLine), else only the first 100 failures to settle, by line. */
   results: LineResult[]
 }
+
+export interface ProduceLimits {
+  /** Sends awaiting their outcome before reading pauses. */
+  maxPending: number
+  /** Bytes of lines awaiting their outcome before reading pauses. */
+  maxPendingBytes: number
+  /** Keep every line's outcome (for --output json); otherwise only counts and the first failures. */
+  perLine: boolean
+}
+
+/** Failures listed in the table summary; the rest are counted. */
+const FAILURES_KEPT = 100
+const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024, perLine: true }
 
 export interface ProduceInput {
   topic: string
@@ -65,34 +80,58 @@ function parseHeader (pair: string): { key: string, value: string } {
   return { key: pair.slice(0, eq), value: pair.slice(eq + 1) }
 }
 
-/** Sends every line (without waiting for one before reading the next) and reports each outcome. */
-export async function produceLines (producer: Producer, input: ProduceInput, lines: AsyncIterable<string>): Promise<ProduceSummary> {
-  const pending: Array<Promise<LineResult>> = []
-  let n = 0
+/**
+ * Sends every line without waiting for one before reading the next, but pauses reading while
+ * `maxPending` sends or `maxPendingBytes` bytes await their outcome; reports the outcomes.
+ */
+export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<string>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
+  const { maxPending, maxPendingBytes, perLine } = { ...DEFAULT_LIMITS, ...limits }
+  const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
+  const record = (result: LineResult): void => {
+    if ('error' in result) summary.failed++
+    else {
+      summary.succeeded++
+      summary.partitions[result.partition] = (summary.partitions[result.partition] ?? 0) + 1
+    }
+    if (perLine) summary.results[result.line - 1] = result
+    else if ('error' in result && summary.results.length < FAILURES_KEPT) summary.results.push(result)
+  }
+  const inFlight = { count: 0, bytes: 0, wake: () => {} }
+  const settled = new Set<Promise<void>>()
   for await (const raw of lines) {
-    const line = ++n
+    const line = ++summary.lines
     const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
     let key: string | null = null
     let value = text
     if (input.keySeparator !== undefined) {
       const at = text.indexOf(input.keySeparator)
       if (at < 0) {
-        pending.push(Promise.resolve({ line, error: `line ${line} has no key separator "${input.keySeparator}"` }))
+        record({ line, error: `line ${line} has no key separator "${input.keySeparator}"` })
         continue
       }
       key = text.slice(0, at)
       value = text.slice(at + input.keySeparator.length)
     }
-    const sent = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
-    pending.push(sent.then(
-      (m) => ({ line, partition: m.partition, offset: m.offset }),
-      (error: unknown) => ({ line, error: error instanceof Error ? error.message : String(error) })))
+    while (inFlight.count >= maxPending || inFlight.bytes >= maxPendingBytes) {
+      await new Promise<void>((resolve) => { inFlight.wake = resolve })
+    }
+    const bytes = Buffer.byteLength(text)
+    inFlight.count++
+    inFlight.bytes += bytes
+    const done: Promise<void> = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
+      .then((m) => { record({ line, partition: m.partition, offset: m.offset }) },
+        (error: unknown) => { record({ line, error: error instanceof Error ? error.message : String(error) }) })
+      .finally(() => {
+        inFlight.count--
+        inFlight.bytes -= bytes
+        settled.delete(done)
+        inFlight.wake()
+      })
+    settled.add(done)
   }
-  const results = await Promise.all(pending)
-  const partitions: Record<string, number> = {}
-  for (const r of results) if ('partition' in r) partitions[r.partition] = (partitions[r.partition] ?? 0) + 1
-  const failed = results.filter((r) => 'error' in r).length
-  return { topic: input.topic, lines: results.length, succeeded: results.length - failed, failed, partitions, results }
+  await Promise.all(settled)
+  if (!perLine) summary.results.sort((a, b) => a.line - b.line)
+  return summary
 }
 
 function renderSummary (summary: ProduceSummary): string {
@@ -100,6 +139,7 @@ function renderSummary (summary: ProduceSummary): string {
   const out = [`produced ${summary.succeeded} of ${summary.lines} line(s) to ${summary.topic}${spread === '' ? '' : ` (partition: records ${spread})`}; ${summary.failed} failed`]
   const failures = summary.results.filter((r): r is { line: number, error: string } => 'error' in r)
   if (failures.length > 0) out.push('', renderTable(failures, ['line', 'error']).trimEnd())
+  if (summary.failed > failures.length) out.push(`… and ${summary.failed - failures.length} more failed line(s)`)
   return out.join('\n') + '\n'
 }
 
@@ -132,7 +172,7 @@ export function register (program: Command): void {
       })
       let summary: ProduceSummary
       try {
-        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }))
+        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }), { perLine: format === 'json' })
       } finally {
         await producer.close()
       }

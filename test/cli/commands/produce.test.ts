@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url'
 import { MockCluster } from '../../../src/testkit/mock-cluster/mock-cluster.ts'
 import { keyPartition } from '../../../src/producer/murmur2.ts'
 import { fetchBatches, kcatRead } from '../../producer/helpers.ts'
+import { produceLines } from '../../../src/cli/commands/produce.ts'
+import type { ProducerRecord } from '../../../src/producer/record.ts'
+import type { RecordMetadata } from '../../../src/producer/batch.ts'
+import { BufferFullError } from '../../../src/producer/errors.ts'
 
 const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
 
@@ -17,6 +21,52 @@ function steadfast (args: string[], stdin: string): Promise<{ code: number, stdo
     child.stdin?.end(stdin)
   })
 }
+
+async function * numbered (count: number, width = 10): AsyncGenerator<string> {
+  for (let i = 0; i < count; i++) yield String(i).padStart(width, '0')
+}
+
+/** A stand-in producer whose sends settle a few ticks later; it records how many were pending at most. */
+function slowProducer (fail: (value: string) => boolean = () => false) {
+  const state = { pending: 0, most: 0, sent: [] as string[] }
+  const send = async (record: ProducerRecord): Promise<RecordMetadata> => {
+    state.sent.push(String(record.value))
+    state.most = Math.max(state.most, ++state.pending)
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    state.pending--
+    if (fail(String(record.value))) throw new BufferFullError(`no space for ${String(record.value)}`)
+    return { topic: record.topic, partition: 0, offset: BigInt(state.sent.indexOf(String(record.value))), timestamp: 0 }
+  }
+  return { send, state }
+}
+
+const input = { topic: 't', headers: [] }
+
+describe('produceLines backpressure', () => {
+  test('reading pauses while maxPending sends await their outcome; every line is sent once, in order', async () => {
+    const { send, state } = slowProducer()
+    const summary = await produceLines({ send }, input, numbered(200), { maxPending: 7, perLine: true })
+    assert.equal(state.most, 7, 'the cap is reached and never passed')
+    assert.deepEqual(state.sent, Array.from({ length: 200 }, (_, i) => String(i).padStart(10, '0')))
+    assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [200, 200, 0])
+    assert.deepEqual(summary.results.map((r) => r.line), Array.from({ length: 200 }, (_, i) => i + 1))
+  })
+
+  test('bytes awaiting an outcome are capped too', async () => {
+    const { send, state } = slowProducer()
+    await produceLines({ send }, input, numbered(100, 1000), { maxPending: 1000, maxPendingBytes: 4000 })
+    assert.equal(state.most, 4, 'four lines of 1000 bytes reach the 4000-byte cap')
+  })
+
+  test('without per-line output only counts and the first failures are kept, by line', async () => {
+    const { send } = slowProducer((value) => Number(value) % 2 === 1)
+    const summary = await produceLines({ send }, input, numbered(400), { maxPending: 50, perLine: false })
+    assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [400, 200, 200])
+    assert.deepEqual(summary.partitions, { 0: 200 })
+    assert.equal(summary.results.length, 100)
+    assert.ok(summary.results.every((r, i) => 'error' in r && (i === 0 || r.line > (summary.results[i - 1]?.line ?? 0))))
+  })
+})
 
 describe('steadfast produce', { timeout: 90_000 }, () => {
   let mock: MockCluster
