@@ -136,18 +136,37 @@ describe('Reconciler', () => {
     await client.deleteConnector('flaky')
   })
 
-  test('the restart count resets once the connector stays healthy for the interval', async () => {
+  test('the restart count resets once the connector stays healthy for the interval, not before', async () => {
     const clock = new FakeClock()
-    const reconciler = new Reconciler({ client, clock })
+    const store = new MemoryOwnershipStore()
+    const reconciler = new Reconciler({ client, clock, store })
     const declared = [manifest('heals', { autoRestart: { enabled: true } })]
+    const restarts = async (): Promise<number[]> => (await reconciler.reconcile(declared)).connectors[0]?.actions.map((a) => a.type === 'restart' ? a.restart : 0) ?? []
+    const healthy = async (): Promise<void> => {
+      await eventually(() => sim.connector('heals')?.tasks[0]?.state === 'RUNNING')
+      assert.deepEqual(await restarts(), [])
+    }
     await eventually(async () => (await reconciler.reconcile(declared)).ready)
     sim.failTask('heals', 0)
-    assert.deepEqual((await reconciler.reconcile(declared)).connectors[0]?.actions.map((a) => a.type === 'restart' ? a.restart : 0), [1])
-    await eventually(() => sim.connector('heals')?.tasks[0]?.state === 'RUNNING')
-    await clock.advance(2 * 60_000)
-    await reconciler.reconcile(declared)
+    assert.deepEqual(await restarts(), [1])
+
+    // Healthy for 1 of the 2 minutes after restart 1: the count is kept, so the next failure waits and is restart 2.
+    await healthy()
+    await clock.advance(60_000)
+    assert.deepEqual(await restarts(), [])
+    assert.equal((await store.load()).restarts.heals?.count, 1)
     sim.failTask('heals', 0)
-    assert.deepEqual((await reconciler.reconcile(declared)).connectors[0]?.actions.map((a) => a.type === 'restart' ? a.restart : 0), [1])
+    assert.deepEqual(await restarts(), [], 'restart 2 is not due yet')
+    await clock.advance(60_000)
+    assert.deepEqual(await restarts(), [2])
+
+    // Healthy for the whole 6 minutes after restart 2: the count starts over.
+    await healthy()
+    await clock.advance(6 * 60_000)
+    await reconciler.reconcile(declared)
+    assert.equal((await store.load()).restarts.heals, undefined)
+    sim.failTask('heals', 0)
+    assert.deepEqual(await restarts(), [1])
     await client.deleteConnector('heals')
   })
 
