@@ -29,3 +29,17 @@ export class RecordTooLargeError extends SteadfastError {
     this.sizeBytes = sizeBytes
   }
 }
+
+/**
+ * A batch whose request got no answer (the broker may have written it) could not be resent
+ * safely: its partition had to move to a new producer id, under which the broker would not
+ * recognise the resend as a duplicate. Fatal: the records may or may not be in the log.
+ */
+export class UncertainDeliveryError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_PRODUCER_UNCERTAIN_DELIVERY'
+  readonly attempts: number
+  constructor (message: string, init: { attempts: number }) {
+    super(message, { action: 'fatal', reason: 'uncertain-delivery' })
+    this.attempts = init.attempts
+  }
+}

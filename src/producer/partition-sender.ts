@@ -22,7 +22,10 @@
  * acknowledged at an offset above a later batch's is an ordering violation, logged at error and
  * counted in steadfast_producer_ordering_violations_total.
  * When a numbered batch fails for good or expires, the numbers after it cannot be trusted: the
- * partition takes a fresh producer id and numbers its remaining batches from 0.
+ * partition takes a fresh producer id and numbers its remaining batches from 0. A batch whose
+ * answer was lost may already be in the log under the old id, where the broker would not
+ * recognise a renumbered resend as a duplicate: such a batch is failed (UncertainDeliveryError,
+ * saying it may have been written) instead of being sent again under the new id.
  */
 import type { BrokerConnection } from '../cluster/broker-connection.ts'
 import type { Cluster } from '../cluster/cluster.ts'
@@ -35,6 +38,7 @@ import { DeadlineExceededError, KafkaProtocolError } from '../resilience/errors.
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
+import { UncertainDeliveryError } from './errors.ts'
 import { batchRecords, batchSizeBytes, orderingViolations, recordErrors, recordsSent } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
 
@@ -222,10 +226,24 @@ export class PartitionSender {
     if (ids === undefined) return
     if (this.#identity !== undefined && !this.#renumber) return
     const renumber = this.#renumber
+    if (renumber) this.#failUncertain()
     this.#identity = renumber ? await ids.fresh() : await ids.shared()
     this.#renumber = false
     this.#nextSequence = 0
     if (renumber) this.#ctx.logger.info({ partition: this.label, producerId: String(this.#identity?.producerId) }, 'sequence reset: the partition continues under a fresh producer id')
+  }
+
+  /** Before a sequence reset: fails the batches that may have been written under the old producer id. */
+  #failUncertain (): void {
+    const old = this.#identity
+    for (const batch of this.#queue) {
+      if (batch.settled || !batch.ambiguous || old === undefined || old === null || batch.identity !== old) continue
+      this.#fail(batch, new UncertainDeliveryError(
+        `delivery of ${batch.records.length} record(s) to ${this.label} is uncertain: an attempt got no answer, so the broker may have written them, ` +
+        `and an earlier batch's failure forces a new producer id under which a resend could be written twice; not sent again`,
+        { attempts: batch.attempts }))
+    }
+    this.#dropSettled()
   }
 
   /** Assigns the next sequence numbers to a batch not yet numbered under the current identity. */
@@ -285,6 +303,8 @@ export class PartitionSender {
       : kafkaError(outcome.errorCode, `Produce to ${this.label} on ${connection.label}`, { serverMessage: outcome.errorMessage })
     if (outcome.kind === 'answer') {
       const code = outcome.errorCode
+      // A gap before its sequence proves that this attempt, and any earlier one, wrote nothing.
+      if (code === OUT_OF_ORDER_SEQUENCE_NUMBER) batch.ambiguous = false
       if (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID || code === INVALID_PRODUCER_EPOCH) {
         // Out of order after an earlier batch failed is expected: it goes again behind it. Anything
         // else means the broker lost or rejects our sequence state: number again under a new id.

@@ -13,6 +13,7 @@ import type { Message } from '../../src/protocol/codec.ts'
 import { decodeRecordBatch } from '../../src/protocol/records/record-batch.ts'
 import { DeadlineExceededError, KafkaProtocolError, TransportError } from '../../src/resilience/errors.ts'
 import { ProducerBatch, type ProducerIdentity, type RecordMetadata } from '../../src/producer/batch.ts'
+import { UncertainDeliveryError } from '../../src/producer/errors.ts'
 import { resolveProducerOptions } from '../../src/producer/options.ts'
 import { PartitionSender } from '../../src/producer/partition-sender.ts'
 import { createLogger, type Logger } from '../../src/observability/logger.ts'
@@ -90,9 +91,9 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
     refreshTopic: async () => {},
     onSettled: (batch) => settled.push(batch),
   }, 't', 0)
-  /** Queues batches of the given sizes; values are "b<batch>r<record>". */
-  const send = (sizes: number[]): Array<Promise<RecordMetadata>> => sizes.flatMap((size, b) => {
-    const batch = new ProducerBatch('t', 0, Date.now(), resolved.deliveryTimeoutMs)
+  /** Queues batches of the given sizes, created `ages[b]` ms ago (default now); values are "b<batch>r<record>". */
+  const send = (sizes: number[], ages: number[] = []): Array<Promise<RecordMetadata>> => sizes.flatMap((size, b) => {
+    const batch = new ProducerBatch('t', 0, Date.now() - (ages[b] ?? 0), resolved.deliveryTimeoutMs)
     const outcomes = Array.from({ length: size }, (_, r) => new Promise<RecordMetadata>((resolve, reject) => {
       batch.add({ key: null, value: Buffer.from(`b${b}r${r}`), headers: [], timestamp: 1_700_000_000_000, size: 30, resolve, reject })
     }))
@@ -197,6 +198,33 @@ describe('PartitionSender sequences and retries', () => {
     broker.healthy = true
     assert.equal((await Promise.all(h.send([1])))[0]?.offset, 0n)
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[100n, 0]], 'the expired numbered batch left a gap: fresh id')
+  })
+
+  test('a batch whose answer was lost is failed as uncertain, never renumbered, when an earlier batch expires and forces a new producer id', async () => {
+    const broker = { healthy: false }
+    // Both batches are written but their answers are lost; then the broker fails every request
+    // until the first batch (created earlier) expires. Renumbering the second under a new id
+    // would make the broker write it again.
+    const h = harness((n) => n < 2 ? 'drop-after' : broker.healthy ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 1000, requestTimeoutMs: 100, lingerMs: 0 })
+    const [first, second] = h.send([1, 1], [850, 0])
+    const outcomes = await Promise.allSettled([first?.finally(() => { broker.healthy = true }), second])
+    assert.deepEqual(h.broker.log, ['b0r0', 'b1r0'], 'each record is in the log once')
+    const [expired, uncertain] = outcomes.map((o) => o.status === 'rejected' ? o.reason as unknown : o.value)
+    assert.ok(expired instanceof DeadlineExceededError, String(expired))
+    assert.match(expired.message, /the broker may have written it/)
+    assert.ok(uncertain instanceof UncertainDeliveryError, String(uncertain))
+    assert.match(uncertain.message, /delivery of 1 record\(s\) to t-0 is uncertain: .*may have written them.*not sent again/)
+    assert.equal(uncertain.action, 'fatal')
+    assert.deepEqual(h.broker.writes.map((w) => w.producerId), [1n, 1n], 'nothing was sent under a new producer id')
+  })
+
+  test('a batch refused as out of order was not written, so the sequence reset it causes renumbers it instead of failing it', async () => {
+    // The first attempt loses its answer; the resend is refused as out of order with nothing
+    // before it: the broker never wrote it, so it moves to a fresh id and is delivered.
+    const h = harness((n) => n === 0 ? 'drop-before' : n === 1 ? { code: 45 } : 'ok')
+    const [result] = await Promise.all(h.send([1]))
+    assert.equal(result?.offset, 0n)
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.values]), [[100n, ['b0r0']]])
   })
 
   test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported, within the in-flight limit', async () => {
