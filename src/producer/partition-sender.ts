@@ -240,7 +240,7 @@ export class PartitionSender {
       if (batch.settled || !batch.ambiguous || old === undefined || old === null || batch.identity !== old) continue
       this.#fail(batch, new UncertainDeliveryError(
         `delivery of ${batch.records.length} record(s) to ${this.label} is uncertain: an attempt got no answer, so the broker may have written them, ` +
-        `and an earlier batch's failure forces a new producer id under which a resend could be written twice; not sent again`,
+        'and an earlier batch\'s failure forces a new producer id under which a resend could be written twice; not sent again',
         { attempts: batch.attempts }))
     }
     this.#dropSettled()
