@@ -363,7 +363,7 @@ export class RebalanceLifecycle {
         if (!hasErrorMessage(task.originalResponse)) {
           // The request succeeded (its answer is the plan) but the execution did not: Cruise Control
           // marks a stopped or interrupted execution CompletedWithError. Keep the counters it reached.
-          return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control execution task ${id} was stopped or failed before it finished`, userTaskId: undefined, executionUserTaskId: id, taskKind: undefined }))
+          return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control execution task ${id} was stopped or failed before it finished`, userTaskId: undefined, executionUserTaskId: id, taskKind: undefined, progress: ended(r.progress) }))
         }
         const message = taskError(task.originalResponse)
         const verdict = classifyCruiseControlResponse({ method: 'POST', path: `/kafkacruisecontrol/${r.request.endpoint}`, status: 500, message })
@@ -400,7 +400,7 @@ export class RebalanceLifecycle {
     const { userTasks } = await this.#client.userTasks({ endpoints: ADMIN_ENDPOINTS, types: ['Completed', 'CompletedWithError'], signal })
     if (userTasks.length >= this.#completedTaskCache) {
       this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: execution task ${id} finished and left Cruise Control's completed-task cache; not executing again`)
-      return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, taskKind: undefined }))
+      return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, taskKind: undefined, progress: ended(r.progress) }))
     }
     this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id }, `rebalance ${r.name}: Cruise Control forgot execution task ${id} (it restarted); requesting the execution again`)
     return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
@@ -496,6 +496,11 @@ function progressOf (e: ExecutorState): ExecutionProgress {
     dataTotalMB: e.totalDataToMove ?? 0,
     updatedAt: new Date().toISOString(),
   }
+}
+
+/** The counters last seen, marked as no longer running (they are not forced to 100%: nobody saw the end). */
+function ended (progress: ExecutionProgress | undefined): ExecutionProgress | undefined {
+  return progress === undefined ? undefined : { ...progress, executorState: 'NO_TASK_IN_PROGRESS' }
 }
 
 /** Whether a task's originalResponse is an error body (the request failed) rather than the operation's result. */

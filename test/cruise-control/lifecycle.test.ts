@@ -246,6 +246,7 @@ describe('rebalance lifecycle', () => {
     assert.equal(failed.state, 'NotReady')
     assert.match(failed.reason ?? '', /execution task .* was stopped or failed before it finished/)
     assert.ok((failed.progress?.partitionsMoved ?? 0) < (failed.progress?.partitionsTotal ?? 0), 'progress is not forced to 100%')
+    assert.equal(failed.progress?.executorState, 'NO_TASK_IN_PROGRESS')
     assert.equal(sim.executions.length, 1)
   })
 
