@@ -261,7 +261,8 @@ export function register (program: Command): void {
   withRebalanceOptions(rebalance.command('delete').argument('<name>'))
     .description('Forget a rebalance (Cruise Control is not contacted; stop it first if it is executing)')
     .action(async (name: string, options: RebalanceCliOptions) => {
-      const deleted = await new JsonStateStore<RebalanceRecord>(options.stateDir).delete(name)
+      const store = new JsonStateStore<RebalanceRecord>(options.stateDir)
+      const deleted = await store.withLock(name, async () => await store.delete(name))
       if (!deleted) throw new InvalidArgumentError(`rebalance ${name} does not exist (state directory ${options.stateDir})`)
       if (options.output === 'json') process.stdout.write(JSON.stringify({ deleted: name }) + '\n')
       else process.stdout.write(`deleted ${name}\n`)
