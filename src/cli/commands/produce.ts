@@ -7,11 +7,14 @@
  */
 import type { Command } from 'commander'
 import { createInterface } from 'node:readline'
-import { createLogger } from '../../observability/logger.ts'
+import { Cluster } from '../../cluster/cluster.ts'
+import { createLogger, type Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
 import { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
-import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
+import { kafkaError } from '../../resilience/kafka-errors.ts'
+import { retry } from '../../resilience/retry.ts'
 import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
 
 interface ProduceCommandOptions {
@@ -53,6 +56,10 @@ export interface ProduceLimits {
 /** Failures listed in the table summary; the rest are counted. */
 const FAILURES_KEPT = 100
 const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024, perLine: true }
+/** Below this a delivery timeout leaves no room for a metadata lookup, a send and one retry. */
+const MIN_TIMEOUT_MS = 1000
+/** How long an unknown topic may take to appear (being created right now) before the command gives up (at most --timeout). */
+const UNKNOWN_TOPIC_WAIT_MS = 5000
 
 export interface ProduceInput {
   topic: string
@@ -72,6 +79,35 @@ function parsePartition (text: string | undefined): number | undefined {
   const n = Number(text)
   if (!/^\d+$/.test(text) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`--partition: "${text}" is not an integer >= 0`)
   return n
+}
+
+function parseTimeout (text: string): number {
+  const ms = parseDuration(text, '--timeout')
+  if (ms < MIN_TIMEOUT_MS) {
+    throw new InvalidArgumentError(`--timeout must be at least 1s (room for a metadata lookup, a send and a retry), got "${text}"`)
+  }
+  return Math.round(ms)
+}
+
+/**
+ * Fails fast when the cluster does not know the topic: the producer would wait for it for the
+ * whole --timeout. Other failures (brokers unreachable) are left to the producer's own retries.
+ */
+async function checkTopic (bootstrap: string, topic: string, waitMs: number, logger: Logger): Promise<void> {
+  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger })
+  try {
+    await retry(async () => {
+      const info = (await cluster.metadata([topic])).topics.get(topic)
+      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+    }, { component: 'cli', operation: 'produce-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: waitMs }, logger })
+  } catch (error) {
+    const cause = error instanceof DeadlineExceededError ? error.cause : error
+    if (cause instanceof KafkaProtocolError && cause.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') {
+      throw new InvalidArgumentError(`--topic: the cluster does not know topic "${topic}" (UNKNOWN_TOPIC_OR_PARTITION for ${waitMs} ms); create it first`, { cause })
+    }
+  } finally {
+    await cluster.close()
+  }
 }
 
 function parseHeader (pair: string): { key: string, value: string } {
@@ -157,9 +193,11 @@ export function register (program: Command): void {
     .option('--output <format>', 'table (summary) or json (summary and every line)', 'table')
     .action(async (options: ProduceCommandOptions) => {
       const format = parseOutput(options.output)
-      const deliveryTimeoutMs = parseDuration(options.timeout, '--timeout')
+      const deliveryTimeoutMs = parseTimeout(options.timeout)
       const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
+      const logger = createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' })
+      await checkTopic(options.bootstrap, input.topic, Math.min(UNKNOWN_TOPIC_WAIT_MS, deliveryTimeoutMs), logger)
       const producer = new Producer({
         bootstrap: options.bootstrap,
         acks: parseAcks(options.acks),
@@ -168,7 +206,7 @@ export function register (program: Command): void {
         requestTimeoutMs: Math.min(30_000, deliveryTimeoutMs),
         lingerMs: 0,
         maxBlockMs: Math.min(60_000, deliveryTimeoutMs),
-        logger: createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' }),
+        logger,
       })
       let summary: ProduceSummary
       try {

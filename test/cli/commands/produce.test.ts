@@ -121,5 +121,17 @@ describe('steadfast produce', { timeout: 90_000 }, () => {
     const codec = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--compression', 'brotli'], 'x\n')
     assert.equal(codec.code, 1)
     assert.match(codec.stderr, /compression must be one of none, gzip, snappy, lz4, zstd, got "brotli"/)
+    for (const timeout of ['0', '10ms']) {
+      const tiny = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--timeout', timeout], 'x\n')
+      assert.equal(tiny.code, 1)
+      assert.match(tiny.stderr, new RegExp(`--timeout must be at least 1s \\(room for a metadata lookup, a send and a retry\\), got "${timeout}"`))
+    }
+  })
+
+  test('an unknown topic fails fast, after a short bounded wait, naming the topic', async () => {
+    const { code, stdout, stderr } = await steadfast(['produce', '--topic', 'no-such-topic', '--bootstrap', mock.bootstrap, '--timeout', '2s'], 'x\n')
+    assert.equal(code, 1)
+    assert.equal(stdout, '')
+    assert.match(stderr, /--topic: the cluster does not know topic "no-such-topic" \(UNKNOWN_TOPIC_OR_PARTITION for 2000 ms\); create it first/)
   })
 })
