@@ -164,6 +164,21 @@ describe('Cruise Control simulator: user tasks and capacity', () => {
     for (let i = 0; i < 5; i++) assert.equal((await call(sim, 'GET', 'user_tasks?json=true&entries=1')).status, 200)
   })
 
+  test('a sync handler that fails answers its task CompletedWithError, and the next scan frees the slot', async (t) => {
+    const sim = await start(t, { maxActiveUserTasks: 1 })
+    const healthy = sim.model.brokerLoad.bind(sim.model)
+    sim.model.brokerLoad = () => { throw new Error('model unavailable') }
+    const failed = await call(sim, 'GET', 'kafka_cluster_state?json=true')
+    assert.equal(failed.status, 500)
+    assert.equal(failed.json.errorMessage, "Error processing GET request '/kafka_cluster_state' due to: 'model unavailable'.")
+    assert.ok(failed.taskId !== null)
+    sim.model.brokerLoad = healthy
+    sim.scan()
+    const listed = await call(sim, 'GET', `user_tasks?json=true&user_task_ids=${failed.taskId ?? ''}`)
+    assert.equal(listed.status, 200, 'the slot was freed')
+    assert.equal(listed.json.userTasks[0].Status, 'CompletedWithError')
+  })
+
   test('a restart answers the requests that were waiting for their task instead of leaving them pending', async (t) => {
     const sim = await start(t, { proposalComputeMs: 60_000, maxBlockTimeMs: 60_000 })
     const waiting = call(sim, 'POST', 'rebalance?json=true')
