@@ -40,22 +40,22 @@ export interface ProduceSummary {
   failed: number
   /** Records per partition that succeeded. */
   partitions: Record<string, number>
-  /** Every line's outcome when asked for (perLine), else only the first 100 failures to settle, by line. */
+  /** The first 100 failed lines (the others are only counted). */
   results: LineResult[]
 }
 
 export interface ProduceLimits {
-  /** Sends awaiting their outcome before reading pauses. */
+  /** Lines awaiting their outcome, or holding it until earlier lines have theirs, before reading pauses. */
   maxPending: number
   /** Bytes of lines awaiting their outcome before reading pauses. */
   maxPendingBytes: number
-  /** Keep every line's outcome (for --output json); otherwise only counts and the first failures. */
-  perLine: boolean
+  /** Told every line's outcome, in line order (for --output json). */
+  each?: (result: LineResult) => void
 }
 
 /** Failures listed in the table summary; the rest are counted. */
 const FAILURES_KEPT = 100
-const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024, perLine: true }
+const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024 }
 /** Below this a delivery timeout leaves no room for a metadata lookup, a send and one retry. */
 const MIN_TIMEOUT_MS = 1000
 /** How long an unknown topic may take to appear (being created right now) before the command gives up (at most --timeout). */
@@ -118,19 +118,30 @@ function parseHeader (pair: string): { key: string, value: string } {
 
 /**
  * Sends every line without waiting for one before reading the next, but pauses reading while
- * `maxPending` sends or `maxPendingBytes` bytes await their outcome; reports the outcomes.
+ * `maxPending` lines or `maxPendingBytes` bytes await their outcome; reports the outcomes in line
+ * order (an outcome that arrives early is held until the lines before it have theirs).
  */
 export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<string>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
-  const { maxPending, maxPendingBytes, perLine } = { ...DEFAULT_LIMITS, ...limits }
+  const { maxPending, maxPendingBytes, each } = { ...DEFAULT_LIMITS, ...limits }
   const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
-  const record = (result: LineResult): void => {
-    if ('error' in result) summary.failed++
-    else {
+  const early = new Map<number, LineResult>()
+  let next = 1
+  const emit = (result: LineResult): void => {
+    if ('error' in result) {
+      summary.failed++
+      if (summary.results.length < FAILURES_KEPT) summary.results.push(result)
+    } else {
       summary.succeeded++
       summary.partitions[result.partition] = (summary.partitions[result.partition] ?? 0) + 1
     }
-    if (perLine) summary.results[result.line - 1] = result
-    else if ('error' in result && summary.results.length < FAILURES_KEPT) summary.results.push(result)
+    each?.(result)
+  }
+  const record = (result: LineResult): void => {
+    early.set(result.line, result)
+    for (let r = early.get(next); r !== undefined; r = early.get(next)) {
+      early.delete(next++)
+      emit(r)
+    }
   }
   const inFlight = { count: 0, bytes: 0, wake: () => {} }
   const settled = new Set<Promise<void>>()
@@ -148,7 +159,7 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
       key = text.slice(0, at)
       value = text.slice(at + input.keySeparator.length)
     }
-    while (inFlight.count >= maxPending || inFlight.bytes >= maxPendingBytes) {
+    while (inFlight.count + early.size >= maxPending || inFlight.bytes >= maxPendingBytes) {
       await new Promise<void>((resolve) => { inFlight.wake = resolve })
     }
     const bytes = Buffer.byteLength(text)
@@ -166,8 +177,30 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
     settled.add(done)
   }
   await Promise.all(settled)
-  if (!perLine) summary.results.sort((a, b) => a.line - b.line)
   return summary
+}
+
+/** Output gathered before one write: a write per result costs more than producing it. */
+const JSON_CHUNK_CHARS = 64 * 1024
+
+/** Streams the --output json document: every line's result as it is known, then the counts. */
+function jsonWriter (topic: string, write: (text: string) => void): { each: (result: LineResult) => void, end: (summary: ProduceSummary) => void } {
+  let pending = `{\n  "topic": ${JSON.stringify(topic)},\n  "results": [`
+  let first = true
+  return {
+    each: (result) => {
+      pending += `${first ? '' : ','}\n    ${toJson(result).replace(/\n/g, '\n    ')}`
+      first = false
+      if (pending.length >= JSON_CHUNK_CHARS) {
+        write(pending)
+        pending = ''
+      }
+    },
+    end: ({ lines, succeeded, failed, partitions }) => {
+      const counts = toJson({ lines, succeeded, failed, partitions }).slice(1, -2)
+      write(`${pending}${first ? '' : '\n  '}],${counts}\n}\n`)
+    },
+  }
 }
 
 function renderSummary (summary: ProduceSummary): string {
@@ -208,13 +241,15 @@ export function register (program: Command): void {
         maxBlockMs: Math.min(60_000, deliveryTimeoutMs),
         logger,
       })
+      const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }), { perLine: format === 'json' })
+        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }), { each: json?.each })
       } finally {
         await producer.close()
       }
-      process.stdout.write(format === 'json' ? toJson(summary) + '\n' : renderSummary(summary))
+      if (json === undefined) process.stdout.write(renderSummary(summary))
+      else json.end(summary)
       if (summary.failed > 0) process.exitCode = 1
     })
 }
