@@ -16,7 +16,7 @@ import { Cluster } from '../cluster/cluster.ts'
 import type { TopicInfo } from '../cluster/metadata.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { InvalidArgumentError } from '../resilience/errors.ts'
+import { DeadlineExceededError, InvalidArgumentError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry } from '../resilience/retry.ts'
 import { Accumulator } from './accumulator.ts'
@@ -209,7 +209,20 @@ export class Producer {
 
   async #topicInfo (topic: string, blockDeadline: number): Promise<TopicInfo> {
     const budgetMs = blockDeadline - Date.now()
-    if (budgetMs <= 0) throw kafkaError(3, `send to ${topic}: no metadata for the topic within maxBlockMs (${this.#options.maxBlockMs} ms)`)
+    const noAnswer = (attempts: number): DeadlineExceededError => new DeadlineExceededError(
+      `send to ${topic}: no metadata for the topic within maxBlockMs (${this.#options.maxBlockMs} ms): ` +
+      'the brokers had not answered yet (maxBlockMs may be too short for a first connection)', { attempts, elapsedMs: this.#options.maxBlockMs })
+    if (budgetMs <= 0) throw noAnswer(0)
+    try {
+      return await this.#fetchTopicInfo(topic, budgetMs)
+    } catch (error) {
+      // Cut off while its first request was still out, the retry loop has no failure to give as cause.
+      if (!(error instanceof DeadlineExceededError) || error.cause !== undefined) throw error
+      throw noAnswer(error.attempts)
+    }
+  }
+
+  async #fetchTopicInfo (topic: string, budgetMs: number): Promise<TopicInfo> {
     return await retry(async () => {
       const metadata = await this.#cluster.metadata([topic])
       const info = metadata.topics.get(topic)

@@ -261,6 +261,14 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     await assert.rejects(wild.send({ topic: t, value: 'x' }), /the partitioner chose partition 9 for topic p\d+, which has 2 partition\(s\)/)
   })
 
+  test('a maxBlockMs too short for the first metadata answer fails saying so, not with a bare timeout', async () => {
+    const t = await topic()
+    const error = await producer({ maxBlockMs: 1 }).send({ topic: t, value: 'x' }).catch((e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError, String(error))
+    assert.match(error.message, new RegExp(`send to ${t}: no metadata for the topic within maxBlockMs \\(1 ms\\): the brokers had not answered yet`))
+    assert.doesNotMatch(error.message, /UNKNOWN_TOPIC/, 'the topic exists: it is not blamed')
+  })
+
   test('a topic the cluster does not know fails after maxBlockMs with UNKNOWN_TOPIC_OR_PARTITION as cause', async () => {
     const p = producer({ maxBlockMs: 400 })
     const error = await p.send({ topic: 'no-such-topic', value: 'x' }).catch((e: unknown) => e)
