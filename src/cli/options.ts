@@ -2,6 +2,7 @@
  * Option parsing shared by the commands: durations (`30s`, `2m`, `1500ms`), output formats, and
  * a printer for tables and JSON.
  */
+import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
@@ -41,4 +42,24 @@ export function toJson (value: unknown): string {
 /** Prints `value` as JSON, or `rows` as a table, to stdout. */
 export function printResult (format: OutputFormat, value: unknown, rows: readonly object[], columns: string[]): void {
   process.stdout.write(format === 'json' ? toJson(value) + '\n' : renderTable(rows, columns))
+}
+
+/** A commander parser for an integer option within [min, max]; the error names the option. */
+export function integerOption (what: string, min: number, max: number = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`
+      throw new InvalidArgumentError(`${what}: "${text}" is not an integer ${range}`)
+    }
+    return Number(text)
+  }
+}
+
+/** Reads a `--ca-file` PEM; an unreadable file is a clear error naming it. */
+export function readCaFile (path: string): string {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new InvalidArgumentError(`--ca-file: cannot read ${path}: ${(error as Error).message}`, { cause: error })
+  }
 }

@@ -2,12 +2,11 @@
  * `steadfast cc state|user-tasks`: Cruise Control at a glance, through the capacity-aware client.
  * Also the connection options every Cruise Control command shares (--url, --timeout, auth, TLS).
  */
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
-import { parseDuration, parseOutput, printResult, type OutputFormat } from '../options.ts'
+import { integerOption, parseDuration, parseOutput, printResult, readCaFile, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
 
@@ -19,13 +18,6 @@ export interface CruiseControlCliOptions {
   user?: string
   caFile?: string
   insecure?: boolean
-}
-
-function parsePositiveInt (what: string) {
-  return (text: string): number => {
-    if (!/^\d+$/.test(text) || Number(text) < 1) throw new InvalidArgumentError(`${what}: "${text}" is not an integer >= 1`)
-    return Number(text)
-  }
 }
 
 function parseTimeout (text: string): number {
@@ -40,21 +32,14 @@ export function withCruiseControlOptions (command: Command): Command {
     .option('--url <url>', 'Cruise Control base URL ($STEADFAST_CRUISE_CONTROL_URL)', process.env.STEADFAST_CRUISE_CONTROL_URL ?? DEFAULT_URL)
     .option('--timeout <duration>', 'give up on a request after retrying transient failures this long, e.g. 30s, 2m', parseTimeout, 120_000)
     .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
-    .option('--max-active-user-tasks <n>', "the server's max.active.user.tasks; steadfast uses one fewer", parsePositiveInt('--max-active-user-tasks'), 5)
+    .option('--max-active-user-tasks <n>', "the server's max.active.user.tasks; steadfast uses one fewer", integerOption('--max-active-user-tasks', 1), 5)
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CRUISE_CONTROL_PASSWORD')
     .option('--ca-file <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
 }
 
 export function clientFromOptions (options: CruiseControlCliOptions): CruiseControlClient {
-  let ca: string | undefined
-  if (options.caFile !== undefined) {
-    try {
-      ca = readFileSync(options.caFile, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`--ca-file: cannot read ${options.caFile}: ${(error as Error).message}`, { cause: error })
-    }
-  }
+  const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile)
   const tls = ca !== undefined || options.insecure === true ? { ca, rejectUnauthorized: options.insecure !== true } : undefined
   let auth: { username: string, password: string } | undefined
   if (options.user !== undefined) {
@@ -117,7 +102,7 @@ export function register (program: Command): void {
   withCruiseControlOptions(cc.command('user-tasks'))
     .description('Cruise Control user tasks (each request takes one of max.active.user.tasks slots)')
     .option('--types <list>', `comma-separated statuses: ${TASK_STATUSES.join(',')}`)
-    .option('--entries <n>', 'at most this many', parsePositiveInt('--entries'))
+    .option('--entries <n>', 'at most this many', integerOption('--entries', 1))
     .action(async (options: CruiseControlCliOptions & { types?: string, entries?: number }) => {
       const types = options.types?.split(',').map((s) => s.trim()).filter((s) => s !== '')
       for (const type of types ?? []) {

@@ -13,7 +13,7 @@ import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
-import { parseDuration, parseOutput, printResult, type OutputFormat } from '../options.ts'
+import { parseDuration, parseOutput, printResult, readCaFile, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
 export class ConnectApplyError extends SteadfastError {
@@ -73,14 +73,7 @@ function urlsOf (options: ConnectCliOptions): string[] {
 }
 
 export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
-  let ca: string | undefined
-  if (options.caFile !== undefined) {
-    try {
-      ca = readFileSync(options.caFile, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`--ca-file: cannot read ${options.caFile}: ${(error as Error).message}`, { cause: error })
-    }
-  }
+  const ca = options.caFile === undefined ? undefined : readCaFile(options.caFile)
   const headers: Record<string, string> = {}
   for (const h of options.header) {
     const eq = h.indexOf('=')

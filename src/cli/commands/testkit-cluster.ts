@@ -8,6 +8,7 @@ import { MockCluster } from '../../testkit/mock-cluster/mock-cluster.ts'
 import { MockClusterUnavailableError } from '../../testkit/mock-cluster/errors.ts'
 import { parseTopicSpec, type TopicSpec } from '../../testkit/mock-cluster/topic-spec.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { waitForStopSignal } from '../foreground.ts'
 import { parseOutput, renderTable, type OutputFormat } from '../options.ts'
 
 interface ClusterOptions {
@@ -50,16 +51,7 @@ async function run (options: ClusterOptions): Promise<void> {
   if (options.binary !== undefined) start.binary = options.binary
   const cluster = await MockCluster.start(start)
   let stopSignal: NodeJS.Signals | undefined
-  const signalled = new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      stopSignal = signal
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-      resolve()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-  })
+  const signalled = waitForStopSignal().then((signal) => { stopSignal = signal })
   if (options.output === 'json') {
     const info = { bootstrap: cluster.bootstrap, brokers: cluster.brokers, pid: cluster.pid, librdkafka: cluster.librdkafkaVersion, topics: options.topic }
     process.stdout.write(JSON.stringify(info) + '\n')

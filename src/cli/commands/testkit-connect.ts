@@ -4,9 +4,9 @@
  * on Ctrl-C (SIGINT) or SIGTERM with exit code 0.
  */
 import type { Command } from 'commander'
-import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { ConnectSimulator } from '../../testkit/connect-sim/simulator.ts'
-import { parseDuration, parseOutput, type OutputFormat } from '../options.ts'
+import { waitForStopSignal } from '../foreground.ts'
+import { integerOption, parseDuration, parseOutput, type OutputFormat } from '../options.ts'
 
 interface ConnectSimCliOptions {
   workers: number
@@ -16,41 +16,25 @@ interface ConnectSimCliOptions {
   output: OutputFormat
 }
 
-function integer (what: string, min: number, max: number) {
-  return (text: string): number => {
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-      throw new InvalidArgumentError(`${what}: "${text}" is not an integer from ${min} to ${max}`)
-    }
-    return Number(text)
-  }
-}
-
 async function run (options: ConnectSimCliOptions): Promise<void> {
   const sim = await ConnectSimulator.start({ workers: options.workers, port: options.port, rebalanceMs: options.rebalanceTime, restartMs: options.restartTime })
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (s: NodeJS.Signals): void => {
-      process.removeListener('SIGINT', onSignal)
-      process.removeListener('SIGTERM', onSignal)
-      resolve(s)
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    if (options.output === 'json') {
-      process.stdout.write(JSON.stringify({ urls: sim.urls, leader: sim.leaderUrl, rebalanceMs: options.rebalanceTime }) + '\n')
-    } else {
-      process.stdout.write([
-        `Kafka Connect simulator: ${sim.workers.length} workers in one group (rebalances last ${options.rebalanceTime} ms)`,
-        ...sim.workers.map((w) => `  ${w.url}${w.url === sim.leaderUrl ? '  (leader)' : ''}`),
-        '',
-        'Try it:',
-        `  steadfast connect plugins --url ${sim.urls.join(',')}`,
-        `  steadfast connect apply -f connectors/ --wait --url ${sim.urls.join(',')}`,
-        '',
-        'Press Ctrl-C to stop.',
-        '',
-      ].join('\n'))
-    }
-  })
+  const stopped = waitForStopSignal()
+  if (options.output === 'json') {
+    process.stdout.write(JSON.stringify({ urls: sim.urls, leader: sim.leaderUrl, rebalanceMs: options.rebalanceTime }) + '\n')
+  } else {
+    process.stdout.write([
+      `Kafka Connect simulator: ${sim.workers.length} workers in one group (rebalances last ${options.rebalanceTime} ms)`,
+      ...sim.workers.map((w) => `  ${w.url}${w.url === sim.leaderUrl ? '  (leader)' : ''}`),
+      '',
+      'Try it:',
+      `  steadfast connect plugins --url ${sim.urls.join(',')}`,
+      `  steadfast connect apply -f connectors/ --wait --url ${sim.urls.join(',')}`,
+      '',
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'))
+  }
+  const signal = await stopped
   await sim.stop()
   if (options.output !== 'json') process.stdout.write(`Stopped on ${signal} (${sim.requests.length} requests answered, ${sim.group.rebalances} rebalances).\n`)
 }
@@ -58,8 +42,8 @@ async function run (options: ConnectSimCliOptions): Promise<void> {
 export function register (testkit: Command): void {
   testkit.command('connect')
     .description('Run the Kafka Connect REST simulator (a worker group) in the foreground on 127.0.0.1')
-    .option('--workers <n>', 'workers in the group', integer('--workers', 1, 64), 3)
-    .option('--port <port>', 'port of the first worker; the others use the next ports (0: ephemeral)', integer('--port', 0, 65535), 8083)
+    .option('--workers <n>', 'workers in the group', integerOption('--workers', 1, 64), 3)
+    .option('--port <port>', 'port of the first worker; the others use the next ports (0: ephemeral)', integerOption('--port', 0, 65535), 8083)
     .option('--rebalance-time <duration>', 'how long a rebalance lasts', (t: string) => parseDuration(t, '--rebalance-time'), 500)
     .option('--restart-time <duration>', 'how long restarted instances show RESTARTING', (t: string) => parseDuration(t, '--restart-time'), 200)
     .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
