@@ -44,7 +44,11 @@ export interface ProducerOptions {
   deliveryTimeoutMs?: number
   /** Time a broker has to answer one Produce request. Default 30 s. */
   requestTimeoutMs?: number
-  /** Produce requests in flight per partition; at most 5 when idempotent. Default 5. */
+  /**
+   * Produce requests in flight per partition; at most 5 when idempotent. Default 5, as Java: order
+   * then relies on the broker checking producer sequences (docs/producer.md, Guarantees); 1 keeps
+   * order with any broker.
+   */
   maxInFlightPerPartition?: number
   /** First retry delay; later ones double up to retryBackoffMaxMs, with jitter. Default 100 ms. */
   retryBackoffMs?: number
