@@ -33,6 +33,13 @@ export interface ClusterEvents {
   'brokers-changed': [BrokerChanges]
 }
 
+interface PoolEntry {
+  endpoint: BrokerEndpoint
+  opening: Promise<BrokerConnection>
+  /** Set once the connection is open. */
+  ready: BrokerConnection | undefined
+}
+
 const COORDINATOR_KEY_TYPE: Record<CoordinatorType, number> = { group: 0, transaction: 1 }
 
 export class Cluster extends EventEmitter<ClusterEvents> {
@@ -42,9 +49,13 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly #maxAgeMs: number
   #bootstrap: BrokerAddress[]
   #metadata: ClusterMetadata | undefined
+  /** When the last answer about every topic came (undefined: never). */
+  #allTopicsAt: number | undefined
+  /** When each topic was last described by an answer. */
+  readonly #topicAt = new Map<string, number>()
   #refreshing: Promise<ClusterMetadata> | undefined
   /** Connections by `${nodeId}` (or `bootstrap:${host}:${port}`) and purpose. */
-  readonly #pool = new Map<string, { endpoint: BrokerEndpoint, connection: Promise<BrokerConnection> }>()
+  readonly #pool = new Map<string, PoolEntry>()
   readonly #coordinators = new Map<string, BrokerEndpoint>()
   /** The ApiVersions version each address accepted last, to ask it first next time. */
   readonly #apiVersionsVersions = new Map<string, number>()
@@ -80,8 +91,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    */
   async metadata (topics?: readonly string[]): Promise<ClusterMetadata> {
     const cached = this.#metadata
-    const fresh = cached !== undefined && this.#clock.now() - cached.fetchedAt < this.#maxAgeMs
-    if (fresh && (topics === undefined || topics.every((t) => cached.topics.get(t)?.errorCode === 0))) return cached
+    const now = this.#clock.now()
+    const fresh = (at: number | undefined): boolean => at !== undefined && now - at < this.#maxAgeMs
+    if (cached !== undefined) {
+      // "Every topic" is only answered from an answer about every topic, never from a merge of
+      // partial ones; a topic is fresh when an answer described it within the max age.
+      if (topics === undefined && fresh(this.#allTopicsAt)) return cached
+      if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === 0 && fresh(this.#topicAt.get(t)))) return cached
+    }
     return await this.refreshMetadata(topics)
   }
 
@@ -107,9 +124,15 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       allowAutoTopicCreation: false,
       includeTopicAuthorizedOperations: false,
     }))
-    const next = parseMetadata(response.body, this.#clock.now())
-    if (topics !== undefined && this.#metadata !== undefined) {
-      // A partial answer: keep the other topics we knew.
+    const now = this.#clock.now()
+    const next = parseMetadata(response.body, now)
+    for (const name of next.topics.keys()) this.#topicAt.set(name, now)
+    if (topics === undefined) {
+      // A full answer replaces the topic list: deleted topics leave the cache here.
+      this.#allTopicsAt = now
+      for (const name of this.#topicAt.keys()) if (!next.topics.has(name)) this.#topicAt.delete(name)
+    } else if (this.#metadata !== undefined) {
+      // A partial answer: keep the other topics we knew, with the age they had.
       for (const [name, topic] of this.#metadata.topics) if (!next.topics.has(name)) next.topics.set(name, topic)
     }
     this.#apply(next)
@@ -122,7 +145,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     if (previous === undefined) return
     const changes = diffBrokers(previous.brokers, next.brokers)
     if (!hasChanges(changes)) return
-    for (const broker of [...changes.removed, ...changes.changed.map((c) => c.before)]) this.#dropBroker(broker.nodeId)
+    // Connections to brokers that left or moved are useless; a rack change alone keeps them.
+    const moved = changes.changed.filter((c) => c.before.host !== c.after.host || c.before.port !== c.after.port).map((c) => c.before)
+    for (const broker of [...changes.removed, ...moved]) this.#dropBroker(broker.nodeId)
     this.#logger.warn({
       added: changes.added.map((b) => b.nodeId),
       removed: changes.removed.map((b) => b.nodeId),
@@ -135,33 +160,47 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     for (const [key, entry] of this.#pool) {
       if (entry.endpoint.nodeId === nodeId) {
         this.#pool.delete(key)
-        entry.connection.then((c) => c.close(), () => {})
+        entry.opening.then((c) => c.close(), () => {})
       }
     }
     for (const [key, endpoint] of this.#coordinators) if (endpoint.nodeId === nodeId) this.#coordinators.delete(key)
   }
 
-  /** A connection to `endpoint`, shared per broker and purpose; reopened when it died or moved. */
+  /**
+   * A connection to `endpoint`, shared per broker and purpose; reopened when it died or moved.
+   * Concurrent callers share one open: whoever finds the entry stale replaces it, the others wait
+   * for that replacement.
+   */
   async connectionTo (endpoint: BrokerEndpoint, purpose = 'default'): Promise<BrokerConnection> {
-    if (this.#closed) throw new TransportError('the cluster client is closed', 'ECONNCLOSED', { action: 'fatal' })
     const key = `${endpoint.nodeId ?? `bootstrap:${endpoint.host}:${endpoint.port}`}/${purpose}`
-    const existing = this.#pool.get(key)
-    if (existing !== undefined) {
+    for (;;) {
+      if (this.#closed) throw new TransportError('the cluster client is closed', 'ECONNCLOSED', { action: 'fatal' })
+      const existing = this.#pool.get(key)
+      if (existing === undefined) return await this.#open(key, endpoint)
       const moved = existing.endpoint.host !== endpoint.host || existing.endpoint.port !== endpoint.port
-      const connection = await existing.connection.catch(() => undefined)
-      if (!moved && connection !== undefined && !connection.closed) return connection
-      if (this.#pool.get(key) === existing) this.#pool.delete(key)
-      connection?.close()
+      if (!moved) {
+        const connection = await existing.opening.catch(() => undefined)
+        if (connection !== undefined && !connection.closed) return connection
+      }
+      // Stale (dead, failed or moved). Only one caller replaces it; the others see the new entry.
+      if (this.#pool.get(key) !== existing) continue
+      this.#pool.delete(key)
+      existing.opening.then((c) => c.close(), () => {})
     }
+  }
+
+  async #open (key: string, endpoint: BrokerEndpoint): Promise<BrokerConnection> {
     const address = `${endpoint.host}:${endpoint.port}`
     const known = this.#apiVersionsVersions.get(address)
     const opening = BrokerConnection.open(endpoint, known === undefined ? this.#options : { ...this.#options, apiVersionsVersion: known })
-    const entry = { endpoint, connection: opening }
+    const entry: PoolEntry = { endpoint, opening, ready: undefined }
     this.#pool.set(key, entry)
     try {
       const connection = await opening
+      entry.ready = connection
       this.#apiVersionsVersions.set(address, connection.apiVersionsVersion)
       connection.onClose(() => { if (this.#pool.get(key) === entry) this.#pool.delete(key) })
+      if (this.#closed) connection.close()
       return connection
     } catch (error) {
       if (this.#pool.get(key) === entry) this.#pool.delete(key)
@@ -184,9 +223,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * then the bootstrap list. Fails with one error listing every address tried and why.
    */
   async anyConnection (): Promise<BrokerConnection> {
-    for (const entry of this.#pool.values()) {
-      const connection = await entry.connection.catch(() => undefined)
-      if (connection !== undefined && !connection.closed) return connection
+    // An open general-purpose connection first; never one still opening (it may be stalled) nor
+    // one for another purpose (metadata must not queue behind Produce requests).
+    for (const [key, entry] of this.#pool) {
+      if (key.endsWith('/default') && entry.ready !== undefined && !entry.ready.closed) return entry.ready
     }
     const candidates: BrokerEndpoint[] = [
       ...shuffle([...(this.#metadata?.brokers.values() ?? [])]).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
@@ -261,7 +301,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#closed = true
     const entries = [...this.#pool.values()]
     this.#pool.clear()
-    await Promise.all(entries.map(async (e) => { (await e.connection.catch(() => undefined))?.close() }))
+    await Promise.all(entries.map(async (e) => { (await e.opening.catch(() => undefined))?.close() }))
   }
 }
 

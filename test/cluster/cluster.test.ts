@@ -121,6 +121,19 @@ describe('cluster against the librdkafka mock cluster', { timeout: 60_000 }, () 
     }
   })
 
+  test('a rack change is reported but keeps the connection', async () => {
+    const c = client()
+    await c.refreshMetadata()
+    const connection = await c.connection(3)
+    const events: BrokerChanges[] = []
+    c.on('brokers-changed', (change) => events.push(change))
+    await mock.setBrokerRack(3, 'rack-b')
+    await c.refreshMetadata()
+    assert.deepEqual(events.map((e) => e.changed.map((ch) => [ch.after.nodeId, ch.after.rack])), [[[3, 'rack-b']]])
+    assert.equal(connection.closed, false)
+    assert.equal(await c.connection(3), connection)
+  })
+
   test('a downed broker refuses connections; another broker serves metadata', async () => {
     const c = client()
     await c.refreshMetadata()

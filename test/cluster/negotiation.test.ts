@@ -71,3 +71,33 @@ test('metadata is served from the cache until it is older than the max age, and 
     await cluster.close()
   }
 })
+
+test('a partial refresh never stands in for "every topic", and a full refresh drops deleted topics', async () => {
+  const b = await broker([])
+  const cluster = new Cluster({ bootstrap: b.bootstrap, logger })
+  try {
+    await cluster.metadata(['a'])
+    const before = b.metadataRequests
+    await cluster.metadata()
+    assert.equal(b.metadataRequests, before + 1, 'an all-topics question is asked, not answered from the partial cache')
+    assert.equal(cluster.cachedMetadata?.topics.has('a'), false, 'the full answer (no topics) replaced the partial one')
+  } finally {
+    await cluster.close()
+  }
+})
+
+test('concurrent callers share one connection open; close closes it', async () => {
+  const b = await broker([], { apiVersionsMax: apis.ApiVersions.maxVersion })
+  const cluster = new Cluster({ bootstrap: b.bootstrap, logger })
+  const endpoint = { nodeId: 1, host: '127.0.0.1', port: b.port }
+  const connections = await Promise.all([cluster.connectionTo(endpoint), cluster.connectionTo(endpoint), cluster.connectionTo(endpoint)])
+  assert.equal(new Set(connections).size, 1)
+  assert.equal(b.apiVersionsAsked.length, 1, 'one connection was opened')
+  connections[0]!.close()
+  const again = await Promise.all([cluster.connectionTo(endpoint), cluster.connectionTo(endpoint)])
+  assert.equal(new Set(again).size, 1)
+  assert.notEqual(again[0], connections[0])
+  assert.equal(b.apiVersionsAsked.length, 2, 'a dead connection is replaced once, not once per caller')
+  await cluster.close()
+  assert.ok(again[0]!.closed)
+})
