@@ -5,7 +5,7 @@
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
-import { adminCall, type AdminContext, type CallOptions } from './context.ts'
+import { adminCall, forEachItem, type AdminContext, type CallOptions } from './context.ts'
 import { throwItemFailures, type ItemFailure } from './results.ts'
 
 export type ResourceType = 'topic' | 'broker' | 'broker-logger'
@@ -54,9 +54,9 @@ async function connectionFor (ctx: AdminContext, type: ResourceType, name: strin
 
 export async function describeConfigs (ctx: AdminContext, resources: ConfigResource[], options: CallOptions = {}): Promise<Map<string, ConfigEntry[]>> {
   const operation = 'describeConfigs'
-  const results = await Promise.all(resources.map(async (resource, i) => {
-    const resourceType = typeCode(resource.type, `${operation}: resources[${i}]`)
-    return await adminCall(ctx, operation, options, async (signal) => {
+  const types = resources.map((resource, i) => typeCode(resource.type, `${operation}: resources[${i}]`))
+  const results = await forEachItem(options, resources.map((resource, i) => ({ resource, resourceType: types[i] as number })), async ({ resource, resourceType }, each) => {
+    return await adminCall(ctx, operation, each, async (signal, attempt) => {
       const connection = await connectionFor(ctx, resource.type, resource.name)
       const response = await connection.request(apis.DescribeConfigs, {
         resources: [{ resourceType, resourceName: resource.name, configurationKeys: resource.keys ?? null }],
@@ -64,7 +64,7 @@ export async function describeConfigs (ctx: AdminContext, resources: ConfigResou
         includeDocumentation: false,
       }, { signal })
       const result = (response.body.results as Message[])[0] ?? { errorCode: 0, configs: [] }
-      throwItemFailures(operation, 1, result.errorCode === 0 ? [] : [{ item: `${resource.type} ${resource.name}`, errorCode: result.errorCode, message: result.errorMessage }])
+      throwItemFailures(operation, attempt, result.errorCode === 0 ? [] : [{ item: `${resource.type} ${resource.name}`, errorCode: result.errorCode, message: result.errorMessage }])
       const entries = (result.configs as Message[]).map((c): ConfigEntry => ({
         name: c.name,
         value: c.value ?? null,
@@ -75,13 +75,14 @@ export async function describeConfigs (ctx: AdminContext, resources: ConfigResou
       }))
       return [`${resource.type}:${resource.name}`, entries.sort((a, b) => a.name.localeCompare(b.name))] as const
     })
-  }))
+  })
   return new Map(results)
 }
 
 export async function incrementalAlterConfigs (ctx: AdminContext, alterations: ConfigAlteration[], options: CallOptions & { validateOnly?: boolean } = {}): Promise<void> {
   const operation = 'incrementalAlterConfigs'
-  await Promise.all(alterations.map(async (alteration, i) => {
+  // Every alteration is checked before any is sent.
+  const checked = alterations.map((alteration, i) => {
     const resourceType = typeCode(alteration.type, `${operation}: alterations[${i}]`)
     const configs = [
       ...Object.entries(alteration.set ?? {}).map(([name, value]) => ({ name, configOperation: 0, value })),
@@ -90,7 +91,10 @@ export async function incrementalAlterConfigs (ctx: AdminContext, alterations: C
       ...Object.entries(alteration.subtract ?? {}).map(([name, value]) => ({ name, configOperation: 3, value })),
     ]
     if (configs.length === 0) throw new InvalidArgumentError(`${operation}: alterations[${i}] changes nothing (give set, delete, append or subtract)`)
-    await adminCall(ctx, operation, options, async (signal) => {
+    return { alteration, resourceType, configs }
+  })
+  await forEachItem(options, checked, async ({ alteration, resourceType, configs }, each) => {
+    await adminCall(ctx, operation, each, async (signal, attempt) => {
       const connection = await connectionFor(ctx, alteration.type, alteration.name)
       const response = await connection.request(apis.IncrementalAlterConfigs, {
         resources: [{ resourceType, resourceName: alteration.name, configs }],
@@ -99,7 +103,7 @@ export async function incrementalAlterConfigs (ctx: AdminContext, alterations: C
       const failures: ItemFailure[] = (response.body.responses as Message[])
         .filter((r) => r.errorCode !== 0)
         .map((r) => ({ item: `${alteration.type} ${r.resourceName}`, errorCode: r.errorCode, message: r.errorMessage }))
-      throwItemFailures(operation, 1, failures)
+      throwItemFailures(operation, attempt, failures)
     })
-  }))
+  })
 }

@@ -27,7 +27,36 @@ export interface CallTarget {
   coordinator?: { type: CoordinatorType, key: string }
 }
 
-export type Attempt<T> = (signal: AbortSignal) => Promise<T>
+/** One attempt of a call; `attempt` counts from 1, for errors that report it. */
+export type Attempt<T> = (signal: AbortSignal, attempt: number) => Promise<T>
+
+/**
+ * Runs `each` for every item at once under one signal: the first failure aborts the others, so
+ * nothing goes on retrying in the background after the call has failed.
+ */
+export async function forEachItem<I, T> (options: CallOptions, items: readonly I[], each: (item: I, options: CallOptions) => Promise<T>): Promise<T[]> {
+  const controller = new AbortController()
+  const onAbort = (): void => controller.abort(options.signal?.reason)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    return await Promise.all(items.map(async (item) => {
+      try {
+        return await each(item, { ...options, signal: controller.signal })
+      } catch (error) {
+        controller.abort(error)
+        throw error
+      }
+    }))
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** The options for the rest of a multi-step call, so all its steps share one deadline. */
+export function remaining (options: CallOptions, ctx: AdminContext, startedAt: number): CallOptions {
+  const total = options.timeoutMs ?? ctx.defaultTimeoutMs
+  return { ...options, timeoutMs: Math.max(1, total - (Date.now() - startedAt)) }
+}
 
 export async function adminCall<T> (ctx: AdminContext, operation: string, options: CallOptions, attempt: Attempt<T>, target: CallTarget = {}): Promise<T> {
   let attempts = 0
@@ -37,7 +66,7 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
   try {
     return await retry(async (context) => {
       attempts = context.attempt
-      return await attempt(context.signal)
+      return await attempt(context.signal, context.attempt)
     }, {
       component: 'admin',
       operation,
@@ -47,9 +76,13 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
       hooks: {
         'refresh-coordinator': forgetCoordinator,
         'refresh-metadata': async () => { await ctx.cluster.refreshMetadata() },
-        // The pool reopens dead connections by itself; a coordinator behind a dead connection may
-        // have moved, so it is looked up again (the Sarama incident kept the cached one forever).
-        reconnect: forgetCoordinator,
+        // The pool reopens dead connections by itself. What was behind the dead connection may
+        // have moved: a coordinator is looked up again (the Sarama incident kept the cached one
+        // forever) and metadata refreshed, so leader-bound calls follow a moved leader.
+        reconnect: async () => {
+          forgetCoordinator()
+          await ctx.cluster.refreshMetadata()
+        },
       },
     })
   } catch (error) {

@@ -6,8 +6,8 @@
  */
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
-import { InvalidArgumentError } from '../resilience/errors.ts'
-import { adminCall, type AdminContext, type CallOptions } from './context.ts'
+import { InvalidArgumentError, ProtocolDecodeError } from '../resilience/errors.ts'
+import { adminCall, forEachItem, remaining, type AdminContext, type CallOptions } from './context.ts'
 import { throwItemFailures, throwTopLevel, type ItemFailure } from './results.ts'
 
 export interface CommittedOffset {
@@ -56,20 +56,27 @@ function checkGroupId (groupId: unknown, where: string): string {
 /** Committed offsets of one or many groups (all topics the group has offsets for, or those given). */
 export async function listConsumerGroupOffsets (ctx: AdminContext, groups: string | string[], options: CallOptions & { topics?: TopicPartitions[] } = {}): Promise<Map<string, CommittedOffset[]>> {
   const list = (typeof groups === 'string' ? [groups] : groups).map((g) => checkGroupId(g, 'listConsumerGroupOffsets'))
-  const topics = options.topics === undefined ? null : await resolvePartitions(ctx, options.topics)
-  const entries = await Promise.all(list.map(async (groupId) => [groupId, await fetchGroupOffsets(ctx, groupId, topics, options)] as const))
+  const startedAt = Date.now()
+  const topics = options.topics === undefined ? null : await resolvePartitions(ctx, options.topics, options)
+  const entries = await forEachItem(remaining(options, ctx, startedAt), list, async (groupId, each) => [groupId, await fetchGroupOffsets(ctx, groupId, topics, each)] as const)
   return new Map(entries)
 }
 
 async function fetchGroupOffsets (ctx: AdminContext, groupId: string, topics: Array<{ topic: string, partitions: number[] }> | null, options: CallOptions): Promise<CommittedOffset[]> {
   const operation = 'listConsumerGroupOffsets'
-  return await adminCall(ctx, operation, options, async (signal) => {
+  return await adminCall(ctx, operation, options, async (signal, attempt) => {
     const coordinator = await ctx.cluster.coordinator('group', groupId)
     const requested = topics === null ? null : topics.map((t) => ({ name: t.topic, partitionIndexes: t.partitions }))
     const response = await coordinator.request(apis.OffsetFetch, (version) => version >= 8
       ? { groups: [{ groupId, topics: requested }], requireStable: true }
       // v0-1 cannot ask for "all topics": they need the list.
       : { groupId, topics: requested ?? (version < 2 ? [] : null), requireStable: true }, { signal })
+      .catch((error: unknown) => {
+        if (!(error instanceof ProtocolDecodeError) || topics !== null) throw error
+        // librdkafka's mock (and brokers like it) answer an all-topics OffsetFetch with bytes
+        // that are not valid Kafka: say so, and how to get the offsets anyway.
+        throw new InvalidArgumentError(`${coordinator.label} cannot list all of group ${groupId}'s topics (its OffsetFetch answer to a null topic list is malformed: ${error.message}); name the topics (topics option, or --topic)`, { cause: error })
+      })
     const body: Message = response.version >= 8 ? (response.body.groups as Message[])[0] ?? {} : response.body
     throwTopLevel(operation, body, `for group ${groupId} on ${coordinator.label}`)
     const offsets: CommittedOffset[] = []
@@ -80,7 +87,7 @@ async function fetchGroupOffsets (ctx: AdminContext, groupId: string, topics: Ar
         offsets.push({ topic: t.name, partition: p.partitionIndex, offset: BigInt(p.committedOffset), leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.metadata ?? null })
       }
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
     return offsets.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
   }, { coordinator: { type: 'group', key: groupId } })
 }
@@ -95,7 +102,7 @@ export async function alterConsumerGroupOffsets (ctx: AdminContext, groupId: str
     }
   }
   const byTopic = groupByTopic(offsets)
-  await adminCall(ctx, operation, options, async (signal) => {
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const coordinator = await ctx.cluster.coordinator('group', groupId)
     const response = await coordinator.request(apis.OffsetCommit, {
       groupId,
@@ -110,7 +117,7 @@ export async function alterConsumerGroupOffsets (ctx: AdminContext, groupId: str
     for (const t of response.body.topics as Message[]) {
       for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   }, { coordinator: { type: 'group', key: groupId } })
 }
 
@@ -118,8 +125,9 @@ export async function alterConsumerGroupOffsets (ctx: AdminContext, groupId: str
 export async function deleteConsumerGroupOffsets (ctx: AdminContext, groupId: string, partitions: TopicPartitions[], options: CallOptions = {}): Promise<void> {
   const operation = 'deleteConsumerGroupOffsets'
   checkGroupId(groupId, operation)
-  const resolved = await resolvePartitions(ctx, partitions)
-  await adminCall(ctx, operation, options, async (signal) => {
+  const startedAt = Date.now()
+  const resolved = await resolvePartitions(ctx, partitions, options)
+  await adminCall(ctx, operation, remaining(options, ctx, startedAt), async (signal, attempt) => {
     const coordinator = await ctx.cluster.coordinator('group', groupId)
     const response = await coordinator.request(apis.OffsetDelete, {
       groupId,
@@ -130,34 +138,35 @@ export async function deleteConsumerGroupOffsets (ctx: AdminContext, groupId: st
     for (const t of response.body.topics as Message[]) {
       for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   }, { coordinator: { type: 'group', key: groupId } })
 }
 
 /** Every group of the cluster: each broker lists the groups it coordinates. */
 export async function listGroups (ctx: AdminContext, options: CallOptions & { states?: string[] } = {}): Promise<GroupListing[]> {
   const operation = 'listGroups'
-  const metadata = await ctx.cluster.refreshMetadata()
-  const perBroker = await Promise.all([...metadata.brokers.keys()].map(async (nodeId) => await adminCall(ctx, operation, options, async (signal) => {
+  const startedAt = Date.now()
+  const metadata = await adminCall(ctx, operation, options, async () => await ctx.cluster.refreshMetadata())
+  const perBroker = await forEachItem(remaining(options, ctx, startedAt), [...metadata.brokers.keys()], async (nodeId, each) => await adminCall(ctx, operation, each, async (signal) => {
     const connection = await ctx.cluster.connection(nodeId)
     const response = await connection.request(apis.ListGroups, { statesFilter: options.states ?? [], typesFilter: [] }, { signal })
     throwTopLevel(operation, response.body, `on ${connection.label}`)
     return (response.body.groups as Message[]).map((g): GroupListing => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: nodeId }))
-  })))
+  }))
   return perBroker.flat().sort((a, b) => a.groupId.localeCompare(b.groupId))
 }
 
 /** State, protocol and members of each group, asked of its coordinator. */
 export async function describeGroups (ctx: AdminContext, groups: string[], options: CallOptions = {}): Promise<GroupDescription[]> {
   const operation = 'describeGroups'
-  return await Promise.all(groups.map(async (groupId) => {
-    checkGroupId(groupId, operation)
-    return await adminCall(ctx, operation, options, async (signal) => {
+  for (const groupId of groups) checkGroupId(groupId, operation)
+  return await forEachItem(options, groups, async (groupId, each) => {
+    return await adminCall(ctx, operation, each, async (signal, attempt) => {
       const coordinator = await ctx.cluster.coordinator('group', groupId)
       const response = await coordinator.request(apis.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }, { signal })
       const g = (response.body.groups as Message[])[0]
       if (g === undefined) throw new InvalidArgumentError(`${operation}: ${coordinator.label} answered no entry for group ${groupId}`)
-      throwItemFailures(operation, 1, g.errorCode === 0 ? [] : [{ item: `group ${groupId}`, errorCode: g.errorCode }])
+      throwItemFailures(operation, attempt, g.errorCode === 0 ? [] : [{ item: `group ${groupId}`, errorCode: g.errorCode }])
       return {
         groupId,
         state: g.groupState,
@@ -167,27 +176,27 @@ export async function describeGroups (ctx: AdminContext, groups: string[], optio
         members: (g.members as Message[]).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientId: m.clientId, clientHost: m.clientHost })),
       }
     }, { coordinator: { type: 'group', key: groupId } })
-  }))
+  })
 }
 
 /** Deletes groups that have no members (DeleteGroups at each group's coordinator). */
 export async function deleteGroups (ctx: AdminContext, groups: string[], options: CallOptions = {}): Promise<void> {
   const operation = 'deleteGroups'
-  await Promise.all(groups.map(async (groupId) => {
-    checkGroupId(groupId, operation)
-    await adminCall(ctx, operation, options, async (signal) => {
+  for (const groupId of groups) checkGroupId(groupId, operation)
+  await forEachItem(options, groups, async (groupId, each) => {
+    await adminCall(ctx, operation, each, async (signal, attempt) => {
       const coordinator = await ctx.cluster.coordinator('group', groupId)
       const response = await coordinator.request(apis.DeleteGroups, { groupsNames: [groupId] }, { signal })
       const failures = (response.body.results as Message[]).filter((r) => r.errorCode !== 0).map((r) => ({ item: `group ${r.groupId}`, errorCode: r.errorCode }))
-      throwItemFailures(operation, 1, failures)
+      throwItemFailures(operation, attempt, failures)
     }, { coordinator: { type: 'group', key: groupId } })
-  }))
+  })
 }
 
 /** Fills in "every partition" for topics given without partitions, from metadata. */
-export async function resolvePartitions (ctx: AdminContext, topics: TopicPartitions[]): Promise<Array<{ topic: string, partitions: number[] }>> {
+export async function resolvePartitions (ctx: AdminContext, topics: TopicPartitions[], options: CallOptions): Promise<Array<{ topic: string, partitions: number[] }>> {
   const needed = topics.filter((t) => t.partitions === undefined).map((t) => t.topic)
-  const metadata = needed.length > 0 ? await ctx.cluster.metadata(needed) : undefined
+  const metadata = needed.length > 0 ? await adminCall(ctx, 'resolvePartitions', options, async () => await ctx.cluster.metadata(needed)) : undefined
   return topics.map((t) => {
     if (t.partitions !== undefined) return { topic: t.topic, partitions: t.partitions }
     const info = metadata?.topics.get(t.topic)

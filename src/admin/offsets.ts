@@ -7,7 +7,7 @@ import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
-import { adminCall, type AdminContext, type CallOptions } from './context.ts'
+import { adminCall, remaining, type AdminContext, type CallOptions } from './context.ts'
 import { groupByTopic, listConsumerGroupOffsets, resolvePartitions, type TopicPartitions } from './groups.ts'
 import { throwItemFailures, type ItemFailure } from './results.ts'
 
@@ -43,9 +43,10 @@ function specTimestamp (spec: OffsetSpec): bigint {
 export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[], spec: OffsetSpec, options: CallOptions = {}): Promise<PartitionOffset[]> {
   const operation = 'listOffsets'
   const timestamp = specTimestamp(spec)
-  const resolved = await resolvePartitions(ctx, topics)
+  const startedAt = Date.now()
+  const resolved = await resolvePartitions(ctx, topics, options)
   const partitions = resolved.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
-  return await adminCall(ctx, operation, options, async (signal) => {
+  return await adminCall(ctx, operation, remaining(options, ctx, startedAt), async (signal, attempt) => {
     const metadata = await ctx.cluster.metadata(resolved.map((t) => t.topic))
     const byLeader = new Map<number, typeof partitions>()
     for (const p of partitions) {
@@ -76,17 +77,20 @@ export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[],
         }
       }
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
     return results.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
   })
 }
 
 /** Lag of a group on every partition it has committed offsets for (or on the topics given). */
 export async function consumerGroupLag (ctx: AdminContext, groupId: string, options: CallOptions & { topics?: TopicPartitions[] } = {}): Promise<PartitionLag[]> {
+  // One deadline for the whole call: each step gets what is left of it.
+  const startedAt = Date.now()
   const committed = (await listConsumerGroupOffsets(ctx, groupId, options)).get(groupId) ?? []
   const topics = options.topics ?? [...new Set(committed.map((c) => c.topic))].map((topic) => ({ topic }))
   if (topics.length === 0) return []
-  const [latest, earliest] = await Promise.all([listOffsets(ctx, topics, 'latest', options), listOffsets(ctx, topics, 'earliest', options)])
+  const rest = remaining(options, ctx, startedAt)
+  const [latest, earliest] = await Promise.all([listOffsets(ctx, topics, 'latest', rest), listOffsets(ctx, topics, 'earliest', rest)])
   const key = (t: string, p: number): string => `${t}\u0000${p}`
   const committedBy = new Map(committed.map((c) => [key(c.topic, c.partition), c.offset]))
   const earliestBy = new Map(earliest.map((e) => [key(e.topic, e.partition), e.offset]))

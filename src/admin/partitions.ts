@@ -24,7 +24,7 @@ export interface OngoingReassignment {
 
 export async function alterPartitionReassignments (ctx: AdminContext, reassignments: Reassignment[], options: CallOptions = {}): Promise<void> {
   const operation = 'alterPartitionReassignments'
-  await adminCall(ctx, operation, options, async (signal) => {
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection()
     const response = await controller.request(apis.AlterPartitionReassignments, {
       timeoutMs: 30_000,
@@ -35,7 +35,7 @@ export async function alterPartitionReassignments (ctx: AdminContext, reassignme
     for (const t of response.body.responses as Message[]) {
       for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode, message: p.errorMessage })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   })
 }
 
@@ -62,7 +62,7 @@ export async function listPartitionReassignments (ctx: AdminContext, options: Ca
 export async function electLeaders (ctx: AdminContext, type: 'preferred' | 'unclean', partitions: Array<{ topic: string, partition: number }> | null, options: CallOptions = {}): Promise<void> {
   const operation = 'electLeaders'
   if (type !== 'preferred' && type !== 'unclean') throw new InvalidArgumentError(`${operation}: type must be preferred or unclean, got ${String(type)}`)
-  await adminCall(ctx, operation, options, async (signal) => {
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection()
     const response = await controller.request(apis.ElectLeaders, {
       electionType: type === 'preferred' ? 0 : 1,
@@ -77,14 +77,14 @@ export async function electLeaders (ctx: AdminContext, type: 'preferred' | 'uncl
         if (p.errorCode !== 0 && p.errorCode !== ELECTION_NOT_NEEDED) failures.push({ item: `${t.topic}-${p.partitionId}`, errorCode: p.errorCode, message: p.errorMessage })
       }
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   })
 }
 
 /** Deletes records before `offset` in each partition (at its leader); returns the new low watermarks. */
 export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topic: string, partition: number, offset: bigint | number }>, options: CallOptions = {}): Promise<Array<{ topic: string, partition: number, lowWatermark: bigint }>> {
   const operation = 'deleteRecords'
-  return await adminCall(ctx, operation, options, async (signal) => {
+  return await adminCall(ctx, operation, options, async (signal, attempt) => {
     const metadata = await ctx.cluster.metadata([...new Set(partitions.map((p) => p.topic))])
     const byLeader = new Map<number, typeof partitions>()
     for (const p of partitions) {
@@ -109,7 +109,7 @@ export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topi
         }
       }
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
     return results
   })
 }

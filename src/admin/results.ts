@@ -12,12 +12,14 @@ export interface ItemFailure {
   item: string
   errorCode: number
   message?: string | null
+  /** Fail at once even when Kafka calls the code retriable (e.g. deleting a topic that does not exist). */
+  fatal?: boolean
 }
 
 /** Throws when any item failed: the first retriable failure as itself, else one error naming all. */
 export function throwItemFailures (operation: string, attempt: number, failures: ItemFailure[]): void {
   if (failures.length === 0) return
-  const retriable = failures.find((f) => kafkaErrorInfo(f.errorCode).action !== 'fatal')
+  const retriable = failures.find((f) => f.fatal !== true && kafkaErrorInfo(f.errorCode).action !== 'fatal')
   if (retriable !== undefined) {
     throw kafkaError(retriable.errorCode, `${operation}: ${retriable.item}`, { serverMessage: retriable.message ?? null })
   }

@@ -1,7 +1,9 @@
 /**
  * Topics: list and describe (from metadata), create, delete and add partitions (at the
  * controller; NOT_CONTROLLER refreshes metadata and retries). Items that succeeded in an earlier
- * attempt are not sent again, so a retry never turns a created topic into TOPIC_ALREADY_EXISTS.
+ * attempt are not sent again. An item sent before whose answer was lost (connection reset,
+ * timeout) may have been applied: on the resend, TOPIC_ALREADY_EXISTS (create) or
+ * UNKNOWN_TOPIC_OR_PARTITION (delete) for it counts as done.
  */
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
@@ -22,6 +24,8 @@ export interface NewTopic {
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
+const UNKNOWN_TOPIC = 3
+const TOPIC_ALREADY_EXISTS = 36
 
 export function checkTopicName (name: unknown, where: string): string {
   if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..') {
@@ -36,6 +40,19 @@ function checkCount (value: number | undefined, field: string, max: number): num
   return value
 }
 
+/**
+ * Awaits a request; when it fails without an answer (connection lost, timeout), the items it
+ * carried are marked uncertain: the broker may have applied them.
+ */
+async function unanswered<T> (uncertain: Set<string>, items: string[], request: Promise<T>): Promise<T> {
+  try {
+    return await request
+  } catch (error) {
+    for (const item of items) uncertain.add(item)
+    throw error
+  }
+}
+
 export async function listTopics (ctx: AdminContext, options: CallOptions & { includeInternal?: boolean } = {}): Promise<string[]> {
   const metadata = await adminCall(ctx, 'listTopics', options, async () => await ctx.cluster.refreshMetadata())
   return [...metadata.topics.values()].filter((t) => options.includeInternal === true || !t.isInternal).map((t) => t.name).sort()
@@ -43,17 +60,18 @@ export async function listTopics (ctx: AdminContext, options: CallOptions & { in
 
 export async function describeTopics (ctx: AdminContext, names: string[], options: CallOptions = {}): Promise<TopicInfo[]> {
   for (const name of names) checkTopicName(name, 'describeTopics')
-  return await adminCall(ctx, 'describeTopics', options, async () => {
+  return await adminCall(ctx, 'describeTopics', options, async (_signal, attempt) => {
     const metadata = await ctx.cluster.refreshMetadata(names)
     const failures: ItemFailure[] = []
     const topics = names.map((name) => {
       const info = metadata.topics.get(name)
-      if (info === undefined || info.errorCode !== 0) failures.push({ item: `topic ${name}`, errorCode: info?.errorCode ?? 3 })
+      // A topic the cluster does not know fails at once (as Kafka's admin client does); leader
+      // elections and other transient topic errors are retried.
+      const code = info?.errorCode ?? UNKNOWN_TOPIC
+      if (code !== 0) failures.push({ item: `topic ${name}`, errorCode: code, fatal: code === UNKNOWN_TOPIC })
       return info as TopicInfo
     })
-    // A topic just created may still be unknown for a moment: UNKNOWN_TOPIC_OR_PARTITION retries,
-    // bounded by the deadline, and then names the topic.
-    throwItemFailures('describeTopics', 1, failures)
+    throwItemFailures('describeTopics', attempt, failures)
     return topics
   })
 }
@@ -72,15 +90,16 @@ export async function createTopics (ctx: AdminContext, topics: NewTopic[], optio
     }
   })
   const pending = new Map(requests.map((r) => [r.name, r]))
-  await adminCall(ctx, operation, options, async (signal) => {
+  const uncertain = new Set<string>()
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection()
-    const response = await controller.request(apis.CreateTopics, { topics: [...pending.values()], timeoutMs: 30_000, validateOnly: options.validateOnly === true }, { signal })
+    const response = await unanswered(uncertain, [...pending.keys()], controller.request(apis.CreateTopics, { topics: [...pending.values()], timeoutMs: 30_000, validateOnly: options.validateOnly === true }, { signal }))
     const failures: ItemFailure[] = []
     for (const r of response.body.topics as Message[]) {
-      if (r.errorCode === 0) pending.delete(r.name)
+      if (r.errorCode === 0 || (r.errorCode === TOPIC_ALREADY_EXISTS && uncertain.has(r.name) && options.validateOnly !== true)) pending.delete(r.name)
       else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   })
 }
 
@@ -88,17 +107,19 @@ export async function deleteTopics (ctx: AdminContext, names: string[], options:
   const operation = 'deleteTopics'
   for (const name of names) checkTopicName(name, operation)
   const pending = new Set(names)
-  await adminCall(ctx, operation, options, async (signal) => {
+  const uncertain = new Set<string>()
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection()
-    const response = await controller.request(apis.DeleteTopics, (version) => version >= 6
+    const response = await unanswered(uncertain, [...pending], controller.request(apis.DeleteTopics, (version) => version >= 6
       ? { topics: [...pending].map((name) => ({ name })), timeoutMs: 30_000 }
-      : { topicNames: [...pending], timeoutMs: 30_000 }, { signal })
+      : { topicNames: [...pending], timeoutMs: 30_000 }, { signal }))
     const failures: ItemFailure[] = []
     for (const r of response.body.responses as Message[]) {
-      if (r.errorCode === 0) pending.delete(r.name)
-      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
+      if (r.errorCode === 0 || (r.errorCode === UNKNOWN_TOPIC && uncertain.has(r.name))) pending.delete(r.name)
+      // Deleting a topic that does not exist fails at once rather than retrying to the deadline.
+      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage, fatal: r.errorCode === UNKNOWN_TOPIC })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   })
   await ctx.cluster.refreshMetadata().catch(() => {})
 }
@@ -111,7 +132,7 @@ export async function createPartitions (ctx: AdminContext, topics: Array<{ topic
     checkCount(t.count, `${operation}: topics[${i}].count`, 1_000_000)
   }
   const pending = new Map(topics.map((t) => [t.topic, t]))
-  await adminCall(ctx, operation, options, async (signal) => {
+  await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection()
     const response = await controller.request(apis.CreatePartitions, {
       topics: [...pending.values()].map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
@@ -123,6 +144,6 @@ export async function createPartitions (ctx: AdminContext, topics: Array<{ topic
       if (r.errorCode === 0) pending.delete(r.name)
       else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
     }
-    throwItemFailures(operation, 1, failures)
+    throwItemFailures(operation, attempt, failures)
   })
 }

@@ -57,8 +57,10 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
     await mock.setCoordinator('group', GROUP, 2)
     await mock.brokerDown(1)
+    const retriesBefore = await retriesFor('econnrefused') + await retriesFor('eof')
     try {
       assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS, timeoutMs: 10_000 })), OFFSETS)
+      assert.ok(await retriesFor('econnrefused') + await retriesFor('eof') > retriesBefore, 'the dead coordinator was tried, then found again')
     } finally {
       await mock.brokerUp(1)
     }
@@ -74,7 +76,9 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
 
   test('I3: the coordinator connection reset mid-request is retried on a fresh connection', async () => {
     await mock.pushRequestErrors(ApiKey.OffsetFetch, [TRANSPORT_ERROR])
+    const before = await retriesFor('eof') + await retriesFor('econnreset')
     assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
+    assert.equal(await retriesFor('eof') + await retriesFor('econnreset') - before, 1, 'exactly one retry, after the reset')
   })
 
   test('several groups at once', async () => {
@@ -122,6 +126,20 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     assert.deepEqual(lag.map((l) => [l.partition, l.committed, l.latest, l.lag]), [[0, 5n, 12n, 7n], [1, 7n, 0n, 0n], [2, 0n, 0n, 0n]])
   })
 
+  test('a leader that moves and dies behind a cached metadata is followed (reconnect refreshes metadata)', async () => {
+    await mock.setPartitionLeader('orders', 2, 1)
+    await admin.cluster.refreshMetadata()
+    assert.deepEqual((await admin.listOffsets([{ topic: 'orders', partitions: [2] }], 'latest')).map((o) => o.offset), [0n])
+    await mock.setPartitionLeader('orders', 2, 2)
+    await mock.brokerDown(1)
+    try {
+      const offsets = await admin.listOffsets([{ topic: 'orders', partitions: [2] }], 'latest', { timeoutMs: 10_000 })
+      assert.deepEqual(offsets.map((o) => o.offset), [0n])
+    } finally {
+      await mock.brokerUp(1)
+    }
+  })
+
   test('leader moves are followed for offset lookups', async () => {
     await mock.setPartitionLeader('orders', 0, 3)
     await mock.pushRequestErrors(ApiKey.ListOffsets, [6])
@@ -135,9 +153,10 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     assert.equal(orders?.partitions.length, 3)
     const cluster = await admin.describeCluster()
     assert.deepEqual(cluster.brokers.map((b) => b.nodeId), [1, 2, 3])
-    const error = await admin.describeTopics(['missing-topic'], { timeoutMs: 300 }).catch((e: unknown) => e)
+    const error = await admin.describeTopics(['missing-topic']).catch((e: unknown) => e)
     assert.ok(error instanceof AdminError)
     assert.equal(error.errorName, 'UNKNOWN_TOPIC_OR_PARTITION')
+    assert.equal(error.attempts, 1, 'a topic the cluster does not know fails at once')
     assert.match(error.message, /topic missing-topic/)
   })
 
@@ -162,6 +181,9 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     await assert.rejects(admin.alterConsumerGroupOffsets(GROUP, [{ topic: 'orders', partition: -1, offset: 1 }]), /offsets\[0\] must have a topic, a partition >= 0/)
     await assert.rejects(admin.listOffsets([{ topic: 'orders' }], { timestamp: -5 }), /offset spec must be/)
     await assert.rejects(admin.listConsumerGroupOffsets(''), /group id must be a non-empty string/)
+    await assert.rejects(admin.deleteGroups(['ok-group', '']), /deleteGroups: group id must be a non-empty string, got ""/)
+    const all = await admin.listConsumerGroupOffsets(GROUP).catch((e: unknown) => e)
+    assert.match(String(all), /cannot list all of group billing's topics .*name the topics/)
   })
 })
 

@@ -94,6 +94,13 @@ describe('CreateTopics', () => {
     assert.equal(broker.captured(CREATE).length, 1)
   })
 
+  test('an answer lost after the broker created the topic: TOPIC_ALREADY_EXISTS on the resend counts as created', async () => {
+    const { broker, admin } = await setUp([[CREATE, 0, 0]])
+    broker.respond(CREATE, () => undefined, () => hex('00000001 0001 74 0024'))
+    await admin.createTopics([TOPIC_T])
+    assert.equal(broker.captured(CREATE).length, 2)
+  })
+
   test('NOT_CONTROLLER for one topic: metadata refreshed, and only that topic is sent again', async () => {
     const { broker, admin } = await setUp([[CREATE, 0, 7]])
     const result = (name: string, code: string): string => `02 ${name} 00000000000000000000000000000000 ${code} 00 00000001 0001 00 00`
@@ -121,15 +128,22 @@ describe('DeleteTopics', () => {
       00                                # tagged fields`))
   })
 
-  test('v3 (legacy, names): request bytes, and an unknown topic named in the error', async () => {
+  test('v3 (legacy, names): request bytes, and a topic that does not exist fails at once, named', async () => {
     const { broker, admin } = await setUp([[DELETE, 0, 3]])
-    // UNKNOWN_TOPIC_OR_PARTITION may be stale metadata, so it is retried until the deadline.
-    broker.respond(DELETE, ...Array.from({ length: 100 }, () => () => hex('00000000 00000001 0001 74 0003')))
-    const error = await admin.deleteTopics(['t'], { timeoutMs: 300 }).catch((e: unknown) => e)
+    broker.respond(DELETE, () => hex('00000000 00000001 0001 74 0003'))
+    const error = await admin.deleteTopics(['t']).catch((e: unknown) => e)
     assert.deepEqual(requestBody(broker.captured(DELETE)[0]!), hex('00000001 0001 74 00007530'))
     assert.ok(error instanceof AdminError)
     assert.equal(error.errorName, 'UNKNOWN_TOPIC_OR_PARTITION')
-    assert.ok(error.attempts > 1)
-    assert.match(error.message, /deleteTopics: topic t/)
+    assert.equal(error.attempts, 1)
+    assert.equal(broker.captured(DELETE).length, 1)
+    assert.match(error.message, /topic t: UNKNOWN_TOPIC_OR_PARTITION/)
+  })
+
+  test('an answer lost after the broker deleted the topic: UNKNOWN_TOPIC_OR_PARTITION on the resend counts as deleted', async () => {
+    const { broker, admin } = await setUp([[DELETE, 0, 3]])
+    broker.respond(DELETE, () => undefined, () => hex('00000000 00000001 0001 74 0003'))
+    await admin.deleteTopics(['t'])
+    assert.equal(broker.captured(DELETE).length, 2)
   })
 })

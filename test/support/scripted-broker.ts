@@ -19,8 +19,11 @@ export interface CapturedRequest {
   frame: Buffer
 }
 
-/** Builds a response body for a captured request; return the body bytes (no header). */
-export type Responder = (request: CapturedRequest) => Buffer
+/**
+ * Builds a response body for a captured request: the body bytes (no header), or undefined to drop
+ * the connection without answering (an answer lost after the broker acted on the request).
+ */
+export type Responder = (request: CapturedRequest) => Buffer | undefined
 
 export interface ScriptedBrokerOptions {
   /** Newest ApiVersions version answered; newer requests get UNSUPPORTED_VERSION in v0 layout, as Kafka brokers do. */
@@ -119,6 +122,7 @@ export class ScriptedBroker {
     const responder = this.#responders.get(request.apiKey)?.shift()
     if (responder === undefined) return undefined
     const body = responder(request)
+    if (body === undefined) return undefined
     // Response header: correlation id, plus empty tagged fields for flexible versions.
     const flexible = request.frame.length > 0 && isFlexible(request)
     const header = Buffer.alloc(flexible ? 5 : 4)
