@@ -64,6 +64,8 @@ export class Connection extends EventEmitter {
   #nextCorrelationId = 1
   #closedError: TransportError | undefined
   #writable = true
+  /** Fails the connection when the socket stays unwritable (peer not reading) too long. */
+  #drainTimer: ReturnType<typeof setTimeout> | undefined
 
   private constructor (socket: Socket, options: ConnectionOptions) {
     super()
@@ -82,7 +84,12 @@ export class Connection extends EventEmitter {
     socket.setNoDelay(true)
     socket.setKeepAlive(true, 30_000)
     socket.on('data', (chunk: Buffer) => this.#onData(chunk))
-    socket.on('drain', () => { this.#writable = true; this.#pump() })
+    socket.on('drain', () => {
+      this.#writable = true
+      clearTimeout(this.#drainTimer)
+      this.#drainTimer = undefined
+      this.#pump()
+    })
     socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(toTransportError(error, this.label)))
     socket.on('close', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
     socket.on('end', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
@@ -189,6 +196,13 @@ export class Connection extends EventEmitter {
       }, pending.timeoutMs)
     }
     this.#writable = this.#socket.write(frame)
+    if (!this.#writable && this.#drainTimer === undefined) {
+      // A peer that stops reading would otherwise hold every queued request forever (requests
+      // without a response, like Produce with acks=0, have no timer of their own).
+      this.#drainTimer = setTimeout(() => {
+        this.#fail(new TransportError(`${this.label} has not read what was sent for ${this.#options.requestTimeoutMs} ms`, 'ETIMEDOUT'))
+      }, this.#options.requestTimeoutMs)
+    }
     if (!expectResponse) {
       this.#settle(pending)
       pending.resolve(undefined)
@@ -242,6 +256,7 @@ export class Connection extends EventEmitter {
   #fail (error: TransportError): void {
     if (this.#closedError !== undefined) return
     this.#closedError = error
+    clearTimeout(this.#drainTimer)
     this.#socket.destroy()
     const all = [...this.#inFlight.values(), ...this.#queue]
     this.#inFlight.clear()

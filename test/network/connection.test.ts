@@ -106,6 +106,20 @@ describe('Connection', { timeout: 20_000 }, () => {
     assert.ok(conn.closed)
   })
 
+  test('a peer that stops reading fails the connection after the request timeout, queued requests included', async () => {
+    const p = await peer(() => {})
+    const conn = await Connection.connect({ host: '127.0.0.1', port: p.port, requestTimeoutMs: 200, logger })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    for (const s of p.sockets) s.pause()
+    const big = echo('x'.repeat(4 << 20), false)
+    const sends = Array.from({ length: 8 }, () => conn.send(big).then(() => 'written', (e: unknown) => e))
+    const results = await Promise.all(sends)
+    const failed = results.filter((r) => r instanceof TransportError)
+    assert.ok(failed.length > 0, 'some sends could not be written and failed')
+    assert.match((failed[0] as TransportError).message, /has not read what was sent for 200 ms/)
+    assert.ok(conn.closed)
+  })
+
   test('acks=0 style requests resolve once written, without waiting for a response', async () => {
     const p = await peer(() => {})
     const conn = await Connection.connect({ host: '127.0.0.1', port: p.port, logger })
