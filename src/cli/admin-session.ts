@@ -2,7 +2,7 @@
 import type { Command } from 'commander'
 import { Admin } from '../admin/admin.ts'
 import { createLogger } from '../observability/logger.ts'
-import { parseDuration, parseOutput, type OutputFormat } from './options.ts'
+import { parseOutput, parseTimeout, type OutputFormat } from './options.ts'
 
 export interface KafkaCommandOptions {
   bootstrap: string
@@ -20,7 +20,7 @@ export function addKafkaOptions (command: Command): Command {
 /** Runs `fn` with an admin client and the parsed shared options; always closes the client. */
 export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Admin, call: { timeoutMs: number }, format: OutputFormat) => Promise<T>): Promise<T> {
   const format = parseOutput(options.output)
-  const timeoutMs = parseDuration(options.timeout, '--timeout')
+  const timeoutMs = parseTimeout(options.timeout)
   const admin = new Admin({ bootstrap: options.bootstrap, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' }) })
   try {
     return await fn(admin, { timeoutMs }, format)

@@ -18,6 +18,13 @@ export function parseDuration (text: string, what = 'duration'): number {
   return parts.reduce((ms, p) => ms + Number(p[1]) * (UNITS[p[2] ?? 'ms'] ?? 1), 0)
 }
 
+/** A `--timeout`: a duration longer than 0 (a bound of 0 would fail every command at once). */
+export function parseTimeout (text: string): number {
+  const ms = parseDuration(text, '--timeout')
+  if (ms <= 0) throw new InvalidArgumentError(`--timeout: "${text}" must be longer than 0`)
+  return ms
+}
+
 export type OutputFormat = 'table' | 'json'
 
 export function parseOutput (text: string): OutputFormat {

@@ -6,7 +6,7 @@ import type { Command } from 'commander'
 import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
-import { integerOption, parseDuration, parseOutput, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { integerOption, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
 
@@ -18,12 +18,6 @@ export interface CruiseControlCliOptions {
   user?: string
   caFile?: string
   insecure?: boolean
-}
-
-function parseTimeout (text: string): number {
-  const ms = parseDuration(text, '--timeout')
-  if (ms <= 0) throw new InvalidArgumentError(`--timeout: "${text}" must be longer than 0`)
-  return ms
 }
 
 /** Adds the options every Cruise Control command takes. */

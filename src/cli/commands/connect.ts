@@ -13,7 +13,7 @@ import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
-import { parseDuration, parseOutput, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { parseDuration, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
 export class ConnectApplyError extends SteadfastError {
@@ -42,12 +42,6 @@ function collectUrls (value: string, previous: string[]): string[] {
 
 function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
-}
-
-function parseTimeout (text: string): number {
-  const ms = parseDuration(text, '--timeout')
-  if (ms <= 0) throw new InvalidArgumentError(`--timeout: "${text}" must be longer than 0`)
-  return ms
 }
 
 function parseTask (text: string): number {
