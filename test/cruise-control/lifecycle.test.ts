@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test'
+import { describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer, request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -315,31 +315,50 @@ describe('rebalance lifecycle', () => {
   })
 })
 
+type GatewayVerdict = 'forward' | 'lose-reply' | 'fail-503'
+
+/**
+ * A proxy in front of the simulator that `decide`s per request: pass it through, let it reach
+ * Cruise Control but lose the reply, or answer 503 itself. Returns a lifecycle talking through it;
+ * everything is closed when the test ends.
+ */
+async function behindGateway (t: TestContext, sim: Awaited<ReturnType<typeof startSim>>, decide: (method: string, url: string) => GatewayVerdict, clientOptions: { pollIntervalMs?: number } = {}): Promise<RebalanceLifecycle> {
+  const proxy = createServer((req, res) => {
+    const verdict = decide(req.method ?? 'GET', req.url ?? '/')
+    if (verdict === 'fail-503') {
+      res.writeHead(503, { 'content-type': 'text/plain' })
+      res.end('Service Unavailable')
+      return
+    }
+    const upstream = httpRequest(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
+      if (verdict === 'lose-reply') { answer.resume(); res.socket?.destroy(); return }
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    req.pipe(upstream)
+  })
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+  const client = new CruiseControlClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, logger: quiet, ...clientOptions, retry: { initialDelayMs: 10, deadlineMs: 5_000 } })
+  const { dir, cleanup } = await tempDir()
+  t.after(async () => {
+    await client.close()
+    proxy.closeAllConnections()
+    await new Promise((resolve) => proxy.close(resolve))
+    await sim.stop()
+    await cleanup()
+  })
+  return lifecycleFor(client, dir)
+}
+
 describe('rebalance lifecycle behind a gateway', () => {
   test('the reply to the executing POST is lost: the next reconcile finds the task by its tag and follows it, executing once', async (t) => {
     const sim = await startSim({ executionTickMs: 30, movementsPerTick: 4 })
     let dropped = 0
-    const proxy = createServer((req, res) => {
-      const drop = dropped === 0 && req.method === 'POST' && (req.url ?? '').includes('dryrun=false')
-      if (drop) dropped++
-      const upstream = httpRequest(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
-        if (drop) { answer.resume(); res.socket?.destroy(); return }
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      req.pipe(upstream)
-    })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    const client = new CruiseControlClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, logger: quiet, pollIntervalMs: 20, retry: { initialDelayMs: 10, deadlineMs: 5_000 } })
-    const { dir, cleanup } = await tempDir()
-    t.after(async () => {
-      await client.close()
-      proxy.closeAllConnections()
-      await new Promise((resolve) => proxy.close(resolve))
-      await sim.stop()
-      await cleanup()
-    })
-    const lifecycle = lifecycleFor(client, dir)
+    const lifecycle = await behindGateway(t, sim, (method, url) => {
+      if (dropped > 0 || method !== 'POST' || !url.includes('dryrun=false')) return 'forward'
+      dropped++
+      return 'lose-reply'
+    }, { pollIntervalMs: 20 })
     await lifecycle.create(manifest('lost-reply', { autoApproval: true }))
     const held = await lifecycle.reconcile('lost-reply')
     assert.equal(dropped, 1)
@@ -358,30 +377,11 @@ describe('rebalance lifecycle behind a gateway', () => {
   test('a 503 from a proxy in front of Cruise Control leaves the state unchanged; the next reconcile goes through', async (t) => {
     const sim = await startSim()
     let failNext = true
-    const proxy = createServer((req, res) => {
-      if (failNext) {
-        failNext = false
-        res.writeHead(503, { 'content-type': 'text/plain' })
-        res.end('Service Unavailable')
-        return
-      }
-      const upstream = httpRequest(`${sim.url}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      req.pipe(upstream)
+    const lifecycle = await behindGateway(t, sim, () => {
+      if (!failNext) return 'forward'
+      failNext = false
+      return 'fail-503'
     })
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
-    const client = new CruiseControlClient({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, logger: quiet, retry: { initialDelayMs: 10, deadlineMs: 5_000 } })
-    const { dir, cleanup } = await tempDir()
-    t.after(async () => {
-      await client.close()
-      proxy.closeAllConnections()
-      await new Promise((resolve) => proxy.close(resolve))
-      await sim.stop()
-      await cleanup()
-    })
-    const lifecycle = lifecycleFor(client, dir)
     await lifecycle.create(manifest('gateway'))
     const held = await lifecycle.reconcile('gateway')
     assert.equal(held.state, 'New')
