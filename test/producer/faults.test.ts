@@ -3,16 +3,14 @@
  * data read back by kcat: leader elections under load (2), every broker down for 5 s (3), and
  * injected transient and fatal Produce errors (4).
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Producer } from '../../src/producer/producer.ts'
-import type { ProducerOptions } from '../../src/producer/options.ts'
 import type { RecordMetadata } from '../../src/producer/batch.ts'
 import { registry } from '../../src/observability/metrics.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../src/resilience/errors.ts'
-import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { ApiKey, TRANSPORT_ERROR } from '../../src/testkit/mock-cluster/api-keys.ts'
-import { fetchBatches, kcatRead, silent } from './helpers.ts'
+import { fetchBatches, kcatRead, producerSuite } from './helpers.ts'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
@@ -71,38 +69,27 @@ async function violations (topic: string): Promise<number> {
 }
 
 describe('producer fault scenarios', { timeout: 120_000 }, () => {
-  let mock: MockCluster
-  const producers: Producer[] = []
-  const producer = (options: Partial<ProducerOptions> = {}): Producer => {
-    const p = new Producer({ bootstrap: mock.bootstrap, logger: silent, ...options })
-    producers.push(p)
-    return p
-  }
-
-  before(async () => { mock = await MockCluster.start({ brokers: 3 }) })
-  after(async () => {
-    await Promise.all(producers.map(async (p) => { await p.close() }))
-    await mock.stop()
-  })
+  const suite = producerSuite()
+  const producer = suite.producer
 
   test('2. leader elections under load: every acknowledged record is in the log once, in send order per partition', async () => {
     const topic = 'elections'
-    await mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
-    for (let p = 0; p < 3; p++) await mock.setPartitionLeader(topic, p, 1)
+    await suite.mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
+    for (let p = 0; p < 3; p++) await suite.mock.setPartitionLeader(topic, p, 1)
     const p = producer({ lingerMs: 2 })
     const traffic = load(p, topic, 3, 10, 5)
     await sleep(400)
     // Broker 1 loses every partition it leads, then goes down; later it returns and takes one back.
-    await mock.setPartitionLeader(topic, 0, 2)
-    await mock.setPartitionLeader(topic, 1, 3)
+    await suite.mock.setPartitionLeader(topic, 0, 2)
+    await suite.mock.setPartitionLeader(topic, 1, 3)
     await sleep(100)
-    await mock.setPartitionLeader(topic, 2, 2)
-    await mock.brokerDown(1)
+    await suite.mock.setPartitionLeader(topic, 2, 2)
+    await suite.mock.brokerDown(1)
     await sleep(800)
-    await mock.setPartitionLeader(topic, 2, 3)
+    await suite.mock.setPartitionLeader(topic, 2, 3)
     await sleep(400)
-    await mock.brokerUp(1)
-    await mock.setPartitionLeader(topic, 0, 1)
+    await suite.mock.brokerUp(1)
+    await suite.mock.setPartitionLeader(topic, 0, 1)
     await sleep(500)
     await traffic.stop()
     await p.flush()
@@ -112,7 +99,7 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
     assert.ok(traffic.sent.length > 1000, `enough load (${traffic.sent.length} records)`)
     for (let partition = 0; partition < 3; partition++) {
       const acknowledged = traffic.sent.filter((s) => s.partition === partition)
-      const log = await kcatRead(mock.bootstrap, topic, partition)
+      const log = await kcatRead(suite.mock.bootstrap, topic, partition)
       assert.deepEqual(log.map((r) => r.value), acknowledged.map((s) => s.value), `partition ${partition}: exactly once, in send order`)
       const offsets = await Promise.all(acknowledged.map(async (s) => (await s.outcome).offset))
       assert.deepEqual(offsets, log.map((r) => BigInt(r.offset)), `partition ${partition}: the offsets send reported are where kcat finds the records`)
@@ -123,15 +110,15 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
 
   test('3. every broker down for 5 s: the producer resumes by itself; each send succeeds after recovery or fails with a timeout', async () => {
     const topic = 'outage'
-    await mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
+    await suite.mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
     const deliveryTimeoutMs = 3000
     const p = producer({ deliveryTimeoutMs, requestTimeoutMs: 2000, lingerMs: 2 })
     const traffic = load(p, topic, 3, 1, 50)
     await sleep(500)
     const downAt = Date.now()
-    await mock.brokerDown(-1)
+    await suite.mock.brokerDown(-1)
     await sleep(5000)
-    await mock.brokerUp(-1)
+    await suite.mock.brokerUp(-1)
     const upAt = Date.now()
     await sleep(1500)
     await traffic.stop()
@@ -149,7 +136,7 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
     assert.ok(during.some((o) => o.result.status === 'fulfilled'), 'sends late in the outage succeed after recovery')
     assert.ok(outcomes.filter((o) => o.sentAt > upAt).every((o) => o.result.status === 'fulfilled'), 'after recovery everything succeeds')
     for (let partition = 0; partition < 3; partition++) {
-      const log = (await kcatRead(mock.bootstrap, topic, partition)).map((r) => r.value)
+      const log = (await kcatRead(suite.mock.bootstrap, topic, partition)).map((r) => r.value)
       const delivered = outcomes.filter((o) => o.partition === partition && o.result.status === 'fulfilled').map((o) => o.value)
       const written = log.filter((v) => delivered.includes(v))
       assert.deepEqual(written, delivered, `partition ${partition}: every acknowledged record is in the log once, in order`)
@@ -158,19 +145,19 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
 
   test('4a. transient Produce errors (LEADER_NOT_AVAILABLE, NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, a dropped connection) are retried transparently, in order with one batch in flight', async () => {
     const topic = 'transient'
-    await mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
+    await suite.mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
     // The mock does not check producer sequences, so order is only guaranteed with one request in flight.
     const p = producer({ maxInFlightPerPartition: 1, batchSize: 64, lingerMs: 0 })
     await p.send({ topic, value: 'warm-up' })
     const before = ['LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'econnclosed', 'eof'].map(retries)
     const violationsBefore = await violations(topic)
-    await mock.pushRequestErrors(ApiKey.Produce, [5, 6, 7, TRANSPORT_ERROR])
+    await suite.mock.pushRequestErrors(ApiKey.Produce, [5, 6, 7, TRANSPORT_ERROR])
     const values = Array.from({ length: 20 }, (_, i) => `r${i}`)
     const sent = await Promise.all(values.map(async (value) => await p.send({ topic, value })))
-    const batches = await fetchBatches(mock.bootstrap, topic, 0)
+    const batches = await fetchBatches(suite.mock.bootstrap, topic, 0)
     assert.ok(batches.length >= 10, `the records travelled in several batches (${batches.length})`)
     assert.deepEqual(sent.map((m) => m.offset), values.map((_, i) => BigInt(i + 1)))
-    assert.deepEqual((await kcatRead(mock.bootstrap, topic, 0)).map((r) => r.value), ['warm-up', ...values])
+    assert.deepEqual((await kcatRead(suite.mock.bootstrap, topic, 0)).map((r) => r.value), ['warm-up', ...values])
     assert.equal(await violations(topic), violationsBefore)
     const after = ['LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'REQUEST_TIMED_OUT', 'econnclosed', 'eof'].map(retries)
     assert.deepEqual(after.slice(0, 3).map((n, i) => n - (before[i] ?? 0)), [1, 1, 1], 'one retry per injected error, counted by reason')
@@ -179,14 +166,14 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
 
   test('4a. a transient error with five batches in flight on a broker that does not check sequences: every record once, and each one written out of order is counted', async () => {
     const topic = 'transient-pipelined'
-    await mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
+    await suite.mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
     const p = producer({ maxInFlightPerPartition: 5, batchSize: 64, lingerMs: 0 })
     await p.send({ topic, value: 'warm-up' })
-    await mock.pushRequestErrors(ApiKey.Produce, [7])
+    await suite.mock.pushRequestErrors(ApiKey.Produce, [7])
     const values = Array.from({ length: 20 }, (_, i) => `v${i}`)
     const sent = await Promise.all(values.map(async (value) => await p.send({ topic, value })))
-    assert.ok((await fetchBatches(mock.bootstrap, topic, 0)).length >= 10, 'several batches')
-    const log = await kcatRead(mock.bootstrap, topic, 0)
+    assert.ok((await fetchBatches(suite.mock.bootstrap, topic, 0)).length >= 10, 'several batches')
+    const log = await kcatRead(suite.mock.bootstrap, topic, 0)
     assert.deepEqual(log.map((r) => r.value).sort(), ['warm-up', ...values].sort(), 'every record exactly once')
     assert.deepEqual(sent.map((m) => m.offset), values.map((v) => BigInt(log.find((r) => r.value === v)?.offset ?? -1)), 'send reports where each record is')
     const offsets = sent.map((m) => m.offset)
@@ -198,15 +185,15 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
   for (const [code, name] of [[29, 'TOPIC_AUTHORIZATION_FAILED'], [10, 'MESSAGE_TOO_LARGE']] as const) {
     test(`4b. ${name} on Produce is surfaced at once, after exactly one request, and the partition carries on`, async () => {
       const topic = `fatal-${code}`
-      await mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
+      await suite.mock.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
       const p = producer()
       await p.send({ topic, value: 'before' })
       const retriesBefore = retries(name)
-      await mock.startRequestTracking()
-      await mock.pushRequestErrors(ApiKey.Produce, [code])
+      await suite.mock.startRequestTracking()
+      await suite.mock.pushRequestErrors(ApiKey.Produce, [code])
       const error = await p.send({ topic, value: 'refused' }).catch((e: unknown) => e)
-      const produces = (await mock.getRequests()).filter((r) => r.apiKey === ApiKey.Produce)
-      await mock.stopRequestTracking()
+      const produces = (await suite.mock.getRequests()).filter((r) => r.apiKey === ApiKey.Produce)
+      await suite.mock.stopRequestTracking()
       assert.ok(error instanceof KafkaProtocolError, String(error))
       assert.equal(error.errorName, name)
       assert.equal(error.action, 'fatal')
@@ -214,7 +201,7 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
       assert.equal(produces.length, 1, 'not retried: one Produce request')
       assert.equal(retries(name), retriesBefore)
       assert.equal((await p.send({ topic, value: 'after' })).offset, 1n)
-      assert.deepEqual((await kcatRead(mock.bootstrap, topic, 0)).map((r) => r.value), ['before', 'after'])
+      assert.deepEqual((await kcatRead(suite.mock.bootstrap, topic, 0)).map((r) => r.value), ['before', 'after'])
     })
   }
 })

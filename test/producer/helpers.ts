@@ -2,13 +2,17 @@
  * Shared helpers for the producer tests: reading a partition back with kcat (an independent
  * client, librdkafka 2.0.2) and with a raw Fetch (to see producer ids and sequence numbers).
  */
+import { after, before } from 'node:test'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Cluster } from '../../src/cluster/cluster.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
 import type { Message } from '../../src/protocol/codec.ts'
+import { Producer } from '../../src/producer/producer.ts'
+import type { ProducerOptions } from '../../src/producer/options.ts'
 import { decodeRecordSet } from '../../src/protocol/records/index.ts'
+import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import type { RecordBatch } from '../../src/protocol/records/types.ts'
 
 const run = promisify(execFile)
@@ -70,4 +74,34 @@ export async function fetchBatches (bootstrap: string, topic: string, partition:
   } finally {
     await cluster.close()
   }
+}
+
+export interface ProducerSuite {
+  /** The suite's 3-broker mock cluster (started before the first test). */
+  readonly mock: MockCluster
+  /** A producer on that cluster, closed when the suite ends. */
+  producer: (options?: Partial<ProducerOptions>) => Producer
+}
+
+/** Call inside a describe: one mock cluster for the suite, and producers closed before it stops. */
+export function producerSuite (): ProducerSuite {
+  let mock: MockCluster | undefined
+  const producers: Producer[] = []
+  before(async () => { mock = await MockCluster.start({ brokers: 3 }) })
+  after(async () => {
+    await Promise.all(producers.map(async (p) => { await p.close() }))
+    await mock?.stop()
+  })
+  const suite: ProducerSuite = {
+    get mock (): MockCluster {
+      if (mock === undefined) throw new Error('producerSuite: the mock cluster is not started yet (use it inside a test)')
+      return mock
+    },
+    producer: (options = {}) => {
+      const p = new Producer({ bootstrap: suite.mock.bootstrap, logger: silent, ...options })
+      producers.push(p)
+      return p
+    },
+  }
+  return suite
 }

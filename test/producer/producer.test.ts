@@ -2,37 +2,23 @@
  * The producer against a real third-party broker (librdkafka's mock cluster), with what was
  * written read back by kcat (librdkafka 2.0.2, an independent client) or by a raw Fetch.
  */
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Producer } from '../../src/producer/producer.ts'
-import type { ProducerOptions } from '../../src/producer/options.ts'
 import { keyPartition } from '../../src/producer/murmur2.ts'
 import { BufferFullError, ProducerClosedError, RecordTooLargeError } from '../../src/producer/errors.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../src/resilience/errors.ts'
-import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
-import { fetchBatches, kcatProduce, kcatRead, silent } from './helpers.ts'
+import { fetchBatches, kcatProduce, kcatRead, producerSuite } from './helpers.ts'
 
 describe('producer against the mock cluster', { timeout: 120_000 }, () => {
-  let mock: MockCluster
-  const producers: Producer[] = []
-  const producer = (options: Partial<ProducerOptions> = {}): Producer => {
-    const p = new Producer({ bootstrap: mock.bootstrap, logger: silent, ...options })
-    producers.push(p)
-    return p
-  }
+  const suite = producerSuite()
+  const producer = suite.producer
   let topicCount = 0
   const topic = async (partitions = 1): Promise<string> => {
     const name = `p${++topicCount}`
-    await mock.createTopic({ name, partitions, replicationFactor: 3 })
+    await suite.mock.createTopic({ name, partitions, replicationFactor: 3 })
     return name
   }
-
-  before(async () => { mock = await MockCluster.start({ brokers: 3 }) })
-  after(async () => {
-    await Promise.all(producers.map(async (p) => { await p.close() }))
-    await mock.stop()
-  })
 
   test('send resolves per record with partition and offset; kcat reads keys, values, headers and timestamps in order', async () => {
     const t = await topic()
@@ -41,7 +27,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
       topic: t, key: `k${i}`, value: `v${i}`, headers: [{ key: 'n', value: String(i) }, { key: 'n', value: 'again' }], timestamp: 1_700_000_000_000 + i,
     })))
     assert.deepEqual(sent.map((m) => [m.topic, m.partition, m.offset]), sent.map((_, i) => [t, 0, BigInt(i)]))
-    const log = await kcatRead(mock.bootstrap, t, 0)
+    const log = await kcatRead(suite.mock.bootstrap, t, 0)
     assert.deepEqual(log.map((r) => [r.key, r.value, r.offset, r.timestamp, r.headers]),
       sent.map((_, i) => [`k${i}`, `v${i}`, i, 1_700_000_000_000 + i, `n=${i},n=again`]))
   })
@@ -50,9 +36,9 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     const viaKcat = await topic(7)
     const ours = await topic(7)
     const keys = Array.from({ length: 40 }, (_, i) => `customer-${i * 7919}`)
-    await kcatProduce(mock.bootstrap, viaKcat, keys.map((k) => `${k}:x`))
+    await kcatProduce(suite.mock.bootstrap, viaKcat, keys.map((k) => `${k}:x`))
     const placed = new Map<string, number>()
-    const logs = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (partition) => await kcatRead(mock.bootstrap, viaKcat, partition)))
+    const logs = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (partition) => await kcatRead(suite.mock.bootstrap, viaKcat, partition)))
     logs.forEach((log, partition) => { for (const r of log) placed.set(r.key, partition) })
     assert.equal(placed.size, keys.length)
     const p = producer()
@@ -69,9 +55,9 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
       const p = producer({ compression })
       const values = Array.from({ length: 200 }, (_, i) => `${compression} record ${i} `.repeat(1 + (i % 5)))
       await Promise.all(values.map((value) => p.send({ topic: t, value })))
-      const batches = await fetchBatches(mock.bootstrap, t, 0)
+      const batches = await fetchBatches(suite.mock.bootstrap, t, 0)
       assert.ok(batches.every((b) => b.compression === compression))
-      assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), values)
+      assert.deepEqual((await kcatRead(suite.mock.bootstrap, t, 0)).map((r) => r.value), values)
     })
   }
 
@@ -84,10 +70,10 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     assert.equal(z.offset, -1n)
     await zero.flush()
     for (let i = 0; i < 50; i++) {
-      if ((await kcatRead(mock.bootstrap, t, 0)).length === 2) break
+      if ((await kcatRead(suite.mock.bootstrap, t, 0)).length === 2) break
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), ['one', 'zero'])
+    assert.deepEqual((await kcatRead(suite.mock.bootstrap, t, 0)).map((r) => r.value), ['one', 'zero'])
   })
 
   test('records sent together form one batch; batchSize splits them; sequences run on across batches under one producer id', async () => {
@@ -96,7 +82,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     const value = 'x'.repeat(100)
     await Promise.all(Array.from({ length: 100 }, () => p.send({ topic: t, value })))
     await Promise.all(Array.from({ length: 10 }, () => p.send({ topic: t, value })))
-    const batches = await fetchBatches(mock.bootstrap, t, 0)
+    const batches = await fetchBatches(suite.mock.bootstrap, t, 0)
     const counts = batches.map((b) => b.records.length)
     assert.equal(counts.reduce((a, b) => a + b, 0), 110)
     assert.ok(batches.length >= 4, `100 records of ~120 bytes need several 4 KiB batches, got ${counts.join(',')}`)
@@ -117,9 +103,9 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     const p = producer()
     await p.send({ topic: t, value: 'a' })
     await p.send({ topic: t, value: 'b' })
-    await mock.pushRequestErrors(ApiKey.Produce, [45])
+    await suite.mock.pushRequestErrors(ApiKey.Produce, [45])
     await p.send({ topic: t, value: 'c' })
-    const batches = await fetchBatches(mock.bootstrap, t, 0)
+    const batches = await fetchBatches(suite.mock.bootstrap, t, 0)
     assert.deepEqual(batches.map((b) => b.records.map((r) => r.value?.toString())), [['a'], ['b'], ['c']])
     assert.equal(batches[0]?.producerId, batches[1]?.producerId)
     assert.notEqual(batches[2]?.producerId, batches[1]?.producerId)
@@ -133,7 +119,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     await p.flush()
     const settled = await Promise.allSettled(pending)
     assert.deepEqual(settled.map((r) => r.status), pending.map(() => 'fulfilled'), 'flush returned after every record had its outcome')
-    assert.deepEqual((await kcatRead(mock.bootstrap, t, 1)).map((r) => r.value), ['1', '3', '5', '7', '9', '11', '13', '15', '17', '19'])
+    assert.deepEqual((await kcatRead(suite.mock.bootstrap, t, 1)).map((r) => r.value), ['1', '3', '5', '7', '9', '11', '13', '15', '17', '19'])
   })
 
   test('flush with the buffer full of lingering records: it seals them first, so the records waiting for space get it', async () => {
@@ -145,23 +131,23 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     await p.flush()
     const settled = await Promise.allSettled(pending)
     assert.deepEqual(settled.map((r) => r.status === 'fulfilled' ? r.value.offset : String(r.reason)), [0n, 1n, 2n, 3n, 4n, 5n, 6n])
-    assert.equal((await kcatRead(mock.bootstrap, t, 0)).length, 7)
+    assert.equal((await kcatRead(suite.mock.bootstrap, t, 0)).length, 7)
   })
 
   test('without InitProducerId on the brokers the default producer carries on without idempotence; idempotent: true refuses', async () => {
     const t = await topic()
-    await mock.setApiVersion(ApiKey.InitProducerId, -1, -1)
+    await suite.mock.setApiVersion(ApiKey.InitProducerId, -1, -1)
     try {
       const fallback = producer()
       assert.equal((await fallback.send({ topic: t, value: 'plain' })).offset, 0n)
-      const batches = await fetchBatches(mock.bootstrap, t, 0)
+      const batches = await fetchBatches(suite.mock.bootstrap, t, 0)
       assert.deepEqual(batches.map((b) => [b.producerId, b.baseSequence]), [[-1n, -1]])
       const strict = producer({ idempotent: true })
       const error = await strict.send({ topic: t, value: 'strict' }).catch((e: unknown) => e)
       assert.ok(error instanceof Error)
       assert.match(error.message, /InitProducerId is not supported by (broker \d|bootstrap 127\.0\.0\.1:\d+): the broker does not offer this API/)
     } finally {
-      await mock.setApiVersion(ApiKey.InitProducerId, 0, 4)
+      await suite.mock.setApiVersion(ApiKey.InitProducerId, 0, 4)
     }
   })
 
@@ -173,14 +159,14 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     const results = await Promise.allSettled(pending)
     assert.ok(results.every((r) => r.status === 'fulfilled'))
     let total = 0
-    for (let partition = 0; partition < 3; partition++) total += (await kcatRead(mock.bootstrap, t, partition)).length
+    for (let partition = 0; partition < 3; partition++) total += (await kcatRead(suite.mock.bootstrap, t, partition)).length
     assert.equal(total, 300)
     await assert.rejects(p.send({ topic: t, value: 'late' }), ProducerClosedError)
   })
 
   test('a partition without a leader holds its batches while the others flow; a full buffer makes send wait, then fail clearly', async () => {
     const t = await topic(2)
-    await mock.setPartitionLeader(t, 1, -1)
+    await suite.mock.setPartitionLeader(t, 1, -1)
     const p = producer({ batchSize: 2048, maxBufferedBytes: 4096, maxBufferedBytesPerPartition: 4096, maxBlockMs: 300, lingerMs: 0 })
     const value = 'y'.repeat(500)
     const held = [0, 1, 2].map(() => p.send({ topic: t, partition: 1, value }))
@@ -195,7 +181,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
       assert.match((r.reason as Error).message, /maxBufferedBytes.*found no space within 300 ms \(maxBlockMs\)/)
     }
     assert.ok(p.bufferedBytes <= 4096, `buffered ${p.bufferedBytes}`)
-    await mock.setPartitionLeader(t, 1, 2)
+    await suite.mock.setPartitionLeader(t, 1, 2)
     const delivered = await Promise.all(accepted)
     assert.deepEqual(delivered.map((m) => m.offset), [0n, 1n, 2n, 3n, 4n, 5n, 6n])
     await p.flush()
@@ -204,7 +190,7 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
 
   test('a leaderless partition filling its share of the buffer does not stop sends to a healthy partition', async () => {
     const t = await topic(2)
-    await mock.setPartitionLeader(t, 1, -1)
+    await suite.mock.setPartitionLeader(t, 1, -1)
     // ~522 bytes a record; the stuck partition may hold 2048 bytes (3 records) of the 8192.
     const p = producer({ batchSize: 1024, maxBufferedBytes: 8192, maxBufferedBytesPerPartition: 2048, maxBlockMs: 300, lingerMs: 0 })
     const value = 'w'.repeat(500)
@@ -218,35 +204,35 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
       assert.ok(r.reason instanceof BufferFullError, String(r.reason))
       assert.match((r.reason as Error).message, new RegExp(`partition ${t}-1 holds 1566 of 2048 bytes \\(maxBufferedBytesPerPartition\\)`))
     }
-    await mock.setPartitionLeader(t, 1, 2)
+    await suite.mock.setPartitionLeader(t, 1, 2)
     assert.deepEqual((await Promise.all(stuck.slice(0, 3))).map((m) => m.offset), [0n, 1n, 2n], 'what was accepted is delivered once a leader returns')
   })
 
   test('records without a key stick to partitions that have a leader, moving on as batches fill', async () => {
     const t = await topic(3)
-    await mock.setPartitionLeader(t, 1, -1)
+    await suite.mock.setPartitionLeader(t, 1, -1)
     const p = producer({ batchSize: 1024, lingerMs: 0 })
     const sent = await Promise.all(Array.from({ length: 200 }, (_, i) => p.send({ topic: t, key: null, value: `${i}`.padStart(100, '.') })))
     const used = new Set(sent.map((m) => m.partition))
     assert.ok(!used.has(1), 'the leaderless partition gets nothing')
     assert.deepEqual([...used].sort(), [0, 2], 'sticky, but not stuck: both partitions with a leader get batches')
-    const logs = await Promise.all([0, 2].map(async (partition) => await kcatRead(mock.bootstrap, t, partition)))
+    const logs = await Promise.all([0, 2].map(async (partition) => await kcatRead(suite.mock.bootstrap, t, partition)))
     assert.equal(logs[0]!.length + logs[1]!.length, 200)
-    await mock.setPartitionLeader(t, 1, 3)
+    await suite.mock.setPartitionLeader(t, 1, 3)
   })
 
   test('a partition that stays leaderless fails its records with DeadlineExceededError after deliveryTimeoutMs', async () => {
     const t = await topic()
-    await mock.setPartitionLeader(t, 0, -1)
+    await suite.mock.setPartitionLeader(t, 0, -1)
     const p = producer({ deliveryTimeoutMs: 800, requestTimeoutMs: 500, lingerMs: 0 })
     const error = await p.send({ topic: t, value: 'lost?' }).catch((e: unknown) => e)
     assert.ok(error instanceof DeadlineExceededError, String(error))
     assert.match(error.message, new RegExp(`delivery of 1 record\\(s\\) to ${t}-0 did not succeed within deliveryTimeoutMs \\(800 ms\\)`))
     assert.ok(error.cause instanceof KafkaProtocolError)
     assert.equal(error.cause.errorName, 'LEADER_NOT_AVAILABLE')
-    await mock.setPartitionLeader(t, 0, 1)
+    await suite.mock.setPartitionLeader(t, 0, 1)
     assert.equal((await p.send({ topic: t, value: 'after' })).offset, 0n, 'the partition recovers, numbering again under a fresh id')
-    assert.deepEqual((await kcatRead(mock.bootstrap, t, 0)).map((r) => r.value), ['after'])
+    assert.deepEqual((await kcatRead(suite.mock.bootstrap, t, 0)).map((r) => r.value), ['after'])
   })
 
   test('bad input is refused with an error naming what is wrong', async () => {
