@@ -41,8 +41,8 @@ export async function tempDir (): Promise<{ dir: string, cleanup: () => Promise<
   return { dir, cleanup: async () => await rm(dir, { recursive: true, force: true }) }
 }
 
-export function lifecycleFor (client: CruiseControlClient, dir: string): RebalanceLifecycle {
-  return new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(dir), logger: quiet })
+export function lifecycleFor (client: CruiseControlClient, dir: string, options: { completedTaskCache?: number } = {}): RebalanceLifecycle {
+  return new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(dir), logger: quiet, ...options })
 }
 
 export function manifest (name: string, spec: Record<string, unknown> = {}, annotations?: Record<string, string>): RebalanceManifest {
