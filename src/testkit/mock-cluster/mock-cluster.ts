@@ -12,7 +12,8 @@
 import { rootLogger } from '../../observability/logger.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { locateBinary } from './binary.ts'
-import { HelperProcess } from './helper-process.ts'
+import { JsonLineHelper } from '../process/json-line-helper.ts'
+import { MockClusterRequestError, MockClusterUnavailableError } from './errors.ts'
 import type { TopicSpec } from './topic-spec.ts'
 
 export interface MockClusterOptions {
@@ -46,12 +47,21 @@ export interface TrackedRequest {
 
 export type CoordinatorType = 'group' | 'transaction'
 
+interface MockReady {
+  event: 'ready'
+  bootstrap: string
+  brokers: Array<{ id: number, host: string, port: number, up: boolean }>
+  pid: number
+  librdkafka: string
+  [field: string]: unknown
+}
+
 export class MockCluster {
-  readonly #helper: HelperProcess
+  readonly #helper: JsonLineHelper<MockReady>
   #brokers: BrokerInfo[]
   #stopping: Promise<void> | undefined
 
-  private constructor (helper: HelperProcess) {
+  private constructor (helper: JsonLineHelper<MockReady>) {
     this.#helper = helper
     this.#brokers = helper.ready.brokers.map(({ id, host, port }) => ({ id, host, port }))
   }
@@ -62,9 +72,12 @@ export class MockCluster {
       throw new InvalidArgumentError(`MockCluster.start: brokers must be an integer from 1 to 64, got ${String(brokers)}`)
     }
     const logger = rootLogger().child({ component: 'mock-cluster' })
-    const helper = await HelperProcess.spawn({
+    const helper = await JsonLineHelper.spawn<MockReady>({
       binary: locateBinary(options.binary),
       args: ['--brokers', String(brokers)],
+      label: 'mock-cluster helper',
+      unavailable: (message, cause) => new MockClusterUnavailableError(message, { cause }),
+      requestFailed: (message, init) => new MockClusterRequestError(message, init),
       startTimeoutMs: options.startTimeoutMs ?? 10_000,
       requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
       logger,

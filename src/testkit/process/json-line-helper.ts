@@ -1,22 +1,16 @@
 /**
- * One running helper: spawns it, waits for its ready line, and matches each JSON-line request to
- * its one reply by id. A request that gets no reply in time, or is pending when the helper exits,
+ * One running helper process that speaks JSON lines (the mock-cluster helper, the real-cluster
+ * control helper): spawns it, waits for its ready line, and matches each request to its one reply by id. A request that gets no reply in time, or is pending when the helper exits,
  * is rejected rather than left hanging. The child and its pipes are unreferenced while idle, so a
  * cluster a test forgot to stop does not keep Node alive (the exit hook then kills it).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Logger } from '../../observability/logger.ts'
-import { MockClusterRequestError, MockClusterUnavailableError } from './errors.ts'
 import { isReaping, track, untrack } from './reaper.ts'
 
-export interface ReadyInfo {
-  event: 'ready'
-  bootstrap: string
-  brokers: Array<{ id: number, host: string, port: number, up: boolean }>
-  pid: number
-  librdkafka: string
-}
+/** The first line a helper prints: `{"event":"ready", ...}` with whatever else it reports. */
+export type ReadyInfo = Record<string, unknown> & { event: 'ready' }
 
 export type Reply = Record<string, unknown> & { id: number | string | null, ok: boolean }
 
@@ -27,18 +21,26 @@ interface Pending {
   timer: NodeJS.Timeout
 }
 
+export interface RequestErrorInit { op: string, errorCode?: number, errorName?: string }
+
 export interface HelperOptions {
   binary: string
   args: string[]
+  /** How the helper is named in messages, e.g. `mock-cluster helper`. */
+  label: string
   startTimeoutMs: number
   requestTimeoutMs: number
   logger: Logger
+  /** The helper is missing, did not start, exited, or stopped answering. */
+  unavailable: (message: string, cause?: unknown) => Error
+  /** The helper answered a request with ok:false; `message` is its explanation. */
+  requestFailed: (message: string, init: RequestErrorInit) => Error
 }
 
 const STDERR_LINES_KEPT = 20
 
-export class HelperProcess {
-  readonly ready: ReadyInfo
+export class JsonLineHelper<R extends ReadyInfo = ReadyInfo> {
+  readonly ready: R
   readonly #child: ChildProcessWithoutNullStreams
   readonly #options: HelperOptions
   readonly #pending = new Map<number, Pending>()
@@ -49,7 +51,7 @@ export class HelperProcess {
   #holds = 0
   #exitReason: string | undefined
 
-  private constructor (child: ChildProcessWithoutNullStreams, ready: ReadyInfo, stderr: string[], exited: Promise<void>, options: HelperOptions) {
+  private constructor (child: ChildProcessWithoutNullStreams, ready: R, stderr: string[], exited: Promise<void>, options: HelperOptions) {
     this.#child = child
     this.ready = ready
     this.#stderr = stderr
@@ -58,14 +60,14 @@ export class HelperProcess {
     this.#hold(0)
   }
 
-  static async spawn (options: HelperOptions): Promise<HelperProcess> {
+  static async spawn<R extends ReadyInfo> (options: HelperOptions): Promise<JsonLineHelper<R>> {
     const child = spawn(options.binary, options.args, { stdio: ['pipe', 'pipe', 'pipe'] })
     track(child)
     const stderr: string[] = []
     createInterface({ input: child.stderr }).on('line', (line) => {
       stderr.push(line)
       if (stderr.length > STDERR_LINES_KEPT) stderr.shift()
-      options.logger.debug({ pid: child.pid, line }, 'mock-cluster helper stderr')
+      options.logger.debug({ pid: child.pid, line }, `${options.label} stderr`)
     })
     /* 'close' comes after 'exit' once stdout and stderr are drained, so no reply or last words are lost. */
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()))
@@ -74,8 +76,8 @@ export class HelperProcess {
     const early: string[] = []
     let route = (line: string): void => { early.push(line) }
     let readySeen = false
-    child.stdin.on('error', (error) => options.logger.debug({ pid: child.pid, err: error }, 'mock-cluster helper stdin closed'))
-    const ready = await new Promise<ReadyInfo>((resolve, reject) => {
+    child.stdin.on('error', (error) => options.logger.debug({ pid: child.pid, err: error }, `${options.label} stdin closed`))
+    const ready = await new Promise<R>((resolve, reject) => {
       const settle = (): void => {
         clearTimeout(timer)
         child.removeListener('error', onError)
@@ -84,11 +86,11 @@ export class HelperProcess {
       const fail = (message: string, cause?: unknown): void => {
         settle()
         child.kill('SIGKILL')
-        reject(new MockClusterUnavailableError(`${message}${tail(stderr)}`, { cause }))
+        reject(options.unavailable(`${message}${tail(stderr)}`, cause))
       }
-      const onError = (error: Error): void => fail(`cannot start mock-cluster helper ${options.binary}: ${error.message}`, error)
-      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`mock-cluster helper exited before it was ready (${describeExit(code, signal)})`)
-      const timer = setTimeout(() => fail(`mock-cluster helper ${options.binary} did not report ready within ${options.startTimeoutMs} ms`), options.startTimeoutMs)
+      const onError = (error: Error): void => fail(`cannot start ${options.label} ${options.binary}: ${error.message}`, error)
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => fail(`${options.label} exited before it was ready (${describeExit(code, signal)})`)
+      const timer = setTimeout(() => fail(`${options.label} ${options.binary} did not report ready within ${options.startTimeoutMs} ms`), options.startTimeoutMs)
       child.once('error', onError)
       child.once('close', onExit)
       lines.on('line', (line) => {
@@ -100,13 +102,13 @@ export class HelperProcess {
         if (parsed?.event === 'ready') {
           settle()
           readySeen = true
-          resolve(parsed as unknown as ReadyInfo)
+          resolve(parsed as R)
         } else {
-          fail(`mock-cluster helper printed an unexpected first line: ${line.slice(0, 200)}`)
+          fail(`${options.label} printed an unexpected first line: ${line.slice(0, 200)}`)
         }
       })
     })
-    const helper = new HelperProcess(child, ready, stderr, exited, options)
+    const helper = new JsonLineHelper<R>(child, ready, stderr, exited, options)
     child.on('close', (code: number | null, signal: NodeJS.Signals | null) => helper.#onExit(code, signal))
     route = (line) => helper.#onLine(line)
     for (const line of early) helper.#onLine(line)
@@ -114,7 +116,7 @@ export class HelperProcess {
   }
 
   get pid (): number {
-    return this.#child.pid ?? this.ready.pid
+    return this.#child.pid ?? Number(this.ready.pid)
   }
 
   /** Resolves when the helper process has exited, for whatever reason. */
@@ -139,24 +141,24 @@ export class HelperProcess {
   /** Sends one request and resolves with the helper's reply; rejects when it answers ok:false. */
   async request (op: string, fields: Record<string, unknown> = {}): Promise<Reply> {
     if (this.#exitReason !== undefined) {
-      throw new MockClusterUnavailableError(`mock cluster is not running (${this.#exitReason}); cannot ${op}`)
+      throw this.#options.unavailable(`${this.#options.label} is not running (${this.#exitReason}); cannot ${op}`)
     }
     const id = this.#nextId++
     const line = JSON.stringify({ ...fields, id, op }) + '\n'
     const reply = await new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#settle(id)
-        reject(new MockClusterUnavailableError(`mock-cluster helper did not answer ${op} within ${this.#options.requestTimeoutMs} ms`))
+        reject(this.#options.unavailable(`${this.#options.label} did not answer ${op} within ${this.#options.requestTimeoutMs} ms`))
       }, this.#options.requestTimeoutMs)
       this.#pending.set(id, { op, resolve, reject, timer })
       this.#hold(1)
       this.#child.stdin.write(line)
     })
     if (!reply.ok) {
-      const init: { op: string, errorCode?: number, errorName?: string } = { op }
+      const init: RequestErrorInit = { op }
       if (typeof reply.errorCode === 'number') init.errorCode = reply.errorCode
       if (typeof reply.errorName === 'string') init.errorName = reply.errorName
-      throw new MockClusterRequestError(String(reply.error), init)
+      throw this.#options.requestFailed(String(reply.error), init)
     }
     return reply
   }
@@ -179,7 +181,7 @@ export class HelperProcess {
     const id = reply?.id
     const pending = typeof id === 'number' ? this.#settle(id) : undefined
     if (pending === undefined || reply === undefined) {
-      this.#options.logger.warn({ line: line.slice(0, 500) }, 'mock-cluster helper sent a line that answers no pending request')
+      this.#options.logger.warn({ line: line.slice(0, 500) }, `${this.#options.label} sent a line that answers no pending request`)
       return
     }
     pending.resolve(reply as Reply)
@@ -189,10 +191,10 @@ export class HelperProcess {
     const reason = describeExit(code, signal)
     const expected = this.#exitReason !== undefined || isReaping()
     this.#exitReason ??= `helper exited: ${reason}`
-    if (!expected) this.#options.logger.warn({ pid: this.pid, reason, stderr: this.#stderr }, 'mock-cluster helper exited unexpectedly')
+    if (!expected) this.#options.logger.warn({ pid: this.pid, reason, stderr: this.#stderr }, `${this.#options.label} exited unexpectedly`)
     for (const id of [...this.#pending.keys()]) {
       const pending = this.#settle(id)
-      pending?.reject(new MockClusterUnavailableError(`mock-cluster helper exited (${reason}) while ${pending.op} was pending${tail(this.#stderr)}`))
+      pending?.reject(this.#options.unavailable(`${this.#options.label} exited (${reason}) while ${pending.op} was pending${tail(this.#stderr)}`))
     }
   }
 
