@@ -4,7 +4,9 @@
 #   2. Debian's kcat, the independent Kafka client the tests cross-check against;
 #   3. librdkafka's C library, built from the source bundled in a pinned npm package,
 #      cached outside the work tree (scripts/build-librdkafka.sh);
-#   4. the mock-cluster helper, compiled against it (scripts/build-mock-cluster.sh).
+#   4. the mock-cluster helper, compiled against it (scripts/build-mock-cluster.sh);
+#   5. the real-Kafka rig: Java 17 and Maven from Debian, Apache Kafka and Kafka Connect jars from
+#      Maven Central (cached outside the work tree) and its control helper (scripts/build-real-kafka.sh).
 # Safe to run again: a second run takes a second or two.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,3 +40,6 @@ fi
 # 3 and 4. librdkafka and the helper that runs its mock cluster.
 bash scripts/build-librdkafka.sh
 bash scripts/build-mock-cluster.sh
+
+# 5. Real Apache Kafka and Kafka Connect.
+bash scripts/build-real-kafka.sh

@@ -1,0 +1,276 @@
+package dev.steadfast.rig;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.ElectionNotNeededException;
+
+/**
+ * The real-Kafka rig's control helper: Kafka's own Java AdminClient behind JSON lines on stdin and
+ * stdout, so the rig's controls (wait for brokers, create topics, move a leader, find a coordinator)
+ * never depend on the steadfast client code they are used to test. One request per line
+ * ({"id":1,"op":"brokers",...}), one reply per line ({"id":1,"ok":true,...} or ok:false with
+ * "error"). Requests run concurrently; a wait never blocks another request. Exits when stdin closes.
+ */
+public final class Control {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+  private static volatile Admin admin;
+  private static volatile String bootstrap;
+
+  public static void main(String[] args) throws Exception {
+    bootstrap = args[0];
+    admin = open(bootstrap);
+    ObjectNode ready = JSON.createObjectNode();
+    ready.put("event", "ready");
+    ready.put("pid", ProcessHandle.current().pid());
+    ready.put("kafkaClients", org.apache.kafka.common.utils.AppInfoParser.getVersion());
+    emit(ready);
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "control-request");
+      t.setDaemon(true);
+      return t;
+    });
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      final String request = line;
+      pool.submit(() -> handle(request));
+    }
+    admin.close(java.time.Duration.ofSeconds(2));
+    System.exit(0);
+  }
+
+  private static Admin open(String servers) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "8000");
+    props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "100");
+    props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "steadfast-rig-control");
+    return Admin.create(props);
+  }
+
+  private static synchronized void emit(JsonNode node) {
+    OUT.println(node.toString());
+  }
+
+  private static void handle(String line) {
+    ObjectNode reply = JSON.createObjectNode();
+    JsonNode request = null;
+    try {
+      request = JSON.readTree(line);
+      reply.set("id", request.get("id"));
+      run(request.path("op").asText(), request, reply);
+      reply.put("ok", true);
+    } catch (Throwable error) {
+      Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
+      reply.put("ok", false);
+      reply.put("error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      if (request == null) reply.putNull("id");
+    }
+    emit(reply);
+  }
+
+  private static void run(String op, JsonNode req, ObjectNode reply) throws Exception {
+    switch (op) {
+      case "ping" -> { }
+      case "brokers" -> describeCluster(reply);
+      case "waitBrokers" -> waitBrokers(req, reply);
+      case "waitGroupCoordinator" -> waitGroupCoordinator(req, reply);
+      case "createTopic" -> createTopic(req);
+      case "deleteTopic" -> admin.deleteTopics(List.of(req.path("topic").asText())).all().get();
+      case "describeTopic" -> reply.set("partitions", partitions(describe(req.path("topic").asText())));
+      case "moveLeader" -> moveLeader(req);
+      case "coordinator" -> reply.put("broker", coordinator(req.path("group").asText()));
+      case "rebootstrap" -> rebootstrap(req.path("bootstrap").asText());
+      default -> throw new IllegalArgumentException("unknown op '" + op + "'");
+    }
+  }
+
+  private static void describeCluster(ObjectNode reply) throws Exception {
+    DescribeClusterResult cluster = admin.describeCluster();
+    ArrayNode brokers = reply.putArray("brokers");
+    for (Node node : cluster.nodes().get()) {
+      ObjectNode b = brokers.addObject();
+      b.put("id", node.id());
+      b.put("host", node.host());
+      b.put("port", node.port());
+    }
+    Node controller = cluster.controller().get();
+    reply.put("controller", controller == null ? -1 : controller.id());
+    reply.put("clusterId", cluster.clusterId().get());
+  }
+
+  /** Waits until the live brokers are exactly `ids`, each at its expected port when one is given. */
+  private static void waitBrokers(JsonNode req, ObjectNode reply) throws Exception {
+    Map<Integer, Integer> want = new HashMap<>();
+    for (JsonNode b : req.path("brokers")) want.put(b.path("id").asInt(), b.path("port").asInt(0));
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(60000);
+    String last = "no answer yet";
+    while (true) {
+      try {
+        ObjectNode seen = JSON.createObjectNode();
+        describeCluster(seen);
+        Map<Integer, Integer> have = new HashMap<>();
+        for (JsonNode b : seen.path("brokers")) have.put(b.path("id").asInt(), b.path("port").asInt());
+        boolean match = have.keySet().equals(want.keySet());
+        for (Map.Entry<Integer, Integer> e : want.entrySet()) {
+          if (e.getValue() != 0 && !e.getValue().equals(have.get(e.getKey()))) match = false;
+        }
+        if (match) {
+          reply.setAll(seen);
+          return;
+        }
+        last = "live brokers " + new TreeSet<>(have.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).toList());
+      } catch (ExecutionException error) {
+        last = error.getCause().toString();
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("brokers " + want + " not live as expected in time; last seen: " + last);
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  /** Waits until a group coordinator answers (the offsets topic exists and its partitions are loaded). */
+  private static void waitGroupCoordinator(JsonNode req, ObjectNode reply) throws Exception {
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(60000);
+    String group = req.path("group").asText("steadfast-rig-probe");
+    while (true) {
+      try {
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        reply.put("broker", coordinator(group));
+        return;
+      } catch (ExecutionException error) {
+        if (System.currentTimeMillis() > deadline) throw error;
+        Thread.sleep(200);
+      }
+    }
+  }
+
+  /**
+   * A group's coordinator is by definition the leader of its partition of __consumer_offsets
+   * (abs(hashCode) modulo the partition count); reading it that way also works for groups that do
+   * not exist yet, which DescribeGroups refuses on Kafka 4.
+   */
+  private static int coordinator(String group) throws Exception {
+    List<TopicPartitionInfo> partitions = describe("__consumer_offsets").partitions();
+    TopicPartitionInfo p = partitions.get(org.apache.kafka.common.utils.Utils.abs(group.hashCode()) % partitions.size());
+    return p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id();
+  }
+
+  private static void createTopic(JsonNode req) throws Exception {
+    String topic = req.path("topic").asText();
+    int partitions = req.path("partitions").asInt(1);
+    short rf = (short) req.path("replicationFactor").asInt(1);
+    NewTopic spec = new NewTopic(topic, partitions, rf);
+    Map<String, String> configs = new HashMap<>();
+    req.path("configs").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+    spec.configs(configs);
+    admin.createTopics(List.of(spec)).all().get();
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(30000);
+    while (true) {
+      try {
+        TopicDescription d = describe(topic);
+        if (d.partitions().size() == partitions && d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) return;
+      } catch (ExecutionException ignored) {
+        // not in every broker's metadata yet: ask again
+      }
+      if (System.currentTimeMillis() > deadline) throw new IllegalStateException("topic " + topic + " has no leader for every partition in time");
+      Thread.sleep(100);
+    }
+  }
+
+  private static TopicDescription describe(String topic) throws Exception {
+    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+  }
+
+  private static ArrayNode partitions(TopicDescription d) {
+    ArrayNode out = JSON.createArrayNode();
+    for (TopicPartitionInfo p : d.partitions()) {
+      ObjectNode o = out.addObject();
+      o.put("partition", p.partition());
+      o.put("leader", p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id());
+      ArrayNode replicas = o.putArray("replicas");
+      for (Node n : p.replicas()) replicas.add(n.id());
+      ArrayNode isr = o.putArray("isr");
+      for (Node n : p.isr()) isr.add(n.id());
+    }
+    return out;
+  }
+
+  /**
+   * Makes `broker` the partition's leader: reassigns the replicas so it is the preferred (first)
+   * replica, waits for the reassignment to finish, then runs a preferred-leader election and waits
+   * until the leader is the one asked for.
+   */
+  private static void moveLeader(JsonNode req) throws Exception {
+    String topic = req.path("topic").asText();
+    int partition = req.path("partition").asInt();
+    int broker = req.path("broker").asInt();
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(60000);
+    TopicPartition tp = new TopicPartition(topic, partition);
+    TopicPartitionInfo info = describe(topic).partitions().get(partition);
+    if (info.leader() != null && info.leader().id() == broker) return;
+    List<Integer> replicas = new ArrayList<>();
+    replicas.add(broker);
+    for (Node n : info.replicas()) if (n.id() != broker) replicas.add(n.id());
+    while (replicas.size() > Math.max(1, info.replicas().size())) replicas.remove(replicas.size() - 1);
+    admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(replicas)))).all().get();
+    while (true) {
+      boolean reassigning = admin.listPartitionReassignments(Set.of(tp)).reassignments().get().containsKey(tp);
+      TopicPartitionInfo now = describe(topic).partitions().get(partition);
+      if (!reassigning && now.replicas().stream().map(Node::id).toList().equals(replicas)) {
+        if (now.leader() != null && now.leader().id() == broker) return;
+        if (new HashSet<>(now.isr().stream().map(Node::id).toList()).contains(broker)) {
+          try {
+            admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get().get(tp).ifPresent(e -> {
+              if (!(e instanceof ElectionNotNeededException)) throw new IllegalStateException(e.toString());
+            });
+          } catch (ExecutionException | IllegalStateException error) {
+            if (System.currentTimeMillis() > deadline) throw error;
+          }
+        }
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException("leader of " + tp + " did not move to broker " + broker + " in time (replicas " + now.replicas() + ", isr " + now.isr() + ", leader " + now.leader() + ")");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void rebootstrap(String servers) {
+    Admin old = admin;
+    bootstrap = servers;
+    admin = open(servers);
+    old.close(java.time.Duration.ofMillis(500));
+  }
+}
