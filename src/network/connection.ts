@@ -4,7 +4,7 @@
  * when the socket dies every request in flight or queued is rejected with a TransportError
  * (action `reconnect`), so callers never hang on a dead broker.
  */
-import { connect as netConnect, type Socket } from 'node:net'
+import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'node:tls'
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
@@ -106,7 +106,8 @@ export class Connection extends EventEmitter {
       const useTls = options.tls !== undefined && options.tls !== false
       const tlsOptions = typeof options.tls === 'object' ? options.tls : {}
       const socket: Socket = useTls
-        ? tlsConnect({ servername: options.host, ...tlsOptions, host: options.host, port: options.port })
+        // SNI carries host names only (RFC 6066); for an IP address the certificate is still checked against it.
+        ? tlsConnect({ ...(isIP(options.host) === 0 ? { servername: options.host } : {}), ...tlsOptions, host: options.host, port: options.port })
         : netConnect({ host: options.host, port: options.port })
       const timer = setTimeout(() => {
         socket.destroy()

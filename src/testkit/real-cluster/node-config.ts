@@ -101,7 +101,6 @@ export function nodeConfig (input: NodeConfigInput): string {
       'listener.name.sasl_ssl.ssl.keystore.location': input.security.keystore,
       'listener.name.sasl_ssl.ssl.truststore.type': 'PEM',
       'listener.name.sasl_ssl.ssl.truststore.location': input.security.truststore,
-      'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512',
     })
   }
   Object.assign(settings, input.overrides ?? {})

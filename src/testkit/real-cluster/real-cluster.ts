@@ -168,6 +168,11 @@ export class RealCluster {
       cluster.#control = await startControlHelper(install, cluster.bootstrap)
       await cluster.#waitBrokers('start')
       await cluster.#call('start', 'waitGroupCoordinator', { timeoutMs: cluster.#options.timeoutMs })
+      // Users are made through the Admin API (AlterUserScramCredentials), the same way on every
+      // version, rather than with StorageTool's --add-scram, whose argument syntax changed across versions.
+      for (const [name, password] of Object.entries(cluster.saslUsers ?? {})) {
+        await cluster.#call('start', 'upsertScramUser', { name, password, timeoutMs: cluster.#options.timeoutMs })
+      }
       for (const topic of options.topics ?? []) await cluster.createTopic(topic)
     } catch (error) {
       await cluster.stop()
@@ -398,9 +403,6 @@ export class RealCluster {
   async #format (node: RigNode): Promise<void> {
     this.#writeConfig(node)
     const args = ['format', '-t', this.clusterId, '-c', join(node.dir, 'server.properties')]
-    for (const [name, password] of Object.entries(this.saslUsers ?? {})) {
-      for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512']) args.push('-S', `${mechanism}=[name=${name},password=${password}]`)
-    }
     const jvm = Jvm.start({
       java: this.install.java,
       classpath: this.install.classpath,

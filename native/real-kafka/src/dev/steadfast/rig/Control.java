@@ -111,6 +111,7 @@ public final class Control {
       case "moveLeader" -> moveLeader(req);
       case "coordinator" -> reply.put("broker", coordinator(req.path("group").asText()));
       case "rebootstrap" -> rebootstrap(req.path("bootstrap").asText());
+      case "upsertScramUser" -> upsertScramUser(req);
       default -> throw new IllegalArgumentException("unknown op '" + op + "'");
     }
   }
@@ -262,6 +263,25 @@ public final class Control {
       }
       if (System.currentTimeMillis() > deadline) {
         throw new IllegalStateException("leader of " + tp + " did not move to broker " + broker + " in time (replicas " + now.replicas() + ", isr " + now.isr() + ", leader " + now.leader() + ")");
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Creates or updates a SCRAM user for both SHA-256 and SHA-512, and waits until Kafka lists it. */
+  private static void upsertScramUser(JsonNode req) throws Exception {
+    String name = req.path("name").asText();
+    String password = req.path("password").asText();
+    // One alteration per request: Kafka refuses two for the same user in one request.
+    for (org.apache.kafka.clients.admin.ScramMechanism m : List.of(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512)) {
+      admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(name, new org.apache.kafka.clients.admin.ScramCredentialInfo(m, 4096), password))).all().get();
+    }
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(30000);
+    while (true) {
+      try {
+        if (admin.describeUserScramCredentials(List.of(name)).description(name).get().credentialInfos().size() == 2) return;
+      } catch (ExecutionException notYet) {
+        if (System.currentTimeMillis() > deadline) throw notYet;
       }
       Thread.sleep(100);
     }
