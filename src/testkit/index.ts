@@ -12,3 +12,7 @@ export { CruiseControlSimulator, ClusterModel, DEFAULT_TOPICS } from './cruise-c
 export type { CruiseControlSimulatorOptions, RequestRecord, ClusterSpec, SimBrokerSpec, SimTopicSpec, Move, Plan } from './cruise-control-sim/index.ts'
 export { ConnectSimulator, CONNECT_MESSAGES, CONNECT_PLUGINS } from './connect-sim/index.ts'
 export type { ConnectSimulatorOptions, StormOptions, ConnectRequestRecord, HealthState, InstanceState as ConnectInstanceState, TargetState as ConnectTargetState, PluginInfo as ConnectPluginInfo } from './connect-sim/index.ts'
+export { RealCluster, DEFAULT_JVM_OPTIONS, DEFAULT_SASL_USERS } from './real-cluster/real-cluster.ts'
+export type { RealClusterOptions, RealBroker, RealPartition } from './real-cluster/real-cluster.ts'
+export { RealClusterControlError, RealClusterUnavailableError } from './real-cluster/errors.ts'
+export { locateKafka, pinnedKafkaVersions, resolveKafkaVersion } from './real-cluster/install.ts'

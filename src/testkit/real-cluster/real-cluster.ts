@@ -207,6 +207,11 @@ export class RealCluster {
     })
   }
 
+  /** Where the nodes' configs, logs and data live (node-<id>/). */
+  get dataDir (): string {
+    return this.#dataDir
+  }
+
   /** Ids of every node (brokers and dedicated controllers). */
   get nodeIds (): number[] {
     return [...this.#nodes.keys()]
@@ -214,12 +219,12 @@ export class RealCluster {
 
   /** Process id of a node's JVM, or undefined while it is not running. */
   pidOf (node: number): number | undefined {
-    const jvm = this.#node(node, 'pidOf').jvm
+    const jvm = this.#nodes.get(node)?.jvm
     return jvm?.running === true ? jvm.pid : undefined
   }
 
   isRunning (node: number): boolean {
-    return this.pidOf(node) !== undefined
+    return this.#state === 'running' && this.pidOf(node) !== undefined
   }
 
   /** SIGKILL: the node dies at once, without a controlled shutdown. Returns once the controller has fenced it. */
@@ -325,7 +330,10 @@ export class RealCluster {
     return reply.broker as number
   }
 
-  /** The live brokers and the active controller, as Kafka's DescribeCluster reports them. */
+  /**
+   * The live (unfenced) brokers and the controller id, as Kafka's DescribeCluster reports them to
+   * clients; in KRaft mode that "controller" is a live broker, not a quorum member.
+   */
   async describeCluster (): Promise<{ brokers: RealBroker[], controller: number, clusterId: string }> {
     const reply = await this.#call('describeCluster', 'brokers')
     return { brokers: reply.brokers as RealBroker[], controller: reply.controller as number, clusterId: reply.clusterId as string }
