@@ -5,7 +5,7 @@
  *    on a fresh topic, sized under the mock's 5 MiB per-partition retention), several runs each,
  *    median and spread of records/s, peak memory growth (heap + Buffers), and the record count
  *    checked afterwards.
- *    KafkaJS takes 1000 records per send() call, 8 calls in flight; steadfast is run both with
+ *    KafkaJS takes up to 1000 records (at most 3 MiB) per send() call, 8 calls in flight; steadfast is run both with
  *    every record handed to send() at once and fed the same way as KafkaJS (steadfast/chunks).
  * 2. Scenario 2 (leader election under load): records flow to 3 partitions led by broker 1; the
  *    leaders move away and broker 1 goes down. Longest gap between acknowledgements, and sends
@@ -13,117 +13,11 @@
  *
  * Run: node --expose-gc --import tsx bench/producer/run.ts [runs]
  */
-import { Kafka, logLevel, type Producer as KafkaJsProducer } from 'kafkajs'
-import { Producer } from '../../src/producer/producer.ts'
-import { createLogger } from '../../src/observability/logger.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
+import { countRecords, kafkajsClient, measure, median, spread, steadfastClient, type Client } from './clients.ts'
 
 const runs = Number(process.argv[2] ?? 3)
-const logger = createLogger({ level: 'silent' })
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
-
-interface Client {
-  name: string
-  /** Sends `count` values to `topic` with acks=all; resolves when all are acknowledged. */
-  sendAll: (topic: string, value: Buffer, count: number) => Promise<void>
-  /** Sends one record to a partition; resolves when acknowledged. */
-  sendOne: (topic: string, partition: number, value: string) => Promise<void>
-  close: () => Promise<void>
-}
-
-/** KafkaJS is fed 1000 records a call, 8 calls in flight; steadfast can be fed the same way. */
-const CHUNK = 1000
-const CONCURRENCY = 8
-
-async function chunked (count: number, sendChunk: (n: number) => Promise<void>): Promise<void> {
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < count) {
-      const n = Math.min(CHUNK, count - next)
-      next += n
-      await sendChunk(n)
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
-}
-
-/** `fed`: 'all' hands every record to send() at once; 'chunks' feeds it like KafkaJS. */
-function steadfastClient (bootstrap: string, fed: 'all' | 'chunks'): Client {
-  const producer = new Producer({ bootstrap, logger, deliveryTimeoutMs: 120_000 })
-  const sendMany = async (topic: string, value: Buffer, count: number): Promise<void> => {
-    const pending: Array<Promise<unknown>> = new Array(count)
-    for (let i = 0; i < count; i++) pending[i] = producer.send({ topic, value })
-    await Promise.all(pending)
-  }
-  return {
-    name: fed === 'all' ? 'steadfast' : 'steadfast/chunks',
-    sendAll: fed === 'all'
-      ? sendMany
-      : async (topic, value, count) => { await chunked(count, async (n) => { await sendMany(topic, value, n) }) },
-    sendOne: async (topic, partition, value) => { await producer.send({ topic, partition, value }) },
-    close: async () => { await producer.close() },
-  }
-}
-
-async function kafkajsClient (bootstrap: string): Promise<Client> {
-  const kafka = new Kafka({ clientId: 'bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING })
-  const producer: KafkaJsProducer = kafka.producer({ allowAutoTopicCreation: false })
-  await producer.connect()
-  return {
-    name: 'kafkajs 2.2.4',
-    sendAll: async (topic, value, count) => {
-      await chunked(count, async (n) => { await producer.send({ topic, acks: -1, messages: Array.from({ length: n }, () => ({ value })) }) })
-    },
-    sendOne: async (topic, partition, value) => { await producer.send({ topic, acks: -1, messages: [{ partition, value }] }) },
-    close: async () => { await producer.disconnect() },
-  }
-}
-
-async function countRecords (bootstrap: string, topic: string): Promise<number> {
-  const admin = new Kafka({ clientId: 'bench-count', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
-  await admin.connect()
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high), 0)
-  } finally {
-    await admin.disconnect()
-  }
-}
-
-function gc (): void {
-  (globalThis as { gc?: () => void }).gc?.()
-}
-
-/** JS heap plus memory outside it (Buffers): what a client holds for records in flight. */
-function used (): number {
-  const m = process.memoryUsage()
-  return m.heapUsed + m.external
-}
-
-/** Runs `fn` while sampling memory; returns its duration and the peak growth. */
-async function measure (fn: () => Promise<void>): Promise<{ ms: number, heapMiB: number }> {
-  gc()
-  const base = used()
-  let peak = base
-  const sampler = setInterval(() => { peak = Math.max(peak, used()) }, 10)
-  const start = performance.now()
-  try {
-    await fn()
-  } finally {
-    clearInterval(sampler)
-  }
-  const ms = performance.now() - start
-  peak = Math.max(peak, used())
-  return { ms, heapMiB: (peak - base) / 1024 / 1024 }
-}
-
-function median (values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN
-}
-
-function spread (values: number[]): string {
-  return `${Math.min(...values).toFixed(0)}-${Math.max(...values).toFixed(0)}`
-}
 
 let topics = 0
 
