@@ -438,12 +438,26 @@ export class RealCluster {
     node.paused = false
   }
 
-  /** Waits until Kafka's live brokers are exactly the running, unpaused ones, each at its current port. */
+  /**
+   * Waits until Kafka's live brokers are exactly the running, unpaused ones, each at its current
+   * port. A node that dies meanwhile (a port taken, a bad setting) fails the wait at once with the
+   * end of its log, rather than when the wait times out.
+   */
   async #waitBrokers (op: string): Promise<void> {
-    const brokers = [...this.#nodes.values()]
-      .filter((n) => n.role !== 'controller' && n.jvm?.running === true && !n.paused)
+    const running = [...this.#nodes.values()].filter((n) => n.jvm?.running === true)
+    const brokers = running
+      .filter((n) => n.role !== 'controller' && !n.paused)
       .map((n) => ({ id: n.id, port: n.ports.plaintext }))
-    await this.#call(op, 'waitBrokers', { brokers, timeoutMs: this.#options.timeoutMs })
+    const died = running.map(async (n) => {
+      const jvm = n.jvm as Jvm
+      const how = await jvm.watchExit()
+      if (jvm.asked) return await new Promise<never>(() => {})
+      throw new RealClusterControlError(`${op}: node ${n.id} exited (${how.signal ?? `exit code ${String(how.code)}`}) while waiting for Kafka; ` +
+        `from ${join(n.dir, 'server.log')}:\n${failureSummary(this.brokerLogs(n.id))}`, { op })
+    })
+    // A death after the wait has ended is unexpectedExit()'s business, not an unhandled rejection.
+    for (const d of died) d.catch(() => {})
+    await Promise.race([this.#call(op, 'waitBrokers', { brokers, timeoutMs: this.#options.timeoutMs }), ...died])
   }
 
   async #call (op: string, helperOp: string, fields: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
@@ -458,6 +472,13 @@ export class RealCluster {
       throw error
     }
   }
+}
+
+/** The first errors of a node's log (usually the cause) and its last lines (how it ended). */
+function failureSummary (log: string): string {
+  const lines = log.split('\n')
+  const errors = lines.filter((l) => /\b(ERROR|FATAL)\b|Exception:/.test(l)).slice(0, 5)
+  return [...errors, '...', ...lines.slice(-8)].join('\n')
 }
 
 /** A Kafka cluster id: 16 random bytes in URL-safe base64, not starting with '-' (as Kafka's own Uuid avoids). */

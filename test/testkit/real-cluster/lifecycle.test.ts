@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { locateKafka, pinnedKafkaVersions, RealCluster, RealClusterUnavailableError, resolveKafkaVersion } from '../../../src/testkit/index.ts'
+import { locateKafka, pinnedKafkaVersions, RealCluster, RealClusterControlError, RealClusterUnavailableError, resolveKafkaVersion } from '../../../src/testkit/index.ts'
 import { eventually, isAlive } from '../mock-cluster/support.ts'
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/start-and-wait.ts', import.meta.url))
@@ -53,6 +53,18 @@ describe('RealCluster processes', () => {
     assert.equal(isAlive(pid), false)
     assert.equal(existsSync(cluster.dataDir), false)
     await cluster.stop()
+  })
+
+  test('a broker that cannot start fails start() at once with the end of its log, and nothing is left running', async () => {
+    const began = Date.now()
+    await assert.rejects(RealCluster.start({ brokers: 1, brokerConfig: { 'metric.reporters': 'no.such.MetricsReporter' }, timeoutMs: 90_000 }), (error: unknown) => {
+      assert.ok(error instanceof RealClusterControlError, String(error))
+      assert.match(error.message, /node 1 exited \(exit code \d+\) while waiting for Kafka/)
+      assert.match(error.message, /no\.such\.MetricsReporter/)
+      return true
+    })
+    // Well before the 90 s the wait would otherwise take (not a timing claim on Kafka, a bound on the rig).
+    assert.ok(Date.now() - began < 60_000, 'the failure was reported when the node died, not at the timeout')
   })
 
   test('an owner killed with SIGKILL takes its JVMs with it', async (t) => {
