@@ -13,32 +13,8 @@ import { RealClusterUnavailableError } from '../../../src/testkit/real-cluster/e
 import { requireConnect, type KafkaInstall } from '../../../src/testkit/real-cluster/install.ts'
 import { RealCluster } from '../../../src/testkit/real-cluster/real-cluster.ts'
 import { RealConnect } from '../../../src/testkit/real-cluster/real-connect.ts'
+import { hostPort, poll, rest, type ConnectorStatusBody as Status } from '../../support/real-connect.ts'
 import { isAlive } from '../mock-cluster/support.ts'
-
-interface Status { connector: { state: string, worker_id: string }, tasks: Array<{ id: number, state: string, worker_id: string }> }
-
-async function rest (url: string, method = 'GET', body?: unknown): Promise<{ status: number, body: unknown }> {
-  const response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(30_000) })
-  const text = await response.text()
-  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-}
-
-/** Polls (bounded by attempts) until `check` returns a value; fails with the last thing seen. */
-async function poll<T> (what: string, check: () => Promise<T | undefined>, attempts = 240): Promise<T> {
-  let last: unknown
-  for (let i = 0; i < attempts; i++) {
-    try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (error) {
-      last = error
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-  throw new Error(`${what}: not reached (last error: ${String(last)})`)
-}
-
-const hostPort = (url: string): string => new URL(url).host
 
 describe('RealConnect', () => {
   let cluster: RealCluster
