@@ -87,9 +87,9 @@ describe('Connect against real workers (RealConnect)', () => {
     const applying = reconciler.converge(manifests, { timeoutMs: 300_000, intervalMs: 1_000 })
     const joining = connect.addWorker()
     // The kill lands mid-apply: once some connectors exist and others are still to come.
-    await poll('the apply has created some connectors', async () => {
+    const listedAtKill = await poll('the apply has created some connectors', async () => {
       const { body } = await rest(`${connect.urls[1] ?? ''}/connectors`)
-      return (body as string[]).length >= 4 ? true : undefined
+      return (body as string[]).length >= 4 ? (body as string[]).length : undefined
     })
     await connect.killWorker(0)
     const joined = await joining
@@ -129,6 +129,11 @@ describe('Connect against real workers (RealConnect)', () => {
     const retried = retryLines(logsFrom)
     assert.equal(await retryTotal('connect') - retriesBefore, retried.length)
     const conflicts = retried.filter((l) => / answered 409: /.test(String(l.err)))
+    // The client started on worker 0: after the kill, its requests there were refused and moved on.
+    const killedUrl = connect.workers[0]?.url ?? ''
+    const skipped = logs.lines.slice(logsFrom).filter((l) => l.worker === killedUrl && /did not answer .*ECONNREFUSED.*trying the next worker/.test(String(l.msg))).length
+    assert.ok(skipped > 0, 'no request met the killed worker')
+    t.diagnostic(`apply: killed with ${listedAtKill} of ${manifests.length} connectors created; first converge ready: ${String(first.ready)}; ${skipped} requests moved to another worker`)
     t.diagnostic(`apply: ${retried.length} retries (${conflicts.length} after a real 409): ${[...new Set(retried.map((l) => `${String(l.operation)}/${String(l.reason)}`))].join(', ')}`)
   })
 
