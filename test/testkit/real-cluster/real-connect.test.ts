@@ -48,6 +48,8 @@ describe('RealConnect', () => {
     const [first] = connect.urls as [string]
     assert.equal((await rest(`${first}/connectors`, 'POST', { name: 'pipeline-source', config: { 'connector.class': 'FileStreamSource', file: input, topic, 'tasks.max': '1' } })).status, 201)
     assert.equal((await rest(`${first}/connectors`, 'POST', { name: 'pipeline-sink', config: { 'connector.class': 'FileStreamSink', file: output, topics: topic, 'tasks.max': '1' } })).status, 201)
+    await connect.waitStable()
+    for (const url of connect.urls) assert.deepEqual((await rest(`${url}/connectors`)).body, ['pipeline-sink', 'pipeline-source'])
     const lines = (): string[] => existsSync(output) ? readFileSync(output, 'utf8').split('\n').filter((l) => l !== '') : []
     await poll('the first lines reach the sink file', async () => ['a1', 'a2', 'a3'].every((l) => lines().includes(l)) ? true : undefined)
 
@@ -80,13 +82,26 @@ describe('RealConnect', () => {
     assert.deepEqual([...new Set(delivered)], ['a1', 'a2', 'a3', 'b1', 'b2'])
   })
 
-  test('addWorker joins the group; stop() leaves no worker JVM running', async () => {
+  test('addWorker joins the group; stopWorker leaves it and its tasks move; stop() leaves no worker JVM running', async () => {
+    const [before] = connect.workers.filter((w) => w.running)
+    assert.ok(before !== undefined)
     const url = await connect.addWorker()
-    assert.ok(connect.urls.includes(url))
+    assert.deepEqual(connect.urls, [before.url, url])
     const group = await cluster.describeGroup(connect.groupId)
-    assert.ok(group.members.some((m) => m.clientId === `connect-${hostPort(url)}`))
+    assert.deepEqual(group.members.map((m) => m.clientId).sort(), [before.url, url].map((u) => `connect-${hostPort(u)}`).sort())
+
+    await connect.stopWorker(before.index)
+    assert.deepEqual(connect.urls, [url])
+    assert.deepEqual((await cluster.describeGroup(connect.groupId)).members.map((m) => m.clientId), [`connect-${hostPort(url)}`])
+    await poll('both connectors and their tasks RUNNING on the added worker', async () => {
+      const statuses = await Promise.all(['pipeline-source', 'pipeline-sink'].map(async (c) => (await rest(`${url}/connectors/${c}/status`)).body as Status))
+      return statuses.every((s) => s.connector.worker_id === hostPort(url) && s.connector.state === 'RUNNING' &&
+        s.tasks.length === 1 && s.tasks.every((task) => task.state === 'RUNNING' && task.worker_id === hostPort(url)))
+        ? true
+        : undefined
+    })
     const pids = connect.workers.flatMap((w) => w.pid === undefined ? [] : [w.pid])
-    assert.equal(pids.length, 2)
+    assert.equal(pids.length, 1)
     await connect.stop()
     assert.deepEqual(pids.filter(isAlive), [])
     assert.deepEqual(connect.urls, [])
