@@ -21,6 +21,12 @@ export async function retryCount (labels: { component: string, operation: string
   return match?.value ?? 0
 }
 
+/** steadfast_retries_total of one component, summed over operations and reasons. */
+export async function retryTotal (component: string): Promise<number> {
+  const metric = await registry.getSingleMetric('steadfast_retries_total')?.get()
+  return (metric?.values ?? []).filter((v) => v.labels.component === component).reduce((sum, v) => sum + v.value, 0)
+}
+
 export function sleep (ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -6,16 +6,18 @@ import type { Command } from 'commander'
 import { register as cluster } from './testkit-cluster.ts'
 import { register as connect } from './testkit-connect.ts'
 import { register as cruiseControl } from './testkit-cruise-control.ts'
+import { register as kafka } from './testkit-kafka.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
 
 export const testkitSubcommands: RegisterSubcommand[] = [
   cluster,
+  kafka,
   cruiseControl,
   connect,
 ]
 
 export function register (program: Command): void {
-  const testkit = program.command('testkit').description('Run the fault-injection rig: a real Kafka mock cluster, Connect and Cruise Control simulators')
+  const testkit = program.command('testkit').description('Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, Connect and Cruise Control simulators')
   for (const add of testkitSubcommands) add(testkit)
 }

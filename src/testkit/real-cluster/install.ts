@@ -17,6 +17,8 @@ const SETUP_HINT = 'run `npm run setup` (or `bash scripts/build-real-kafka.sh`) 
 export interface KafkaInstall {
   /** The exact Kafka version, e.g. 4.3.1. */
   version: string
+  /** The directory of the jars. */
+  libs: string
   /** Classpath of the broker, StorageTool, Connect and log4j2. */
   classpath: string
   /** Classpath of the control helper (its classes plus the Kafka jars). */
@@ -71,7 +73,19 @@ export function locateKafka (wanted?: string, env: NodeJS.ProcessEnv = process.e
     throw new RealClusterUnavailableError(`the rig's control helper for Kafka ${version} is not built in ${control}: ${SETUP_HINT}`)
   }
   const classpath = join(libs, '*')
-  return { version, classpath, controlClasspath: `${control}${delimiter}${classpath}`, java }
+  return { version, libs, classpath, controlClasspath: `${control}${delimiter}${classpath}`, java }
+}
+
+/**
+ * Checks that the install also holds Kafka Connect (connect-runtime for the workers, connect-file
+ * for the FileStream connectors): a cache resolved from an older pom may lack them.
+ */
+export function requireConnect (install: KafkaInstall): void {
+  const missing = ['connect-runtime', 'connect-file', 'connect-json']
+    .filter((artifact) => !existsSync(join(install.libs, `${artifact}-${install.version}.jar`)))
+  if (missing.length > 0) {
+    throw new RealClusterUnavailableError(`Kafka Connect ${install.version} is not installed: ${missing.map((a) => `${a}-${install.version}.jar`).join(', ')} missing from ${install.libs}: ${SETUP_HINT}`)
+  }
 }
 
 function findOnPath (command: string, env: NodeJS.ProcessEnv): string | undefined {

@@ -66,6 +66,15 @@ export interface RealPartition {
   isr: number[]
 }
 
+export interface RealGroup {
+  state: string
+  protocolType: string
+  protocol: string
+  /** The coordinator's broker id. */
+  coordinator: number
+  members: Array<{ memberId: string, clientId: string, clientHost: string, metadata: Buffer }>
+}
+
 export const DEFAULT_JVM_OPTIONS = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-Djava.awt.headless=true']
 export const DEFAULT_SASL_USERS: Readonly<Record<string, string>> = { steadfast: 'steadfast-secret' }
 
@@ -328,6 +337,18 @@ export class RealCluster {
   async coordinatorOf (group: string): Promise<number> {
     const reply = await this.#call('coordinatorOf', 'coordinator', { group })
     return reply.broker as number
+  }
+
+  /**
+   * A classic group (consumer or Kafka Connect) as its coordinator reports it (DescribeGroups):
+   * state (`Stable`, `PreparingRebalance`, `CompletingRebalance`, `Empty`, `Dead`) and members,
+   * each with its protocol metadata (for Connect, the worker's URL comes first in it).
+   */
+  async describeGroup (group: string): Promise<RealGroup> {
+    const reply = await this.#call('describeGroup', 'describeGroup', { group })
+    const members = (reply.members as Array<{ memberId: string, clientId: string, clientHost: string, metadata: string }>)
+      .map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, metadata: Buffer.from(m.metadata, 'base64') }))
+    return { state: reply.state as string, protocolType: reply.protocolType as string, protocol: reply.protocol as string, coordinator: reply.coordinator as number, members }
   }
 
   /**

@@ -110,6 +110,7 @@ public final class Control {
       case "describeTopic" -> reply.set("partitions", partitions(describe(req.path("topic").asText())));
       case "moveLeader" -> moveLeader(req);
       case "coordinator" -> reply.put("broker", coordinator(req.path("group").asText()));
+      case "describeGroup" -> describeGroup(req.path("group").asText(), reply);
       case "rebootstrap" -> rebootstrap(req.path("bootstrap").asText());
       case "upsertScramUser" -> upsertScramUser(req);
       default -> throw new IllegalArgumentException("unknown op '" + op + "'");
@@ -186,6 +187,15 @@ public final class Control {
     List<TopicPartitionInfo> partitions = describe("__consumer_offsets").partitions();
     TopicPartitionInfo p = partitions.get(org.apache.kafka.common.utils.Utils.abs(group.hashCode()) % partitions.size());
     return p.leader() == null || p.leader().isEmpty() ? -1 : p.leader().id();
+  }
+
+  /** A classic group (consumer or Connect) as its coordinator describes it: state, protocol, members. */
+  private static void describeGroup(String group, ObjectNode reply) throws Exception {
+    int broker = coordinator(group);
+    Node node = admin.describeCluster().nodes().get().stream().filter(n -> n.id() == broker).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the coordinator of group " + group + " (broker " + broker + ") is not live"));
+    reply.put("coordinator", broker);
+    Groups.describe(node.host(), node.port(), group, reply);
   }
 
   private static void createTopic(JsonNode req) throws Exception {
