@@ -7,6 +7,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Admin } from '../../src/admin/admin.ts'
 import { AdminError } from '../../src/admin/errors.ts'
+import { Producer } from '../../src/producer/producer.ts'
 import { kcatProduce, kcatRead, silent } from '../producer/helpers.ts'
 import { eventually } from './eventually.ts'
 import { kcatEarliest, kcatGroupMember, kcatTopics } from './kcat.ts'
@@ -136,6 +137,31 @@ describe('admin APIs against real Kafka', { timeout: 300_000 }, () => {
     assert.equal(await cluster.leaderOf(topic, 0), next[0], 'the preferred replica leads')
     const again = await a.electLeaders('preferred', [{ topic, partition: 0 }]).catch((e: unknown) => e)
     assert.equal(again, undefined, 'an election not needed is not an error')
+  })
+
+  test('an ongoing reassignment (held back by a replication throttle) is listed with its adding and removing replicas, and cancelled', async () => {
+    const { cluster } = suite
+    const a = admin()
+    const topic = unique('moving')
+    const throttledBrokers = cluster.brokers.map((b) => String(b.id))
+    await a.createTopics([{ name: topic, assignments: { 0: [1] }, configs: { 'leader.replication.throttled.replicas': '*', 'follower.replication.throttled.replicas': '*' } }])
+    const producer = suite.closeAfter(new Producer({ bootstrap: cluster.bootstrap, logger: silent }))
+    const payload = 'x'.repeat(1024)
+    await Promise.all(Array.from({ length: 4096 }, async () => await producer.send({ topic, partition: 0, value: payload })))
+    await a.incrementalAlterConfigs(throttledBrokers.map((name) => ({ type: 'broker' as const, name, set: { 'leader.replication.throttled.rate': '1', 'follower.replication.throttled.rate': '1' } })))
+    try {
+      await eventually(async () => {
+        for (const id of throttledBrokers) assert.equal((await cluster.describeConfigs('broker', id))['follower.replication.throttled.rate'], '1', `broker ${id} throttles`)
+      })
+      await a.alterPartitionReassignments([{ topic, partition: 0, replicas: [2] }])
+      assert.deepEqual(await a.listPartitionReassignments({ partitions: [{ topic, partition: 0 }] }), [{ topic, partition: 0, replicas: [2, 1], adding: [2], removing: [1] }])
+      assert.deepEqual((await cluster.describeTopic(topic))[0]?.replicas, [2, 1], 'the Java AdminClient sees both replica sets while it moves')
+      await a.cancelPartitionReassignments([{ topic, partition: 0 }])
+      assert.deepEqual(await a.listPartitionReassignments(), [])
+      assert.deepEqual((await cluster.describeTopic(topic))[0]?.replicas, [1], 'cancelled: back where it was')
+    } finally {
+      await a.incrementalAlterConfigs(throttledBrokers.map((name) => ({ type: 'broker' as const, name, delete: ['leader.replication.throttled.rate', 'follower.replication.throttled.rate'] })))
+    }
   })
 
   test('describeCluster: the brokers and cluster id the Java AdminClient sees', async () => {
