@@ -1,7 +1,8 @@
 /**
  * Issue 9 §4.1 against real Kafka: an idempotent producer under continuous load while the
  * partition leader's broker is killed (SIGKILL, answers to batches in flight lost) and started
- * again, then leads again; and the same with the leader hung (SIGSTOP) and resumed. Kafka checks producer sequences, so resent batches it already wrote
+ * again, then leads again; the same with the leader hung (SIGSTOP) and resumed, and with it
+ * restarted on a new port (the producer must follow the endpoint change, incident I4). Kafka checks producer sequences, so resent batches it already wrote
  * must be dropped: every acknowledged record is in the log exactly once, in send order, at the
  * offset send reported — read back by kcat and by Kafka's own Java consumer, compared record by
  * record. The counts are printed.
@@ -36,6 +37,7 @@ interface LeaderFault {
 const FAULTS: LeaderFault[] = [
   { name: 'killed (SIGKILL: its connections reset) and started again', lose: async (c, n) => await c.kill(n), restore: async (c, n) => await c.startNode(n) },
   { name: 'paused (SIGSTOP: hung, answers never come) and resumed', lose: async (c, n) => await c.pause(n), restore: async (c, n) => await c.resume(n) },
+  { name: 'restarted on a new port (its old endpoint refused from then on)', lose: async (c, n) => { await c.restartWithNewEndpoint(n) }, restore: async () => {} },
 ]
 
 describe('idempotent producer against real Kafka: the leader lost under load', { timeout: 600_000 }, () => {
