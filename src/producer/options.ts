@@ -2,7 +2,7 @@
  * Producer options: defaults (close to the Java client's) and validation. Every bad option is
  * named in the error together with the value given and the rule it broke.
  */
-import type { Cluster } from '../cluster/cluster.ts'
+import type { Cluster, ClusterOptions } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { CompressionName } from '../protocol/compression/codec.ts'
 import { COMPRESSION_IDS } from '../protocol/compression/codec.ts'
@@ -19,6 +19,12 @@ export interface ProducerOptions {
   /** An existing cluster client; the producer does not close it. */
   cluster?: Cluster
   clientId?: string
+  /** TLS for the cluster the producer makes (as the admin client's): options, or true for Node's defaults. */
+  tls?: ClusterOptions['tls']
+  /** SASL for the cluster the producer makes: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512. */
+  sasl?: ClusterOptions['sasl']
+  /** Time to open a connection (default 10 s). */
+  connectTimeoutMs?: number
   /** Default 'all'. */
   acks?: Acks
   /** Producer id + sequence numbers, so retries never duplicate or reorder. Default: true when acks is 'all'. */
@@ -78,7 +84,7 @@ export interface ResolvedProducerOptions {
 }
 
 const KNOWN = new Set([
-  'bootstrap', 'cluster', 'clientId', 'acks', 'idempotent', 'compression', 'lingerMs', 'batchSize',
+  'bootstrap', 'cluster', 'clientId', 'tls', 'sasl', 'connectTimeoutMs', 'acks', 'idempotent', 'compression', 'lingerMs', 'batchSize',
   'maxRequestSize', 'maxBufferedBytes', 'maxBufferedBytesPerPartition', 'maxBlockMs', 'deliveryTimeoutMs', 'requestTimeoutMs',
   'maxInFlightPerPartition', 'retryBackoffMs', 'retryBackoffMaxMs', 'partitioner', 'logger',
 ])
@@ -109,6 +115,11 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
   }
   if (options.bootstrap === undefined && options.cluster === undefined) {
     throw new InvalidArgumentError('producer options need bootstrap (host:port,…) or cluster')
+  }
+  for (const key of ['tls', 'sasl', 'connectTimeoutMs'] as const) {
+    if (options.cluster !== undefined && options[key] !== undefined) {
+      throw new InvalidArgumentError(`producer option ${key} applies to the cluster the producer makes from bootstrap; with cluster given, set it on that cluster`)
+    }
   }
   const acks = parseAcks(options.acks ?? 'all')
   if (options.idempotent !== undefined && typeof options.idempotent !== 'boolean') fail('idempotent', options.idempotent, 'true or false')

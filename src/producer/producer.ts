@@ -60,6 +60,9 @@ export class Producer {
     this.#cluster = options.cluster ?? new Cluster({
       bootstrap: options.bootstrap as string | readonly string[],
       clientId: options.clientId ?? 'steadfast-producer',
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
       logger: this.#logger,
       requestTimeoutMs: this.#options.requestTimeoutMs,
       maxInFlight: CONNECTION_MAX_IN_FLIGHT,

@@ -13,7 +13,7 @@ export type { CruiseControlSimulatorOptions, RequestRecord, ClusterSpec, SimBrok
 export { ConnectSimulator, CONNECT_MESSAGES, CONNECT_PLUGINS } from './connect-sim/index.ts'
 export type { ConnectSimulatorOptions, StormOptions, ConnectRequestRecord, HealthState, InstanceState as ConnectInstanceState, TargetState as ConnectTargetState, PluginInfo as ConnectPluginInfo } from './connect-sim/index.ts'
 export { RealCluster, DEFAULT_JVM_OPTIONS, DEFAULT_SASL_USERS } from './real-cluster/real-cluster.ts'
-export type { RealClusterOptions, RealBroker, RealPartition, RealGroup } from './real-cluster/real-cluster.ts'
+export type { RealClusterOptions, RealBroker, RealPartition, RealGroup, RealRecord } from './real-cluster/real-cluster.ts'
 export { RealConnect, DEFAULT_WORKER_JVM_OPTIONS } from './real-cluster/real-connect.ts'
 export type { RealConnectOptions, RealWorker } from './real-cluster/real-connect.ts'
 export { RealClusterControlError, RealClusterUnavailableError } from './real-cluster/errors.ts'

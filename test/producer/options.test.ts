@@ -38,6 +38,7 @@ describe('producer options', () => {
     ['delivery below request timeout', { ...base, deliveryTimeoutMs: 1000, requestTimeoutMs: 5000 }, /deliveryTimeoutMs must be >= lingerMs \+ requestTimeoutMs \(5005\)/],
     ['partitioner', { ...base, partitioner: 3 }, /partitioner must be a function or an object with a partition\(\) method, got 3/],
     ['idempotent type', { ...base, idempotent: 'yes' }, /idempotent must be true or false/],
+    ['sasl with a given cluster', { cluster: {}, sasl: { mechanism: 'PLAIN', username: 'a', password: 'b' } }, /option sasl applies to the cluster the producer makes from bootstrap; with cluster given, set it on that cluster/],
   ]
   for (const [name, options, message] of bad) {
     test(`rejects bad ${name} with an error naming it`, () => {

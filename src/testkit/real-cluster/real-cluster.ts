@@ -75,6 +75,13 @@ export interface RealGroup {
   members: Array<{ memberId: string, clientId: string, clientHost: string, metadata: Buffer }>
 }
 
+export interface RealRecord {
+  offset: number
+  /** UTF-8; null for a null key or value. */
+  key: string | null
+  value: string | null
+}
+
 export const DEFAULT_JVM_OPTIONS = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xss512k', '-Djava.awt.headless=true']
 export const DEFAULT_SASL_USERS: Readonly<Record<string, string>> = { steadfast: 'steadfast-secret' }
 
@@ -349,6 +356,33 @@ export class RealCluster {
     const members = (reply.members as Array<{ memberId: string, clientId: string, clientHost: string, metadata: string }>)
       .map((m) => ({ memberId: m.memberId, clientId: m.clientId, clientHost: m.clientHost, metadata: Buffer.from(m.metadata, 'base64') }))
     return { state: reply.state as string, protocolType: reply.protocolType as string, protocol: reply.protocol as string, coordinator: reply.coordinator as number, members }
+  }
+
+  /**
+   * Every record of a partition, log start to high watermark, read with Kafka's own Java consumer
+   * (no group): an independent reader to compare a client's writes against.
+   */
+  async readPartition (topic: string, partition: number): Promise<RealRecord[]> {
+    const reply = await this.#call('readPartition', 'readPartition', { topic, partition, timeoutMs: this.#options.timeoutMs })
+    return reply.records as RealRecord[]
+  }
+
+  /** A group's committed offsets, as Kafka's own AdminClient lists them. */
+  async groupOffsets (group: string): Promise<Array<{ topic: string, partition: number, offset: number }>> {
+    const reply = await this.#call('groupOffsets', 'groupOffsets', { group })
+    return reply.offsets as Array<{ topic: string, partition: number, offset: number }>
+  }
+
+  /** Every group the brokers know, with its state (null when the broker does not say). */
+  async listGroups (): Promise<Array<{ groupId: string, state: string | null }>> {
+    const reply = await this.#call('listGroups', 'listGroups')
+    return reply.groups as Array<{ groupId: string, state: string | null }>
+  }
+
+  /** A topic's or broker's configs, name to value, as Kafka's own AdminClient describes them. */
+  async describeConfigs (type: 'topic' | 'broker', name: string): Promise<Record<string, string | null>> {
+    const reply = await this.#call('describeConfigs', 'describeConfigs', { type, name })
+    return reply.configs as Record<string, string | null>
   }
 
   /**

@@ -18,6 +18,15 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
@@ -113,6 +122,10 @@ public final class Control {
       case "describeGroup" -> describeGroup(req.path("group").asText(), reply);
       case "rebootstrap" -> rebootstrap(req.path("bootstrap").asText());
       case "upsertScramUser" -> upsertScramUser(req);
+      case "readPartition" -> reply.set("records", readPartition(req));
+      case "groupOffsets" -> reply.set("offsets", groupOffsets(req.path("group").asText()));
+      case "listGroups" -> reply.set("groups", listGroups());
+      case "describeConfigs" -> reply.set("configs", describeConfigs(req));
       default -> throw new IllegalArgumentException("unknown op '" + op + "'");
     }
   }
@@ -295,6 +308,72 @@ public final class Control {
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * Every record of one partition from its log start to its high watermark, read with Kafka's own
+   * consumer (assigned, no group): offset, key and value as UTF-8 (null stays null), so tests can
+   * compare what steadfast wrote against a reader that shares none of its code.
+   */
+  private static ArrayNode readPartition(JsonNode req) throws Exception {
+    TopicPartition tp = new TopicPartition(req.path("topic").asText(), req.path("partition").asInt());
+    long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(60000);
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "steadfast-rig-reader");
+    ArrayNode out = JSON.createArrayNode();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp)).get(tp);
+      while (consumer.position(tp) < end) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(java.time.Duration.ofMillis(500)).records(tp)) {
+          ObjectNode o = out.addObject();
+          o.put("offset", r.offset());
+          o.put("key", r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8));
+          o.put("value", r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8));
+        }
+        if (System.currentTimeMillis() > deadline) throw new IllegalStateException("reading " + tp + " did not reach offset " + end + " in time (at " + consumer.position(tp) + ")");
+      }
+    }
+    return out;
+  }
+
+  /** A group's committed offsets, as Kafka's own AdminClient reads them. */
+  private static ArrayNode groupOffsets(String group) throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
+      if (e.getValue() == null) continue;
+      ObjectNode o = out.addObject();
+      o.put("topic", e.getKey().topic());
+      o.put("partition", e.getKey().partition());
+      o.put("offset", e.getValue().offset());
+    }
+    return out;
+  }
+
+  /** Every group the brokers know, with its state. */
+  private static ArrayNode listGroups() throws Exception {
+    ArrayNode out = JSON.createArrayNode();
+    for (ConsumerGroupListing g : admin.listConsumerGroups().all().get()) {
+      ObjectNode o = out.addObject();
+      o.put("groupId", g.groupId());
+      o.put("state", g.state().map(Object::toString).orElse(null));
+    }
+    return out;
+  }
+
+  /** The configs of one topic or broker (name to value), as Kafka's own AdminClient describes them. */
+  private static ObjectNode describeConfigs(JsonNode req) throws Exception {
+    ConfigResource.Type type = "broker".equals(req.path("type").asText()) ? ConfigResource.Type.BROKER : ConfigResource.Type.TOPIC;
+    ConfigResource resource = new ConfigResource(type, req.path("name").asText());
+    Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+    ObjectNode out = JSON.createObjectNode();
+    for (ConfigEntry entry : config.entries()) out.put(entry.name(), entry.value());
+    return out;
   }
 
   private static void rebootstrap(String servers) {
