@@ -1,0 +1,124 @@
+/**
+ * The incidents steadfast exists for, reproduced side by side with the systems they happened in,
+ * on the real-Kafka rig, in one run; prints one table and writes docs/incidents.md from it.
+ * Each scenario runs several times; figures are medians with the spread (min–max).
+ *
+ * Scenarios so far: 1, Kafka Connect's 409 during worker rebalances (Strimzi's Connect client, on
+ * real Connect workers); 2, Cruise Control's user-task capacity 500 (Strimzi's KafkaRebalance, on the
+ * Cruise Control simulator); 3, the group coordinator moves (Sarama ClusterAdmin, on real Kafka).
+ *
+ * Run: node --import tsx bench/incidents/run.ts [runs]   (npm run bench:incidents)
+ */
+import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { RealCluster } from '../../src/testkit/real-cluster/real-cluster.ts'
+import { buildSarama, coordinatorMove, type PollSummary } from './coordinator-move/scenario.ts'
+import { connectSide, type ConnectRun } from './connect-rebalance/scenario.ts'
+import { steadfastSide, strimziSide, type CapacityRun } from './cruise-control-capacity/scenario.ts'
+
+const runs = Number(process.argv[2] ?? 3)
+const DOC = fileURLToPath(new URL('../../docs/incidents.md', import.meta.url))
+
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+function figure (values: number[], unit = ''): string {
+  const m = median(values)
+  const lo = Math.min(...values)
+  const hi = Math.max(...values)
+  return lo === hi ? `${m.toFixed(0)}${unit}` : `${m.toFixed(0)}${unit} (${lo.toFixed(0)}–${hi.toFixed(0)})`
+}
+
+interface Row { incident: string, system: string, did: string }
+
+async function incident1 (): Promise<Row[]> {
+  const cluster = await RealCluster.start({ brokers: 3 })
+  const results = new Map<string, ConnectRun[]>()
+  const sides = [['Strimzi-like Connect client', 'strimzi'], ['steadfast Reconciler', 'steadfast']] as const
+  try {
+    for (let round = 0; round < runs; round++) {
+      for (const [name, side] of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const r = await connectSide(cluster, side)
+        results.set(name, [...(results.get(name) ?? []), r])
+        console.log(`incident 1 run ${round + 1}: ${name}: ${r.requests} requests, ${r.conflicts} 409s, ${r.failed} failed, ${r.running}/50 RUNNING after ${r.convergedMs.toFixed(0)} ms`)
+      }
+    }
+  } finally {
+    await cluster.stop()
+  }
+  return [...results].map(([name, list]) => ({
+    incident: '1 Connect 409 during worker rebalances (50 connectors created then updated, workers joining and leaving)',
+    system: name,
+    did: `requests ${figure(list.map((r) => r.requests))}, 409s seen ${figure(list.map((r) => r.conflicts))}, operations failed ${figure(list.map((r) => r.failed))}, ` +
+      `connectors RUNNING ${figure(list.map((r) => r.running))}/50, converged in ${figure(list.map((r) => r.convergedMs), ' ms')}`,
+  }))
+}
+
+async function incident2 (): Promise<Row[]> {
+  const sides: Array<[string, () => Promise<CapacityRun>]> = [['Strimzi-like KafkaRebalance client', strimziSide], ['steadfast RebalanceLifecycle', steadfastSide]]
+  const results = new Map<string, CapacityRun[]>()
+  for (let round = 0; round < runs; round++) {
+    for (const [name, side] of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const r = await side()
+      results.set(name, [...(results.get(name) ?? []), r])
+      console.log(`incident 2 run ${round + 1}: ${name}: ${r.notReady} NotReady, ${r.ready} Ready, ${r.capacity500s} capacity 500s, ${r.executions} executions, ${r.settledMs.toFixed(0)} ms`)
+    }
+  }
+  return [...results].map(([name, list]) => ({
+    incident: '2 Cruise Control capacity 500 (20 rebalances, max.active.user.tasks=5)',
+    system: name,
+    did: `rebalances ever NotReady ${figure(list.map((r) => r.notReady))}, Ready ${figure(list.map((r) => r.ready))}, capacity 500s answered ${figure(list.map((r) => r.capacity500s))}, ` +
+      `executions ${figure(list.map((r) => r.executions))} (at most ${Math.max(...list.map((r) => r.maxExecutionsPerRebalance))} per rebalance), settled in ${figure(list.map((r) => r.settledMs), ' ms')}, ` +
+      `most requests in flight ${Math.max(...list.map((r) => r.maxInFlight))}`,
+  }))
+}
+
+async function incident3 (): Promise<Row[]> {
+  const sarama = await buildSarama()
+  const cluster = await RealCluster.start({ brokers: 3 })
+  const perClient = new Map<string, PollSummary[]>()
+  const failovers: number[] = []
+  try {
+    for (let round = 0; round < runs; round++) {
+      const result = await coordinatorMove(cluster, round, sarama)
+      failovers.push(result.failoverMs)
+      for (const [name, s] of result.clients) perClient.set(name, [...(perClient.get(name) ?? []), s])
+      console.log(`incident 3 run ${round + 1}: Kafka failover ${result.failoverMs.toFixed(0)} ms; ` +
+        [...result.clients].map(([name, s]) => `${name}: ${s.failed} failed, ${s.wrong} wrong, gap ${s.longestGapMs.toFixed(0)} ms, ${s.endedOk ? 'recovered' : 'NOT recovered'}`).join('; '))
+    }
+  } finally {
+    await cluster.stop()
+  }
+  const rows: Row[] = [{ incident: '3 coordinator moves', system: 'Kafka itself', did: `coordinator failover (kill → new coordinator answers) ${figure(failovers, ' ms')}` }]
+  for (const [name, list] of perClient) {
+    const recovered = list.filter((s) => s.endedOk).length
+    const errors = [...new Set(list.flatMap((s) => Object.keys(s.errors)))].slice(0, 3).join('; ')
+    rows.push({
+      incident: '3 coordinator moves',
+      system: name,
+      did: `calls failed ${figure(list.map((s) => s.failed))} of ${figure(list.map((s) => s.calls))}, wrong answers ${figure(list.map((s) => s.wrong))}, ` +
+        `longest without an answer ${figure(list.map((s) => s.longestGapMs), ' ms')}, recovered without restart ${recovered}/${list.length}` +
+        (errors === '' ? '' : `; errors: ${errors}`),
+    })
+  }
+  return rows
+}
+
+async function main (): Promise<void> {
+  const rows = [...await incident1(), ...await incident2(), ...await incident3()]
+  const table = ['| incident | system | what it did |', '|---|---|---|', ...rows.map((r) => `| ${r.incident} | ${r.system} | ${r.did.replace(/\|/g, '\\|')} |`)].join('\n')
+  console.log(`\n${table}`)
+  writeFileSync(DOC, `# The incidents, reproduced
+
+Written by \`npm run bench:incidents\` (bench/incidents/run.ts) on ${new Date().toISOString().slice(0, 10)}, ${runs} runs per scenario,
+on the real-Kafka rig (Apache Kafka in KRaft mode, 3 brokers, a 6 s broker session timeout) and, for Cruise Control, which
+does not run here, on its simulator. Figures are medians, with
+the spread (min–max) in brackets. What each scenario does is described at the top of its file under bench/incidents/.
+
+${table}
+`)
+}
+
+await main()
