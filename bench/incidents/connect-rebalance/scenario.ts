@@ -91,22 +91,27 @@ export async function connectSide (cluster: RealCluster, side: 'strimzi' | 'stea
   const dir = mkdtempSync(join(tmpdir(), 'steadfast-incident-connect-'))
   const connect = await RealConnect.start({ cluster, workers: 3 })
   const logger = createLogger({ level: 'silent' })
-  const client = new ConnectClient({ urls: connect.urls, logger })
   const counter = countRequests()
   const started = performance.now()
   let failed = 0
   try {
     for (const round of [0, 1]) {
+      // Both sides get the workers running when the round starts (as a client configured with a
+      // worker list would); the churn then kills and stops some of them under the apply.
+      const urls = connect.urls
       const changes = churn(connect)
       if (side === 'strimzi') {
-        const results = await Promise.all(configs(dir, round).map(async ([name, config]) => await strimziLikePut(connect.urls, name, config)))
+        const results = await Promise.all(configs(dir, round).map(async ([name, config]) => await strimziLikePut(urls, name, config)))
         failed += results.filter((ok) => !ok).length
       } else {
+        const client = new ConnectClient({ urls, logger })
         try {
           const result = await new Reconciler({ client, concurrency: 16, logger }).converge(manifests(dir, round), { intervalMs: 500, timeoutMs: TIMEOUT_MS })
           if (!result.ready) failed += CONNECTORS
         } catch {
           failed += CONNECTORS
+        } finally {
+          await client.close()
         }
       }
       await changes
@@ -122,7 +127,6 @@ export async function connectSide (cluster: RealCluster, side: 'strimzi' | 'stea
     return { requests, conflicts, failed, running, convergedMs: performance.now() - started }
   } finally {
     counter.stop()
-    await client.close()
     await connect.stop()
     rmSync(dir, { recursive: true, force: true })
   }
