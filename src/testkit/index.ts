@@ -16,3 +16,7 @@ export { RealCluster, DEFAULT_JVM_OPTIONS, DEFAULT_SASL_USERS } from './real-clu
 export type { RealClusterOptions, RealBroker, RealPartition } from './real-cluster/real-cluster.ts'
 export { RealClusterControlError, RealClusterUnavailableError } from './real-cluster/errors.ts'
 export { locateKafka, pinnedKafkaVersions, resolveKafkaVersion } from './real-cluster/install.ts'
+export { ChaosProxy } from './chaos-proxy/chaos-proxy.ts'
+export type { ChaosProxyOptions, ChaosProxyEvents, ProxiedBroker, RequestEvent } from './chaos-proxy/chaos-proxy.ts'
+export type { ChaosProxyStats, BrokerStats as ChaosProxyBrokerStats } from './chaos-proxy/stats.ts'
+export { ChaosProxyUnavailableError } from './chaos-proxy/errors.ts'
