@@ -28,7 +28,7 @@ export class BrokerListener {
     server.on('connection', (client: Socket) => {
       const session = makeSession(client, listener)
       listener.#sessions.add(session)
-      void session.closed.then(() => listener.#sessions.delete(session))
+      session.closed.then(() => listener.#sessions.delete(session), () => {})
     })
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')

@@ -81,9 +81,8 @@ export class Session {
     this.#upstream.setNoDelay(true)
     const clientClosed = new Promise<void>((resolve) => client.once('close', () => resolve()))
     const upstreamClosed = new Promise<void>((resolve) => this.#upstream.once('close', () => resolve()))
-    this.closed = Promise.all([clientClosed, upstreamClosed]).then(() => {})
     context.stats.connectionOpened(context.brokerId)
-    void this.closed.then(() => context.stats.connectionClosed(context.brokerId))
+    this.closed = Promise.all([clientClosed, upstreamClosed]).then(() => context.stats.connectionClosed(context.brokerId))
     for (const socket of [client, this.#upstream]) {
       socket.on('error', (error: NodeJS.ErrnoException) => {
         context.logger.debug({ brokerId: this.brokerId, side: socket === client ? 'client' : 'upstream', code: error.code }, 'proxied connection failed')
