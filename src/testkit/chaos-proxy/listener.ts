@@ -13,6 +13,8 @@ export class BrokerListener {
   readonly brokerId: number
   /** Where the broker listens upstream; updated when an answer shows it moved. */
   upstream: Address
+  /** The address clients reach this broker at, as the proxy advertises it (kept after close). */
+  address: Address = { host: '', port: 0 }
   readonly #server: Server
   readonly #sessions = new Set<Session>()
 
@@ -32,13 +34,9 @@ export class BrokerListener {
     })
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
+    const { address, port } = server.address() as AddressInfo
+    listener.address = { host: address, port }
     return listener
-  }
-
-  /** The address clients reach this broker at, as the proxy advertises it. */
-  get address (): Address {
-    const { address, port } = this.#server.address() as AddressInfo
-    return { host: address, port }
   }
 
   get sessions (): readonly Session[] {

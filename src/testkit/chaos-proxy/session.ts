@@ -6,6 +6,7 @@
  * every other frame is relayed byte for byte, in order.
  */
 import { connect, type Socket } from 'node:net'
+import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { FrameDecoder } from '../../network/frame-decoder.ts'
 import { apis } from '../../protocol/apis/index.ts'
@@ -135,10 +136,10 @@ export class Session {
     if (expectsAnswer(request.apiKey, frame)) {
       this.#pending.set(request.correlationId, { ...request, drop: faults.takeDrop(brokerId, request.apiKey) })
     }
-    const dueAt = Date.now() + faults.latencyOf(brokerId)
+    const dueAt = performance.now() + faults.latencyOf(brokerId)
     this.#toUpstream = this.#toUpstream.then(async () => {
-      const wait = dueAt - Date.now()
-      if (wait > 0) await sleep(wait)
+      // A timer may fire a little before its time by the clock; the latency is a minimum, so wait again.
+      for (let wait = dueAt - performance.now(); wait > 0; wait = dueAt - performance.now()) await sleep(wait)
       this.#write(this.#upstream, this.#client, sized(frame))
     })
   }
