@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { register as cluster } from './testkit-cluster.ts'
 import { register as connect } from './testkit-connect.ts'
 import { register as cruiseControl } from './testkit-cruise-control.ts'
+import { register as proxy } from './testkit-proxy.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
 
@@ -13,9 +14,10 @@ export const testkitSubcommands: RegisterSubcommand[] = [
   cluster,
   cruiseControl,
   connect,
+  proxy,
 ]
 
 export function register (program: Command): void {
-  const testkit = program.command('testkit').description('Run the fault-injection rig: a real Kafka mock cluster, Connect and Cruise Control simulators')
+  const testkit = program.command('testkit').description('Run the fault-injection rig: a real Kafka mock cluster, a chaos proxy, Connect and Cruise Control simulators')
   for (const add of testkitSubcommands) add(testkit)
 }
