@@ -27,6 +27,11 @@ const CONTROLLER_ENDPOINTS = 2
 
 const REWRITTEN: ReadonlyMap<number, ApiDescriptor> = new Map([apis.Metadata, apis.FindCoordinator, apis.DescribeCluster].map((api) => [api.apiKey, api]))
 
+/** True for the APIs whose answers carry broker addresses, at any version. */
+export function isAddressApi (apiKey: number): boolean {
+  return REWRITTEN.has(apiKey)
+}
+
 /** True when answers of this API at this version carry broker addresses the proxy must rewrite. */
 export function carriesAddresses (apiKey: number, apiVersion: number): boolean {
   const api = REWRITTEN.get(apiKey)

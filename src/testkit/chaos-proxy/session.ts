@@ -2,8 +2,9 @@
  * One client connection relayed to its upstream broker. Both directions are split into frames
  * (network/FrameDecoder); each request header is read (protocol/decodeRequestHeader) to apply the
  * faults in force and to remember the request's API key and version by correlation id, so that
- * the answer can be matched to it. Answers that carry broker addresses are rewritten (rewrite.ts);
- * every other frame is relayed byte for byte, in order.
+ * the answer can be matched to it. Answers that carry broker addresses are rewritten (rewrite.ts),
+ * ApiVersions answers capped to the versions that can be rewritten (version-cap.ts); every other
+ * frame is relayed byte for byte, in order.
  */
 import { connect, type Socket } from 'node:net'
 import { performance } from 'node:perf_hooks'
@@ -13,8 +14,9 @@ import { apis } from '../../protocol/apis/index.ts'
 import { decodeRequest, decodeRequestHeader, responseCorrelationId } from '../../protocol/framing.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Faults } from './faults.ts'
-import { carriesAddresses, rewriteAnswer, type Address, type ListenerFor } from './rewrite.ts'
+import { carriesAddresses, isAddressApi, rewriteAnswer, type Address, type ListenerFor } from './rewrite.ts'
 import type { StatsRecorder } from './stats.ts'
+import { capApiVersions } from './version-cap.ts'
 
 /** Larger than any frame a broker or client sends by default (fetch.max.bytes is 50 MiB). */
 const MAX_FRAME_BYTES = 1024 * 1024 * 1024
@@ -169,15 +171,24 @@ export class Session {
       return
     }
     this.#toClient = this.#toClient.then(async () => {
-      const answer = request !== undefined && carriesAddresses(request.apiKey, request.apiVersion)
-        ? await rewriteAnswer(request.apiKey, request.apiVersion, frame, this.#context.listenerFor)
-        : frame
-      this.#write(this.#client, this.#upstream, sized(answer))
+      this.#write(this.#client, this.#upstream, sized(await this.#answerFor(request, frame)))
     }).catch((error: unknown) => {
       // Relaying the answer unchanged would hand the client the upstream addresses.
-      this.#context.logger.warn({ brokerId: this.brokerId, correlationId, error: (error as Error).message }, 'cannot rewrite the addresses in an answer; closing the connection')
+      this.#context.logger.warn({ brokerId: this.brokerId, correlationId, error: (error as Error).message }, 'cannot rewrite an answer; closing the connection')
       this.destroy()
     })
+  }
+
+  /** The answer to relay: addresses rewritten, ApiVersions capped, anything else as it came. */
+  async #answerFor (request: PendingRequest | undefined, frame: Buffer): Promise<Buffer> {
+    if (request === undefined) return frame
+    if (request.apiKey === apis.ApiVersions.apiKey && request.apiVersion <= apis.ApiVersions.maxVersion) return capApiVersions(request.apiVersion, frame)
+    if (carriesAddresses(request.apiKey, request.apiVersion)) return await rewriteAnswer(request.apiKey, request.apiVersion, frame, this.#context.listenerFor)
+    if (isAddressApi(request.apiKey)) {
+      // Only a client that ignored the capped ApiVersions answer gets here.
+      this.#context.logger.warn({ brokerId: this.brokerId, apiKey: request.apiKey, apiVersion: request.apiVersion }, 'answer of a version the proxy cannot rewrite relayed with the upstream addresses in it')
+    }
+    return frame
   }
 
   /** Writes to one side; while it cannot take more, stops reading the other. */
