@@ -16,7 +16,7 @@ import { TransportError } from '../../../src/resilience/errors.ts'
 import { ApiKey, MockCluster, type RequestEvent } from '../../../src/testkit/index.ts'
 import { consume, metadata, produce } from '../mock-cluster/support.ts'
 import { fetchBatches, kcatRead, silent } from '../../producer/helpers.ts'
-import { connectOutcome, open, ports, send, startProxy } from './support.ts'
+import { connectOutcome, open, ports, send, sendRaw, startProxy } from './support.ts'
 
 let cluster: MockCluster
 
@@ -63,6 +63,21 @@ describe('ChaosProxy in front of a MockCluster', () => {
     assert.ok((stats.requests[ApiKey.Produce] ?? 0) >= 1)
     assert.ok((stats.requests[ApiKey.Fetch] ?? 0) >= 1)
     assert.ok(stats.connections >= 2)
+  })
+
+  test('answers of other APIs are relayed byte for byte: a Fetch answer through the proxy equals the one read directly', async (t) => {
+    await cluster.createTopic({ name: 'cp-bytes', partitions: 1, replicationFactor: 1 })
+    await cluster.setPartitionLeader('cp-bytes', 0, 1)
+    assert.equal((await produce(cluster.bootstrap, 'cp-bytes', 0, ['a', 'b', 'c'])).code, 0)
+    const proxy = await startProxy(t, cluster.bootstrap)
+    const upstream = cluster.brokers.find((b) => b.id === 1)
+    const proxied = proxy.brokers.find((b) => b.id === 1)
+    assert.ok(upstream !== undefined && proxied !== undefined)
+    const fetch = { maxWaitMs: 10, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, topics: [{ topic: 'cp-bytes', partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 1 << 20 }] }] }
+    const direct = await sendRaw(await open(t, { ...proxied, port: upstream.port }), apis.Fetch, 4, fetch)
+    const through = await sendRaw(await open(t, proxied), apis.Fetch, 4, fetch)
+    assert.ok(direct.length > 100, 'the answer carries the records')
+    assert.deepEqual(through, direct)
   })
 
   test('moveEndpoints: the old ports refuse connections; kcat with the new bootstrap works and sees only new addresses', async (t) => {

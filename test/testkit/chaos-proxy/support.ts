@@ -47,3 +47,12 @@ export async function send (connection: Connection, api: ApiDescriptor, version:
 export function ports (proxy: ChaosProxy): number[] {
   return proxy.brokers.map((b) => b.port)
 }
+
+/** Sends one request at a fixed version and returns the answer frame exactly as it arrived. */
+export async function sendRaw (connection: Connection, api: ApiDescriptor, version: number, body: Message): Promise<Buffer> {
+  return await connection.send({
+    label: `${api.name} v${version}`,
+    encode: (correlationId) => encodeRequest(api, version, { correlationId, clientId: 'chaos-proxy-test' }, body),
+    decode: (frame) => Buffer.from(frame),
+  })
+}
