@@ -194,7 +194,7 @@ export class Session {
   /** Writes to one side; while it cannot take more, stops reading the other. */
   #write (to: Socket, from: Socket, bytes: Buffer): void {
     if (this.#closing) return
-    if (!to.write(bytes)) {
+    if (!to.write(bytes) && !from.isPaused()) {
       from.pause()
       to.once('drain', () => from.resume())
     }
