@@ -197,6 +197,36 @@ describe('ChaosProxy in front of a MockCluster', () => {
     assert.equal(proxy.stats.blackholed, 1)
   })
 
+  test('steadfast Producer against a black-holed Produce: the request times out, and after heal the retry is stored once', async (t) => {
+    await cluster.createTopic({ name: 'cp-hole', partitions: 1 })
+    const proxy = await startProxy(t, cluster.bootstrap)
+    const producer = new Producer({ bootstrap: proxy.bootstrap, logger: silent, lingerMs: 0, requestTimeoutMs: 1_000, deliveryTimeoutMs: 30_000 })
+    t.after(() => producer.close())
+    await producer.send({ topic: 'cp-hole', partition: 0, value: 'first' })
+    await proxy.blackhole({ apiKey: ApiKey.Produce })
+    const swallowed = once(proxy, 'request-blackholed') as Promise<[RequestEvent]>
+    const sent = producer.send({ topic: 'cp-hole', partition: 0, value: 'second' })
+    assert.equal((await swallowed)[0].apiKey, ApiKey.Produce)
+    await proxy.heal()
+    assert.equal((await sent).offset, 1n)
+    assert.ok(proxy.stats.blackholed >= 1)
+    assert.deepEqual((await kcatRead(cluster.bootstrap, 'cp-hole', 0)).map((r) => r.value), ['first', 'second'])
+  })
+
+  test('steadfast Producer across reset(): the next sends reconnect and every record is stored once', async (t) => {
+    await cluster.createTopic({ name: 'cp-reset', partitions: 1 })
+    const proxy = await startProxy(t, cluster.bootstrap)
+    const producer = new Producer({ bootstrap: proxy.bootstrap, logger: silent, lingerMs: 0, requestTimeoutMs: 10_000, deliveryTimeoutMs: 20_000 })
+    t.after(() => producer.close())
+    await producer.send({ topic: 'cp-reset', partition: 0, value: 'before' })
+    const connectionsBefore = proxy.stats.connections
+    await proxy.reset()
+    assert.equal(proxy.stats.openConnections, 0)
+    await producer.send({ topic: 'cp-reset', partition: 0, value: 'after' })
+    assert.ok(proxy.stats.connections > connectionsBefore, 'the producer opened new connections')
+    assert.deepEqual((await kcatRead(cluster.bootstrap, 'cp-reset', 0)).map((r) => r.value), ['before', 'after'])
+  })
+
   test('setLatency: a request to the slowed broker takes at least the latency', async (t) => {
     const proxy = await startProxy(t, cluster.bootstrap)
     const broker = proxy.brokers[0]
