@@ -61,6 +61,24 @@ describe('ChaosProxy in front of a RealCluster', () => {
     assert.deepEqual(await consume(proxy.bootstrap, 'cpr-data', 0), ['0:moved'])
   })
 
+  test('moveEndpoints under a running Admin and idempotent Producer: stranded until setBootstrap, then nothing lost (finding)', async (t) => {
+    const proxy = await startProxy(t, cluster.bootstrap)
+    const client = new Cluster({ bootstrap: proxy.bootstrap, logger: silent })
+    t.after(() => client.close())
+    const admin = new Admin({ cluster: client, logger: silent, defaultTimeoutMs: 3_000 })
+    const producer = new Producer({ cluster: client, logger: silent, lingerMs: 0, idempotent: true, requestTimeoutMs: 2_000, deliveryTimeoutMs: 4_000 })
+    t.after(() => producer.close())
+    await cluster.createTopic({ name: 'cpr-moved', partitions: 1, replicationFactor: 1 })
+    await producer.send({ topic: 'cpr-moved', partition: 0, value: 'before' })
+    await proxy.moveEndpoints()
+    await assert.rejects(admin.listTopics(), /no broker reachable; tried .*ECONNREFUSED/)
+    await assert.rejects(producer.send({ topic: 'cpr-moved', partition: 0, value: 'stranded' }), (error: Error & { code?: string }) => error.code === 'STEADFAST_ERR_DEADLINE')
+    client.setBootstrap(proxy.bootstrap)
+    assert.ok((await admin.listTopics()).includes('cpr-moved'))
+    await producer.send({ topic: 'cpr-moved', partition: 0, value: 'after' })
+    assert.deepEqual((await kcatRead(cluster.bootstrap, 'cpr-moved', 0)).map((r) => r.value), ['before', 'after'])
+  })
+
   test('dropNextAnswer on Produce: the idempotent producer retries and the broker keeps the record once', async (t) => {
     const proxy = await startProxy(t, cluster.bootstrap)
     const producer = new Producer({ bootstrap: proxy.bootstrap, logger: silent, lingerMs: 0, idempotent: true, acks: 'all', requestTimeoutMs: 10_000, deliveryTimeoutMs: 30_000 })
