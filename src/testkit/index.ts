@@ -18,3 +18,7 @@ export { RealConnect, DEFAULT_WORKER_JVM_OPTIONS } from './real-cluster/real-con
 export type { RealConnectOptions, RealWorker } from './real-cluster/real-connect.ts'
 export { RealClusterControlError, RealClusterUnavailableError } from './real-cluster/errors.ts'
 export { locateKafka, pinnedKafkaVersions, resolveKafkaVersion } from './real-cluster/install.ts'
+export { ChaosProxy } from './chaos-proxy/chaos-proxy.ts'
+export type { ChaosProxyOptions, ChaosProxyEvents, ProxiedBroker, RequestEvent } from './chaos-proxy/chaos-proxy.ts'
+export type { ChaosProxyStats, BrokerStats as ChaosProxyBrokerStats } from './chaos-proxy/stats.ts'
+export { ChaosProxyUnavailableError } from './chaos-proxy/errors.ts'

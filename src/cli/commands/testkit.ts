@@ -7,6 +7,7 @@ import { register as cluster } from './testkit-cluster.ts'
 import { register as connect } from './testkit-connect.ts'
 import { register as cruiseControl } from './testkit-cruise-control.ts'
 import { register as kafka } from './testkit-kafka.ts'
+import { register as proxy } from './testkit-proxy.ts'
 
 export type RegisterSubcommand = (testkit: Command) => void
 
@@ -15,9 +16,10 @@ export const testkitSubcommands: RegisterSubcommand[] = [
   kafka,
   cruiseControl,
   connect,
+  proxy,
 ]
 
 export function register (program: Command): void {
-  const testkit = program.command('testkit').description('Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, Connect and Cruise Control simulators')
+  const testkit = program.command('testkit').description('Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, a chaos proxy, Connect and Cruise Control simulators')
   for (const add of testkitSubcommands) add(testkit)
 }
