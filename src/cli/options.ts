@@ -2,7 +2,6 @@
  * Option parsing shared by the commands: durations (`30s`, `2m`, `1500ms`), output formats, and
  * a printer for tables and JSON.
  */
-import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
@@ -71,14 +70,5 @@ export function integerOption (what: string, min: number, max: number = Number.M
       throw new InvalidArgumentError(`${what}: "${text}" is not an integer ${range}`)
     }
     return Number(text)
-  }
-}
-
-/** Reads a `--ca-file` PEM; an unreadable file is a clear error naming it. */
-export function readCaFile (path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new InvalidArgumentError(`--ca-file: cannot read ${path}: ${(error as Error).message}`, { cause: error })
   }
 }

@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
-import { integerOption, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { readCaFile } from '../files.ts'
+import { integerOption, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
 

@@ -4,7 +4,6 @@
  * workers), --timeout (bounds the whole command, retries included), --output table|json, and
  * basic-auth, header and TLS options.
  */
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { ConnectClient } from '../../connect/client.ts'
 import { loadManifests } from '../../connect/manifest.ts'
@@ -13,7 +12,8 @@ import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
-import { parseDuration, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { readCaFile, readUserFile } from '../files.ts'
+import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
 export class ConnectApplyError extends SteadfastError {
@@ -133,13 +133,7 @@ function restartRows (name: string, result: RestartResult): Array<Record<string,
 
 function parseOffsets (text: string): ConnectorOffsetChange[] {
   let source = text
-  if (text.startsWith('@')) {
-    try {
-      source = readFileSync(text.slice(1), 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`--offsets: cannot read ${text.slice(1)}: ${(error as Error).message}`, { cause: error })
-    }
-  }
+  if (text.startsWith('@')) source = readUserFile(text.slice(1), '--offsets')
   let parsed: unknown
   try {
     parsed = JSON.parse(source)

@@ -9,6 +9,7 @@ import { RebalanceLifecycle, type RebalanceRecord, type RebalanceState } from '.
 import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManifest } from '../../cruise-control/manifest.ts'
 import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
+import { readUserFile } from '../files.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -69,12 +70,7 @@ export function manifestsFromOptions (options: CreateOptions): RebalanceManifest
   let manifests: RebalanceManifest[]
   if (options.file !== undefined) {
     if (flagged) throw new InvalidArgumentError('-f: give the rebalance either in a file or with --mode/--brokers/--goals/--excluded-topics, not both')
-    let text: string
-    try {
-      text = options.file === '-' ? readFileSync(0, 'utf8') : readFileSync(options.file, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`-f: cannot read ${options.file}: ${(error as Error).message}`, { cause: error })
-    }
+    const text = options.file === '-' ? readStdin() : readUserFile(options.file, '-f')
     manifests = parseManifests(text, options.file === '-' ? 'stdin' : options.file)
   } else {
     if (options.mode === undefined) throw new InvalidArgumentError(`give -f <file> or --mode <${REBALANCE_MODES.join('|')}>`)
@@ -89,6 +85,14 @@ export function manifestsFromOptions (options: CreateOptions): RebalanceManifest
     manifests = manifests.map((m) => ({ ...m, spec: { ...m.spec, autoApproval: true } }))
   }
   return manifests
+}
+
+function readStdin (): string {
+  try {
+    return readFileSync(0, 'utf8')
+  } catch (error) {
+    throw new InvalidArgumentError(`-f: cannot read stdin: ${(error as Error).message}`, { cause: error })
+  }
 }
 
 function row (r: RebalanceRecord): Record<string, unknown> {
