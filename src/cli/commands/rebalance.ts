@@ -42,6 +42,24 @@ function failIfNotReady (records: RebalanceRecord[]): void {
   if (failed.length > 0) throw new RebalanceNotReadyError(failed)
 }
 
+/**
+ * A create whose rebalances are still New: Cruise Control never took the request (unreachable, or
+ * only transient failures). The rebalance is recorded and `status` tries again, but the command did
+ * not do what it was asked: a non-zero exit, after the records are shown.
+ */
+export class RebalanceNotStartedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_REBALANCE_NOT_STARTED'
+  constructor (records: RebalanceRecord[], url: string) {
+    super(records.map((r) => `rebalance ${r.name} is still New: Cruise Control at ${url} did not take the request (${r.lastTransientError?.message ?? 'no answer'}); \`steadfast rebalance status ${r.name}\` tries again`).join('; '),
+      { action: 'fatal', reason: 'rebalance-not-started' })
+  }
+}
+
+function failIfNotStarted (records: RebalanceRecord[], url: string): void {
+  const stuck = records.filter((r) => r.state === 'New')
+  if (stuck.length > 0) throw new RebalanceNotStartedError(stuck, url)
+}
+
 /** Where the command stops waiting: the states a person has to look at, or that are final. */
 const SETTLED: RebalanceState[] = ['ProposalReady', 'Ready', 'NotReady', 'Stopped']
 
@@ -195,8 +213,10 @@ async function settleOrShow (lifecycle: RebalanceLifecycle, name: string, timeou
     return await lifecycle.settle(name, { until: [...SETTLED, 'Rebalancing'], intervalMs: 1000, timeoutMs })
   } catch (error) {
     if (!(error instanceof DeadlineExceededError)) throw error
-    process.stderr.write(`steadfast: ${error.message}; it continues with \`steadfast rebalance status ${name} --watch\`\n`)
-    return await lifecycle.get(name)
+    const record = await lifecycle.get(name)
+    // A rebalance still New has not started: the command fails with its own message instead.
+    if (record.state !== 'New') process.stderr.write(`steadfast: ${error.message}; it continues with \`steadfast rebalance status ${name} --watch\`\n`)
+    return record
   }
 }
 
@@ -227,6 +247,7 @@ export function register (program: Command): void {
         }
         print(options, records)
         failIfNotReady(records)
+        failIfNotStarted(records, options.url)
       })
     })
 
