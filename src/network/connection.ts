@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   /** TLS options, or true for TLS with Node's defaults. */
   tls?: TlsOptions | boolean
   connectTimeoutMs?: number
+  /** Stops a connect in progress (the caller's deadline or shutdown); ignored once connected. */
+  signal?: AbortSignal
   /** Time allowed for a response once the request is written. */
   requestTimeoutMs?: number
   /** Requests written and not yet answered; more wait in a queue. */
@@ -49,7 +51,8 @@ interface Pending {
   abandoned?: boolean
 }
 
-const DEFAULTS = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: 5, maxFrameBytes: 100 * 1024 * 1024 }
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+const DEFAULTS = { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs: 30_000, maxInFlight: 5, maxFrameBytes: 100 * 1024 * 1024 }
 
 export class Connection extends EventEmitter {
   readonly host: string
@@ -102,24 +105,33 @@ export class Connection extends EventEmitter {
     }
     const label = options.label ?? `${options.host}:${options.port}`
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs
+    const signal = options.signal
+    if (signal?.aborted === true) throw new AbortedError(`connecting to ${label} aborted before it started`, { cause: signal.reason })
+    const started = Date.now()
     const socket = await new Promise<Socket>((resolve, reject) => {
       const useTls = options.tls !== undefined && options.tls !== false
       const tlsOptions = typeof options.tls === 'object' ? options.tls : {}
       const socket: Socket = useTls
         ? tlsConnect({ servername: options.host, ...tlsOptions, host: options.host, port: options.port })
         : netConnect({ host: options.host, port: options.port })
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new TransportError(`connecting to ${label} timed out after ${timeoutMs} ms`, 'ETIMEDOUT'))
-      }, timeoutMs)
-      const onError = (error: NodeJS.ErrnoException): void => {
+      const fail = (error: Error): void => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         socket.destroy()
-        reject(toTransportError(error, label))
+        reject(error)
       }
+      const timer = setTimeout(() => {
+        fail(new TransportError(`connecting to ${label} timed out after ${timeoutMs} ms`, 'ETIMEDOUT'))
+      }, timeoutMs)
+      const onAbort = (): void => {
+        fail(new TransportError(`connecting to ${label} did not complete within ${Date.now() - started} ms (stopped by the caller)`, 'ETIMEDOUT', { cause: signal?.reason }))
+      }
+      const onError = (error: NodeJS.ErrnoException): void => fail(toTransportError(error, label))
+      signal?.addEventListener('abort', onAbort, { once: true })
       socket.once('error', onError)
       socket.once(useTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         socket.off('error', onError)
         resolve(socket)
       })

@@ -157,14 +157,20 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Settles with `promise`, or rejects with the signal's reason once it aborts. I/O that honours
+ * the signal fails at once with an error saying what it was waiting for (a broker that never
+ * answered ApiVersions, ...): it gets until the end of the current turn of the event loop to
+ * settle, so that error, not the bare abort, becomes the deadline's cause. I/O that ignores the
+ * signal is left behind.
+ */
 function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => {})
     return Promise.reject(signal.reason)
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { promise.catch(() => {}); reject(signal.reason) }
+    const onAbort = (): void => { promise.catch(() => {}); setImmediate(() => reject(signal.reason)) }
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
 import { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
@@ -90,24 +91,41 @@ function parseTimeout (text: string): number {
 }
 
 /**
- * Fails fast when the cluster does not know the topic: the producer would wait for it for the
- * whole --timeout. Other failures (brokers unreachable) are left to the producer's own retries.
+ * Looks the topic up before stdin is read. A topic the cluster does not know for `unknownWaitMs`
+ * (it may be being created) fails the command at once: the producer would wait for it for the whole
+ * --timeout on every line. A cluster that does not answer within --timeout fails it too, naming
+ * what stalled: no line could be delivered in that time either, and waiting again for each line
+ * would stretch the command past its --timeout.
  */
-async function checkTopic (bootstrap: string, topic: string, waitMs: number, logger: Logger): Promise<void> {
-  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger })
+async function checkTopic (bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
+  const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
+  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) })
+  let unknownSince: number | undefined
   try {
-    await retry(async () => {
-      const info = (await cluster.metadata([topic])).topics.get(topic)
-      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
-    }, { component: 'cli', operation: 'produce-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: waitMs }, logger })
+    await retry(async ({ signal }) => {
+      const info = (await cluster.metadata([topic], { signal })).topics.get(topic)
+      if (info !== undefined && info.errorCode === 0) return
+      const error = kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+      unknownSince ??= Date.now()
+      if (isUnknownTopic(error) && Date.now() - unknownSince >= unknownWaitMs) throw unknownTopic(topic, unknownWaitMs, error)
+      throw error
+    }, { component: 'cli', operation: 'produce-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: timeoutMs }, logger })
   } catch (error) {
-    const cause = error instanceof DeadlineExceededError ? error.cause : error
-    if (cause instanceof KafkaProtocolError && cause.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') {
-      throw new InvalidArgumentError(`--topic: the cluster does not know topic "${topic}" (UNKNOWN_TOPIC_OR_PARTITION for ${waitMs} ms); create it first`, { cause })
-    }
+    if (!(error instanceof DeadlineExceededError)) throw error
+    if (isUnknownTopic(error.cause)) throw unknownTopic(topic, unknownWaitMs, error.cause)
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+    throw new DeadlineExceededError(`produce: no answer about topic ${topic} from ${bootstrap} within --timeout ${timeoutMs} ms${cause}`, { attempts: error.attempts, elapsedMs: error.elapsedMs, cause: error.cause })
   } finally {
     await cluster.close()
   }
+}
+
+function isUnknownTopic (error: unknown): boolean {
+  return error instanceof KafkaProtocolError && error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION'
+}
+
+function unknownTopic (topic: string, waitedMs: number, cause: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`--topic: the cluster does not know topic "${topic}" (UNKNOWN_TOPIC_OR_PARTITION for ${waitedMs} ms); create it first`, { cause })
 }
 
 function parseHeader (pair: string): { key: string, value: string } {
@@ -230,7 +248,7 @@ export function register (program: Command): void {
       const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
       const logger = createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' })
-      await checkTopic(options.bootstrap, input.topic, Math.min(UNKNOWN_TOPIC_WAIT_MS, deliveryTimeoutMs), logger)
+      await checkTopic(options.bootstrap, input.topic, deliveryTimeoutMs, logger)
       const producer = new Producer({
         bootstrap: options.bootstrap,
         acks: parseAcks(options.acks),
