@@ -1,12 +1,12 @@
 /**
  * `steadfast produce`: reads lines from stdin (like `kcat -P`) and sends each as one record,
- * optionally split into key and value at the first key separator. Prints a summary (and with
- * --output json, the partition and offset or the error of every line); exits non-zero when any
- * line failed. Reading pauses while too many sends (or too many bytes) await their outcome, so
- * memory stays bounded however long the input is.
+ * optionally split into key and value at the first key separator. Lines are bytes: what arrives is
+ * what is stored (`--crlf` strips a trailing `\r`). Prints a summary (and with --output json, the
+ * partition and offset or the error of every line); exits non-zero when any line failed. Reading
+ * pauses while too many sends (or too many bytes) await their outcome, and a line too large for one
+ * record is skipped without being held, so memory stays bounded however long the input is.
  */
 import type { Command } from 'commander'
-import { createInterface } from 'node:readline'
 import { Cluster } from '../../cluster/cluster.ts'
 import { createLogger, type Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
@@ -16,12 +16,14 @@ import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
+import { byteLines, type InputLine } from '../byte-lines.ts'
 import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
 
 interface ProduceCommandOptions {
   topic: string
   bootstrap: string
   keySeparator?: string
+  crlf?: boolean
   compression: string
   acks: string
   partition?: string
@@ -57,6 +59,7 @@ export interface ProduceLimits {
 /** Failures listed in the table summary; the rest are counted. */
 const FAILURES_KEPT = 100
 const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024 }
+const CR = 0x0d
 /** Below this a delivery timeout leaves no room for a metadata lookup, a send and one retry. */
 const MIN_TIMEOUT_MS = 1000
 /** How long an unknown topic may take to appear (being created right now) before the command gives up (at most --timeout). */
@@ -65,6 +68,8 @@ const UNKNOWN_TOPIC_WAIT_MS = 5000
 export interface ProduceInput {
   topic: string
   keySeparator?: string
+  /** Strip one trailing `\r` from each line (input with CRLF line endings). */
+  crlf?: boolean
   partition?: number
   headers: Array<{ key: string, value: string }>
 }
@@ -139,8 +144,9 @@ function parseHeader (pair: string): { key: string, value: string } {
  * `maxPending` lines or `maxPendingBytes` bytes await their outcome; reports the outcomes in line
  * order (an outcome that arrives early is held until the lines before it have theirs).
  */
-export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<string>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
+export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<InputLine>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
   const { maxPending, maxPendingBytes, each } = { ...DEFAULT_LIMITS, ...limits }
+  const separator = input.keySeparator === undefined ? undefined : Buffer.from(input.keySeparator)
   const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
   const early = new Map<number, LineResult>()
   let next = 1
@@ -165,22 +171,26 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
   const settled = new Set<Promise<void>>()
   for await (const raw of lines) {
     const line = ++summary.lines
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    let key: string | null = null
+    if (!Buffer.isBuffer(raw)) {
+      record({ line, error: `line ${line} is ${raw.oversizedBytes} bytes, more than one record may hold (${raw.limitBytes} bytes); skipped` })
+      continue
+    }
+    const text = input.crlf === true && raw.at(-1) === CR ? raw.subarray(0, -1) : raw
+    let key: Buffer | null = null
     let value = text
-    if (input.keySeparator !== undefined) {
-      const at = text.indexOf(input.keySeparator)
+    if (separator !== undefined) {
+      const at = text.indexOf(separator)
       if (at < 0) {
-        record({ line, error: `line ${line} has no key separator "${input.keySeparator}"` })
+        record({ line, error: `line ${line} has no key separator "${input.keySeparator ?? ''}"` })
         continue
       }
-      key = text.slice(0, at)
-      value = text.slice(at + input.keySeparator.length)
+      key = text.subarray(0, at)
+      value = text.subarray(at + separator.length)
     }
     while (inFlight.count + early.size >= maxPending || inFlight.bytes >= maxPendingBytes) {
       await new Promise<void>((resolve) => { inFlight.wake = resolve })
     }
-    const bytes = Buffer.byteLength(text)
+    const bytes = text.length
     inFlight.count++
     inFlight.bytes += bytes
     const done: Promise<void> = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
@@ -236,6 +246,7 @@ export function register (program: Command): void {
     .requiredOption('--topic <topic>', 'topic to write to')
     .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--crlf', 'strip a trailing \\r from each line (input with CRLF line endings); without it every byte is kept')
     .option('--compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
     .option('--acks <acks>', '0, 1 or all', 'all')
     .option('--partition <n>', 'write every line to this partition (default: the partitioner decides)')
@@ -245,7 +256,7 @@ export function register (program: Command): void {
     .action(async (options: ProduceCommandOptions) => {
       const format = parseOutput(options.output)
       const deliveryTimeoutMs = parseTimeout(options.timeout)
-      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
+      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, crlf: options.crlf === true, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
       const logger = createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' })
       await checkTopic(options.bootstrap, input.topic, deliveryTimeoutMs, logger)
@@ -262,7 +273,9 @@ export function register (program: Command): void {
       const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }), { each: json?.each })
+        // A line is one record: one that cannot fit in a request is skipped as it is read.
+        const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
+        summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each })
       } finally {
         await producer.close()
       }
