@@ -1,14 +1,17 @@
 /**
  * `steadfast produce` fed hostile input: invalid UTF-8 (used to be stored as U+FFFD), CR line
- * endings (used to be stripped silently), and a line too large for a record (a line over ~512 MB
- * crashed with RangeError: Invalid string length).
+ * endings (used to be stripped silently), a line too large for a record (a line over ~512 MB
+ * crashed with RangeError: Invalid string length), and a reader that closes stdout early (an
+ * unhandled EPIPE stack trace).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { byteLines, type InputLine } from '../../src/cli/byte-lines.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { fetchBatches } from '../producer/helpers.ts'
-import { runCli } from '../support/run-cli.ts'
+import { BIN, runCli } from '../support/run-cli.ts'
 
 async function collect (lines: AsyncIterable<InputLine>): Promise<InputLine[]> {
   const out: InputLine[] = []
@@ -44,7 +47,7 @@ describe('byteLines', () => {
 describe('steadfast produce with hostile input', { timeout: 90_000 }, () => {
   let mock: MockCluster
   before(async () => {
-    mock = await MockCluster.start({ brokers: 1, topics: [{ name: 'bytes', partitions: 1 }, { name: 'crlf', partitions: 1 }, { name: 'big', partitions: 1 }] })
+    mock = await MockCluster.start({ brokers: 1, topics: [{ name: 'bytes', partitions: 1 }, { name: 'crlf', partitions: 1 }, { name: 'big', partitions: 1 }, { name: 'pipe', partitions: 1 }] })
   })
   after(async () => { await mock.stop() })
 
@@ -76,5 +79,23 @@ describe('steadfast produce with hostile input', { timeout: 90_000 }, () => {
     assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [3, 2, 1])
     assert.equal(summary.results[1]?.error, `line 2 is ${big.length} bytes, more than one record may hold (1048576 bytes); skipped`)
     assert.deepEqual(await stored('big'), [[null, Buffer.from('before').toString('hex')], [null, Buffer.from('after').toString('hex')]])
+  })
+
+  test('stdout closed by its reader (| head -c 100) ends the command quietly with status 141', async () => {
+    const child = spawn(BIN, ['produce', '--topic', 'pipe', '--bootstrap', mock.bootstrap, '--output', 'json'], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' }, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    const exited = once(child, 'exit')
+    child.stdin.end(Array.from({ length: 50_000 }, (_, i) => `line ${i}`).join('\n') + '\n')
+    let head = ''
+    for await (const chunk of child.stdout) {
+      head += String(chunk)
+      if (head.length >= 100) break
+    }
+    child.stdout.destroy()
+    const [code, signal] = await exited as [number | null, string | null]
+    assert.equal(stderr, '')
+    assert.deepEqual([code, signal], [141, null])
+    assert.match(head, /^\{\n {2}"topic": "pipe",/)
   })
 })

@@ -17,6 +17,7 @@ import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from 
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { byteLines, type InputLine } from '../byte-lines.ts'
+import { stdoutClosed } from '../stdout.ts'
 import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
 
 interface ProduceCommandOptions {
@@ -54,6 +55,8 @@ export interface ProduceLimits {
   maxPendingBytes: number
   /** Told every line's outcome, in line order (for --output json). */
   each?: (result: LineResult) => void
+  /** Stops reading (stdout closed): the lines already sent are still awaited and counted. */
+  signal?: AbortSignal
 }
 
 /** Failures listed in the table summary; the rest are counted. */
@@ -145,7 +148,7 @@ function parseHeader (pair: string): { key: string, value: string } {
  * order (an outcome that arrives early is held until the lines before it have theirs).
  */
 export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<InputLine>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
-  const { maxPending, maxPendingBytes, each } = { ...DEFAULT_LIMITS, ...limits }
+  const { maxPending, maxPendingBytes, each, signal } = { ...DEFAULT_LIMITS, ...limits }
   const separator = input.keySeparator === undefined ? undefined : Buffer.from(input.keySeparator)
   const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
   const early = new Map<number, LineResult>()
@@ -170,6 +173,7 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
   const inFlight = { count: 0, bytes: 0, wake: () => {} }
   const settled = new Set<Promise<void>>()
   for await (const raw of lines) {
+    if (signal?.aborted === true) break
     const line = ++summary.lines
     if (!Buffer.isBuffer(raw)) {
       record({ line, error: `line ${line} is ${raw.oversizedBytes} bytes, more than one record may hold (${raw.limitBytes} bytes); skipped` })
@@ -275,7 +279,7 @@ export function register (program: Command): void {
       try {
         // A line is one record: one that cannot fit in a request is skipped as it is read.
         const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
-        summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each })
+        summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each, signal: stdoutClosed })
       } finally {
         await producer.close()
       }
