@@ -9,10 +9,11 @@ import { Pool } from 'undici'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
-import { classify, classifyConnectResponse, classifySystemCode, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
+import { classify, classifyConnectResponse, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
 import type { Clock } from '../resilience/clock.ts'
 import { HttpResponseError, TransportError } from '../resilience/errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
+import { toRequestError } from '../resilience/transport-error.ts'
 import { checkConnectClientOptions, CONNECT_DEFAULT_POLICY, type ConnectClientOptions } from './options.ts'
 
 export interface RequestSpec {
@@ -138,7 +139,7 @@ export class ConnectTransport {
       retryAfter = Array.isArray(header) ? header[0] : header
       text = await res.body.text()
     } catch (error) {
-      throw toTransportError(error, spec.method, url)
+      throw toRequestError(error, `Connect ${spec.method} ${url}`, signal)
     }
     const body = parseJson(text)
     if ((status >= 200 && status < 300) || spec.accept?.includes(status) === true) return { status, body }
@@ -180,15 +181,6 @@ export function classifyForMethod (error: unknown, method: string): Classificati
     return { action: 'fatal', reason: error.reason }
   }
   return classify(error)
-}
-
-function toTransportError (error: unknown, method: string, url: string): unknown {
-  const code = (error as { code?: unknown }).code
-  if (typeof code !== 'string') return error
-  const verdict = classifySystemCode(code)
-  if (verdict === undefined) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new TransportError(`Connect ${method} ${url}: ${message === '' ? code : message}`, code, { action: verdict.action, cause: error })
 }
 
 function parseJson (text: string): unknown {

@@ -5,8 +5,9 @@
  * retries here: the client wraps each exchange in the bulkhead and the retry loop.
  */
 import { Agent, request, type Dispatcher } from 'undici'
-import { classifyCruiseControlResponse, classifySystemCode } from '../resilience/classify.ts'
-import { AbortedError, HttpResponseError, InvalidArgumentError, TransportError } from '../resilience/errors.ts'
+import { classifyCruiseControlResponse } from '../resilience/classify.ts'
+import { HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { toRequestError } from '../resilience/transport-error.ts'
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store. */
@@ -118,7 +119,7 @@ export class CruiseControlHttp {
       response = await request(url, { method: ex.method, headers, dispatcher: this.#dispatcher, signal: ex.signal })
       text = await response.body.text()
     } catch (error) {
-      throw transportError(error, ex)
+      throw toRequestError(error, `cruise-control ${ex.method} ${this.baseUrl}/${ex.endpoint}`, ex.signal)
     }
     const header = response.headers['user-task-id']
     const userTaskId = Array.isArray(header) ? header[0] : header
@@ -154,16 +155,4 @@ function parseBody (text: string): unknown {
     }
   }
   return text
-}
-
-function transportError (error: unknown, ex: Exchange): Error {
-  if (ex.signal?.aborted === true) return new AbortedError(`cruise-control ${ex.method} ${ex.endpoint} aborted`, { cause: error })
-  const code = (error as { code?: unknown }).code
-  const systemCode = typeof code === 'string' ? code : 'UNKNOWN'
-  const verdict = classifySystemCode(systemCode)
-  const message = error instanceof Error ? error.message : String(error)
-  return new TransportError(`cruise-control ${ex.method} ${ex.endpoint}: ${message}`, systemCode, {
-    action: verdict?.action ?? 'reconnect',
-    cause: error,
-  })
 }

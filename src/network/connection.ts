@@ -9,8 +9,8 @@ import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'nod
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { classifySystemCode } from '../resilience/classify.ts'
 import { AbortedError, InvalidArgumentError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
+import { toTransportError } from '../resilience/transport-error.ts'
 import { FrameDecoder } from './frame-decoder.ts'
 import type { WireRequest } from './wire-request.ts'
 
@@ -93,7 +93,7 @@ export class Connection extends EventEmitter {
       this.#drainTimer = undefined
       this.#pump()
     })
-    socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(toTransportError(error, this.label)))
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(toTransportError(error, `connection to ${this.label} failed`)))
     socket.on('close', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
     socket.on('end', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
   }
@@ -126,7 +126,7 @@ export class Connection extends EventEmitter {
       const onAbort = (): void => {
         fail(new TransportError(`connecting to ${label} did not complete within ${Date.now() - started} ms (stopped by the caller)`, 'ETIMEDOUT', { cause: signal?.reason }))
       }
-      const onError = (error: NodeJS.ErrnoException): void => fail(toTransportError(error, label))
+      const onError = (error: NodeJS.ErrnoException): void => fail(toTransportError(error, `connection to ${label} failed`))
       signal?.addEventListener('abort', onAbort, { once: true })
       socket.once('error', onError)
       socket.once(useTls ? 'secureConnect' : 'connect', () => {
@@ -280,11 +280,4 @@ export class Connection extends EventEmitter {
     this.#logger.debug({ connection: this.label, failed: all.length, reason: error.systemCode }, 'connection closed')
     this.emit('close', error)
   }
-}
-
-function toTransportError (error: NodeJS.ErrnoException, label: string): TransportError {
-  const code = error.code ?? 'ECONNRESET'
-  // Certificate problems are configuration errors: reconnecting cannot fix them.
-  const action = classifySystemCode(code)?.action ?? 'reconnect'
-  return new TransportError(`connection to ${label} failed: ${error.message}`, code, { cause: error, action })
 }

@@ -88,10 +88,10 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   }
   const stopped = (): Error => {
     const elapsedMs = clock.now() - start
-    if (options.signal?.aborted === true) {
-      return new AbortedError(`${component} ${opName} aborted after ${attempt} attempt(s)`, { cause: options.signal.reason })
-    }
     const last = lastError === undefined ? '' : `: ${describe(lastError)}`
+    if (options.signal?.aborted === true) {
+      return new AbortedError(`${component} ${opName} aborted after ${attempt} attempt(s)${last}`, { cause: options.signal.reason })
+    }
     return new DeadlineExceededError(
       `${component} ${opName} did not succeed within ${policy.deadlineMs} ms (${attempt} attempt(s))${last}`,
       { attempts: attempt, elapsedMs, cause: lastError })

@@ -101,7 +101,8 @@ async function withClient<T> (what: string, options: ConnectCliOptions, fn: (cli
     return await fn(client, signal)
   } catch (error) {
     if (signal.aborted && !(error instanceof DeadlineExceededError)) {
-      throw new DeadlineExceededError(`connect ${what}: not done within --timeout ${options.timeout} ms`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
+      const cause = error instanceof Error ? `: ${error.message}` : ''
+      throw new DeadlineExceededError(`connect ${what}: not done within --timeout ${options.timeout} ms${cause}`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
     }
     throw error
   } finally {
