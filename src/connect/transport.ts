@@ -11,7 +11,7 @@ import { rootLogger } from '../observability/logger.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
 import { classify, classifyConnectResponse, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
 import type { Clock } from '../resilience/clock.ts'
-import { HttpResponseError, TransportError } from '../resilience/errors.ts'
+import { describeHttpAnswer, HttpResponseError, TransportError } from '../resilience/errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import { toRequestError } from '../resilience/transport-error.ts'
 import { checkConnectClientOptions, CONNECT_DEFAULT_POLICY, type ConnectClientOptions } from './options.ts'
@@ -124,6 +124,7 @@ export class ConnectTransport {
     let status: number
     let text: string
     let retryAfter: string | undefined
+    let location: string | undefined
     try {
       const res = await worker.pool.request({
         path: `${worker.basePath}${spec.path}`,
@@ -137,6 +138,8 @@ export class ConnectTransport {
       status = res.statusCode
       const header = res.headers['retry-after']
       retryAfter = Array.isArray(header) ? header[0] : header
+      const redirect = res.headers.location
+      location = Array.isArray(redirect) ? redirect[0] : redirect
       text = await res.body.text()
     } catch (error) {
       throw toRequestError(error, `Connect ${spec.method} ${url}`, signal)
@@ -145,7 +148,7 @@ export class ConnectTransport {
     if ((status >= 200 && status < 300) || spec.accept?.includes(status) === true) return { status, body }
     const serverMessage = errorMessage(body, text)
     const verdict = classifyConnectResponse({ method: spec.method, path: spec.path, status, message: serverMessage, retryAfterMs: parseRetryAfter(retryAfter) })
-    throw new HttpResponseError(`Connect ${spec.method} ${url} answered ${status}: ${serverMessage === '' ? '(no message)' : serverMessage}`, {
+    throw new HttpResponseError(`Connect ${spec.method} ${url} ${describeHttpAnswer(status, serverMessage, location)}`, {
       status,
       method: spec.method,
       url,

@@ -6,7 +6,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici'
 import { classifyCruiseControlResponse } from '../resilience/classify.ts'
-import { HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { describeHttpAnswer, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
 import { toRequestError } from '../resilience/transport-error.ts'
 
 export interface TlsOptions {
@@ -128,8 +128,9 @@ export class CruiseControlHttp {
     const serverMessage = errorText(body)
     const path = `/kafkacruisecontrol/${ex.endpoint}`
     const verdict = classifyCruiseControlResponse({ method: ex.method, path, status: response.statusCode, message: serverMessage })
-    const said = serverMessage === undefined ? '' : `: ${serverMessage.split('\n')[0]}`
-    return Promise.reject(new HttpResponseError(`cruise-control ${ex.method} ${ex.endpoint} answered ${response.statusCode}${said}`, {
+    const redirect = response.headers.location
+    const answer = describeHttpAnswer(response.statusCode, serverMessage, Array.isArray(redirect) ? redirect[0] : redirect)
+    return Promise.reject(new HttpResponseError(`cruise-control ${ex.method} ${ex.endpoint} ${answer}`, {
       status: response.statusCode,
       method: ex.method,
       url,

@@ -100,6 +100,19 @@ export class HttpResponseError extends SteadfastError {
   }
 }
 
+/**
+ * How an HTTP error answer reads in a message: `answered 404: <the server's first line>`, or for a
+ * redirect, which steadfast never follows, where it points; never an empty `answered 307:`.
+ */
+export function describeHttpAnswer (status: number, serverMessage: string | undefined, location?: string): string {
+  const said = serverMessage?.trim().split('\n')[0]?.trim() ?? ''
+  if (status >= 300 && status < 400) {
+    const where = location === undefined || location === '' ? 'no Location given' : `to ${location}`
+    return `answered ${status} (a redirect, ${where}; redirects are not followed: use the URL it points to)${said === '' ? '' : `: ${said}`}`
+  }
+  return `answered ${status}${said === '' ? ' (no message)' : `: ${said}`}`
+}
+
 /** Bytes that cannot be a valid message: truncated, oversized, wrong CRC, unknown version. */
 export class ProtocolDecodeError extends SteadfastError {
   override readonly code: string = 'STEADFAST_ERR_PROTOCOL'

@@ -7,6 +7,7 @@ import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { readCaFile } from '../files.ts'
+import { commandLogger } from '../logging.ts'
 import { integerOption, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
@@ -19,6 +20,7 @@ export interface CruiseControlCliOptions {
   user?: string
   caFile?: string
   insecure?: boolean
+  verbose?: boolean
 }
 
 /** Adds the options every Cruise Control command takes. */
@@ -31,6 +33,7 @@ export function withCruiseControlOptions (command: Command): Command {
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CRUISE_CONTROL_PASSWORD')
     .option('--ca-file <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
+    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 export function clientFromOptions (options: CruiseControlCliOptions): CruiseControlClient {
@@ -49,6 +52,7 @@ export function clientFromOptions (options: CruiseControlCliOptions): CruiseCont
     maxActiveUserTasks: options.maxActiveUserTasks,
     retry: { deadlineMs: options.timeout },
     operationTimeoutMs: options.timeout,
+    logger: commandLogger(options.verbose),
   })
 }
 

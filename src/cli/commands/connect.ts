@@ -13,6 +13,7 @@ import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { readCaFile, readUserFile } from '../files.ts'
+import { commandLogger } from '../logging.ts'
 import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
@@ -34,6 +35,7 @@ export interface ConnectCliOptions {
   header: string[]
   caFile?: string
   insecure?: boolean
+  verbose?: boolean
 }
 
 function collectUrls (value: string, previous: string[]): string[] {
@@ -59,6 +61,7 @@ export function withConnectOptions (command: Command): Command {
     .option('--header <name=value>', 'extra request header (repeatable)', collect, [])
     .option('--ca-file <path>', 'PEM file of the CA that signed the workers\' certificates')
     .option('--insecure', 'do not verify the workers\' certificates')
+    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 function urlsOf (options: ConnectCliOptions): string[] {
@@ -86,6 +89,7 @@ export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
     ...(auth === undefined ? {} : { auth }),
     ...(ca !== undefined || options.insecure === true ? { tls: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecure !== true } } : {}),
     policy: { deadlineMs: options.timeout },
+    logger: commandLogger(options.verbose),
   })
 }
 

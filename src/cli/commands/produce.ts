@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander'
 import { Cluster } from '../../cluster/cluster.ts'
-import { createLogger, type Logger } from '../../observability/logger.ts'
+import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
 import { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
@@ -17,6 +17,7 @@ import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from 
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { byteLines, type InputLine } from '../byte-lines.ts'
+import { commandLogger } from '../logging.ts'
 import { stdoutClosed } from '../stdout.ts'
 import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
 
@@ -262,7 +263,7 @@ export function register (program: Command): void {
       const deliveryTimeoutMs = parseTimeout(options.timeout)
       const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, crlf: options.crlf === true, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
-      const logger = createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' })
+      const logger = commandLogger()
       await checkTopic(options.bootstrap, input.topic, deliveryTimeoutMs, logger)
       const producer = new Producer({
         bootstrap: options.bootstrap,

@@ -10,6 +10,7 @@ import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManife
 import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { readUserFile } from '../files.ts'
+import { commandLogger } from '../logging.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -65,7 +66,7 @@ const SETTLED: RebalanceState[] = ['ProposalReady', 'Ready', 'NotReady', 'Stoppe
 
 function lifecycleFor (options: RebalanceCliOptions, run: (lifecycle: RebalanceLifecycle) => Promise<void>): Promise<void> {
   return withClient(options, async (client) => {
-    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir) }))
+    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir), logger: commandLogger(options.verbose) }))
   })
 }
 
