@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander'
 import { readFileSync } from 'node:fs'
+import { redact } from '../observability/redact.ts'
 import { SteadfastError } from '../resilience/errors.ts'
 import { commandGroups } from './commands/index.ts'
 import { stdoutExitCode, watchStdout } from './stdout.ts'
@@ -29,7 +30,7 @@ export async function main (argv: string[]): Promise<number> {
     return stdoutExitCode() ?? (typeof process.exitCode === 'number' ? process.exitCode : 0)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode
-    const message = error instanceof Error ? error.message : String(error)
+    const message = redact(error instanceof Error ? error.message : String(error))
     const code = error instanceof SteadfastError ? ` [${error.code}]` : ''
     process.stderr.write(`steadfast: ${message}${code}\n`)
     return 1

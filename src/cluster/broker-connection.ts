@@ -11,6 +11,7 @@ import type { ApiDescriptor } from '../protocol/descriptor.ts'
 import type { Message } from '../protocol/codec.ts'
 import { apis } from '../protocol/apis/index.ts'
 import { decodeResponse, encodeRequest } from '../protocol/framing.ts'
+import { registerSecret } from '../observability/redact.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { AbortedError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
 import { UnsupportedApiError } from './errors.ts'
@@ -85,6 +86,7 @@ export class BrokerConnection {
    */
   static async open (endpoint: BrokerEndpoint, options: BrokerConnectionOptions = {}): Promise<BrokerConnection> {
     const label = endpointLabel(endpoint)
+    registerSecret(options.sasl?.password)
     const budgetMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     const started = Date.now()
     const connection = await Connection.connect({ ...options, host: endpoint.host, port: endpoint.port, label, connectTimeoutMs: budgetMs })

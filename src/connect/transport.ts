@@ -7,6 +7,7 @@
  */
 import { Pool } from 'undici'
 import type { Logger } from '../observability/logger.ts'
+import { registerBasicAuth, registerSecret } from '../observability/redact.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
 import { classify, classifyConnectResponse, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
@@ -38,6 +39,8 @@ interface Worker {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Extra headers whose values are credentials, to be redacted from everything we print. */
+const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session/i
 
 export class ConnectTransport {
   readonly policy: BackoffPolicy
@@ -65,6 +68,7 @@ export class ConnectTransport {
       return { url: `${u.origin}${u.pathname.replace(/\/+$/, '')}`, pool, basePath: u.pathname.replace(/\/+$/, ''), authorization }
     })
     this.#headers = { accept: 'application/json', ...options.headers }
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (CREDENTIAL_HEADER.test(name)) registerSecret(value)
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.#baseLogger = options.logger ?? rootLogger()
     this.#logger = this.#baseLogger.child({ component: 'connect' })
@@ -166,6 +170,7 @@ export class ConnectTransport {
 }
 
 function basic (username: string, password: string): string {
+  registerBasicAuth(username, password)
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
 }
 

@@ -5,6 +5,7 @@
  * retries here: the client wraps each exchange in the bulkhead and the retry loop.
  */
 import { Agent, request, type Dispatcher } from 'undici'
+import { registerBasicAuth } from '../observability/redact.ts'
 import { classifyCruiseControlResponse } from '../resilience/classify.ts'
 import { describeHttpAnswer, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
 import { toRequestError } from '../resilience/transport-error.ts'
@@ -98,6 +99,7 @@ export class CruiseControlHttp {
   constructor (options: HttpOptions) {
     this.baseUrl = normaliseBaseUrl(options.url)
     this.#options = options
+    if (options.auth !== undefined) registerBasicAuth(options.auth.username, options.auth.password)
     this.#dispatcher = new Agent({
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
