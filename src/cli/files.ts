@@ -3,6 +3,7 @@
  * regular files are read: a FIFO or a device (/dev/zero) never ends, and reading one would block
  * the command past its --timeout, since a synchronous read cannot be interrupted.
  */
+import { X509Certificate } from 'node:crypto'
 import { readFileSync, statSync, type Stats } from 'node:fs'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 
@@ -25,7 +26,20 @@ function kindOf (info: Stats): string {
   return 'a device'
 }
 
-/** Reads a `--ca-file` PEM; an unreadable file is a clear error naming it. */
+/**
+ * Reads a `--ca-file`: PEM certificates, each of which must parse. Anything else is refused here,
+ * naming the file; TLS would otherwise ignore it and fail later as "self-signed certificate".
+ */
 export function readCaFile (path: string): string {
-  return readUserFile(path, '--ca-file')
+  const text = readUserFile(path, '--ca-file')
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []
+  if (blocks.length === 0) throw new InvalidArgumentError(`--ca-file: ${path} holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks)`)
+  for (const [i, block] of blocks.entries()) {
+    try {
+      new X509Certificate(block) // eslint-disable-line no-new -- parsing is the check
+    } catch (error) {
+      throw new InvalidArgumentError(`--ca-file: certificate ${i + 1} in ${path} cannot be read: ${(error as Error).message}`, { cause: error })
+    }
+  }
+  return text
 }

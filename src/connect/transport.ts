@@ -39,8 +39,12 @@ interface Worker {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
-/** Extra headers whose values are credentials, to be redacted from everything we print. */
+/** Extra headers whose values are credentials: redacted from everything we print. */
 const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session/i
+
+export function isCredentialHeader (name: string): boolean {
+  return CREDENTIAL_HEADER.test(name)
+}
 
 export class ConnectTransport {
   readonly policy: BackoffPolicy
@@ -68,7 +72,7 @@ export class ConnectTransport {
       return { url: `${u.origin}${u.pathname.replace(/\/+$/, '')}`, pool, basePath: u.pathname.replace(/\/+$/, ''), authorization }
     })
     this.#headers = { accept: 'application/json', ...options.headers }
-    for (const [name, value] of Object.entries(options.headers ?? {})) if (CREDENTIAL_HEADER.test(name)) registerSecret(value)
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (isCredentialHeader(name)) registerSecret(value)
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.#baseLogger = options.logger ?? rootLogger()
     this.#logger = this.#baseLogger.child({ component: 'connect' })

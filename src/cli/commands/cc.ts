@@ -7,6 +7,7 @@ import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { readCaFile } from '../files.ts'
+import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
 import { commandLogger } from '../logging.ts'
 import { integerOption, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
@@ -20,6 +21,7 @@ export interface CruiseControlCliOptions {
   user?: string
   caFile?: string
   insecure?: boolean
+  allowInsecureAuth?: boolean
   verbose?: boolean
 }
 
@@ -33,6 +35,7 @@ export function withCruiseControlOptions (command: Command): Command {
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CRUISE_CONTROL_PASSWORD')
     .option('--ca-file <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
+    .option('--allow-insecure-auth', 'send credentials to an http:// URL without the cleartext warning')
     .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
@@ -45,6 +48,7 @@ export function clientFromOptions (options: CruiseControlCliOptions): CruiseCont
     if (password === undefined) throw new InvalidArgumentError('--user: set the password in $STEADFAST_CRUISE_CONTROL_PASSWORD')
     auth = { username: options.user, password }
   }
+  warnOnCleartextCredentials({ urls: [options.url], credentials: auth !== undefined || hasUrlCredentials(options.url), allowInsecureAuth: options.allowInsecureAuth === true })
   return new CruiseControlClient({
     url: options.url,
     auth,

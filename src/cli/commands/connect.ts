@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander'
 import { ConnectClient } from '../../connect/client.ts'
+import { isCredentialHeader } from '../../connect/transport.ts'
 import { loadManifests } from '../../connect/manifest.ts'
 import { FileOwnershipStore } from '../../connect/ownership.ts'
 import { formatPlan } from '../../connect/plan.ts'
@@ -13,6 +14,7 @@ import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { readCaFile, readUserFile } from '../files.ts'
+import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
 import { commandLogger } from '../logging.ts'
 import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
@@ -35,6 +37,7 @@ export interface ConnectCliOptions {
   header: string[]
   caFile?: string
   insecure?: boolean
+  allowInsecureAuth?: boolean
   verbose?: boolean
 }
 
@@ -61,6 +64,7 @@ export function withConnectOptions (command: Command): Command {
     .option('--header <name=value>', 'extra request header (repeatable)', collect, [])
     .option('--ca-file <path>', 'PEM file of the CA that signed the workers\' certificates')
     .option('--insecure', 'do not verify the workers\' certificates')
+    .option('--allow-insecure-auth', 'send credentials to http:// URLs without the cleartext warning')
     .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
@@ -83,8 +87,14 @@ export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
     if (password === undefined) throw new InvalidArgumentError('--user: set the password in $STEADFAST_CONNECT_PASSWORD')
     auth = { username: options.user, password }
   }
+  const urls = urlsOf(options)
+  warnOnCleartextCredentials({
+    urls,
+    credentials: auth !== undefined || urls.some(hasUrlCredentials) || Object.keys(headers).some(isCredentialHeader),
+    allowInsecureAuth: options.allowInsecureAuth === true,
+  })
   return new ConnectClient({
-    urls: urlsOf(options),
+    urls,
     headers,
     ...(auth === undefined ? {} : { auth }),
     ...(ca !== undefined || options.insecure === true ? { tls: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecure !== true } } : {}),
