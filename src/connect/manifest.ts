@@ -38,12 +38,17 @@ export interface ManifestProblem {
   message: string
 }
 
+/** Problems the message lists; a garbage file can have millions, which `problems` still holds. */
+export const PROBLEMS_LISTED = 20
+
 /** Invalid manifests; `problems` lists each one. */
 export class ManifestError extends SteadfastError {
   override readonly code = 'STEADFAST_ERR_MANIFEST'
   readonly problems: ManifestProblem[]
   constructor (problems: ManifestProblem[]) {
-    super(`invalid connector manifest${problems.length > 1 ? 's' : ''}:\n${problems.map(formatProblem).join('\n')}`, { action: 'fatal', reason: 'invalid-manifest' })
+    const listed = problems.slice(0, PROBLEMS_LISTED).map(formatProblem)
+    if (problems.length > PROBLEMS_LISTED) listed.push(`  … and ${problems.length - PROBLEMS_LISTED} more problem(s)`)
+    super(`invalid connector manifest${problems.length > 1 ? 's' : ''}:\n${listed.join('\n')}`, { action: 'fatal', reason: 'invalid-manifest' })
     this.problems = problems
   }
 }
@@ -114,7 +119,14 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
       }
       return
     }
-    const value: unknown = doc.toJS()
+    let value: unknown
+    try {
+      value = doc.toJS()
+    } catch (error) {
+      // The yaml library refuses alias bombs (aliases that expand without bound) here.
+      problems.push({ file, document, path: '', message: `YAML: ${(error as Error).message}` })
+      return
+    }
     if (value === null || value === undefined) return
     const result = manifestSchema.safeParse(value)
     if (!result.success) {
