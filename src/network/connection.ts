@@ -226,7 +226,9 @@ export class Connection extends EventEmitter {
     try {
       frames = this.#decoder.push(chunk)
     } catch (error) {
-      this.#fail(new TransportError(`bad frame from ${this.label}: ${(error as Error).message}`, 'EPROTO', { cause: error }))
+      // "HTTP" read as a size is 1.2 GB: say what the peer is instead of only that the frame is too big.
+      const hint = chunk.subarray(0, 5).toString('latin1') === 'HTTP/' ? ' (the peer answered in HTTP: a web server\'s port, not a Kafka listener?)' : ''
+      this.#fail(new TransportError(`bad frame from ${this.label}: ${(error as Error).message}${hint}`, 'EPROTO', { cause: error }))
       return
     }
     for (const frame of frames) {

@@ -67,7 +67,7 @@ describe('connection set-up against a broker that accepts and then misbehaves', 
     ['stall-mid-frame', /accepted the connection but did not answer ApiVersions within \d+ ms/],
     ['truncated-frame', /accepted the connection but ApiVersions failed: connection to bootstrap 127\.0\.0\.1:\d+ closed by the broker \(EOF\)/],
     ['garbage', /accepted the connection but ApiVersions failed: bad frame from bootstrap 127\.0\.0\.1:\d+/],
-    ['http', /accepted the connection but ApiVersions failed: bad frame from bootstrap 127\.0\.0\.1:\d+/],
+    ['http', /accepted the connection but ApiVersions failed: bad frame from bootstrap 127\.0\.0\.1:\d+: .* \(the peer answered in HTTP: a web server's port, not a Kafka listener\?\)/],
   ]
   for (const [behaviour, expected] of cases) {
     test(`topics list --timeout 1s against a ${behaviour} broker fails in time, naming what stalled`, async () => {
