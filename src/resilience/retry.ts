@@ -107,7 +107,9 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
         return result
       } catch (error) {
         if (controller.signal.aborted) {
-          if (error !== controller.signal.reason) lastError = error
+          // What the attempt was doing when the loop stopped names the stall; an attempt that only
+          // reports its own abort says less than an earlier real failure, so that one is kept.
+          if (error !== controller.signal.reason && (lastError === undefined || classify(error).reason !== 'aborted')) lastError = error
           finish('failure')
           throw stopped()
         }
