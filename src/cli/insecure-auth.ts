@@ -3,6 +3,8 @@
  * command still runs (test and lab set-ups do this on purpose) but says so once on stderr, unless
  * --allow-insecure-auth says it is intended.
  */
+import { redact } from '../observability/redact.ts'
+
 let warned = false
 
 export interface CredentialUse {
@@ -17,7 +19,19 @@ export function warnOnCleartextCredentials (use: CredentialUse): void {
   const cleartext = use.urls.filter((url) => url.startsWith('http://'))
   if (cleartext.length === 0) return
   warned = true
-  process.stderr.write(`steadfast: warning: credentials go in cleartext to ${cleartext.join(', ')} (http://, not https://); --allow-insecure-auth silences this\n`)
+  process.stderr.write(`steadfast: warning: credentials go in cleartext to ${cleartext.map(withoutCredentials).join(', ')} (http://, not https://); --allow-insecure-auth silences this\n`)
+}
+
+/** The URL without its user name and password, which the warning must not print. */
+function withoutCredentials (url: string): string {
+  try {
+    const parsed = new URL(url)
+    parsed.username = ''
+    parsed.password = ''
+    return parsed.toString().replace(/\/$/, '')
+  } catch {
+    return redact(url)
+  }
 }
 
 /** True when a URL carries a user name or password. */
