@@ -14,13 +14,13 @@ export interface ClusterDescription {
 export async function describeCluster (ctx: AdminContext, options: CallOptions = {}): Promise<ClusterDescription> {
   const operation = 'describeCluster'
   return await adminCall(ctx, operation, options, async (signal) => {
-    const connection = await ctx.cluster.anyConnection()
+    const connection = await ctx.cluster.anyConnection({ signal })
     try {
       connection.versionFor(apis.DescribeCluster)
     } catch (error) {
       if (!(error instanceof UnsupportedApiError)) throw error
       // Brokers before Kafka 2.8 (and librdkafka's mock) answer this through Metadata.
-      const metadata = await ctx.cluster.refreshMetadata([])
+      const metadata = await ctx.cluster.refreshMetadata([], { signal })
       return { clusterId: metadata.clusterId, controllerId: metadata.controllerId, brokers: [...metadata.brokers.values()].sort((a, b) => a.nodeId - b.nodeId) }
     }
     const response = await connection.request(apis.DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 }, { signal })

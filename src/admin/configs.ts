@@ -45,11 +45,11 @@ function typeCode (type: ResourceType, where: string): number {
   return code
 }
 
-async function connectionFor (ctx: AdminContext, type: ResourceType, name: string) {
-  if (type === 'topic') return await ctx.cluster.anyConnection()
+async function connectionFor (ctx: AdminContext, type: ResourceType, name: string, signal: AbortSignal) {
+  if (type === 'topic') return await ctx.cluster.anyConnection({ signal })
   const id = Number(name)
   if (!Number.isInteger(id) || id < 0) throw new InvalidArgumentError(`broker config resource name must be a broker id, got "${name}"`)
-  return await ctx.cluster.connection(id)
+  return await ctx.cluster.connection(id, 'default', { signal })
 }
 
 export async function describeConfigs (ctx: AdminContext, resources: ConfigResource[], options: CallOptions = {}): Promise<Map<string, ConfigEntry[]>> {
@@ -57,7 +57,7 @@ export async function describeConfigs (ctx: AdminContext, resources: ConfigResou
   const types = resources.map((resource, i) => typeCode(resource.type, `${operation}: resources[${i}]`))
   const results = await forEachItem(options, resources.map((resource, i) => ({ resource, resourceType: types[i] as number })), async ({ resource, resourceType }, each) => {
     return await adminCall(ctx, operation, each, async (signal, attempt) => {
-      const connection = await connectionFor(ctx, resource.type, resource.name)
+      const connection = await connectionFor(ctx, resource.type, resource.name, signal)
       const response = await connection.request(apis.DescribeConfigs, {
         resources: [{ resourceType, resourceName: resource.name, configurationKeys: resource.keys ?? null }],
         includeSynonyms: false,
@@ -95,7 +95,7 @@ export async function incrementalAlterConfigs (ctx: AdminContext, alterations: C
   })
   await forEachItem(options, checked, async ({ alteration, resourceType, configs }, each) => {
     await adminCall(ctx, operation, each, async (signal, attempt) => {
-      const connection = await connectionFor(ctx, alteration.type, alteration.name)
+      const connection = await connectionFor(ctx, alteration.type, alteration.name, signal)
       const response = await connection.request(apis.IncrementalAlterConfigs, {
         resources: [{ resourceType, resourceName: alteration.name, configs }],
         validateOnly: options.validateOnly === true,

@@ -65,7 +65,7 @@ export async function listConsumerGroupOffsets (ctx: AdminContext, groups: strin
 async function fetchGroupOffsets (ctx: AdminContext, groupId: string, topics: Array<{ topic: string, partitions: number[] }> | null, options: CallOptions): Promise<CommittedOffset[]> {
   const operation = 'listConsumerGroupOffsets'
   return await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const coordinator = await ctx.cluster.coordinator('group', groupId)
+    const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
     const requested = topics === null ? null : topics.map((t) => ({ name: t.topic, partitionIndexes: t.partitions }))
     const response = await coordinator.request(apis.OffsetFetch, (version) => version >= 8
       ? { groups: [{ groupId, topics: requested }], requireStable: true }
@@ -103,7 +103,7 @@ export async function alterConsumerGroupOffsets (ctx: AdminContext, groupId: str
   }
   const byTopic = groupByTopic(offsets)
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const coordinator = await ctx.cluster.coordinator('group', groupId)
+    const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
     const response = await coordinator.request(apis.OffsetCommit, {
       groupId,
       generationIdOrMemberEpoch: -1,
@@ -128,7 +128,7 @@ export async function deleteConsumerGroupOffsets (ctx: AdminContext, groupId: st
   const startedAt = Date.now()
   const resolved = await resolvePartitions(ctx, partitions, options)
   await adminCall(ctx, operation, remaining(options, ctx, startedAt), async (signal, attempt) => {
-    const coordinator = await ctx.cluster.coordinator('group', groupId)
+    const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
     const response = await coordinator.request(apis.OffsetDelete, {
       groupId,
       topics: resolved.map((t) => ({ name: t.topic, partitions: t.partitions.map((partitionIndex) => ({ partitionIndex })) })),
@@ -146,9 +146,9 @@ export async function deleteConsumerGroupOffsets (ctx: AdminContext, groupId: st
 export async function listGroups (ctx: AdminContext, options: CallOptions & { states?: string[] } = {}): Promise<GroupListing[]> {
   const operation = 'listGroups'
   const startedAt = Date.now()
-  const metadata = await adminCall(ctx, operation, options, async () => await ctx.cluster.refreshMetadata())
+  const metadata = await adminCall(ctx, operation, options, async (signal) => await ctx.cluster.refreshMetadata(undefined, { signal }))
   const perBroker = await forEachItem(remaining(options, ctx, startedAt), [...metadata.brokers.keys()], async (nodeId, each) => await adminCall(ctx, operation, each, async (signal) => {
-    const connection = await ctx.cluster.connection(nodeId)
+    const connection = await ctx.cluster.connection(nodeId, 'default', { signal })
     const response = await connection.request(apis.ListGroups, { statesFilter: options.states ?? [], typesFilter: [] }, { signal })
     throwTopLevel(operation, response.body, `on ${connection.label}`)
     return (response.body.groups as Message[]).map((g): GroupListing => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: nodeId }))
@@ -162,7 +162,7 @@ export async function describeGroups (ctx: AdminContext, groups: string[], optio
   for (const groupId of groups) checkGroupId(groupId, operation)
   return await forEachItem(options, groups, async (groupId, each) => {
     return await adminCall(ctx, operation, each, async (signal, attempt) => {
-      const coordinator = await ctx.cluster.coordinator('group', groupId)
+      const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
       const response = await coordinator.request(apis.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }, { signal })
       const g = (response.body.groups as Message[])[0]
       if (g === undefined) throw new InvalidArgumentError(`${operation}: ${coordinator.label} answered no entry for group ${groupId}`)
@@ -185,7 +185,7 @@ export async function deleteGroups (ctx: AdminContext, groups: string[], options
   for (const groupId of groups) checkGroupId(groupId, operation)
   await forEachItem(options, groups, async (groupId, each) => {
     await adminCall(ctx, operation, each, async (signal, attempt) => {
-      const coordinator = await ctx.cluster.coordinator('group', groupId)
+      const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
       const response = await coordinator.request(apis.DeleteGroups, { groupsNames: [groupId] }, { signal })
       const failures = (response.body.results as Message[]).filter((r) => r.errorCode !== 0).map((r) => ({ item: `group ${r.groupId}`, errorCode: r.errorCode }))
       throwItemFailures(operation, attempt, failures)
@@ -196,7 +196,7 @@ export async function deleteGroups (ctx: AdminContext, groups: string[], options
 /** Fills in "every partition" for topics given without partitions, from metadata. */
 export async function resolvePartitions (ctx: AdminContext, topics: TopicPartitions[], options: CallOptions): Promise<Array<{ topic: string, partitions: number[] }>> {
   const needed = topics.filter((t) => t.partitions === undefined).map((t) => t.topic)
-  const metadata = needed.length > 0 ? await adminCall(ctx, 'resolvePartitions', options, async () => await ctx.cluster.metadata(needed)) : undefined
+  const metadata = needed.length > 0 ? await adminCall(ctx, 'resolvePartitions', options, async (signal) => await ctx.cluster.metadata(needed, { signal })) : undefined
   return topics.map((t) => {
     if (t.partitions !== undefined) return { topic: t.topic, partitions: t.partitions }
     const info = metadata?.topics.get(t.topic)

@@ -47,7 +47,7 @@ export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[],
   const resolved = await resolvePartitions(ctx, topics, options)
   const partitions = resolved.flatMap((t) => t.partitions.map((partition) => ({ topic: t.topic, partition })))
   return await adminCall(ctx, operation, remaining(options, ctx, startedAt), async (signal, attempt) => {
-    const metadata = await ctx.cluster.metadata(resolved.map((t) => t.topic))
+    const metadata = await ctx.cluster.metadata(resolved.map((t) => t.topic), { signal })
     const byLeader = new Map<number, typeof partitions>()
     for (const p of partitions) {
       const info = metadata.topics.get(p.topic)
@@ -57,7 +57,7 @@ export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[],
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
     }
     const answers = await Promise.all([...byLeader].map(async ([leader, items]) => {
-      const connection = await ctx.cluster.connection(leader)
+      const connection = await ctx.cluster.connection(leader, 'default', { signal })
       const response = await connection.request(apis.ListOffsets, {
         replicaId: -1,
         isolationLevel: 0,

@@ -25,7 +25,7 @@ export interface OngoingReassignment {
 export async function alterPartitionReassignments (ctx: AdminContext, reassignments: Reassignment[], options: CallOptions = {}): Promise<void> {
   const operation = 'alterPartitionReassignments'
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await controller.request(apis.AlterPartitionReassignments, {
       timeoutMs: 30_000,
       topics: [...groupByTopic(reassignments)].map(([name, items]) => ({ name, partitions: items.map((r) => ({ partitionIndex: r.partition, replicas: r.replicas })) })),
@@ -46,7 +46,7 @@ export async function cancelPartitionReassignments (ctx: AdminContext, partition
 export async function listPartitionReassignments (ctx: AdminContext, options: CallOptions & { partitions?: Array<{ topic: string, partition: number }> } = {}): Promise<OngoingReassignment[]> {
   const operation = 'listPartitionReassignments'
   return await adminCall(ctx, operation, options, async (signal) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const topics = options.partitions === undefined
       ? null
       : [...groupByTopic(options.partitions)].map(([name, items]) => ({ name, partitionIndexes: items.map((p) => p.partition) }))
@@ -63,7 +63,7 @@ export async function electLeaders (ctx: AdminContext, type: 'preferred' | 'uncl
   const operation = 'electLeaders'
   if (type !== 'preferred' && type !== 'unclean') throw new InvalidArgumentError(`${operation}: type must be preferred or unclean, got ${String(type)}`)
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await controller.request(apis.ElectLeaders, {
       electionType: type === 'preferred' ? 0 : 1,
       topicPartitions: partitions === null ? null : [...groupByTopic(partitions)].map(([topic, items]) => ({ topic, partitions: items.map((p) => p.partition) })),
@@ -85,7 +85,7 @@ export async function electLeaders (ctx: AdminContext, type: 'preferred' | 'uncl
 export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topic: string, partition: number, offset: bigint | number }>, options: CallOptions = {}): Promise<Array<{ topic: string, partition: number, lowWatermark: bigint }>> {
   const operation = 'deleteRecords'
   return await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const metadata = await ctx.cluster.metadata([...new Set(partitions.map((p) => p.topic))])
+    const metadata = await ctx.cluster.metadata([...new Set(partitions.map((p) => p.topic))], { signal })
     const byLeader = new Map<number, typeof partitions>()
     for (const p of partitions) {
       const leader = metadata.topics.get(p.topic)?.partitions.find((x) => x.partition === p.partition)?.leader ?? -1
@@ -93,7 +93,7 @@ export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topi
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
     }
     const responses = await Promise.all([...byLeader].map(async ([leader, items]) => {
-      const connection = await ctx.cluster.connection(leader)
+      const connection = await ctx.cluster.connection(leader, 'default', { signal })
       return await connection.request(apis.DeleteRecords, {
         topics: [...groupByTopic(items)].map(([name, ps]) => ({ name, partitions: ps.map((p) => ({ partitionIndex: p.partition, offset: BigInt(p.offset) })) })),
         timeoutMs: 30_000,

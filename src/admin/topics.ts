@@ -54,14 +54,14 @@ async function unanswered<T> (uncertain: Set<string>, items: string[], request: 
 }
 
 export async function listTopics (ctx: AdminContext, options: CallOptions & { includeInternal?: boolean } = {}): Promise<string[]> {
-  const metadata = await adminCall(ctx, 'listTopics', options, async () => await ctx.cluster.refreshMetadata())
+  const metadata = await adminCall(ctx, 'listTopics', options, async (signal) => await ctx.cluster.refreshMetadata(undefined, { signal }))
   return [...metadata.topics.values()].filter((t) => options.includeInternal === true || !t.isInternal).map((t) => t.name).sort()
 }
 
 export async function describeTopics (ctx: AdminContext, names: string[], options: CallOptions = {}): Promise<TopicInfo[]> {
   for (const name of names) checkTopicName(name, 'describeTopics')
-  return await adminCall(ctx, 'describeTopics', options, async (_signal, attempt) => {
-    const metadata = await ctx.cluster.refreshMetadata(names)
+  return await adminCall(ctx, 'describeTopics', options, async (signal, attempt) => {
+    const metadata = await ctx.cluster.refreshMetadata(names, { signal })
     const failures: ItemFailure[] = []
     const topics = names.map((name) => {
       const info = metadata.topics.get(name)
@@ -92,7 +92,7 @@ export async function createTopics (ctx: AdminContext, topics: NewTopic[], optio
   const pending = new Map(requests.map((r) => [r.name, r]))
   const uncertain = new Set<string>()
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await unanswered(uncertain, [...pending.keys()], controller.request(apis.CreateTopics, { topics: [...pending.values()], timeoutMs: 30_000, validateOnly: options.validateOnly === true }, { signal }))
     const failures: ItemFailure[] = []
     for (const r of response.body.topics as Message[]) {
@@ -109,7 +109,7 @@ export async function deleteTopics (ctx: AdminContext, names: string[], options:
   const pending = new Set(names)
   const uncertain = new Set<string>()
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await unanswered(uncertain, [...pending], controller.request(apis.DeleteTopics, (version) => version >= 6
       ? { topics: [...pending].map((name) => ({ name })), timeoutMs: 30_000 }
       : { topicNames: [...pending], timeoutMs: 30_000 }, { signal }))
@@ -133,7 +133,7 @@ export async function createPartitions (ctx: AdminContext, topics: Array<{ topic
   }
   const pending = new Map(topics.map((t) => [t.topic, t]))
   await adminCall(ctx, operation, options, async (signal, attempt) => {
-    const controller = await ctx.cluster.controllerConnection()
+    const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await controller.request(apis.CreatePartitions, {
       topics: [...pending.values()].map((t) => ({ name: t.topic, count: t.count, assignments: t.assignments?.map((brokerIds) => ({ brokerIds })) ?? null })),
       timeoutMs: 30_000,

@@ -1,7 +1,7 @@
 /** Options every Kafka admin command shares (`--bootstrap`, `--timeout`, `--output`), and running one. */
 import type { Command } from 'commander'
 import { Admin } from '../admin/admin.ts'
-import { createLogger } from '../observability/logger.ts'
+import { commandLogger } from './logging.ts'
 import { parseOutput, parseTimeout, type OutputFormat } from './options.ts'
 
 export interface KafkaCommandOptions {
@@ -21,7 +21,7 @@ export function addKafkaOptions (command: Command): Command {
 export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Admin, call: { timeoutMs: number }, format: OutputFormat) => Promise<T>): Promise<T> {
   const format = parseOutput(options.output)
   const timeoutMs = parseTimeout(options.timeout)
-  const admin = new Admin({ bootstrap: options.bootstrap, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' }) })
+  const admin = new Admin({ bootstrap: options.bootstrap, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
   try {
     return await fn(admin, { timeoutMs }, format)
   } finally {

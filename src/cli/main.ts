@@ -5,8 +5,10 @@
  */
 import { Command, CommanderError } from 'commander'
 import { readFileSync } from 'node:fs'
+import { redact } from '../observability/redact.ts'
 import { SteadfastError } from '../resilience/errors.ts'
 import { commandGroups } from './commands/index.ts'
+import { stdoutExitCode, watchStdout } from './stdout.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -22,12 +24,13 @@ export function buildProgram (): Command {
 
 export async function main (argv: string[]): Promise<number> {
   const program = buildProgram()
+  watchStdout()
   try {
     await program.parseAsync(argv, { from: 'user' })
-    return typeof process.exitCode === 'number' ? process.exitCode : 0
+    return stdoutExitCode() ?? (typeof process.exitCode === 'number' ? process.exitCode : 0)
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode
-    const message = error instanceof Error ? error.message : String(error)
+    const message = redact(error instanceof Error ? error.message : String(error))
     const code = error instanceof SteadfastError ? ` [${error.code}]` : ''
     process.stderr.write(`steadfast: ${message}${code}\n`)
     return 1

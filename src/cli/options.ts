@@ -2,19 +2,30 @@
  * Option parsing shared by the commands: durations (`30s`, `2m`, `1500ms`), output formats, and
  * a printer for tables and JSON.
  */
-import { readFileSync } from 'node:fs'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
-/** Parses `250ms`, `30s`, `2m`, `1h`, `1m30s` or a bare number of milliseconds. */
+/**
+ * The longest delay a Node timer holds (2^31-1 ms, about 24.8 days): a longer one fires at once
+ * (with a TimeoutOverflowWarning), so every duration option, all of them timers, stops here.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1
+
+/** Parses `250ms`, `30s`, `2m`, `1h`, `1m30s` or a bare number of milliseconds, up to MAX_DURATION_MS. */
 export function parseDuration (text: string, what = 'duration'): number {
-  const trimmed = text.trim()
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed)
-  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
-    throw new InvalidArgumentError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
+  const ms = durationMs(text.trim())
+  if (ms === undefined) throw new InvalidArgumentError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
+  if (ms > MAX_DURATION_MS) {
+    throw new InvalidArgumentError(`${what}: "${text}" is longer than the longest timer Node.js can hold (${MAX_DURATION_MS} ms, about 596 h or 24.8 days)`)
   }
+  return ms
+}
+
+function durationMs (text: string): number | undefined {
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text)
+  const parts = [...text.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)]
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined
   return parts.reduce((ms, p) => ms + Number(p[1]) * (UNITS[p[2] ?? 'ms'] ?? 1), 0)
 }
 
@@ -59,14 +70,5 @@ export function integerOption (what: string, min: number, max: number = Number.M
       throw new InvalidArgumentError(`${what}: "${text}" is not an integer ${range}`)
     }
     return Number(text)
-  }
-}
-
-/** Reads a `--ca-file` PEM; an unreadable file is a clear error naming it. */
-export function readCaFile (path: string): string {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch (error) {
-    throw new InvalidArgumentError(`--ca-file: cannot read ${path}: ${(error as Error).message}`, { cause: error })
   }
 }

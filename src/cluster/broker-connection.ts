@@ -4,15 +4,16 @@
  * UNSUPPORTED_VERSION, as brokers before Kafka 2.4 do for v3+), then authenticates with SASL when
  * configured. Each request then goes out at the highest version both sides support.
  */
-import { Connection, type ConnectionOptions } from '../network/connection.ts'
+import { Connection, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionOptions } from '../network/connection.ts'
 import type { WireRequest } from '../network/wire-request.ts'
 import { plainInitialResponse, SaslAuthenticationError, ScramClient, type ScramMechanism } from '../network/sasl/scram.ts'
 import type { ApiDescriptor } from '../protocol/descriptor.ts'
 import type { Message } from '../protocol/codec.ts'
 import { apis } from '../protocol/apis/index.ts'
 import { decodeResponse, encodeRequest } from '../protocol/framing.ts'
+import { registerSecret } from '../observability/redact.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
-import { ProtocolDecodeError } from '../resilience/errors.ts'
+import { AbortedError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
 import { UnsupportedApiError } from './errors.ts'
 import { pickVersion, type BrokerApiVersions, type VersionRange } from './versions.ts'
 
@@ -78,16 +79,32 @@ export class BrokerConnection {
     this.#clientId = clientId
   }
 
+  /**
+   * Connects, negotiates versions and authenticates, all within `connectTimeoutMs` (like Kafka's
+   * socket.connection.setup.timeout.ms) and until `signal` aborts: a broker that accepts the
+   * connection and never answers fails the set-up with an error naming the step that stalled.
+   */
   static async open (endpoint: BrokerEndpoint, options: BrokerConnectionOptions = {}): Promise<BrokerConnection> {
     const label = endpointLabel(endpoint)
-    const connection = await Connection.connect({ ...options, host: endpoint.host, port: endpoint.port, label })
+    registerSecret(options.sasl?.password)
+    const budgetMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    const started = Date.now()
+    const connection = await Connection.connect({ ...options, host: endpoint.host, port: endpoint.port, label, connectTimeoutMs: budgetMs })
     const broker = new BrokerConnection(endpoint, connection, options.clientId ?? 'steadfast')
+    const setup: SetupStep = {
+      name: 'ApiVersions',
+      timeoutMs: () => Math.max(1, budgetMs - (Date.now() - started)),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    }
     try {
-      broker.#versions = await broker.#negotiate(options.apiVersionsVersion)
-      if (options.sasl !== undefined) await broker.#authenticate(options.sasl)
+      broker.#versions = await broker.#negotiate(options.apiVersionsVersion, setup)
+      if (options.sasl !== undefined) {
+        setup.name = `SASL ${options.sasl.mechanism} authentication`
+        await broker.#authenticate(options.sasl, setup)
+      }
     } catch (error) {
       connection.close()
-      throw error
+      throw setupError(error, label, setup.name, Date.now() - started)
     }
     return broker
   }
@@ -147,7 +164,7 @@ export class BrokerConnection {
     return response ?? { version, body: {} }
   }
 
-  async #negotiate (first: number | undefined): Promise<BrokerApiVersions> {
+  async #negotiate (first: number | undefined, setup: SetupStep): Promise<BrokerApiVersions> {
     let version = Math.min(first ?? apis.ApiVersions.maxVersion, apis.ApiVersions.maxVersion)
     for (let attempt = 0; attempt < 3; attempt++) {
       const sent = version
@@ -158,7 +175,7 @@ export class BrokerConnection {
           clientSoftwareVersion: '0.1.0',
         }),
         decode: (frame) => decodeApiVersions(frame, sent),
-      })
+      }, { timeoutMs: setup.timeoutMs(), ...(setup.signal === undefined ? {} : { signal: setup.signal }) })
       const offered = new Map<number, VersionRange>()
       for (const entry of body.apiKeys as Array<{ apiKey: number, minVersion: number, maxVersion: number }>) {
         offered.set(entry.apiKey, { min: entry.minVersion, max: entry.maxVersion })
@@ -177,14 +194,15 @@ export class BrokerConnection {
     throw new UnsupportedApiError('ApiVersions', this.label, `no common ApiVersions version (last tried v${version})`)
   }
 
-  async #authenticate (sasl: SaslOptions): Promise<void> {
-    const handshake = await this.request(apis.SaslHandshake, { mechanism: sasl.mechanism })
+  async #authenticate (sasl: SaslOptions, setup: SetupStep): Promise<void> {
+    const step = (): RequestOptions => ({ timeoutMs: setup.timeoutMs(), ...(setup.signal === undefined ? {} : { signal: setup.signal }) })
+    const handshake = await this.request(apis.SaslHandshake, { mechanism: sasl.mechanism }, step())
     if (handshake.body.errorCode !== 0) {
       const enabled = (handshake.body.mechanisms as string[] | undefined)?.join(', ') ?? 'none'
       throw kafkaError(handshake.body.errorCode as number, `SASL handshake with ${this.label} for ${sasl.mechanism} (broker enables: ${enabled})`)
     }
     const exchange = async (bytes: Buffer): Promise<Buffer> => {
-      const response = await this.request(apis.SaslAuthenticate, { authBytes: bytes })
+      const response = await this.request(apis.SaslAuthenticate, { authBytes: bytes }, step())
       if (response.body.errorCode !== 0) {
         throw new SaslAuthenticationError(`SASL ${sasl.mechanism} authentication as ${sasl.username} to ${this.label} failed: ${String(response.body.errorMessage ?? 'no message')}`,
           { cause: kafkaError(response.body.errorCode as number, 'SaslAuthenticate') })
@@ -200,6 +218,29 @@ export class BrokerConnection {
     const serverFinal = await exchange(Buffer.from(scram.clientFinal(serverFirst.toString())))
     scram.verifyServerFinal(serverFinal.toString())
   }
+}
+
+/** The step of a connection's set-up under way, and what is left of its time. */
+interface SetupStep {
+  name: string
+  timeoutMs: () => number
+  signal?: AbortSignal
+}
+
+/**
+ * A set-up failure after the broker accepted the connection, saying so and naming the step: a
+ * silent or stalled broker (no answer in time, or the caller stopped waiting) and one that hung
+ * up mid-answer become TransportErrors (reconnect: another broker may answer); what the broker
+ * answered (an error code, an unreadable frame, a refused login) is passed on as it is.
+ */
+function setupError (error: unknown, label: string, step: string, elapsedMs: number): unknown {
+  if (error instanceof AbortedError || (error instanceof TransportError && error.systemCode === 'ETIMEDOUT')) {
+    return new TransportError(`${label} accepted the connection but did not answer ${step} within ${elapsedMs} ms`, 'ETIMEDOUT', { cause: error })
+  }
+  if (error instanceof TransportError) {
+    return new TransportError(`${label} accepted the connection but ${step} failed: ${error.message}`, error.systemCode, { cause: error, action: error.action })
+  }
+  return error
 }
 
 /**

@@ -29,6 +29,11 @@ export interface ClusterOptions extends BrokerConnectionOptions {
   clock?: Clock
 }
 
+/** For calls that may open connections: the caller's abort signal (its deadline) stops the wait. */
+export interface WaitOptions {
+  signal?: AbortSignal
+}
+
 export interface ClusterEvents {
   'brokers-changed': [BrokerChanges]
 }
@@ -60,6 +65,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** The ApiVersions version each address accepted last, to ask it first next time. */
   readonly #apiVersionsVersions = new Map<string, number>()
   #closed = false
+  /** Aborts connection set-ups still under way when the client closes, so closing does not wait for them. */
+  readonly #closing = new AbortController()
 
   constructor (options: ClusterOptions) {
     super()
@@ -89,7 +96,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * Metadata that is no older than the max age and knows every topic in `topics`; refreshes when
    * needed. Topics the cluster does not know are reported with their error code, not thrown.
    */
-  async metadata (topics?: readonly string[]): Promise<ClusterMetadata> {
+  async metadata (topics?: readonly string[], options: WaitOptions = {}): Promise<ClusterMetadata> {
     const cached = this.#metadata
     const now = this.#clock.now()
     const fresh = (at: number | undefined): boolean => at !== undefined && now - at < this.#maxAgeMs
@@ -99,16 +106,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       if (topics === undefined && fresh(this.#allTopicsAt)) return cached
       if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === 0 && fresh(this.#topicAt.get(t)))) return cached
     }
-    return await this.refreshMetadata(topics)
+    return await this.refreshMetadata(topics, options)
   }
 
   /**
    * Asks a broker for metadata now. Without `topics`, asks for every topic; with them, merges the
    * answer into the cache. Concurrent callers share one request when they ask for the same thing.
    */
-  async refreshMetadata (topics?: readonly string[]): Promise<ClusterMetadata> {
+  async refreshMetadata (topics?: readonly string[], options: WaitOptions = {}): Promise<ClusterMetadata> {
     if (topics === undefined && this.#refreshing !== undefined) return await this.#refreshing
-    const run = this.#fetchMetadata(topics)
+    const run = this.#fetchMetadata(topics, options)
     if (topics === undefined) {
       this.#refreshing = run
       run.finally(() => { if (this.#refreshing === run) this.#refreshing = undefined }).catch(() => {})
@@ -116,14 +123,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return await run
   }
 
-  async #fetchMetadata (topics: readonly string[] | undefined): Promise<ClusterMetadata> {
-    const connection = await this.anyConnection()
+  async #fetchMetadata (topics: readonly string[] | undefined, options: WaitOptions): Promise<ClusterMetadata> {
+    const connection = await this.anyConnection(options)
     const response = await connection.request(apis.Metadata, (version) => ({
       // v0 asks for every topic with an empty list; later versions with null.
       topics: topics === undefined ? (version === 0 ? [] : null) : topics.map((name) => ({ name })),
       allowAutoTopicCreation: false,
       includeTopicAuthorizedOperations: false,
-    }))
+    }), options)
     const now = this.#clock.now()
     const next = parseMetadata(response.body, now)
     for (const name of next.topics.keys()) this.#topicAt.set(name, now)
@@ -169,14 +176,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /**
    * A connection to `endpoint`, shared per broker and purpose; reopened when it died or moved.
    * Concurrent callers share one open: whoever finds the entry stale replaces it, the others wait
-   * for that replacement.
+   * for that replacement. The set-up runs under the signal of the caller that started it.
    */
-  async connectionTo (endpoint: BrokerEndpoint, purpose = 'default'): Promise<BrokerConnection> {
+  async connectionTo (endpoint: BrokerEndpoint, purpose = 'default', options: WaitOptions = {}): Promise<BrokerConnection> {
     const key = `${endpoint.nodeId ?? `bootstrap:${endpoint.host}:${endpoint.port}`}/${purpose}`
     for (;;) {
       if (this.#closed) throw new TransportError('the cluster client is closed', 'ECONNCLOSED', { action: 'fatal' })
       const existing = this.#pool.get(key)
-      if (existing === undefined) return await this.#open(key, endpoint)
+      if (existing === undefined) return await this.#open(key, endpoint, options)
       const moved = existing.endpoint.host !== endpoint.host || existing.endpoint.port !== endpoint.port
       if (!moved) {
         const connection = await existing.opening.catch(() => undefined)
@@ -189,10 +196,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     }
   }
 
-  async #open (key: string, endpoint: BrokerEndpoint): Promise<BrokerConnection> {
+  async #open (key: string, endpoint: BrokerEndpoint, options: WaitOptions): Promise<BrokerConnection> {
     const address = `${endpoint.host}:${endpoint.port}`
     const known = this.#apiVersionsVersions.get(address)
-    const opening = BrokerConnection.open(endpoint, known === undefined ? this.#options : { ...this.#options, apiVersionsVersion: known })
+    const signal = options.signal === undefined ? this.#closing.signal : AbortSignal.any([options.signal, this.#closing.signal])
+    const opening = BrokerConnection.open(endpoint, { ...this.#options, signal, ...(known === undefined ? {} : { apiVersionsVersion: known }) })
     const entry: PoolEntry = { endpoint, opening, ready: undefined }
     this.#pool.set(key, entry)
     try {
@@ -209,20 +217,21 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /** A connection to broker `nodeId`, by the address the latest metadata gives. */
-  async connection (nodeId: number, purpose = 'default'): Promise<BrokerConnection> {
+  async connection (nodeId: number, purpose = 'default', options: WaitOptions = {}): Promise<BrokerConnection> {
     let broker = this.#metadata?.brokers.get(nodeId)
-    if (broker === undefined) broker = (await this.refreshMetadata()).brokers.get(nodeId)
+    if (broker === undefined) broker = (await this.refreshMetadata(undefined, options)).brokers.get(nodeId)
     if (broker === undefined) {
       throw new TransportError(`broker ${nodeId} is not in the cluster's metadata`, 'EBROKERGONE', { action: 'refresh-metadata' })
     }
-    return await this.connectionTo({ nodeId, host: broker.host, port: broker.port }, purpose)
+    return await this.connectionTo({ nodeId, host: broker.host, port: broker.port }, purpose, options)
   }
 
   /**
    * A live connection to any broker: pooled ones first, then every broker the metadata names,
-   * then the bootstrap list. Fails with one error listing every address tried and why.
+   * then the bootstrap list. Fails with one error listing every address tried and why; once the
+   * caller's signal aborts, with the failure of the address it was trying.
    */
-  async anyConnection (): Promise<BrokerConnection> {
+  async anyConnection (options: WaitOptions = {}): Promise<BrokerConnection> {
     // An open general-purpose connection first; never one still opening (it may be stalled) nor
     // one for another purpose (metadata must not queue behind Produce requests).
     for (const [key, entry] of this.#pool) {
@@ -236,9 +245,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     let last: unknown
     for (const endpoint of candidates) {
       try {
-        return await this.connectionTo(endpoint)
+        return await this.connectionTo(endpoint, 'default', options)
       } catch (error) {
-        if (classify(error).action === 'fatal') throw error
+        if (classify(error).action === 'fatal' || options.signal?.aborted === true) throw error
         last = error
         failures.push(`${formatAddress(endpoint)} (${(error as Error).message})`)
       }
@@ -247,35 +256,35 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   /** A connection to the leader of `topic`/`partition`, per the current metadata. */
-  async leaderConnection (topic: string, partition: number, purpose = 'default'): Promise<BrokerConnection> {
-    const metadata = await this.metadata([topic])
+  async leaderConnection (topic: string, partition: number, purpose = 'default', options: WaitOptions = {}): Promise<BrokerConnection> {
+    const metadata = await this.metadata([topic], options)
     const info = metadata.topics.get(topic)
     if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
     const p = info.partitions.find((x) => x.partition === partition)
     if (p === undefined) throw kafkaError(3, `metadata for ${topic}-${partition} (topic has ${info.partitions.length} partitions)`)
     if (p.leader < 0) throw kafkaError(5, `${topic}-${partition}`)
-    return await this.connection(p.leader, purpose)
+    return await this.connection(p.leader, purpose, options)
   }
 
   /** The controller broker (for topic and partition administration). */
-  async controllerConnection (): Promise<BrokerConnection> {
-    const metadata = await this.metadata()
+  async controllerConnection (options: WaitOptions = {}): Promise<BrokerConnection> {
+    const metadata = await this.metadata(undefined, options)
     if (metadata.controllerId < 0 || !metadata.brokers.has(metadata.controllerId)) {
       // Brokers answer a random broker as controller in KRaft mode; any broker forwards.
-      return await this.anyConnection()
+      return await this.anyConnection(options)
     }
-    return await this.connection(metadata.controllerId)
+    return await this.connection(metadata.controllerId, 'default', options)
   }
 
   /** The coordinator of a group or transactional id, from the cache or FindCoordinator. */
-  async coordinator (type: CoordinatorType, key: string): Promise<BrokerConnection> {
+  async coordinator (type: CoordinatorType, key: string, options: WaitOptions = {}): Promise<BrokerConnection> {
     const cacheKey = `${type}:${key}`
     let endpoint = this.#coordinators.get(cacheKey)
     if (endpoint === undefined) {
-      endpoint = await this.#findCoordinator(type, key)
+      endpoint = await this.#findCoordinator(type, key, options)
       this.#coordinators.set(cacheKey, endpoint)
     }
-    return await this.connectionTo(endpoint)
+    return await this.connectionTo(endpoint, 'default', options)
   }
 
   /** Forgets the cached coordinator, so the next call asks FindCoordinator again (incident I3). */
@@ -283,12 +292,12 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#coordinators.delete(`${type}:${key}`)
   }
 
-  async #findCoordinator (type: CoordinatorType, key: string): Promise<BrokerEndpoint> {
-    const connection = await this.anyConnection()
+  async #findCoordinator (type: CoordinatorType, key: string, options: WaitOptions): Promise<BrokerEndpoint> {
+    const connection = await this.anyConnection(options)
     const keyType = COORDINATOR_KEY_TYPE[type]
     const response = await connection.request(apis.FindCoordinator, (version) => version >= 4
       ? { keyType, coordinatorKeys: [key] }
-      : { key, keyType })
+      : { key, keyType }, options)
     const answer: Message = response.version >= 4 ? (response.body.coordinators as Message[])[0] ?? { errorCode: 15 } : response.body
     if (answer.errorCode !== 0) {
       throw kafkaError(answer.errorCode as number, `FindCoordinator for ${type} "${key}" via ${connection.label}`, { serverMessage: answer.errorMessage })
@@ -299,6 +308,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Closes every connection. */
   async close (): Promise<void> {
     this.#closed = true
+    this.#closing.abort(new Error('the cluster client is closing'))
     const entries = [...this.#pool.values()]
     this.#pool.clear()
     await Promise.all(entries.map(async (e) => { (await e.opening.catch(() => undefined))?.close() }))

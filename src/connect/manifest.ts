@@ -30,7 +30,7 @@ export interface ConnectorManifest {
 
 export interface ManifestProblem {
   file: string
-  /** 1-based document index inside the file. */
+  /** 1-based document index inside the file; 0 for the file as a whole (it could not be read). */
   document: number
   /** Dotted path inside the document, e.g. `spec.tasksMax`; empty for the whole document. */
   path: string
@@ -38,18 +38,23 @@ export interface ManifestProblem {
   message: string
 }
 
+/** Problems the message lists; a garbage file can have millions, which `problems` still holds. */
+export const PROBLEMS_LISTED = 20
+
 /** Invalid manifests; `problems` lists each one. */
 export class ManifestError extends SteadfastError {
   override readonly code = 'STEADFAST_ERR_MANIFEST'
   readonly problems: ManifestProblem[]
   constructor (problems: ManifestProblem[]) {
-    super(`invalid connector manifest${problems.length > 1 ? 's' : ''}:\n${problems.map(formatProblem).join('\n')}`, { action: 'fatal', reason: 'invalid-manifest' })
+    const listed = problems.slice(0, PROBLEMS_LISTED).map(formatProblem)
+    if (problems.length > PROBLEMS_LISTED) listed.push(`  … and ${problems.length - PROBLEMS_LISTED} more problem(s)`)
+    super(`invalid connector manifest${problems.length > 1 ? 's' : ''}:\n${listed.join('\n')}`, { action: 'fatal', reason: 'invalid-manifest' })
     this.problems = problems
   }
 }
 
 export function formatProblem (p: ManifestProblem): string {
-  const where = `${p.file}${p.line === undefined ? '' : `:${p.line}`} (document ${p.document})`
+  const where = `${p.file}${p.line === undefined ? '' : `:${p.line}`}${p.document === 0 ? '' : ` (document ${p.document})`}`
   return `  ${where}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`
 }
 
@@ -114,7 +119,14 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
       }
       return
     }
-    const value: unknown = doc.toJS()
+    let value: unknown
+    try {
+      value = doc.toJS()
+    } catch (error) {
+      // The yaml library refuses alias bombs (aliases that expand without bound) here.
+      problems.push({ file, document, path: '', message: `YAML: ${(error as Error).message}` })
+      return
+    }
     if (value === null || value === undefined) return
     const result = manifestSchema.safeParse(value)
     if (!result.success) {
@@ -190,17 +202,30 @@ export async function loadManifests (path: string): Promise<ConnectorManifest[]>
   const problems: ManifestProblem[] = []
   const manifests: ConnectorManifest[] = []
   for (const file of files) {
-    let text: string
-    try {
-      text = await readFile(file, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`connector manifests: cannot read ${file}: ${(error as Error).message}`, { cause: error })
-    }
-    manifests.push(...parseManifests(text, file, problems))
+    const text = await readManifestFile(file, problems)
+    if (text !== undefined) manifests.push(...parseManifests(text, file, problems))
   }
   checkUnique(manifests, problems)
   if (problems.length > 0) throw new ManifestError(problems)
   return manifests
+}
+
+/**
+ * One file's text, or undefined with a problem recorded, so a file that cannot be read does not
+ * hide what is wrong in the others. Only regular files are read: a FIFO or a device never ends.
+ */
+async function readManifestFile (file: string, problems: ManifestProblem[]): Promise<string | undefined> {
+  try {
+    const info = await stat(file)
+    if (!info.isFile()) {
+      problems.push({ file, document: 0, path: '', message: 'not a regular file (a FIFO, socket, device or directory); manifests are read from regular files only' })
+      return undefined
+    }
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    problems.push({ file, document: 0, path: '', message: `cannot read: ${(error as Error).message}` })
+    return undefined
+  }
 }
 
 export function checkUnique (manifests: ConnectorManifest[], problems: ManifestProblem[]): void {

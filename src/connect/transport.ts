@@ -7,12 +7,14 @@
  */
 import { Pool } from 'undici'
 import type { Logger } from '../observability/logger.ts'
+import { registerBasicAuth, registerSecret } from '../observability/redact.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
-import { classify, classifyConnectResponse, classifySystemCode, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
+import { classify, classifyConnectResponse, isIdempotent, parseRetryAfter, type Classification } from '../resilience/classify.ts'
 import type { Clock } from '../resilience/clock.ts'
-import { HttpResponseError, TransportError } from '../resilience/errors.ts'
+import { describeHttpAnswer, HttpResponseError, TransportError } from '../resilience/errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
+import { toRequestError } from '../resilience/transport-error.ts'
 import { checkConnectClientOptions, CONNECT_DEFAULT_POLICY, type ConnectClientOptions } from './options.ts'
 
 export interface RequestSpec {
@@ -37,6 +39,12 @@ interface Worker {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
+/** Extra headers whose values are credentials: redacted from everything we print. */
+const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session/i
+
+export function isCredentialHeader (name: string): boolean {
+  return CREDENTIAL_HEADER.test(name)
+}
 
 export class ConnectTransport {
   readonly policy: BackoffPolicy
@@ -64,6 +72,7 @@ export class ConnectTransport {
       return { url: `${u.origin}${u.pathname.replace(/\/+$/, '')}`, pool, basePath: u.pathname.replace(/\/+$/, ''), authorization }
     })
     this.#headers = { accept: 'application/json', ...options.headers }
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (isCredentialHeader(name)) registerSecret(value)
     this.#requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
     this.#baseLogger = options.logger ?? rootLogger()
     this.#logger = this.#baseLogger.child({ component: 'connect' })
@@ -123,6 +132,7 @@ export class ConnectTransport {
     let status: number
     let text: string
     let retryAfter: string | undefined
+    let location: string | undefined
     try {
       const res = await worker.pool.request({
         path: `${worker.basePath}${spec.path}`,
@@ -136,15 +146,17 @@ export class ConnectTransport {
       status = res.statusCode
       const header = res.headers['retry-after']
       retryAfter = Array.isArray(header) ? header[0] : header
+      const redirect = res.headers.location
+      location = Array.isArray(redirect) ? redirect[0] : redirect
       text = await res.body.text()
     } catch (error) {
-      throw toTransportError(error, spec.method, url)
+      throw toRequestError(error, `Connect ${spec.method} ${url}`, signal)
     }
     const body = parseJson(text)
     if ((status >= 200 && status < 300) || spec.accept?.includes(status) === true) return { status, body }
     const serverMessage = errorMessage(body, text)
     const verdict = classifyConnectResponse({ method: spec.method, path: spec.path, status, message: serverMessage, retryAfterMs: parseRetryAfter(retryAfter) })
-    throw new HttpResponseError(`Connect ${spec.method} ${url} answered ${status}: ${serverMessage === '' ? '(no message)' : serverMessage}`, {
+    throw new HttpResponseError(`Connect ${spec.method} ${url} ${describeHttpAnswer(status, serverMessage, location)}`, {
       status,
       method: spec.method,
       url,
@@ -162,6 +174,7 @@ export class ConnectTransport {
 }
 
 function basic (username: string, password: string): string {
+  registerBasicAuth(username, password)
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
 }
 
@@ -180,15 +193,6 @@ export function classifyForMethod (error: unknown, method: string): Classificati
     return { action: 'fatal', reason: error.reason }
   }
   return classify(error)
-}
-
-function toTransportError (error: unknown, method: string, url: string): unknown {
-  const code = (error as { code?: unknown }).code
-  if (typeof code !== 'string') return error
-  const verdict = classifySystemCode(code)
-  if (verdict === undefined) return error
-  const message = error instanceof Error ? error.message : String(error)
-  return new TransportError(`Connect ${method} ${url}: ${message === '' ? code : message}`, code, { action: verdict.action, cause: error })
 }
 
 function parseJson (text: string): unknown {

@@ -182,7 +182,7 @@ export class CruiseControlClient {
           continue
         }
         if (Date.now() >= deadline && options.signal?.aborted !== true) {
-          throw new DeadlineExceededError(`cruise-control ${request.endpoint} did not finish within ${this.#operationTimeoutMs} ms`,
+          throw new DeadlineExceededError(`cruise-control ${request.endpoint} did not finish within ${this.#operationTimeoutMs} ms${error instanceof Error ? `: ${error.message}` : ''}`,
             { attempts: polls + 1, elapsedMs: Date.now() - started, cause: error })
         }
         throw error

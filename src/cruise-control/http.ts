@@ -5,8 +5,10 @@
  * retries here: the client wraps each exchange in the bulkhead and the retry loop.
  */
 import { Agent, request, type Dispatcher } from 'undici'
-import { classifyCruiseControlResponse, classifySystemCode } from '../resilience/classify.ts'
-import { AbortedError, HttpResponseError, InvalidArgumentError, TransportError } from '../resilience/errors.ts'
+import { registerBasicAuth } from '../observability/redact.ts'
+import { classifyCruiseControlResponse } from '../resilience/classify.ts'
+import { describeHttpAnswer, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { toRequestError } from '../resilience/transport-error.ts'
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store. */
@@ -97,6 +99,7 @@ export class CruiseControlHttp {
   constructor (options: HttpOptions) {
     this.baseUrl = normaliseBaseUrl(options.url)
     this.#options = options
+    if (options.auth !== undefined) registerBasicAuth(options.auth.username, options.auth.password)
     this.#dispatcher = new Agent({
       headersTimeout: options.requestTimeoutMs,
       bodyTimeout: options.requestTimeoutMs,
@@ -118,7 +121,7 @@ export class CruiseControlHttp {
       response = await request(url, { method: ex.method, headers, dispatcher: this.#dispatcher, signal: ex.signal })
       text = await response.body.text()
     } catch (error) {
-      throw transportError(error, ex)
+      throw toRequestError(error, `cruise-control ${ex.method} ${this.baseUrl}/${ex.endpoint}`, ex.signal)
     }
     const header = response.headers['user-task-id']
     const userTaskId = Array.isArray(header) ? header[0] : header
@@ -127,8 +130,9 @@ export class CruiseControlHttp {
     const serverMessage = errorText(body)
     const path = `/kafkacruisecontrol/${ex.endpoint}`
     const verdict = classifyCruiseControlResponse({ method: ex.method, path, status: response.statusCode, message: serverMessage })
-    const said = serverMessage === undefined ? '' : `: ${serverMessage.split('\n')[0]}`
-    return Promise.reject(new HttpResponseError(`cruise-control ${ex.method} ${ex.endpoint} answered ${response.statusCode}${said}`, {
+    const redirect = response.headers.location
+    const answer = describeHttpAnswer(response.statusCode, serverMessage, Array.isArray(redirect) ? redirect[0] : redirect)
+    return Promise.reject(new HttpResponseError(`cruise-control ${ex.method} ${ex.endpoint} ${answer}`, {
       status: response.statusCode,
       method: ex.method,
       url,
@@ -154,16 +158,4 @@ function parseBody (text: string): unknown {
     }
   }
   return text
-}
-
-function transportError (error: unknown, ex: Exchange): Error {
-  if (ex.signal?.aborted === true) return new AbortedError(`cruise-control ${ex.method} ${ex.endpoint} aborted`, { cause: error })
-  const code = (error as { code?: unknown }).code
-  const systemCode = typeof code === 'string' ? code : 'UNKNOWN'
-  const verdict = classifySystemCode(systemCode)
-  const message = error instanceof Error ? error.message : String(error)
-  return new TransportError(`cruise-control ${ex.method} ${ex.endpoint}: ${message}`, systemCode, {
-    action: verdict?.action ?? 'reconnect',
-    cause: error,
-  })
 }

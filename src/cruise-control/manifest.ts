@@ -87,7 +87,13 @@ export function parseManifests (text: string, source: string): RebalanceManifest
       const line = at === undefined ? '' : ` at line ${at.line}, column ${at.col}`
       throw new InvalidArgumentError(`${where}: not valid YAML${line}: ${error.message.split('\n')[0]}`)
     }
-    const value: unknown = doc.toJS()
+    let value: unknown
+    try {
+      value = doc.toJS()
+    } catch (error) {
+      // The yaml library refuses alias bombs (aliases that expand without bound) here.
+      throw new InvalidArgumentError(`${where}: not valid YAML: ${(error as Error).message}`, { cause: error })
+    }
     if (value === null || value === undefined) continue
     manifests.push(validateManifest(value, where))
   }

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises'
 import { homedir, hostname } from 'node:os'
 import { join } from 'node:path'
+import { redactDeep } from '../observability/redact.ts'
 import { InvalidArgumentError, SteadfastError } from '../resilience/errors.ts'
 
 /**
@@ -159,7 +160,8 @@ export class JsonStateStore<T extends { name: string }> {
     const temporary = `${file}.${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}.tmp`
     const handle = await open(temporary, 'w', 0o600)
     try {
-      await handle.writeFile(JSON.stringify(record, null, 2) + '\n')
+      // Records keep errors as Cruise Control worded them, which may echo credentials.
+      await handle.writeFile(JSON.stringify(redactDeep(record), null, 2) + '\n')
       await handle.sync()
     } finally {
       await handle.close()

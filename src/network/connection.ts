@@ -9,8 +9,8 @@ import { connect as tlsConnect, type ConnectionOptions as TlsOptions } from 'nod
 import { EventEmitter } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { classifySystemCode } from '../resilience/classify.ts'
 import { AbortedError, InvalidArgumentError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
+import { toTransportError } from '../resilience/transport-error.ts'
 import { FrameDecoder } from './frame-decoder.ts'
 import type { WireRequest } from './wire-request.ts'
 
@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   /** TLS options, or true for TLS with Node's defaults. */
   tls?: TlsOptions | boolean
   connectTimeoutMs?: number
+  /** Stops a connect in progress (the caller's deadline or shutdown); ignored once connected. */
+  signal?: AbortSignal
   /** Time allowed for a response once the request is written. */
   requestTimeoutMs?: number
   /** Requests written and not yet answered; more wait in a queue. */
@@ -49,7 +51,8 @@ interface Pending {
   abandoned?: boolean
 }
 
-const DEFAULTS = { connectTimeoutMs: 10_000, requestTimeoutMs: 30_000, maxInFlight: 5, maxFrameBytes: 100 * 1024 * 1024 }
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+const DEFAULTS = { connectTimeoutMs: DEFAULT_CONNECT_TIMEOUT_MS, requestTimeoutMs: 30_000, maxInFlight: 5, maxFrameBytes: 100 * 1024 * 1024 }
 
 export class Connection extends EventEmitter {
   readonly host: string
@@ -90,7 +93,7 @@ export class Connection extends EventEmitter {
       this.#drainTimer = undefined
       this.#pump()
     })
-    socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(toTransportError(error, this.label)))
+    socket.on('error', (error: NodeJS.ErrnoException) => this.#fail(toTransportError(error, `connection to ${this.label} failed`)))
     socket.on('close', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
     socket.on('end', () => this.#fail(new TransportError(`connection to ${this.label} closed by the broker (EOF)`, 'EOF')))
   }
@@ -102,6 +105,9 @@ export class Connection extends EventEmitter {
     }
     const label = options.label ?? `${options.host}:${options.port}`
     const timeoutMs = options.connectTimeoutMs ?? DEFAULTS.connectTimeoutMs
+    const signal = options.signal
+    if (signal?.aborted === true) throw new AbortedError(`connecting to ${label} aborted before it started`, { cause: signal.reason })
+    const started = Date.now()
     const socket = await new Promise<Socket>((resolve, reject) => {
       const useTls = options.tls !== undefined && options.tls !== false
       const tlsOptions = typeof options.tls === 'object' ? options.tls : {}
@@ -109,18 +115,24 @@ export class Connection extends EventEmitter {
         // SNI carries host names only (RFC 6066); for an IP address the certificate is still checked against it.
         ? tlsConnect({ ...(isIP(options.host) === 0 ? { servername: options.host } : {}), ...tlsOptions, host: options.host, port: options.port })
         : netConnect({ host: options.host, port: options.port })
-      const timer = setTimeout(() => {
-        socket.destroy()
-        reject(new TransportError(`connecting to ${label} timed out after ${timeoutMs} ms`, 'ETIMEDOUT'))
-      }, timeoutMs)
-      const onError = (error: NodeJS.ErrnoException): void => {
+      const fail = (error: Error): void => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         socket.destroy()
-        reject(toTransportError(error, label))
+        reject(error)
       }
+      const timer = setTimeout(() => {
+        fail(new TransportError(`connecting to ${label} timed out after ${timeoutMs} ms`, 'ETIMEDOUT'))
+      }, timeoutMs)
+      const onAbort = (): void => {
+        fail(new TransportError(`connecting to ${label} did not complete within ${Date.now() - started} ms (stopped by the caller)`, 'ETIMEDOUT', { cause: signal?.reason }))
+      }
+      const onError = (error: NodeJS.ErrnoException): void => fail(toTransportError(error, `connection to ${label} failed`))
+      signal?.addEventListener('abort', onAbort, { once: true })
       socket.once('error', onError)
       socket.once(useTls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
         socket.off('error', onError)
         resolve(socket)
       })
@@ -215,7 +227,9 @@ export class Connection extends EventEmitter {
     try {
       frames = this.#decoder.push(chunk)
     } catch (error) {
-      this.#fail(new TransportError(`bad frame from ${this.label}: ${(error as Error).message}`, 'EPROTO', { cause: error }))
+      // "HTTP" read as a size is 1.2 GB: say what the peer is instead of only that the frame is too big.
+      const hint = chunk.subarray(0, 5).toString('latin1') === 'HTTP/' ? ' (the peer answered in HTTP: a web server\'s port, not a Kafka listener?)' : ''
+      this.#fail(new TransportError(`bad frame from ${this.label}: ${(error as Error).message}${hint}`, 'EPROTO', { cause: error }))
       return
     }
     for (const frame of frames) {
@@ -269,11 +283,4 @@ export class Connection extends EventEmitter {
     this.#logger.debug({ connection: this.label, failed: all.length, reason: error.systemCode }, 'connection closed')
     this.emit('close', error)
   }
-}
-
-function toTransportError (error: NodeJS.ErrnoException, label: string): TransportError {
-  const code = error.code ?? 'ECONNRESET'
-  // Certificate problems are configuration errors: reconnecting cannot fix them.
-  const action = classifySystemCode(code)?.action ?? 'reconnect'
-  return new TransportError(`connection to ${label} failed: ${error.message}`, code, { cause: error, action })
 }

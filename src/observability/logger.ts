@@ -3,6 +3,7 @@
  * output. The level comes from STEADFAST_LOG_LEVEL (default `info`; `silent` turns logs off).
  */
 import { pino, type Logger, type DestinationStream } from 'pino'
+import { redactDeep } from './redact.ts'
 
 export type { Logger }
 
@@ -15,7 +16,12 @@ export interface LoggerOptions {
 
 export function createLogger (options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.STEADFAST_LOG_LEVEL ?? 'info'
-  return pino({ name: options.name ?? 'steadfast', level }, options.destination ?? pino.destination(2))
+  return pino({
+    name: options.name ?? 'steadfast',
+    level,
+    // Log lines quote errors and server answers, which may carry credentials.
+    hooks: { logMethod (args, method) { method.apply(this, redactDeep(args)) } },
+  }, options.destination ?? pino.destination(2))
 }
 
 let root: Logger | undefined

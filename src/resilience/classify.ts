@@ -31,9 +31,16 @@ export function classifyKafkaErrorCode (code: number): Classification {
   return { action: info.action, reason: info.name }
 }
 
+/**
+ * An HTTP parser error (llhttp's HPE_ codes, as undici reports them): the peer answered something
+ * that is not HTTP/1.1, i.e. the URL names the wrong port or protocol. Asking again gets the same.
+ */
+const NOT_HTTP = /^HPE_/
+
 /** Classifies a Node system error code (err.code), or undefined when it is not a transport error. */
 export function classifySystemCode (code: string): Classification | undefined {
   if (TLS_FATAL.test(code) && code !== 'ERR_SSL_WRONG_VERSION_NUMBER') return { action: 'fatal', reason: 'tls' }
+  if (NOT_HTTP.test(code)) return { action: 'fatal', reason: 'not-http' }
   if (TRANSPORT_CODES.has(code)) return { action: 'reconnect', reason: code.toLowerCase() }
   return undefined
 }

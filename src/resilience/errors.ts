@@ -4,6 +4,8 @@
  * short machine-readable `reason` used as the metrics label for retries.
  */
 
+import { redact, redactDeep } from '../observability/redact.ts'
+
 /** What the caller should do about a failure. See docs/resilience.md for the full table. */
 export type RecoveryAction =
   | 'retry'
@@ -32,7 +34,8 @@ export class SteadfastError extends Error {
   readonly retryAfterMs: number | undefined
 
   constructor (message: string, options: SteadfastErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Messages quote what servers said, and some echo credentials back: redacted here, once for all.
+    super(redact(message), options.cause === undefined ? undefined : { cause: options.cause })
     this.name = new.target.name
     this.action = options.action ?? 'fatal'
     this.reason = options.reason ?? 'error'
@@ -95,9 +98,22 @@ export class HttpResponseError extends SteadfastError {
     this.status = init.status
     this.method = init.method
     this.url = init.url
-    this.serverMessage = init.serverMessage
-    this.body = init.body
+    this.serverMessage = init.serverMessage === undefined ? undefined : redact(init.serverMessage)
+    this.body = redactDeep(init.body)
   }
+}
+
+/**
+ * How an HTTP error answer reads in a message: `answered 404: <the server's first line>`, or for a
+ * redirect, which steadfast never follows, where it points; never an empty `answered 307:`.
+ */
+export function describeHttpAnswer (status: number, serverMessage: string | undefined, location?: string): string {
+  const said = serverMessage?.trim().split('\n')[0]?.trim() ?? ''
+  if (status >= 300 && status < 400) {
+    const where = location === undefined || location === '' ? 'no Location given' : `to ${location}`
+    return `answered ${status} (a redirect, ${where}; redirects are not followed: use the URL it points to)${said === '' ? '' : `: ${said}`}`
+  }
+  return `answered ${status}${said === '' ? ' (no message)' : `: ${said}`}`
 }
 
 /** Bytes that cannot be a valid message: truncated, oversized, wrong CRC, unknown version. */

@@ -88,10 +88,10 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   }
   const stopped = (): Error => {
     const elapsedMs = clock.now() - start
-    if (options.signal?.aborted === true) {
-      return new AbortedError(`${component} ${opName} aborted after ${attempt} attempt(s)`, { cause: options.signal.reason })
-    }
     const last = lastError === undefined ? '' : `: ${describe(lastError)}`
+    if (options.signal?.aborted === true) {
+      return new AbortedError(`${component} ${opName} aborted after ${attempt} attempt(s)${last}`, { cause: options.signal.reason })
+    }
     return new DeadlineExceededError(
       `${component} ${opName} did not succeed within ${policy.deadlineMs} ms (${attempt} attempt(s))${last}`,
       { attempts: attempt, elapsedMs, cause: lastError })
@@ -107,7 +107,9 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
         return result
       } catch (error) {
         if (controller.signal.aborted) {
-          if (error !== controller.signal.reason) lastError = error
+          // What the attempt was doing when the loop stopped names the stall; an attempt that only
+          // reports its own abort says less than an earlier real failure, so that one is kept.
+          if (error !== controller.signal.reason && (lastError === undefined || classify(error).reason !== 'aborted')) lastError = error
           finish('failure')
           throw stopped()
         }
@@ -157,14 +159,20 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   }
 }
 
-/** Settles with `promise`, or rejects with the signal's reason as soon as it aborts. */
+/**
+ * Settles with `promise`, or rejects with the signal's reason once it aborts. I/O that honours
+ * the signal fails at once with an error saying what it was waiting for (a broker that never
+ * answered ApiVersions, ...): it gets until the end of the current turn of the event loop to
+ * settle, so that error, not the bare abort, becomes the deadline's cause. I/O that ignores the
+ * signal is left behind.
+ */
 function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => {})
     return Promise.reject(signal.reason)
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => { promise.catch(() => {}); reject(signal.reason) }
+    const onAbort = (): void => { promise.catch(() => {}); setImmediate(() => reject(signal.reason)) }
     signal.addEventListener('abort', onAbort, { once: true })
     promise.then(
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v) },

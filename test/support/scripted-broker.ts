@@ -19,11 +19,15 @@ export interface CapturedRequest {
   frame: Buffer
 }
 
+/** A responder's answer for a broker that reads the request and never answers (a stalled broker). */
+export const NO_ANSWER = Symbol('no answer')
+
 /**
- * Builds a response body for a captured request: the body bytes (no header), or undefined to drop
- * the connection without answering (an answer lost after the broker acted on the request).
+ * Builds a response body for a captured request: the body bytes (no header), undefined to drop
+ * the connection without answering (an answer lost after the broker acted on the request), or
+ * NO_ANSWER to keep the connection open and silent.
  */
-export type Responder = (request: CapturedRequest) => Buffer | undefined
+export type Responder = (request: CapturedRequest) => Buffer | undefined | typeof NO_ANSWER
 
 export interface ScriptedBrokerOptions {
   /** Newest ApiVersions version answered; newer requests get UNSUPPORTED_VERSION in v0 layout, as Kafka brokers do. */
@@ -87,6 +91,7 @@ export class ScriptedBroker {
       for (const frame of decoder.push(chunk)) {
         const header = decodeRequestHeader(frame)
         const reply = this.#answer({ apiKey: header.apiKey, apiVersion: header.apiVersion, correlationId: header.correlationId, frame: Buffer.from(frame) })
+        if (reply === NO_ANSWER) continue
         if (reply === undefined) {
           // Nothing scripted: drop the connection, as a broker that cannot answer would.
           socket.destroy()
@@ -100,7 +105,7 @@ export class ScriptedBroker {
     })
   }
 
-  #answer (request: CapturedRequest): Buffer | undefined {
+  #answer (request: CapturedRequest): Buffer | undefined | typeof NO_ANSWER {
     if (request.apiKey === apis.ApiVersions.apiKey) {
       this.apiVersionsAsked.push(request.apiVersion)
       const apiKeys = [...this.#offered].map(([apiKey, [minVersion, maxVersion]]) => ({ apiKey, minVersion, maxVersion }))
@@ -122,7 +127,7 @@ export class ScriptedBroker {
     const responder = this.#responders.get(request.apiKey)?.shift()
     if (responder === undefined) return undefined
     const body = responder(request)
-    if (body === undefined) return undefined
+    if (body === undefined || body === NO_ANSWER) return body
     // Response header: correlation id, plus empty tagged fields for flexible versions.
     const flexible = request.frame.length > 0 && isFlexible(request)
     const header = Buffer.alloc(flexible ? 5 : 4)

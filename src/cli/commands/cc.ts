@@ -6,7 +6,10 @@ import type { Command } from 'commander'
 import { CruiseControlClient } from '../../cruise-control/client.ts'
 import type { CruiseControlState, UserTaskStatus } from '../../cruise-control/schemas.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
-import { integerOption, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { readCaFile } from '../files.ts'
+import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
+import { commandLogger } from '../logging.ts'
+import { integerOption, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
 
@@ -18,6 +21,8 @@ export interface CruiseControlCliOptions {
   user?: string
   caFile?: string
   insecure?: boolean
+  allowInsecureAuth?: boolean
+  verbose?: boolean
 }
 
 /** Adds the options every Cruise Control command takes. */
@@ -30,6 +35,8 @@ export function withCruiseControlOptions (command: Command): Command {
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CRUISE_CONTROL_PASSWORD')
     .option('--ca-file <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
+    .option('--allow-insecure-auth', 'send credentials to an http:// URL without the cleartext warning')
+    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 export function clientFromOptions (options: CruiseControlCliOptions): CruiseControlClient {
@@ -41,6 +48,7 @@ export function clientFromOptions (options: CruiseControlCliOptions): CruiseCont
     if (password === undefined) throw new InvalidArgumentError('--user: set the password in $STEADFAST_CRUISE_CONTROL_PASSWORD')
     auth = { username: options.user, password }
   }
+  warnOnCleartextCredentials({ urls: [options.url], credentials: auth !== undefined || hasUrlCredentials(options.url), allowInsecureAuth: options.allowInsecureAuth === true })
   return new CruiseControlClient({
     url: options.url,
     auth,
@@ -48,6 +56,7 @@ export function clientFromOptions (options: CruiseControlCliOptions): CruiseCont
     maxActiveUserTasks: options.maxActiveUserTasks,
     retry: { deadlineMs: options.timeout },
     operationTimeoutMs: options.timeout,
+    logger: commandLogger(options.verbose),
   })
 }
 

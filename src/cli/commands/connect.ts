@@ -4,16 +4,19 @@
  * workers), --timeout (bounds the whole command, retries included), --output table|json, and
  * basic-auth, header and TLS options.
  */
-import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { ConnectClient } from '../../connect/client.ts'
+import { isCredentialHeader } from '../../connect/transport.ts'
 import { loadManifests } from '../../connect/manifest.ts'
 import { FileOwnershipStore } from '../../connect/ownership.ts'
 import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
 import type { ConnectorOffsetChange, RestartResult } from '../../connect/types.ts'
 import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
-import { parseDuration, parseOutput, parseTimeout, printResult, readCaFile, type OutputFormat } from '../options.ts'
+import { readCaFile, readUserFile } from '../files.ts'
+import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
+import { commandLogger } from '../logging.ts'
+import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
 export class ConnectApplyError extends SteadfastError {
@@ -34,6 +37,8 @@ export interface ConnectCliOptions {
   header: string[]
   caFile?: string
   insecure?: boolean
+  allowInsecureAuth?: boolean
+  verbose?: boolean
 }
 
 function collectUrls (value: string, previous: string[]): string[] {
@@ -59,6 +64,8 @@ export function withConnectOptions (command: Command): Command {
     .option('--header <name=value>', 'extra request header (repeatable)', collect, [])
     .option('--ca-file <path>', 'PEM file of the CA that signed the workers\' certificates')
     .option('--insecure', 'do not verify the workers\' certificates')
+    .option('--allow-insecure-auth', 'send credentials to http:// URLs without the cleartext warning')
+    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 function urlsOf (options: ConnectCliOptions): string[] {
@@ -80,12 +87,19 @@ export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
     if (password === undefined) throw new InvalidArgumentError('--user: set the password in $STEADFAST_CONNECT_PASSWORD')
     auth = { username: options.user, password }
   }
+  const urls = urlsOf(options)
+  warnOnCleartextCredentials({
+    urls,
+    credentials: auth !== undefined || urls.some(hasUrlCredentials) || Object.keys(headers).some(isCredentialHeader),
+    allowInsecureAuth: options.allowInsecureAuth === true,
+  })
   return new ConnectClient({
-    urls: urlsOf(options),
+    urls,
     headers,
     ...(auth === undefined ? {} : { auth }),
     ...(ca !== undefined || options.insecure === true ? { tls: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecure !== true } } : {}),
     policy: { deadlineMs: options.timeout },
+    logger: commandLogger(options.verbose),
   })
 }
 
@@ -101,7 +115,8 @@ async function withClient<T> (what: string, options: ConnectCliOptions, fn: (cli
     return await fn(client, signal)
   } catch (error) {
     if (signal.aborted && !(error instanceof DeadlineExceededError)) {
-      throw new DeadlineExceededError(`connect ${what}: not done within --timeout ${options.timeout} ms`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
+      const cause = error instanceof Error ? `: ${error.message}` : ''
+      throw new DeadlineExceededError(`connect ${what}: not done within --timeout ${options.timeout} ms${cause}`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
     }
     throw error
   } finally {
@@ -133,13 +148,7 @@ function restartRows (name: string, result: RestartResult): Array<Record<string,
 
 function parseOffsets (text: string): ConnectorOffsetChange[] {
   let source = text
-  if (text.startsWith('@')) {
-    try {
-      source = readFileSync(text.slice(1), 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`--offsets: cannot read ${text.slice(1)}: ${(error as Error).message}`, { cause: error })
-    }
-  }
+  if (text.startsWith('@')) source = readUserFile(text.slice(1), '--offsets')
   let parsed: unknown
   try {
     parsed = JSON.parse(source)

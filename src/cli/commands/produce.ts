@@ -1,26 +1,31 @@
 /**
  * `steadfast produce`: reads lines from stdin (like `kcat -P`) and sends each as one record,
- * optionally split into key and value at the first key separator. Prints a summary (and with
- * --output json, the partition and offset or the error of every line); exits non-zero when any
- * line failed. Reading pauses while too many sends (or too many bytes) await their outcome, so
- * memory stays bounded however long the input is.
+ * optionally split into key and value at the first key separator. Lines are bytes: what arrives is
+ * what is stored (`--crlf` strips a trailing `\r`). Prints a summary (and with --output json, the
+ * partition and offset or the error of every line); exits non-zero when any line failed. Reading
+ * pauses while too many sends (or too many bytes) await their outcome, and a line too large for one
+ * record is skipped without being held, so memory stays bounded however long the input is.
  */
 import type { Command } from 'commander'
-import { createInterface } from 'node:readline'
 import { Cluster } from '../../cluster/cluster.ts'
-import { createLogger, type Logger } from '../../observability/logger.ts'
+import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
 import { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
+import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
+import { byteLines, type InputLine } from '../byte-lines.ts'
+import { commandLogger } from '../logging.ts'
+import { stdoutClosed } from '../stdout.ts'
 import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
 
 interface ProduceCommandOptions {
   topic: string
   bootstrap: string
   keySeparator?: string
+  crlf?: boolean
   compression: string
   acks: string
   partition?: string
@@ -51,11 +56,14 @@ export interface ProduceLimits {
   maxPendingBytes: number
   /** Told every line's outcome, in line order (for --output json). */
   each?: (result: LineResult) => void
+  /** Stops reading (stdout closed): the lines already sent are still awaited and counted. */
+  signal?: AbortSignal
 }
 
 /** Failures listed in the table summary; the rest are counted. */
 const FAILURES_KEPT = 100
 const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024 }
+const CR = 0x0d
 /** Below this a delivery timeout leaves no room for a metadata lookup, a send and one retry. */
 const MIN_TIMEOUT_MS = 1000
 /** How long an unknown topic may take to appear (being created right now) before the command gives up (at most --timeout). */
@@ -64,6 +72,8 @@ const UNKNOWN_TOPIC_WAIT_MS = 5000
 export interface ProduceInput {
   topic: string
   keySeparator?: string
+  /** Strip one trailing `\r` from each line (input with CRLF line endings). */
+  crlf?: boolean
   partition?: number
   headers: Array<{ key: string, value: string }>
 }
@@ -90,24 +100,41 @@ function parseTimeout (text: string): number {
 }
 
 /**
- * Fails fast when the cluster does not know the topic: the producer would wait for it for the
- * whole --timeout. Other failures (brokers unreachable) are left to the producer's own retries.
+ * Looks the topic up before stdin is read. A topic the cluster does not know for `unknownWaitMs`
+ * (it may be being created) fails the command at once: the producer would wait for it for the whole
+ * --timeout on every line. A cluster that does not answer within --timeout fails it too, naming
+ * what stalled: no line could be delivered in that time either, and waiting again for each line
+ * would stretch the command past its --timeout.
  */
-async function checkTopic (bootstrap: string, topic: string, waitMs: number, logger: Logger): Promise<void> {
-  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger })
+async function checkTopic (bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
+  const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
+  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) })
+  let unknownSince: number | undefined
   try {
-    await retry(async () => {
-      const info = (await cluster.metadata([topic])).topics.get(topic)
-      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
-    }, { component: 'cli', operation: 'produce-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: waitMs }, logger })
+    await retry(async ({ signal }) => {
+      const info = (await cluster.metadata([topic], { signal })).topics.get(topic)
+      if (info !== undefined && info.errorCode === 0) return
+      const error = kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+      unknownSince ??= Date.now()
+      if (isUnknownTopic(error) && Date.now() - unknownSince >= unknownWaitMs) throw unknownTopic(topic, unknownWaitMs, error)
+      throw error
+    }, { component: 'cli', operation: 'produce-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: timeoutMs }, logger })
   } catch (error) {
-    const cause = error instanceof DeadlineExceededError ? error.cause : error
-    if (cause instanceof KafkaProtocolError && cause.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') {
-      throw new InvalidArgumentError(`--topic: the cluster does not know topic "${topic}" (UNKNOWN_TOPIC_OR_PARTITION for ${waitMs} ms); create it first`, { cause })
-    }
+    if (!(error instanceof DeadlineExceededError)) throw error
+    if (isUnknownTopic(error.cause)) throw unknownTopic(topic, unknownWaitMs, error.cause)
+    const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+    throw new DeadlineExceededError(`produce: no answer about topic ${topic} from ${bootstrap} within --timeout ${timeoutMs} ms${cause}`, { attempts: error.attempts, elapsedMs: error.elapsedMs, cause: error.cause })
   } finally {
     await cluster.close()
   }
+}
+
+function isUnknownTopic (error: unknown): boolean {
+  return error instanceof KafkaProtocolError && error.errorName === 'UNKNOWN_TOPIC_OR_PARTITION'
+}
+
+function unknownTopic (topic: string, waitedMs: number, cause: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(`--topic: the cluster does not know topic "${topic}" (UNKNOWN_TOPIC_OR_PARTITION for ${waitedMs} ms); create it first`, { cause })
 }
 
 function parseHeader (pair: string): { key: string, value: string } {
@@ -121,8 +148,9 @@ function parseHeader (pair: string): { key: string, value: string } {
  * `maxPending` lines or `maxPendingBytes` bytes await their outcome; reports the outcomes in line
  * order (an outcome that arrives early is held until the lines before it have theirs).
  */
-export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<string>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
-  const { maxPending, maxPendingBytes, each } = { ...DEFAULT_LIMITS, ...limits }
+export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<InputLine>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
+  const { maxPending, maxPendingBytes, each, signal } = { ...DEFAULT_LIMITS, ...limits }
+  const separator = input.keySeparator === undefined ? undefined : Buffer.from(input.keySeparator)
   const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
   const early = new Map<number, LineResult>()
   let next = 1
@@ -146,23 +174,28 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
   const inFlight = { count: 0, bytes: 0, wake: () => {} }
   const settled = new Set<Promise<void>>()
   for await (const raw of lines) {
+    if (signal?.aborted === true) break
     const line = ++summary.lines
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw
-    let key: string | null = null
+    if (!Buffer.isBuffer(raw)) {
+      record({ line, error: `line ${line} is ${raw.oversizedBytes} bytes, more than one record may hold (${raw.limitBytes} bytes); skipped` })
+      continue
+    }
+    const text = input.crlf === true && raw.at(-1) === CR ? raw.subarray(0, -1) : raw
+    let key: Buffer | null = null
     let value = text
-    if (input.keySeparator !== undefined) {
-      const at = text.indexOf(input.keySeparator)
+    if (separator !== undefined) {
+      const at = text.indexOf(separator)
       if (at < 0) {
-        record({ line, error: `line ${line} has no key separator "${input.keySeparator}"` })
+        record({ line, error: `line ${line} has no key separator "${input.keySeparator ?? ''}"` })
         continue
       }
-      key = text.slice(0, at)
-      value = text.slice(at + input.keySeparator.length)
+      key = text.subarray(0, at)
+      value = text.subarray(at + separator.length)
     }
     while (inFlight.count + early.size >= maxPending || inFlight.bytes >= maxPendingBytes) {
       await new Promise<void>((resolve) => { inFlight.wake = resolve })
     }
-    const bytes = Buffer.byteLength(text)
+    const bytes = text.length
     inFlight.count++
     inFlight.bytes += bytes
     const done: Promise<void> = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
@@ -218,6 +251,7 @@ export function register (program: Command): void {
     .requiredOption('--topic <topic>', 'topic to write to')
     .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+    .option('--crlf', 'strip a trailing \\r from each line (input with CRLF line endings); without it every byte is kept')
     .option('--compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
     .option('--acks <acks>', '0, 1 or all', 'all')
     .option('--partition <n>', 'write every line to this partition (default: the partitioner decides)')
@@ -227,10 +261,10 @@ export function register (program: Command): void {
     .action(async (options: ProduceCommandOptions) => {
       const format = parseOutput(options.output)
       const deliveryTimeoutMs = parseTimeout(options.timeout)
-      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
+      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, crlf: options.crlf === true, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
-      const logger = createLogger({ level: process.env.STEADFAST_LOG_LEVEL ?? 'error' })
-      await checkTopic(options.bootstrap, input.topic, Math.min(UNKNOWN_TOPIC_WAIT_MS, deliveryTimeoutMs), logger)
+      const logger = commandLogger()
+      await checkTopic(options.bootstrap, input.topic, deliveryTimeoutMs, logger)
       const producer = new Producer({
         bootstrap: options.bootstrap,
         acks: parseAcks(options.acks),
@@ -244,7 +278,9 @@ export function register (program: Command): void {
       const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        summary = await produceLines(producer, input, createInterface({ input: process.stdin, crlfDelay: Infinity }), { each: json?.each })
+        // A line is one record: one that cannot fit in a request is skipped as it is read.
+        const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
+        summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each, signal: stdoutClosed })
       } finally {
         await producer.close()
       }

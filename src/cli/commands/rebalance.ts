@@ -9,6 +9,8 @@ import { RebalanceLifecycle, type RebalanceRecord, type RebalanceState } from '.
 import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManifest } from '../../cruise-control/manifest.ts'
 import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
+import { readUserFile } from '../files.ts'
+import { commandLogger } from '../logging.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -41,12 +43,30 @@ function failIfNotReady (records: RebalanceRecord[]): void {
   if (failed.length > 0) throw new RebalanceNotReadyError(failed)
 }
 
+/**
+ * A create whose rebalances are still New: Cruise Control never took the request (unreachable, or
+ * only transient failures). The rebalance is recorded and `status` tries again, but the command did
+ * not do what it was asked: a non-zero exit, after the records are shown.
+ */
+export class RebalanceNotStartedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_REBALANCE_NOT_STARTED'
+  constructor (records: RebalanceRecord[], url: string) {
+    super(records.map((r) => `rebalance ${r.name} is still New: Cruise Control at ${url} did not take the request (${r.lastTransientError?.message ?? 'no answer'}); \`steadfast rebalance status ${r.name}\` tries again`).join('; '),
+      { action: 'fatal', reason: 'rebalance-not-started' })
+  }
+}
+
+function failIfNotStarted (records: RebalanceRecord[], url: string): void {
+  const stuck = records.filter((r) => r.state === 'New')
+  if (stuck.length > 0) throw new RebalanceNotStartedError(stuck, url)
+}
+
 /** Where the command stops waiting: the states a person has to look at, or that are final. */
 const SETTLED: RebalanceState[] = ['ProposalReady', 'Ready', 'NotReady', 'Stopped']
 
 function lifecycleFor (options: RebalanceCliOptions, run: (lifecycle: RebalanceLifecycle) => Promise<void>): Promise<void> {
   return withClient(options, async (client) => {
-    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir) }))
+    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir), logger: commandLogger(options.verbose) }))
   })
 }
 
@@ -69,12 +89,7 @@ export function manifestsFromOptions (options: CreateOptions): RebalanceManifest
   let manifests: RebalanceManifest[]
   if (options.file !== undefined) {
     if (flagged) throw new InvalidArgumentError('-f: give the rebalance either in a file or with --mode/--brokers/--goals/--excluded-topics, not both')
-    let text: string
-    try {
-      text = options.file === '-' ? readFileSync(0, 'utf8') : readFileSync(options.file, 'utf8')
-    } catch (error) {
-      throw new InvalidArgumentError(`-f: cannot read ${options.file}: ${(error as Error).message}`, { cause: error })
-    }
+    const text = options.file === '-' ? readStdin() : readUserFile(options.file, '-f')
     manifests = parseManifests(text, options.file === '-' ? 'stdin' : options.file)
   } else {
     if (options.mode === undefined) throw new InvalidArgumentError(`give -f <file> or --mode <${REBALANCE_MODES.join('|')}>`)
@@ -89,6 +104,14 @@ export function manifestsFromOptions (options: CreateOptions): RebalanceManifest
     manifests = manifests.map((m) => ({ ...m, spec: { ...m.spec, autoApproval: true } }))
   }
   return manifests
+}
+
+function readStdin (): string {
+  try {
+    return readFileSync(0, 'utf8')
+  } catch (error) {
+    throw new InvalidArgumentError(`-f: cannot read stdin: ${(error as Error).message}`, { cause: error })
+  }
 }
 
 function row (r: RebalanceRecord): Record<string, unknown> {
@@ -191,8 +214,10 @@ async function settleOrShow (lifecycle: RebalanceLifecycle, name: string, timeou
     return await lifecycle.settle(name, { until: [...SETTLED, 'Rebalancing'], intervalMs: 1000, timeoutMs })
   } catch (error) {
     if (!(error instanceof DeadlineExceededError)) throw error
-    process.stderr.write(`steadfast: ${error.message}; it continues with \`steadfast rebalance status ${name} --watch\`\n`)
-    return await lifecycle.get(name)
+    const record = await lifecycle.get(name)
+    // A rebalance still New has not started: the command fails with its own message instead.
+    if (record.state !== 'New') process.stderr.write(`steadfast: ${error.message}; it continues with \`steadfast rebalance status ${name} --watch\`\n`)
+    return record
   }
 }
 
@@ -223,6 +248,7 @@ export function register (program: Command): void {
         }
         print(options, records)
         failIfNotReady(records)
+        failIfNotStarted(records, options.url)
       })
     })
 

@@ -22,8 +22,8 @@ function steadfast (args: string[], stdin: string): Promise<{ code: number, stdo
   })
 }
 
-async function * numbered (count: number, width = 10): AsyncGenerator<string> {
-  for (let i = 0; i < count; i++) yield String(i).padStart(width, '0')
+async function * numbered (count: number, width = 10): AsyncGenerator<Buffer> {
+  for (let i = 0; i < count; i++) yield Buffer.from(String(i).padStart(width, '0'))
 }
 
 /** A stand-in producer whose sends settle a few ticks later; it records how many were pending at most. */
@@ -119,7 +119,7 @@ describe('steadfast produce', { timeout: 90_000 }, () => {
   })
 
   test('plain lines to a fixed partition, table summary, headers', async () => {
-    const { code, stdout } = await steadfast(['produce', '--topic', 'one', '--bootstrap', mock.bootstrap, '--partition', '1', '--header', 'source=cli'], 'a\nb\r\nc\n')
+    const { code, stdout } = await steadfast(['produce', '--topic', 'one', '--bootstrap', mock.bootstrap, '--partition', '1', '--header', 'source=cli', '--crlf'], 'a\nb\r\nc\n')
     assert.equal(code, 0)
     assert.equal(stdout, 'produced 3 of 3 line(s) to one (partition: records 1: 3); 0 failed\n')
     assert.deepEqual((await kcatRead(mock.bootstrap, 'one', 1)).map((r) => [r.value, r.headers]), [['a', 'source=cli'], ['b', 'source=cli'], ['c', 'source=cli']])
