@@ -74,6 +74,33 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     assert.equal(await retriesFor('NOT_COORDINATOR') - before.not, 2)
   })
 
+  for (const [code, name, from, to] of [
+    [16, 'NOT_COORDINATOR', 1, 2],
+    [15, 'COORDINATOR_NOT_AVAILABLE', 2, 3],
+    [14, 'COORDINATOR_LOAD_IN_PROGRESS', 3, 1],
+  ] as const) {
+    test(`I3: ${name} from the cached coordinator: FindCoordinator is asked again and the call goes to the new one`, async () => {
+      // The mock answers OffsetFetch on any broker, so only the requests show where the call went.
+      await mock.setCoordinator('group', GROUP, from)
+      admin.refreshCoordinator(GROUP)
+      assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
+      await mock.setCoordinator('group', GROUP, to)
+      // Cluster-wide: the only OffsetFetch is the one to the cached coordinator. (A per-broker
+      // queue, once used, hides the cluster-wide queue from that broker for good.)
+      await mock.pushRequestErrors(ApiKey.OffsetFetch, [code])
+      await mock.startRequestTracking()
+      try {
+        assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
+        const calls = (await mock.getRequests())
+          .filter((r) => r.apiKey === ApiKey.OffsetFetch || r.apiKey === ApiKey.FindCoordinator)
+          .map((r) => r.apiKey === ApiKey.OffsetFetch ? `OffsetFetch@${r.brokerId}` : 'FindCoordinator')
+        assert.deepEqual(calls, [`OffsetFetch@${from}`, 'FindCoordinator', `OffsetFetch@${to}`])
+      } finally {
+        await mock.stopRequestTracking()
+      }
+    })
+  }
+
   test('I3: the coordinator connection reset mid-request is retried on a fresh connection', async () => {
     await mock.pushRequestErrors(ApiKey.OffsetFetch, [TRANSPORT_ERROR])
     const before = await retriesFor('eof') + await retriesFor('econnreset')
