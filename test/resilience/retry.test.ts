@@ -47,6 +47,21 @@ describe('retry', () => {
     assert.equal(calls, 1)
   })
 
+  test('a fatal failure after retried ones is thrown as is, and nothing runs after it', async () => {
+    const clock = new FakeClock()
+    const fatal = failure('fatal', 'invalid-config')
+    const script: RecoveryAction[] = ['retry', 'reconnect', 'fatal', 'retry']
+    let calls = 0
+    const error = await clock.run(retry(async () => {
+      const action = script[calls++] ?? 'retry'
+      throw action === 'fatal' ? fatal : failure(action)
+    }, {
+      component: 'test', operation: 'late-fatal', clock, logger: silent, hooks: { reconnect: () => {} },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.equal(error, fatal)
+    assert.equal(calls, 3)
+  })
+
   test('runs the hook of each failure\'s action between attempts, in order', async () => {
     const clock = new FakeClock()
     const log: string[] = []
@@ -210,19 +225,27 @@ describe('retry', () => {
         const start = clock.now()
         const events: RetryEvent[] = []
         let calls = 0
-        let fatalSeen = false
+        // The first fatal failure thrown: which call, when, and the error itself. Assertions run
+        // after the loop, never inside the operation, whose failures the loop would swallow.
+        let fatal: { call: number, atMs: number, error: SteadfastError } | undefined
         const run = retry(async () => {
-          assert.equal(fatalSeen, false, 'called again after a fatal failure')
           const step = outcomes[calls++]
           if (step === undefined) return 'ok'
           await sleep(clock, step.durationMs)
-          if (step.action === 'fatal') fatalSeen = true
-          throw failure(step.action)
+          const error = failure(step.action)
+          if (step.action === 'fatal') fatal ??= { call: calls, atMs: clock.now(), error }
+          throw error
         }, { component: 'prop', operation: 'prop', clock, logger: silent, policy, onRetry: (e) => events.push(e), hooks: { rejoin: () => {} } })
-        await clock.run(run).catch(() => {})
+        const outcome = await clock.run(run).then(() => undefined, (e: unknown) => e)
         assert.ok(clock.now() - start <= policy.deadlineMs, `ran ${clock.now() - start} ms past a ${policy.deadlineMs} ms deadline`)
         assert.ok(calls <= policy.maxAttempts)
         for (const e of events) assert.ok(e.delayMs <= policy.maxDelayMs)
+        if (fatal !== undefined) {
+          assert.equal(calls, fatal.call, `called again after the fatal failure of call ${fatal.call}`)
+          // The fatal error is what the caller gets, unless the deadline had already passed when it came.
+          const cutOff = outcome instanceof DeadlineExceededError && fatal.atMs >= start + policy.deadlineMs
+          assert.ok(outcome === fatal.error || cutOff, `call ${fatal.call} failed fatally, but the loop ended with ${String(outcome)}`)
+        }
       }), { numRuns: 150 })
   })
 })
