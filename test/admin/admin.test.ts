@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
 import { Admin } from '../../src/admin/admin.ts'
 import { AdminError } from '../../src/admin/errors.ts'
 import { createLogger } from '../../src/observability/logger.ts'
@@ -49,7 +50,17 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     await mock.stop()
   })
 
-  test('committed offsets read back exactly as written', async () => {
+  test('committed offsets read back exactly as written, by KafkaJS as well as by the admin', async () => {
+    // A second client reads what alterConsumerGroupOffsets wrote, so the write path is not
+    // checked only by the read path of the same code.
+    const kafkajs = new Kafka({ clientId: 'admin-test', brokers: mock.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+    await kafkajs.connect()
+    try {
+      const [orders] = await kafkajs.fetchOffsets({ groupId: GROUP, topics: ['orders'] })
+      assert.deepEqual(orders?.partitions.map((p) => [p.partition, p.offset]).sort(), [[0, '5'], [1, '7'], [2, '0']])
+    } finally {
+      await kafkajs.disconnect()
+    }
     assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
   })
 
