@@ -17,6 +17,14 @@ function failure (action: RecoveryAction, reason: string = action, retryAfterMs?
   return new SteadfastError(`failed: ${reason}`, { action, reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })
 }
 
+/** steadfast_retry_duration_seconds for one operation and outcome: how many observed, and their sum. */
+async function retryDuration (operation: string, outcome: string): Promise<{ count: number, sum: number }> {
+  const metric = await registry.getSingleMetric('steadfast_retry_duration_seconds')?.get()
+  const value = (suffix: string): number => metric?.values.find((v) => v.metricName === `steadfast_retry_duration_seconds${suffix}` &&
+    v.labels.operation === operation && v.labels.outcome === outcome)?.value ?? 0
+  return { count: value('_count'), sum: value('_sum') }
+}
+
 async function retriesCounted (component: string, operation: string, reason: string): Promise<number> {
   const metric = await registry.getSingleMetric('steadfast_retries_total')?.get()
   return metric?.values.find((v) => v.labels.component === component && v.labels.operation === operation && v.labels.reason === reason)?.value ?? 0
@@ -37,6 +45,18 @@ describe('retry', () => {
     assert.deepEqual(events.map((e) => e.delayMs), [100, 200, 400])
     assert.deepEqual(events.map((e) => e.attempt), [1, 2, 3])
     assert.equal(await retriesCounted('test', 'grow', 'busy'), 3)
+  })
+
+  test('the time from the first failure to the outcome is observed once per retried call, by outcome', async () => {
+    const clock = new FakeClock()
+    const policy = { jitter: 'none' as const, initialDelayMs: 100, maxAttempts: 3 }
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ < 2) throw failure('retry') }, { component: 'test', operation: 'duration', clock, logger: silent, policy }))
+    assert.deepEqual(await retryDuration('duration', 'success'), { count: 1, sum: 0.3 }, 'failed at 0, retried after 100 and 200 ms')
+    await clock.run(retry(async () => 'at once', { component: 'test', operation: 'duration', clock, logger: silent, policy }))
+    assert.equal((await retryDuration('duration', 'success')).count, 1, 'a call that never failed was not retried')
+    await assert.rejects(clock.run(retry(async () => { throw failure('retry') }, { component: 'test', operation: 'duration', clock, logger: silent, policy })), RetriesExhaustedError)
+    assert.deepEqual(await retryDuration('duration', 'failure'), { count: 1, sum: 0.3 })
   })
 
   test('a fatal failure is thrown as is, after one attempt', async () => {
