@@ -40,6 +40,17 @@ describe('Bulkhead', () => {
     assert.equal(await gaugeValue('steadfast_bulkhead_active', 'fifo'), 0)
   })
 
+  test('with maxQueue 0 a call finding every slot busy is refused at once; a live signal does not stop a free slot', async () => {
+    const bulkhead = new Bulkhead({ name: 'no-queue', maxConcurrent: 1, maxQueue: 0 })
+    const gate = deferred()
+    const first = bulkhead.run(() => gate.promise, { signal: new AbortController().signal })
+    await assert.rejects(bulkhead.run(async () => 'second'), CapacityError)
+    assert.equal(bulkhead.queued, 0)
+    gate.resolve()
+    await first
+    assert.equal(await bulkhead.run(async () => 'after'), 'after')
+  })
+
   test('a full queue answers CapacityError, which is retriable', async () => {
     const bulkhead = new Bulkhead({ name: 'full', maxConcurrent: 1, maxQueue: 1 })
     const gate = deferred()

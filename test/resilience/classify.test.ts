@@ -15,6 +15,8 @@ describe('classify', () => {
     assert.deepEqual(classify(kafkaError(15, 'x')), { action: 'refresh-coordinator', reason: 'COORDINATOR_NOT_AVAILABLE' })
     assert.deepEqual(classify(new TransportError('reset', 'ECONNRESET')), { action: 'reconnect', reason: 'econnreset' })
     assert.deepEqual(classify(new InvalidArgumentError('bad')), { action: 'fatal', reason: 'invalid-argument' })
+    assert.equal(new InvalidArgumentError('bad').retriable, false)
+    assert.equal(kafkaError(15, 'x').retriable, true, 'a coordinator error is retried after the refresh')
     const http = new HttpResponseError('busy', { status: 500, method: 'GET', url: 'u', action: 'retry', reason: 'x', retryAfterMs: 300 })
     assert.deepEqual(classify(http), { action: 'retry', reason: 'x', retryAfterMs: 300 })
   })

@@ -146,6 +146,19 @@ describe('retry', () => {
     assert.ok(clock.now() - start <= 5_000)
   })
 
+  test('the loop stops as soon as the next delay would reach the deadline, without sleeping into it', async () => {
+    const clock = new FakeClock()
+    const start = clock.now()
+    let calls = 0
+    // Fails at 0 (next delay 500: retried at 500) and at 500 (next delay 1000 would end exactly at the 1500 ms deadline).
+    const error = await clock.run(retry(async () => { calls++; throw failure('retry', 'busy') }, {
+      component: 'test', operation: 'stop-early', clock, logger: silent, policy: { deadlineMs: 1_500, initialDelayMs: 500, multiplier: 2, maxDelayMs: 5_000, jitter: 'none' },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal(calls, 2)
+    assert.equal(clock.now() - start, 500, 'gave up at the second failure, on the virtual clock')
+  })
+
   test('an attempt that hangs is cut off exactly at the deadline', async () => {
     const clock = new FakeClock()
     const start = clock.now()
