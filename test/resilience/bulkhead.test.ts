@@ -18,7 +18,7 @@ async function gaugeValue (name: string, limiter: string): Promise<number | unde
 
 describe('Bulkhead', () => {
   test('validates its options', () => {
-    assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 0 }), InvalidArgumentError)
+    assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /maxConcurrent must be an integer >= 1, got 0/.test(e.message))
     assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 1, maxQueue: -1 }), /maxQueue must be an integer >= 0/)
   })
 
