@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
+import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, toPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
 
 function input (key: string | null, partitionCount = 6, availablePartitions: number[] = [...Array(partitionCount).keys()]): PartitionerInput {
   return { topic: 't', key: key === null ? null : Buffer.from(key), value: null, partitionCount, availablePartitions }
@@ -29,6 +29,35 @@ describe('partitioners', () => {
       seen.add(p.partition(input(null, 6, [2, 4])))
     }
     assert.deepEqual([...seen].sort(), [2, 4])
+  })
+
+  test('default: with no partition available, null keys still spread over every partition', () => {
+    const p = defaultPartitioner()
+    const seen = new Set<number>()
+    for (let i = 0; i < 200; i++) {
+      const chosen = p.partition(input(null, 6, []))
+      seen.add(chosen)
+      p.onBatchSealed?.('t', chosen)
+    }
+    assert.ok(seen.size > 1, `null keys all went to ${[...seen].join()}`)
+  })
+
+  test('default: a sticky partition the topic no longer has is replaced', () => {
+    const p = defaultPartitioner()
+    assert.equal(p.partition(input(null, 6, [5])), 5)
+    assert.equal(p.partition(input(null, 5, [3])), 3, 'partition 5 is gone: a new sticky choice among the available ones')
+  })
+
+  test('round robin with no partition available cycles over every partition', () => {
+    const p = roundRobinPartitioner()
+    assert.deepEqual(Array.from({ length: 4 }, () => p.partition(input(null, 3, []))), [0, 1, 2, 0])
+  })
+
+  test('a plain function is a partitioner; a partitioner object is used as it is', () => {
+    const fn = (i: PartitionerInput): number => i.partitionCount - 1
+    assert.equal(toPartitioner(fn).partition(input('k', 4)), 3)
+    const object = roundRobinPartitioner()
+    assert.equal(toPartitioner(object), object)
   })
 
   test('round robin cycles over available partitions and ignores keys', () => {
