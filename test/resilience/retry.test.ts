@@ -8,7 +8,7 @@ import {
   AbortedError, DeadlineExceededError, RetriesExhaustedError, SteadfastError, type RecoveryAction,
 } from '../../src/resilience/errors.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { registry } from '../../src/observability/metrics.ts'
+import { registry, retryDurationSeconds } from '../../src/observability/metrics.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
 
 const silent = createLogger({ level: 'silent' })
@@ -19,8 +19,8 @@ function failure (action: RecoveryAction, reason: string = action, retryAfterMs?
 
 /** steadfast_retry_duration_seconds for one operation and outcome: how many observed, and their sum. */
 async function retryDuration (operation: string, outcome: string): Promise<{ count: number, sum: number }> {
-  const metric = await registry.getSingleMetric('steadfast_retry_duration_seconds')?.get()
-  const value = (suffix: string): number => metric?.values.find((v) => v.metricName === `steadfast_retry_duration_seconds${suffix}` &&
+  const metric = await retryDurationSeconds.get()
+  const value = (suffix: string): number => metric.values.find((v) => v.metricName === `steadfast_retry_duration_seconds${suffix}` &&
     v.labels.operation === operation && v.labels.outcome === outcome)?.value ?? 0
   return { count: value('_count'), sum: value('_sum') }
 }
