@@ -237,6 +237,15 @@ describe('PartitionSender sequences and retries', () => {
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.values]), [[100n, ['b0r0']]])
   })
 
+  for (const [code, name] of [[59, 'UNKNOWN_PRODUCER_ID'], [47, 'INVALID_PRODUCER_EPOCH']] as const) {
+    test(`${name}: the broker rejects our sequence state, so the batch is numbered again under a fresh producer id`, async () => {
+      const h = harness((n) => n === 0 ? { code } : 'ok')
+      const [result] = await Promise.all(h.send([1]))
+      assert.equal(result?.offset, 0n)
+      assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values]), [[100n, 0, ['b0r0']]])
+    })
+  }
+
   test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported, within the in-flight limit', async () => {
     const fault = fc.oneof(
       { weight: 6, arbitrary: fc.constant<Fault>('ok') },
