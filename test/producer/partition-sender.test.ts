@@ -118,6 +118,15 @@ function capturing (): { logger: Logger, lines: Array<Record<string, unknown>> }
 const expectedLog = (sizes: number[]): string[] => sizes.flatMap((size, b) => Array.from({ length: size }, (_, r) => `b${b}r${r}`))
 
 describe('PartitionSender sequences and retries', () => {
+  test('after a failure it sends one batch at a time until one succeeds, then pipelines again', async () => {
+    const h = harness((n) => n === 0 ? { code: 7 } : 'ok')
+    assert.equal((await Promise.all(h.send([1])))[0]?.offset, 0n)
+    assert.equal(h.maxInFlight(), 1, 'a single batch so far')
+    const results = await Promise.all(h.send([1, 1, 1, 1, 1, 1]))
+    assert.deepEqual(results.map((m) => m.offset), [1n, 2n, 3n, 4n, 5n, 6n])
+    assert.equal(h.maxInFlight(), 5, 'the recovery ended with the retried batch: five in flight again')
+  })
+
   test('pipelined batches carry consecutive sequences from 0 under one producer id', async () => {
     const h = harness(() => 'ok')
     const results = await Promise.all(h.send([3, 1, 4, 2]))
