@@ -49,6 +49,9 @@ async function throughput (mock: MockCluster, clients: Client[], count: number, 
     if (a === undefined || b === undefined) continue
     console.log(`ratio ${name}/kafkajs: throughput ${(median(a.rates) / median(b.rates)).toFixed(2)}x, peak memory ${(median(a.heap) / median(b.heap)).toFixed(2)}x`)
   }
+  // A rate measured over records that never reached the log is no rate: a short log ends the run.
+  const short = [...stats].flatMap(([name, s]) => s.counted.filter((n) => n < count).map((n) => `${name} ${n} of ${count}`))
+  if (short.length > 0) throw new Error(`throughput: records acknowledged but missing from the log: ${short.join('; ')}`)
 }
 
 async function leaderElection (mock: MockCluster, client: Client): Promise<{ gapMs: number, failed: number, acked: number }> {
@@ -80,6 +83,8 @@ async function leaderElection (mock: MockCluster, client: Client): Promise<{ gap
   const after = [faultAt, ...acks.filter((t) => t >= faultAt)]
   let gapMs = 0
   for (let i = 1; i < after.length; i++) gapMs = Math.max(gapMs, (after[i] ?? 0) - (after[i - 1] ?? 0))
+  const inLog = await countRecords(mock.bootstrap, topic)
+  if (inLog < acks.length) throw new Error(`scenario 2, ${client.name}: ${acks.length} records acknowledged but only ${inLog} in the log`)
   return { gapMs, failed, acked: acks.length }
 }
 

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
+import { Kafka, logLevel } from 'kafkajs'
 import { Admin } from '../../src/admin/admin.ts'
 import { AdminError } from '../../src/admin/errors.ts'
 import { createLogger } from '../../src/observability/logger.ts'
@@ -49,7 +50,17 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     await mock.stop()
   })
 
-  test('committed offsets read back exactly as written', async () => {
+  test('committed offsets read back exactly as written, by KafkaJS as well as by the admin', async () => {
+    // A second client reads what alterConsumerGroupOffsets wrote, so the write path is not
+    // checked only by the read path of the same code.
+    const kafkajs = new Kafka({ clientId: 'admin-test', brokers: mock.bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+    await kafkajs.connect()
+    try {
+      const [orders] = await kafkajs.fetchOffsets({ groupId: GROUP, topics: ['orders'] })
+      assert.deepEqual(orders?.partitions.map((p) => [p.partition, p.offset]).sort(), [[0, '5'], [1, '7'], [2, '0']])
+    } finally {
+      await kafkajs.disconnect()
+    }
     assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
   })
 
@@ -73,6 +84,33 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     assert.equal(await retriesFor('COORDINATOR_LOAD_IN_PROGRESS') - before.load, 2)
     assert.equal(await retriesFor('NOT_COORDINATOR') - before.not, 2)
   })
+
+  for (const [code, name, from, to] of [
+    [16, 'NOT_COORDINATOR', 1, 2],
+    [15, 'COORDINATOR_NOT_AVAILABLE', 2, 3],
+    [14, 'COORDINATOR_LOAD_IN_PROGRESS', 3, 1],
+  ] as const) {
+    test(`I3: ${name} from the cached coordinator: FindCoordinator is asked again and the call goes to the new one`, async () => {
+      // The mock answers OffsetFetch on any broker, so only the requests show where the call went.
+      await mock.setCoordinator('group', GROUP, from)
+      admin.refreshCoordinator(GROUP)
+      assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
+      await mock.setCoordinator('group', GROUP, to)
+      // Cluster-wide: the only OffsetFetch is the one to the cached coordinator. (A per-broker
+      // queue, once used, hides the cluster-wide queue from that broker for good.)
+      await mock.pushRequestErrors(ApiKey.OffsetFetch, [code])
+      await mock.startRequestTracking()
+      try {
+        assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
+        const calls = (await mock.getRequests())
+          .filter((r) => r.apiKey === ApiKey.OffsetFetch || r.apiKey === ApiKey.FindCoordinator)
+          .map((r) => r.apiKey === ApiKey.OffsetFetch ? `OffsetFetch@${r.brokerId}` : 'FindCoordinator')
+        assert.deepEqual(calls, [`OffsetFetch@${from}`, 'FindCoordinator', `OffsetFetch@${to}`])
+      } finally {
+        await mock.stopRequestTracking()
+      }
+    })
+  }
 
   test('I3: the coordinator connection reset mid-request is retried on a fresh connection', async () => {
     await mock.pushRequestErrors(ApiKey.OffsetFetch, [TRANSPORT_ERROR])

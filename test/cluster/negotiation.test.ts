@@ -1,17 +1,15 @@
 /**
- * Version negotiation and the metadata cache, against scripted brokers whose offers the test
- * chooses (the mock's ApiVersions answer is fixed): brokers of different Kafka versions in one
- * cluster, a broker that answers UNSUPPORTED_VERSION with the version it speaks, and metadata
- * refreshed by age and on demand.
+ * Version negotiation against scripted brokers whose offers the test chooses (the mock's
+ * ApiVersions answer is fixed): brokers of different Kafka versions in one cluster, and a broker
+ * that answers UNSUPPORTED_VERSION with the version it speaks. The metadata cache and the
+ * connection pool are tested against the mock, in metadata-cache.test.ts.
  */
 import { afterEach, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { BrokerConnection } from '../../src/cluster/broker-connection.ts'
-import { Cluster } from '../../src/cluster/cluster.ts'
 import { pickVersion } from '../../src/cluster/versions.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { FakeClock } from '../../src/testkit/fake-clock.ts'
 import { ScriptedBroker } from '../support/scripted-broker.ts'
 
 const logger = createLogger({ level: 'silent' })
@@ -47,57 +45,4 @@ test('pickVersion: no common version means none', () => {
   assert.equal(pickVersion(apis.Produce, { min: 12, max: 20 }), undefined)
   assert.equal(pickVersion(apis.Produce, undefined), undefined)
   assert.equal(pickVersion(apis.Produce, { min: 0, max: 5 }), 5)
-})
-
-test('metadata is served from the cache until it is older than the max age, and refreshed on demand', async () => {
-  const b = await broker([])
-  const clock = new FakeClock()
-  const cluster = new Cluster({ bootstrap: b.bootstrap, logger, clock, metadataMaxAgeMs: 60_000 })
-  try {
-    await cluster.metadata()
-    await cluster.metadata()
-    assert.equal(b.metadataRequests, 1)
-    await clock.advance(59_000)
-    await cluster.metadata()
-    assert.equal(b.metadataRequests, 1)
-    await clock.advance(2_000)
-    await cluster.metadata()
-    assert.equal(b.metadataRequests, 2, 'older than the max age: asked again')
-    await cluster.refreshMetadata()
-    assert.equal(b.metadataRequests, 3, 'on demand')
-    await cluster.metadata(['not-cached'])
-    assert.equal(b.metadataRequests, 4, 'a topic the cache does not know is asked for')
-  } finally {
-    await cluster.close()
-  }
-})
-
-test('a partial refresh never stands in for "every topic", and a full refresh drops deleted topics', async () => {
-  const b = await broker([])
-  const cluster = new Cluster({ bootstrap: b.bootstrap, logger })
-  try {
-    await cluster.metadata(['a'])
-    const before = b.metadataRequests
-    await cluster.metadata()
-    assert.equal(b.metadataRequests, before + 1, 'an all-topics question is asked, not answered from the partial cache')
-    assert.equal(cluster.cachedMetadata?.topics.has('a'), false, 'the full answer (no topics) replaced the partial one')
-  } finally {
-    await cluster.close()
-  }
-})
-
-test('concurrent callers share one connection open; close closes it', async () => {
-  const b = await broker([], { apiVersionsMax: apis.ApiVersions.maxVersion })
-  const cluster = new Cluster({ bootstrap: b.bootstrap, logger })
-  const endpoint = { nodeId: 1, host: '127.0.0.1', port: b.port }
-  const connections = await Promise.all([cluster.connectionTo(endpoint), cluster.connectionTo(endpoint), cluster.connectionTo(endpoint)])
-  assert.equal(new Set(connections).size, 1)
-  assert.equal(b.apiVersionsAsked.length, 1, 'one connection was opened')
-  connections[0]!.close()
-  const again = await Promise.all([cluster.connectionTo(endpoint), cluster.connectionTo(endpoint)])
-  assert.equal(new Set(again).size, 1)
-  assert.notEqual(again[0], connections[0])
-  assert.equal(b.apiVersionsAsked.length, 2, 'a dead connection is replaced once, not once per caller')
-  await cluster.close()
-  assert.ok(again[0]!.closed)
 })

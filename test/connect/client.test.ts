@@ -296,19 +296,37 @@ describe('ConnectClient transport', () => {
     }
   })
 
-  test('a slow worker times out and the read is retried', async () => {
-    const sim = await ConnectSimulator.start({ workers: 1, rebalanceMs: 0 })
-    const client = new ConnectClient({ urls: sim.urls, requestTimeoutMs: 50, policy: FAST_POLICY, logger: quiet })
-    try {
-      sim.slow(200)
-      setTimeout(() => sim.slow(0), 150)
-      assert.deepEqual(await client.listConnectors(), [])
-      assert.ok(sim.requests.length >= 1)
-    } finally {
-      await client.close()
-      await sim.stop()
-    }
-  })
+  for (const stall of ['headers', 'body'] as const) {
+    test(`a worker that stalls before the ${stall} times out and the read is retried`, async () => {
+      // The first request is never finished, so only the client's own timeout can end it; the
+      // second is answered. Without the timeout the call would hang until the 5 s deadline.
+      const closedUnanswered: boolean[] = []
+      const server = createServer((req, res) => {
+        if (closedUnanswered.length === 0) {
+          closedUnanswered.push(false)
+          req.socket.on('close', () => { closedUnanswered[0] = true })
+          if (stall === 'body') res.writeHead(200, { 'content-type': 'application/json' }).write('[')
+          return
+        }
+        closedUnanswered.push(false)
+        res.writeHead(200, { 'content-type': 'application/json' }).end('["answered"]')
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const labels = { component: 'connect', operation: 'listConnectors', reason: stall === 'headers' ? 'und_err_headers_timeout' : 'und_err_body_timeout' }
+      const retried = await retryCount(labels)
+      const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requestTimeoutMs: 50, policy: FAST_POLICY, logger: quiet })
+      try {
+        assert.deepEqual(await client.listConnectors(), ['answered'])
+        assert.equal(closedUnanswered.length, 2, 'one stalled request, one answered retry')
+        assert.equal(closedUnanswered[0], true, 'the client gave up the stalled request and closed its connection')
+        assert.equal(await retryCount(labels) - retried, 1)
+      } finally {
+        await client.close()
+        server.closeAllConnections()
+        await new Promise((resolve) => server.close(resolve))
+      }
+    })
+  }
 
   test('basic auth (from options or URL userinfo), custom headers and a base path are sent', async () => {
     const seen: Array<{ url: string, headers: IncomingHttpHeaders }> = []

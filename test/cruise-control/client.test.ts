@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
 import { CruiseControlClient } from '../../src/cruise-control/client.ts'
 import { errorText, normaliseBaseUrl, queryString } from '../../src/cruise-control/http.ts'
@@ -168,6 +169,31 @@ describe('Cruise Control client against the simulator: typed parsing of every en
       assert.equal(error.cause.systemCode, 'ECONNREFUSED')
       return true
     })
+  })
+})
+
+describe('Cruise Control client: request timeouts', () => {
+  test('a server that stalls a read before answering times out, and the read is retried', async (t) => {
+    // The first request is never answered, so only the client's own timeout can end it; the
+    // second is. Without the timeout the call would hang until the 5 s deadline.
+    const closedUnanswered: boolean[] = []
+    const server = createHttpServer((req, res) => {
+      if (closedUnanswered.length === 0) {
+        closedUnanswered.push(false)
+        req.socket.on('close', () => { closedUnanswered[0] = true })
+        return
+      }
+      closedUnanswered.push(false)
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"MonitorState":{"state":"RUNNING"},"version":1}')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new CruiseControlClient({
+      url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, logger: quiet, requestTimeoutMs: 50, retry: { initialDelayMs: 10, maxDelayMs: 40, deadlineMs: 5_000 },
+    })
+    t.after(async () => { await client.close(); server.closeAllConnections(); await new Promise((resolve) => server.close(resolve)) })
+    assert.equal((await client.state()).MonitorState?.state, 'RUNNING')
+    assert.equal(closedUnanswered.length, 2, 'one stalled request, one answered retry')
+    assert.equal(closedUnanswered[0], true, 'the client gave up the stalled request and closed its connection')
   })
 })
 

@@ -65,20 +65,29 @@ describe('Connection', { timeout: 20_000 }, () => {
     conn.close()
   })
 
-  test('never has more than maxInFlight requests unanswered on the wire', async () => {
+  test('never has more than maxInFlight requests unanswered on the wire, and does fill it', { timeout: 10_000 }, async () => {
+    // Counted by the peer as each frame arrives; answers are released only once as many requests
+    // as the limit allows have arrived, so a client that pipelines less would stall here.
     let held: Array<() => void> = []
-    const p = await peer((payload, socket) => { held.push(() => answer(payload, socket)) })
+    let unanswered = 0
+    let most = 0
+    let arrived = (): void => {}
+    const p = await peer((payload, socket) => {
+      most = Math.max(most, ++unanswered)
+      held.push(() => { unanswered--; answer(payload, socket) })
+      arrived()
+    })
     const conn = await Connection.connect({ host: '127.0.0.1', port: p.port, maxInFlight: 3, logger })
     const all = Promise.all(Array.from({ length: 10 }, (_, i) => conn.send(echo(`m${i}`))))
-    const answered: string[] = []
-    while (answered.length < 10) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-      assert.ok(p.requests.length - answered.length <= 3, `${p.requests.length - answered.length} unanswered on the wire`)
+    let answered = 0
+    while (answered < 10) {
+      while (held.length < Math.min(3, 10 - answered)) await new Promise<void>((resolve) => { arrived = resolve })
       const batch = held
       held = []
-      for (const reply of batch) { reply(); answered.push('x') }
+      for (const reply of batch) { reply(); answered++ }
     }
-    assert.equal((await all).length, 10)
+    assert.deepEqual(await all, Array.from({ length: 10 }, (_, i) => `m${i}`))
+    assert.equal(most, 3, 'at most maxInFlight requests unanswered at once, and that many when there is work')
     conn.close()
   })
 
@@ -109,7 +118,7 @@ describe('Connection', { timeout: 20_000 }, () => {
   test('a peer that stops reading fails the connection after the request timeout, queued requests included', async () => {
     const p = await peer(() => {})
     const conn = await Connection.connect({ host: '127.0.0.1', port: p.port, requestTimeoutMs: 200, logger })
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    if (p.sockets.length === 0) await once(p.server, 'connection')
     for (const s of p.sockets) s.pause()
     const big = echo('x'.repeat(4 << 20), false)
     const sends = Array.from({ length: 8 }, () => conn.send(big).then(() => 'written', (e: unknown) => e))

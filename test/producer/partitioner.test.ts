@@ -1,8 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
-import { keyPartition } from '../../src/producer/murmur2.ts'
+import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, toPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
 
 function input (key: string | null, partitionCount = 6, availablePartitions: number[] = [...Array(partitionCount).keys()]): PartitionerInput {
   return { topic: 't', key: key === null ? null : Buffer.from(key), value: null, partitionCount, availablePartitions }
@@ -11,8 +10,9 @@ function input (key: string | null, partitionCount = 6, availablePartitions: num
 describe('partitioners', () => {
   test('default: keyed records go to toPositive(murmur2(key)) % n, even to a partition without a leader', () => {
     const p = defaultPartitioner()
-    for (const key of ['kafka', 'foobar', 'a', '']) {
-      assert.equal(p.partition(input(key, 6, [])), keyPartition(Buffer.from(key), 6))
+    // From the Java client's hashes (murmur2.test.ts): toPositive(hash) % 6.
+    for (const [key, partition] of [['kafka', 4], ['foobar', 0], ['abc', 3], ['', 3]] as const) {
+      assert.equal(p.partition(input(key, 6, [])), partition, `partition of "${key}"`)
     }
   })
 
@@ -31,6 +31,35 @@ describe('partitioners', () => {
     assert.deepEqual([...seen].sort(), [2, 4])
   })
 
+  test('default: with no partition available, null keys still spread over every partition', () => {
+    const p = defaultPartitioner()
+    const seen = new Set<number>()
+    for (let i = 0; i < 200; i++) {
+      const chosen = p.partition(input(null, 6, []))
+      seen.add(chosen)
+      p.onBatchSealed?.('t', chosen)
+    }
+    assert.ok(seen.size > 1, `null keys all went to ${[...seen].join()}`)
+  })
+
+  test('default: a sticky partition the topic no longer has is replaced', () => {
+    const p = defaultPartitioner()
+    assert.equal(p.partition(input(null, 6, [5])), 5)
+    assert.equal(p.partition(input(null, 5, [3])), 3, 'partition 5 is gone: a new sticky choice among the available ones')
+  })
+
+  test('round robin with no partition available cycles over every partition', () => {
+    const p = roundRobinPartitioner()
+    assert.deepEqual(Array.from({ length: 4 }, () => p.partition(input(null, 3, []))), [0, 1, 2, 0])
+  })
+
+  test('a plain function is a partitioner; a partitioner object is used as it is', () => {
+    const fn = (i: PartitionerInput): number => i.partitionCount - 1
+    assert.equal(toPartitioner(fn).partition(input('k', 4)), 3)
+    const object = roundRobinPartitioner()
+    assert.equal(toPartitioner(object), object)
+  })
+
   test('round robin cycles over available partitions and ignores keys', () => {
     const p = roundRobinPartitioner()
     const got = Array.from({ length: 6 }, (_, i) => p.partition(input(`k${i % 2}`, 4, [0, 1, 3])))
@@ -39,7 +68,8 @@ describe('partitioners', () => {
 
   test('keyed round robin: murmur2 for keys, round robin for null keys', () => {
     const p = keyedRoundRobinPartitioner()
-    assert.equal(p.partition(input('kafka', 5)), keyPartition(Buffer.from('kafka'), 5))
+    assert.equal(p.partition(input('kafka', 5)), 0, 'toPositive(0xd067cf64) % 5')
+    assert.equal(p.partition(input('abc', 5)), 2, 'toPositive(479470107) % 5')
     assert.deepEqual([0, 1, 2].map(() => p.partition(input(null, 3))), [0, 1, 2])
   })
 

@@ -4,7 +4,6 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { keyPartition } from '../../src/producer/murmur2.ts'
 import { BufferFullError, ProducerClosedError, RecordTooLargeError } from '../../src/producer/errors.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../src/resilience/errors.ts'
 import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
@@ -35,7 +34,8 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
   test('keyed records land where the Java-compatible murmur2 partitioner of librdkafka puts them', async () => {
     const viaKcat = await topic(7)
     const ours = await topic(7)
-    const keys = Array.from({ length: 40 }, (_, i) => `customer-${i * 7919}`)
+    // Keys with bytes above 0x7f too (UTF-8), where a hash reading bytes as signed would differ.
+    const keys = Array.from({ length: 40 }, (_, i) => i % 2 === 0 ? `customer-${i * 7919}` : `${['clé', 'ключ', '鍵', 'ü🔑'][(i >> 1) % 4]}-${i}`)
     await kcatProduce(suite.mock.bootstrap, viaKcat, keys.map((k) => `${k}:x`))
     const placed = new Map<string, number>()
     const logs = await Promise.all([0, 1, 2, 3, 4, 5, 6].map(async (partition) => await kcatRead(suite.mock.bootstrap, viaKcat, partition)))
@@ -45,7 +45,6 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
     for (const key of keys) {
       const m = await p.send({ topic: ours, key, value: 'x' })
       assert.equal(m.partition, placed.get(key), `partition of ${key}`)
-      assert.equal(m.partition, keyPartition(Buffer.from(key), 7))
     }
   })
 

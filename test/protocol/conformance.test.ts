@@ -11,7 +11,11 @@ import { fileURLToPath } from 'node:url'
 import { apis, parseRange } from '../../src/protocol/index.ts'
 import type { Field, VersionRange } from '../../src/protocol/index.ts'
 
-const specDir = fileURLToPath(new URL('../../../shared/kafka-message-specs/', import.meta.url))
+// STEADFAST_KAFKA_MESSAGE_SPECS points elsewhere (a checkout of Kafka's
+// clients/src/main/resources/common/message, or an empty folder to see the missing-folder path).
+const specDir = process.env.STEADFAST_KAFKA_MESSAGE_SPECS === undefined
+  ? fileURLToPath(new URL('../../../shared/kafka-message-specs/', import.meta.url))
+  : `${process.env.STEADFAST_KAFKA_MESSAGE_SPECS.replace(/\/+$/, '')}/`
 
 interface SpecField {
   name: string
@@ -78,9 +82,13 @@ function compareFields (all: readonly Field[], expected: SpecField[], common: Ma
 }
 
 test('descriptors match Kafka\'s message definitions', (t) => {
-  if (!existsSync(specDir)) {
-    t.diagnostic(`${specDir} is absent: conformance not checked`)
-    t.skip('Kafka message definitions not present')
+  if (!existsSync(`${specDir}MetadataRequest.json`)) {
+    const missing = `Kafka's message definitions are not in ${specDir}: the protocol descriptors are NOT checked against them`
+    // In CI a missing folder is a broken set-up, not a reason to pass; on a workstation the skip
+    // is shouted on stderr, because a skipped test scrolls by unnoticed in the report.
+    if (process.env.CI === 'true') assert.fail(`${missing} (CI=true: put the definitions there, or set STEADFAST_KAFKA_MESSAGE_SPECS)`)
+    process.stderr.write(`\nWARNING: ${missing}\n\n`)
+    t.skip(missing)
     return
   }
   for (const api of Object.values(apis)) {

@@ -23,6 +23,11 @@ describe('resolveBackoff', () => {
     assert.throws(() => resolveBackoff({ deadlineMs: undefined, maxAttempts: Infinity }), /maxAttempts must be finite when there is no deadline/)
   })
 
+  test('the edges of each range are accepted: no delay, no growth, a single attempt', () => {
+    const p = resolveBackoff({ initialDelayMs: 0, multiplier: 1, maxAttempts: 1, maxDelayMs: 0 })
+    assert.deepEqual([p.initialDelayMs, p.multiplier, p.maxAttempts, p.maxDelayMs], [0, 1, 1, 0])
+  })
+
   test('names the bad field and value', () => {
     const cases: Array<[Partial<BackoffPolicy>, RegExp]> = [
       [{ initialDelayMs: -1 }, /initialDelayMs must be a finite number >= 0, got -1/],
@@ -43,6 +48,13 @@ describe('backoffDelay', () => {
   test('grows exponentially up to the cap without jitter', () => {
     const p = resolveBackoff({ initialDelayMs: 100, multiplier: 2, maxDelayMs: 1000, jitter: 'none' })
     assert.deepEqual([1, 2, 3, 4, 5, 6].map((n) => backoffDelay(p, n)), [100, 200, 400, 800, 1000, 1000])
+  })
+
+  test('jitter scales the base delay by the random draw, clamped to [0, 1]', () => {
+    const full = resolveBackoff({ initialDelayMs: 1000, maxDelayMs: 1000, jitter: 'full' })
+    const equal = resolveBackoff({ initialDelayMs: 1000, maxDelayMs: 1000, jitter: 'equal' })
+    assert.deepEqual([0.5, 0.25, 1.5, -1].map((r) => backoffDelay(full, 1, () => r)), [500, 250, 1000, 0])
+    assert.deepEqual([0.5, 0.25, 1.5, -1].map((r) => backoffDelay(equal, 1, () => r)), [750, 625, 1000, 500])
   })
 
   test('property: every delay lies within its jitter bounds and never above the cap', () => {

@@ -18,7 +18,7 @@ async function gaugeValue (name: string, limiter: string): Promise<number | unde
 
 describe('Bulkhead', () => {
   test('validates its options', () => {
-    assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 0 }), InvalidArgumentError)
+    assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 0 }), (e: unknown) => e instanceof InvalidArgumentError && /maxConcurrent must be an integer >= 1, got 0/.test(e.message))
     assert.throws(() => new Bulkhead({ name: 'x', maxConcurrent: 1, maxQueue: -1 }), /maxQueue must be an integer >= 0/)
   })
 
@@ -38,6 +38,17 @@ describe('Bulkhead', () => {
     assert.deepEqual(await Promise.all(runs), [0, 1, 2, 3, 4])
     assert.equal(bulkhead.active, 0)
     assert.equal(await gaugeValue('steadfast_bulkhead_active', 'fifo'), 0)
+  })
+
+  test('with maxQueue 0 a call finding every slot busy is refused at once; a live signal does not stop a free slot', async () => {
+    const bulkhead = new Bulkhead({ name: 'no-queue', maxConcurrent: 1, maxQueue: 0 })
+    const gate = deferred()
+    const first = bulkhead.run(() => gate.promise, { signal: new AbortController().signal })
+    await assert.rejects(bulkhead.run(async () => 'second'), CapacityError)
+    assert.equal(bulkhead.queued, 0)
+    gate.resolve()
+    await first
+    assert.equal(await bulkhead.run(async () => 'after'), 'after')
   })
 
   test('a full queue answers CapacityError, which is retriable', async () => {

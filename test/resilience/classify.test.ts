@@ -15,6 +15,8 @@ describe('classify', () => {
     assert.deepEqual(classify(kafkaError(15, 'x')), { action: 'refresh-coordinator', reason: 'COORDINATOR_NOT_AVAILABLE' })
     assert.deepEqual(classify(new TransportError('reset', 'ECONNRESET')), { action: 'reconnect', reason: 'econnreset' })
     assert.deepEqual(classify(new InvalidArgumentError('bad')), { action: 'fatal', reason: 'invalid-argument' })
+    assert.equal(new InvalidArgumentError('bad').retriable, false)
+    assert.equal(kafkaError(15, 'x').retriable, true, 'a coordinator error is retried after the refresh')
     const http = new HttpResponseError('busy', { status: 500, method: 'GET', url: 'u', action: 'retry', reason: 'x', retryAfterMs: 300 })
     assert.deepEqual(classify(http), { action: 'retry', reason: 'x', retryAfterMs: 300 })
   })
@@ -30,8 +32,11 @@ describe('classify', () => {
     assert.deepEqual(classify(systemError('DEPTH_ZERO_SELF_SIGNED_CERT')), { action: 'fatal', reason: 'tls' })
   })
 
-  test('a wrapped transport error is found through cause', () => {
+  test('a wrapped transport error is found through cause; an error that is its own cause ends the search', () => {
     assert.equal(classify(new Error('fetch failed', { cause: systemError('ECONNREFUSED') })).action, 'reconnect')
+    const loop = new Error('wraps itself')
+    loop.cause = loop
+    assert.deepEqual(classify(loop), { action: 'fatal', reason: 'unexpected' })
   })
 
   test('unknown failures are fatal, never retried blindly', () => {
@@ -61,8 +66,9 @@ describe('classifyConnectResponse (I1)', () => {
     }
   })
 
-  test('"already exists" is never retried', () => {
+  test('"already exists" is never retried; the words in another status are that status', () => {
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 409, message: 'Connector a already exists' }), { action: 'fatal', reason: 'already-exists' })
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/a', status: 500, message: 'Topic already exists' }), { action: 'retry', reason: 'http-500' })
   })
 
   test('the 500 "a rebalance is expected" is transient', () => {
@@ -109,6 +115,15 @@ describe('classifyCruiseControlResponse (I2)', () => {
   test('400 is fatal', () => {
     assert.equal(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 400, message: "Bad POST request '/rebalance' due to 'x'" }).action, 'fatal')
   })
+
+  test('other 5xx and 408 are retried for reads only; other 4xx are fatal for every method', () => {
+    const other = 'java.lang.NullPointerException'
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 500, message: other }), { action: 'retry', reason: 'http-500' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 500, message: other }), { action: 'fatal', reason: 'http-500' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 503 }), { action: 'retry', reason: 'http-503' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 408 }), { action: 'retry', reason: 'http-408' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 404 }), { action: 'fatal', reason: 'http-404' })
+  })
 })
 
 test('parseRetryAfter reads seconds and HTTP dates', () => {
@@ -116,5 +131,7 @@ test('parseRetryAfter reads seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('0.5'), 500)
   assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4_000), 6000)
   assert.equal(parseRetryAfter('soon'), undefined)
+  assert.equal(parseRetryAfter('Infinity'), undefined, 'not a number of seconds, not a date')
+  assert.ok((parseRetryAfter('-1') ?? 0) >= 0, 'never a negative delay')
   assert.equal(parseRetryAfter(undefined), undefined)
 })

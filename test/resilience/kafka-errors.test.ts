@@ -28,6 +28,7 @@ test('an unknown code is named as such and fatal', () => {
   const info = kafkaErrorInfo(9999)
   assert.equal(info.name, 'UNKNOWN_ERROR_CODE_9999')
   assert.equal(info.action, 'fatal')
+  assert.equal(info.retriable, false, 'Kafka calls nothing retriable that it did not define')
 })
 
 test('kafkaError keeps the Kafka name, code and context', () => {
@@ -39,4 +40,7 @@ test('kafkaError keeps the Kafka name, code and context', () => {
   assert.equal(e.reason, 'NOT_COORDINATOR')
   assert.equal(e.code, 'STEADFAST_ERR_KAFKA')
   assert.match(e.message, /^OffsetFetch for group g on broker 2: NOT_COORDINATOR \(16\): .*broker said: moved/)
+  for (const serverMessage of [undefined, null, '']) {
+    assert.doesNotMatch(kafkaError(16, 'x', { serverMessage }).message, /broker said/, `no broker text for ${String(serverMessage)}`)
+  }
 })

@@ -8,13 +8,21 @@ import {
   AbortedError, DeadlineExceededError, RetriesExhaustedError, SteadfastError, type RecoveryAction,
 } from '../../src/resilience/errors.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { registry } from '../../src/observability/metrics.ts'
+import { registry, retryDurationSeconds } from '../../src/observability/metrics.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
 
 const silent = createLogger({ level: 'silent' })
 
 function failure (action: RecoveryAction, reason: string = action, retryAfterMs?: number): SteadfastError {
   return new SteadfastError(`failed: ${reason}`, { action, reason, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) })
+}
+
+/** steadfast_retry_duration_seconds for one operation and outcome: how many observed, and their sum. */
+async function retryDuration (operation: string, outcome: string): Promise<{ count: number, sum: number }> {
+  const metric = await retryDurationSeconds.get()
+  const value = (suffix: string): number => metric.values.find((v) => v.metricName === `steadfast_retry_duration_seconds${suffix}` &&
+    v.labels.operation === operation && v.labels.outcome === outcome)?.value ?? 0
+  return { count: value('_count'), sum: value('_sum') }
 }
 
 async function retriesCounted (component: string, operation: string, reason: string): Promise<number> {
@@ -39,12 +47,39 @@ describe('retry', () => {
     assert.equal(await retriesCounted('test', 'grow', 'busy'), 3)
   })
 
+  test('the time from the first failure to the outcome is observed once per retried call, by outcome', async () => {
+    const clock = new FakeClock()
+    const policy = { jitter: 'none' as const, initialDelayMs: 100, maxAttempts: 3 }
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ < 2) throw failure('retry') }, { component: 'test', operation: 'duration', clock, logger: silent, policy }))
+    assert.deepEqual(await retryDuration('duration', 'success'), { count: 1, sum: 0.3 }, 'failed at 0, retried after 100 and 200 ms')
+    await clock.run(retry(async () => 'at once', { component: 'test', operation: 'duration', clock, logger: silent, policy }))
+    assert.equal((await retryDuration('duration', 'success')).count, 1, 'a call that never failed was not retried')
+    await assert.rejects(clock.run(retry(async () => { throw failure('retry') }, { component: 'test', operation: 'duration', clock, logger: silent, policy })), RetriesExhaustedError)
+    assert.deepEqual(await retryDuration('duration', 'failure'), { count: 1, sum: 0.3 })
+  })
+
   test('a fatal failure is thrown as is, after one attempt', async () => {
     const clock = new FakeClock()
     const fatal = failure('fatal', 'already-exists')
     let calls = 0
     await assert.rejects(clock.run(retry(async () => { calls++; throw fatal }, { component: 'test', operation: 'fatal', clock, logger: silent })), (e) => e === fatal)
     assert.equal(calls, 1)
+  })
+
+  test('a fatal failure after retried ones is thrown as is, and nothing runs after it', async () => {
+    const clock = new FakeClock()
+    const fatal = failure('fatal', 'invalid-config')
+    const script: RecoveryAction[] = ['retry', 'reconnect', 'fatal', 'retry']
+    let calls = 0
+    const error = await clock.run(retry(async () => {
+      const action = script[calls++] ?? 'retry'
+      throw action === 'fatal' ? fatal : failure(action)
+    }, {
+      component: 'test', operation: 'late-fatal', clock, logger: silent, hooks: { reconnect: () => {} },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.equal(error, fatal)
+    assert.equal(calls, 3)
   })
 
   test('runs the hook of each failure\'s action between attempts, in order', async () => {
@@ -109,6 +144,19 @@ describe('retry', () => {
     assert.equal(error.cause.reason, `busy-${calls}`)
     assert.match(error.message, /did not succeed within 5000 ms .*failed: busy-/)
     assert.ok(clock.now() - start <= 5_000)
+  })
+
+  test('the loop stops as soon as the next delay would reach the deadline, without sleeping into it', async () => {
+    const clock = new FakeClock()
+    const start = clock.now()
+    let calls = 0
+    // Fails at 0 (next delay 500: retried at 500) and at 500 (next delay 1000 would end exactly at the 1500 ms deadline).
+    const error = await clock.run(retry(async () => { calls++; throw failure('retry', 'busy') }, {
+      component: 'test', operation: 'stop-early', clock, logger: silent, policy: { deadlineMs: 1_500, initialDelayMs: 500, multiplier: 2, maxDelayMs: 5_000, jitter: 'none' },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal(calls, 2)
+    assert.equal(clock.now() - start, 500, 'gave up at the second failure, on the virtual clock')
   })
 
   test('an attempt that hangs is cut off exactly at the deadline', async () => {
@@ -210,19 +258,27 @@ describe('retry', () => {
         const start = clock.now()
         const events: RetryEvent[] = []
         let calls = 0
-        let fatalSeen = false
+        // The first fatal failure thrown: which call, when, and the error itself. Assertions run
+        // after the loop, never inside the operation, whose failures the loop would swallow.
+        let fatal: { call: number, atMs: number, error: SteadfastError } | undefined
         const run = retry(async () => {
-          assert.equal(fatalSeen, false, 'called again after a fatal failure')
           const step = outcomes[calls++]
           if (step === undefined) return 'ok'
           await sleep(clock, step.durationMs)
-          if (step.action === 'fatal') fatalSeen = true
-          throw failure(step.action)
+          const error = failure(step.action)
+          if (step.action === 'fatal') fatal ??= { call: calls, atMs: clock.now(), error }
+          throw error
         }, { component: 'prop', operation: 'prop', clock, logger: silent, policy, onRetry: (e) => events.push(e), hooks: { rejoin: () => {} } })
-        await clock.run(run).catch(() => {})
+        const outcome = await clock.run(run).then(() => undefined, (e: unknown) => e)
         assert.ok(clock.now() - start <= policy.deadlineMs, `ran ${clock.now() - start} ms past a ${policy.deadlineMs} ms deadline`)
         assert.ok(calls <= policy.maxAttempts)
         for (const e of events) assert.ok(e.delayMs <= policy.maxDelayMs)
+        if (fatal !== undefined) {
+          assert.equal(calls, fatal.call, `called again after the fatal failure of call ${fatal.call}`)
+          // The fatal error is what the caller gets, unless the deadline had already passed when it came.
+          const cutOff = outcome instanceof DeadlineExceededError && fatal.atMs >= start + policy.deadlineMs
+          assert.ok(outcome === fatal.error || cutOff, `call ${fatal.call} failed fatally, but the loop ended with ${String(outcome)}`)
+        }
       }), { numRuns: 150 })
   })
 })

@@ -40,7 +40,6 @@ export class ScriptedBroker {
   readonly requests: CapturedRequest[] = []
   /** ApiVersions versions asked, in order. */
   readonly apiVersionsAsked: number[] = []
-  metadataRequests = 0
   readonly #server: Server
   readonly #sockets = new Set<Socket>()
   readonly #responders = new Map<number, Responder[]>()
@@ -115,7 +114,6 @@ export class ScriptedBroker {
       return encodeResponse(apis.ApiVersions, request.apiVersion, request.correlationId, { errorCode: 0, apiKeys })
     }
     if (request.apiKey === apis.Metadata.apiKey) {
-      this.metadataRequests++
       return encodeResponse(apis.Metadata, request.apiVersion, request.correlationId, {
         brokers: [{ nodeId: 1, host: '127.0.0.1', port: this.port, rack: null }],
         clusterId: 'scripted',

@@ -71,6 +71,28 @@ check(apis.Metadata, [
     ],
   },
   {
+    // v1 brought rack, controllerId and isInternal; clusterId starts at v2, throttleTimeMs at v3.
+    version: 2,
+    request: [{ topics: null }, bytes(a(-1))],
+    response: [
+      {
+        brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: null }],
+        clusterId: 'c',
+        controllerId: 1,
+        topics: [{ errorCode: 0, name: 't', isInternal: true, partitions: [] }],
+      },
+      bytes(a(1), i32(1), s('h'), i32(9092), ns(), s('c'), i32(1), a(1), i16(0), s('t'), bool(true), a(0)),
+    ],
+  },
+  {
+    version: 3,
+    request: [{ topics: [] }, bytes(a(0))],
+    response: [
+      { throttleTimeMs: 9, brokers: [], clusterId: null, controllerId: -1, topics: [] },
+      bytes(i32(9), a(0), ns(), i32(-1), a(0)),
+    ],
+  },
+  {
     version: 12,
     request: [{ topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: true }, bytes(cn(), bool(false), bool(true), T())],
     response: [

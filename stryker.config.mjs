@@ -1,0 +1,58 @@
+/**
+ * Mutation testing (StrykerJS), one module at a time: `npm run mutate` runs every module below,
+ * `npm run mutate -- resilience producer` some of them. Each module names the sources mutated and
+ * the test files that claim to cover them; those files run under node:test for every mutant
+ * (Stryker has no node:test runner, so the command runner does it: a mutant survives when the
+ * command exits 0). The TypeScript checker drops mutants that do not compile before any test
+ * runs. Not part of `npm test`: a module takes from minutes to hours on 2 cores.
+ */
+const modules = {
+  resilience: {
+    mutate: ['src/resilience/**/*.ts', '!src/resilience/index.ts'],
+    tests: ['test/resilience/backoff.test.ts', 'test/resilience/bulkhead.test.ts', 'test/resilience/classify.test.ts',
+      'test/resilience/classify-cruise-control.test.ts', 'test/resilience/kafka-errors.test.ts', 'test/resilience/retry.test.ts'],
+  },
+  // The producer's partitioning and sequencing: murmur2, partitioners, the per-partition sender
+  // (sequence numbers, producer-id resets, in-flight limits) and the producer-id source.
+  producer: {
+    mutate: ['src/producer/murmur2.ts', 'src/producer/partitioner.ts', 'src/producer/partition-sender.ts', 'src/producer/producer-id.ts'],
+    tests: ['test/producer/murmur2.test.ts', 'test/producer/partitioner.test.ts', 'test/producer/partition-sender.test.ts',
+      'test/producer/producer.test.ts'],
+  },
+  // Each client's fault policy: the admin's recovery hooks, Connect's per-method classification
+  // and worker fail-over, Cruise Control's transport and capacity handling.
+  admin: {
+    mutate: ['src/admin/context.ts'],
+    tests: ['test/admin/admin.test.ts'],
+  },
+  connect: {
+    mutate: ['src/connect/transport.ts'],
+    tests: ['test/connect/client.test.ts'],
+  },
+  'cruise-control': {
+    mutate: ['src/cruise-control/http.ts', 'src/cruise-control/client.ts'],
+    tests: ['test/cruise-control/client.test.ts', 'test/cruise-control/concurrency.test.ts'],
+  },
+}
+
+const name = process.env.STEADFAST_MUTATE_MODULE ?? 'resilience'
+const module = modules[name]
+if (module === undefined) throw new Error(`STEADFAST_MUTATE_MODULE: unknown module "${name}" (known: ${Object.keys(modules).join(', ')})`)
+
+export default {
+  testRunner: 'command',
+  commandRunner: { command: `node --import tsx --test --test-reporter=dot ${module.tests.join(' ')}` },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: module.mutate,
+  // One mutant at a time: the Kafka tests start mock clusters, and the machine is shared.
+  concurrency: 1,
+  coverageAnalysis: 'off',
+  timeoutMS: 120_000,
+  reporters: ['clear-text', 'progress', 'html', 'json'],
+  htmlReporter: { fileName: `reports/mutation/${name}.html` },
+  jsonReporter: { fileName: `reports/mutation/${name}.json` },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+}
