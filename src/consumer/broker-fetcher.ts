@@ -63,6 +63,7 @@ export class BrokerFetcher {
   add (state: PartitionState): void {
     state.leader = this.nodeId
     state.status = 'placed'
+    state.settlePosition(state.fetchOffset)
     this.partitions.add(state)
     this.wake()
   }

@@ -79,6 +79,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     return this.#options
   }
 
+  /** Bytes fetched and not yet handed to the application (each partition holds at most about maxBufferedBytesPerPartition plus one Fetch answer). */
+  get bufferedBytes (): number {
+    return this.#fetcher.bufferedBytes
+  }
+
   /** The partitions currently assigned (by `assign` or by the group). */
   assignment (): TopicPartition[] {
     return [...this.#fetcher.partitions.values()].map((s) => ({ topic: s.topic, partition: s.partition }))
@@ -117,11 +122,18 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#startAutoCommit()
   }
 
-  /** Moves an assigned partition: the next record handed out is at the target. Records fetched before are dropped. */
-  seek (tp: TopicPartition, target: SeekTarget): void {
+  /**
+   * Moves an assigned partition: the next record handed out is at the target; records fetched
+   * before are dropped. The move happens at once; the promise (no need to await it) resolves
+   * with the offset once it is known, which for 'earliest', 'latest' and timestamps takes a
+   * ListOffsets (undefined if the partition stops or is unassigned first). A timestamp after
+   * the last record goes to the end of the log.
+   */
+  seek (tp: TopicPartition, target: SeekTarget): Promise<bigint | undefined> {
     this.#checkOpen('seek')
     const state = this.#state(tp, 'seek')
     this.#fetcher.seek(state, toTarget(target))
+    return state.whenPositioned()
   }
 
   /** Stops fetching and handing out records of these partitions until `resume`. */
@@ -259,7 +271,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       const state = this.#fetcher.get(tp.topic, tp.partition) as PartitionState
       const offset = committed.get(`${tp.topic}-${tp.partition}`) ?? -1n
       if (offset >= 0n) state.committed = offset
-      else if (reset === 'none') this.#fetcher.fail(state, new OffsetOutOfRangeError(tp.topic, tp.partition, -1n, 'the group has no committed offset'))
+      else if (reset === 'none') {
+        const why = groupId === undefined ? 'it has no position yet (seek it)' : `group ${groupId} has no committed offset for it`
+        this.#fetcher.fail(state, new OffsetOutOfRangeError(tp.topic, tp.partition, -1n, why))
+      }
     }
   }
 

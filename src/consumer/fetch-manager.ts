@@ -43,7 +43,8 @@ export class FetchManager implements FetchHost {
   readonly #loops = new Map<number, BrokerFetcher>()
   /** Partitions holding records, in the order their records arrived (each at most once). */
   readonly #withData = new Set<PartitionState>()
-  readonly #errors: Error[] = []
+  /** Errors to throw from `take`, with the partition they stopped (dropped when it is sought or removed). */
+  #errors: Array<{ state: PartitionState | undefined, error: Error }> = []
   readonly #dataReady = new Notifier()
   readonly #abort = new AbortController()
   /** Set when a partition failed in a way that means our metadata is stale. */
@@ -56,6 +57,13 @@ export class FetchManager implements FetchHost {
     this.cluster = cluster
     this.options = options
     this.logger = logger
+  }
+
+  /** Bytes fetched and not yet handed to the application, over every partition. */
+  get bufferedBytes (): number {
+    let total = 0
+    for (const state of this.#partitions.values()) total += state.bufferedBytes
+    return total
   }
 
   get partitions (): ReadonlyMap<string, PartitionState> {
@@ -81,15 +89,18 @@ export class FetchManager implements FetchHost {
   /** Removes partitions: their buffered records are dropped and their Fetches in flight ignored. */
   remove (states: Iterable<PartitionState>): void {
     for (const state of states) {
+      this.#dropErrors(state)
       this.#leaveLoop(state)
       state.clearBuffer()
       this.#withData.delete(state)
       this.#unknownSince.delete(state)
       this.#partitions.delete(state.key)
+      state.settlePosition(undefined)
     }
   }
 
   seek (state: PartitionState, target: OffsetTarget): void {
+    this.#dropErrors(state)
     this.#leaveLoop(state)
     this.#withData.delete(state)
     state.resolve(target)
@@ -114,8 +125,8 @@ export class FetchManager implements FetchHost {
    */
   async take (max: number, signal: AbortSignal): Promise<TakenChunk | undefined> {
     for (;;) {
-      const error = this.#errors.shift()
-      if (error !== undefined) throw error
+      const failure = this.#errors.shift()
+      if (failure !== undefined) throw failure.error
       const wakeup = this.#dataReady.next()
       const state = this.#withData.values().next().value
       if (state !== undefined) {
@@ -137,7 +148,7 @@ export class FetchManager implements FetchHost {
       this.#stop(state, error)
       return
     }
-    this.#errors.push(error)
+    this.#errors.push({ state: undefined, error })
     this.#dataReady.notify()
   }
 
@@ -225,8 +236,14 @@ export class FetchManager implements FetchHost {
     this.#leaveLoop(state)
     state.status = 'stopped'
     state.version++
-    this.#errors.push(error)
+    state.settlePosition(undefined)
+    this.#errors.push({ state, error })
     this.#dataReady.notify()
+  }
+
+  /** A partition sought or removed after an error: the error no longer describes it. */
+  #dropErrors (state: PartitionState): void {
+    this.#errors = this.#errors.filter((e) => e.state !== state)
   }
 
   #leaveLoop (state: PartitionState): void {

@@ -57,6 +57,9 @@ export class PartitionState {
   /** Last committed offset known (sent or fetched), to skip commits that change nothing. */
   committed: bigint | undefined
 
+  /** Callers of `whenPositioned`, told once a lookup has found the position (undefined: it never will). */
+  #positionWaiters: Array<(offset: bigint | undefined) => void> = []
+
   constructor (topic: string, partition: number) {
     this.topic = topic
     this.partition = partition
@@ -90,6 +93,19 @@ export class PartitionState {
     }
     this.failures = 0
     this.retryAt = 0
+  }
+
+  /** Resolves with the fetch position once it is known; undefined when the partition stops or leaves first. */
+  whenPositioned (): Promise<bigint | undefined> {
+    if (this.status === 'placed' || (this.status === 'unplaced' && this.fetchOffset >= 0n)) return Promise.resolve(this.fetchOffset)
+    if (this.status === 'stopped') return Promise.resolve(undefined)
+    return new Promise((resolve) => { this.#positionWaiters.push(resolve) })
+  }
+
+  settlePosition (offset: bigint | undefined): void {
+    const waiters = this.#positionWaiters
+    this.#positionWaiters = []
+    for (const resolve of waiters) resolve(offset)
   }
 
   /** Takes up to `max` records from the oldest chunk; the chunk's bytes are released when it is empty. */
