@@ -15,6 +15,7 @@ import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { ConsumerClosedError, OffsetOutOfRangeError } from './errors.ts'
 import { FetchManager } from './fetch-manager.ts'
+import { waitFor } from './notifier.ts'
 import { commitOffsets, fetchCommitted, type OffsetsContext, type OffsetToCommit } from './group/offsets.ts'
 import { GroupMember, type Generation, type MembershipHost } from './group/membership.ts'
 import type { ConsumerBatch, ConsumerMessage, TopicPartition } from './message.ts'
@@ -55,6 +56,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #member: GroupMember | undefined
   #listeners: RebalanceListeners = {}
   #consuming = false
+  /** The record or batch the application holds now: a revocation waits for it to be processed. */
+  #handedOut: { done: Promise<void>, finish: () => void } | undefined
   #autoCommit: NodeJS.Timeout | undefined
   #committing: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
@@ -158,14 +161,17 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       for (;;) {
         if (last !== undefined) this.#processed(last.state, last.offset)
         last = undefined
+        this.#endHandout()
         const chunk = await this.#fetcher.take(1, this.#abort.signal)
         if (chunk === undefined) return
         const record = chunk.records[0] as KafkaRecord
         last = { state: chunk.state, offset: record.offset }
         deliveredRecords.inc({ topic: chunk.state.topic })
+        this.#beginHandout()
         yield this.#message(chunk.state, record)
       }
     } finally {
+      this.#endHandout()
       this.#consuming = false
     }
   }
@@ -188,6 +194,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         const chunk = await this.#fetcher.take(max, this.#abort.signal)
         if (chunk === undefined) return
         deliveredRecords.inc({ topic: chunk.state.topic }, chunk.records.length)
+        this.#beginHandout()
         await options.eachBatch({
           topic: chunk.state.topic,
           partition: chunk.state.partition,
@@ -195,8 +202,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           highWatermark: chunk.highWatermark,
         })
         this.#processed(chunk.state, (chunk.records[chunk.records.length - 1] as KafkaRecord).offset)
+        this.#endHandout()
       }
     } finally {
+      this.#endHandout()
       this.#consuming = false
     }
   }
@@ -290,6 +299,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       revoke: async (canCommit) => {
         const states = [...this.#fetcher.partitions.values()]
         for (const state of states) this.#fetcher.pause(state)
+        // As in Java's poll loop, the record or batch in the application's hands is finished
+        // first, so its offset is committed and its partition's next owner does not read it again
+        // (bounded by the rebalance timeout, past which the group would drop us; not on close).
+        if (this.#handedOut !== undefined) await waitFor(this.#handedOut.done, this.#options.rebalanceTimeoutMs, this.#abort.signal)
         const partitions = states.map((s) => ({ topic: s.topic, partition: s.partition }))
         try {
           await this.#listeners.onRevoked?.(partitions)
@@ -320,6 +333,17 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#checkOpen(how)
     if (this.#consuming) throw new InvalidArgumentError(`${how}: the consumer is already being read (one iterator or run at a time)`)
     this.#consuming = true
+  }
+
+  #beginHandout (): void {
+    let finish = (): void => {}
+    const done = new Promise<void>((resolve) => { finish = resolve })
+    this.#handedOut = { done, finish }
+  }
+
+  #endHandout (): void {
+    this.#handedOut?.finish()
+    this.#handedOut = undefined
   }
 
   #processed (state: PartitionState, offset: bigint): void {
