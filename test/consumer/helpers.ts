@@ -11,7 +11,8 @@ import type { ConsumerOptions } from '../../src/consumer/options.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { kcatRead, type KcatRecord } from '../producer/helpers.ts'
 
-export const silent = createLogger({ level: 'silent' })
+/** Test logs are off unless STEADFAST_TEST_LOG names a level (debugging a failing run). */
+export const testLogger = createLogger({ level: process.env.STEADFAST_TEST_LOG ?? 'silent' })
 
 export interface Read {
   partition: number
@@ -26,7 +27,7 @@ export function toRead (m: ConsumerMessage): Read {
 
 /** A consumer closed when the test ends (short fetch waits: the mock holds an empty Fetch for all of it). */
 export function consumer (t: TestContext, bootstrap: string, options: Partial<ConsumerOptions> = {}): Consumer {
-  const c = new Consumer({ bootstrap, logger: silent, fetchMaxWaitMs: 100, retryBackoffMs: 50, retryBackoffMaxMs: 500, ...options })
+  const c = new Consumer({ bootstrap, logger: testLogger, fetchMaxWaitMs: 100, retryBackoffMs: 50, retryBackoffMaxMs: 500, ...options })
   t.after(async () => { await c.close() })
   return c
 }
@@ -67,5 +68,59 @@ export function assertSameAsKcat (reads: Read[], expected: Map<number, Read[]>):
 }
 
 export function keyed (prefix: string, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `${prefix}-k${i % 17}:${prefix}-v${i}`)
+  return Array.from({ length: count }, (_, i) => `${prefix}-k${i % 97}:${prefix}-v${i}`)
+}
+
+/** Reads that consumers push as they go; tests wait on conditions over them, checked at every push. */
+export class Collector {
+  readonly reads: Array<Read & { by: string }> = []
+  #waiters: Array<{ check: () => boolean, resolve: () => void, reject: (error: unknown) => void }> = []
+  #failure: unknown
+
+  /** Reads `c` in the background as `by`, until it closes. */
+  drain (c: Consumer, by: string): void {
+    (async () => {
+      for await (const m of c) this.push({ ...toRead(m), by })
+    })().catch((error: unknown) => {
+      this.#failure = error
+      for (const w of this.#waiters) w.reject(error)
+      this.#waiters = []
+    })
+  }
+
+  push (read: Read & { by: string }): void {
+    this.reads.push(read)
+    this.changed()
+  }
+
+  /** Something else a condition may depend on changed (an assignment, …). */
+  changed (): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.check()) return true
+      w.resolve()
+      return false
+    })
+  }
+
+  async until (check: () => boolean): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure
+    if (check()) return
+    await new Promise<void>((resolve, reject) => { this.#waiters.push({ check, resolve, reject }) })
+  }
+
+  /** Distinct records read (partition and offset), over every consumer. */
+  get distinct (): number {
+    return new Set(this.reads.map((r) => `${r.partition}:${r.offset}`)).size
+  }
+
+  get duplicates (): number {
+    return this.reads.length - this.distinct
+  }
+
+  /** Each partition's records in offset order, each once. */
+  merged (): Read[] {
+    const seen = new Map<string, Read>()
+    for (const { by: _by, ...r } of this.reads) seen.set(`${r.partition}:${r.offset}`, r)
+    return [...seen.values()].sort((a, b) => a.partition - b.partition || a.offset - b.offset)
+  }
 }
