@@ -11,7 +11,8 @@ import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
 import { OffsetOutOfRangeError } from '../../src/consumer/errors.ts'
 import { kcatProduce } from '../producer/helpers.ts'
 import { produce } from '../testkit/mock-cluster/support.ts'
-import { assertSameAsKcat, byPartition, consumer, kcatPartitions, keyed, readCount } from './helpers.ts'
+import { Consumer } from '../../src/consumer/consumer.ts'
+import { assertSameAsKcat, byPartition, consumer, kcatPartitions, keyed, readCount, testLogger } from './helpers.ts'
 
 let mock: MockCluster
 before(async () => { mock = await MockCluster.start({ brokers: 3 }) })
@@ -50,6 +51,30 @@ describe('consumer, manual assignment (mock cluster)', { timeout: 120_000 }, () 
     assert.deepEqual((await readCount(c, 1)).map((r) => [r.offset, r.value]), [[10, 'after-latest']])
     assert.equal(await c.seek(tp, 'earliest'), 0n)
     assert.deepEqual((await readCount(c, 11)).map((r) => r.offset), Array.from({ length: 11 }, (_, i) => i))
+  })
+
+  test('deserialisers shape key and value; headers and timestamps come through', async (t) => {
+    await mock.createTopic({ name: 'a-shape', partitions: 1 })
+    const before = Date.now()
+    assert.equal((await produce(mock.bootstrap, 'a-shape', 0, ['k1:{"n":1}', 'k2:{"n":2}'], ['-K', ':', '-H', 'trace=abc'])).code, 0)
+    const c = new Consumer({
+      bootstrap: mock.bootstrap,
+      logger: testLogger,
+      fetchMaxWaitMs: 100,
+      keyDeserializer: (bytes) => bytes?.toString() ?? '',
+      valueDeserializer: (bytes, topic) => ({ topic, ...JSON.parse(bytes?.toString() ?? 'null') as { n: number } }),
+    })
+    t.after(async () => { await c.close() })
+    await c.assign([{ topic: 'a-shape', partition: 0 }])
+    await c.seek({ topic: 'a-shape', partition: 0 }, 'earliest')
+    const got = []
+    for await (const m of c) {
+      got.push(m)
+      if (got.length === 2) break
+    }
+    assert.deepEqual(got.map((m) => [m.key, m.value]), [['k1', { topic: 'a-shape', n: 1 }], ['k2', { topic: 'a-shape', n: 2 }]])
+    assert.deepEqual(got.map((m) => m.headers.map((h) => [h.key, String(h.value)])), [[['trace', 'abc']], [['trace', 'abc']]])
+    assert.ok(got.every((m) => m.timestamp >= before - 1000 && m.timestamp <= Date.now()), 'create times from the producer')
   })
 
   test('eachBatch gets one partition at a time, in order; a paused partition waits for resume', async (t) => {
