@@ -6,8 +6,9 @@
  *
  * Progress: a record counts as processed when the application asks the iterator for the next
  * one, or when `eachBatch` resolves for its chunk. `commit()` sends what is processed (never
- * what is only fetched or handed out), and so do auto-commit, a revocation and `close`; a record
- * handed out and not yet processed is read again by whoever takes the partition next.
+ * what is only fetched or handed out), and so do auto-commit, a revocation (which first waits
+ * for the record or batch in the application's hands) and `close`; a record handed out and not
+ * processed when the consumer closes or crashes is read again by the partition's next owner.
  */
 import { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
