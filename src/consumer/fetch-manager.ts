@@ -207,8 +207,9 @@ export class FetchManager implements FetchHost {
   #move (state: PartitionState, hint: { leaderId: number, leaderEpoch: number } | undefined): void {
     this.#leaveLoop(state)
     state.status = 'unplaced'
-    // Fetch v12+ names the new leader when the old one knows it: go there at once.
-    if (hint !== undefined && hint.leaderEpoch >= state.leaderEpoch && this.cluster.cachedMetadata?.brokers.has(hint.leaderId) === true) {
+    // Fetch v12+ names the new leader when the old one knows it: go there at once. Only a newer
+    // epoch than ours is news; anything else would send the partition straight back to the error.
+    if (hint !== undefined && hint.leaderEpoch > state.leaderEpoch && this.cluster.cachedMetadata?.brokers.has(hint.leaderId) === true) {
       state.leaderEpoch = hint.leaderEpoch
       this.#loop(hint.leaderId).add(state)
       return
