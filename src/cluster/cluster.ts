@@ -276,15 +276,19 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return await this.connection(metadata.controllerId, 'default', options)
   }
 
-  /** The coordinator of a group or transactional id, from the cache or FindCoordinator. */
-  async coordinator (type: CoordinatorType, key: string, options: WaitOptions = {}): Promise<BrokerConnection> {
+  /**
+   * The coordinator of a group or transactional id, from the cache or FindCoordinator. A caller
+   * whose requests wait long on the broker (JoinGroup waits for the whole group) passes its own
+   * `purpose`, so other requests to that broker do not queue behind them.
+   */
+  async coordinator (type: CoordinatorType, key: string, options: WaitOptions & { purpose?: string } = {}): Promise<BrokerConnection> {
     const cacheKey = `${type}:${key}`
     let endpoint = this.#coordinators.get(cacheKey)
     if (endpoint === undefined) {
       endpoint = await this.#findCoordinator(type, key, options)
       this.#coordinators.set(cacheKey, endpoint)
     }
-    return await this.connectionTo(endpoint, 'default', options)
+    return await this.connectionTo(endpoint, options.purpose ?? 'default', options)
   }
 
   /** Forgets the cached coordinator, so the next call asks FindCoordinator again (incident I3). */

@@ -1,0 +1,50 @@
+/** Errors the consumer adds to the project's error classes. */
+import { SteadfastError } from '../resilience/errors.ts'
+
+/** A call after `close` began. Fatal. */
+export class ConsumerClosedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_CONSUMER_CLOSED'
+  constructor (message: string) {
+    super(message, { action: 'fatal', reason: 'consumer-closed' })
+  }
+}
+
+/**
+ * A partition's position is outside the log (deleted by retention, or a seek past the end), or
+ * the group has no committed offset for it, and `autoOffsetReset` is 'none'. The partition stops fetching until the application seeks it.
+ */
+export class OffsetOutOfRangeError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_OFFSET_OUT_OF_RANGE'
+  readonly topic: string
+  readonly partition: number
+  readonly offset: bigint
+  constructor (topic: string, partition: number, offset: bigint, detail = `offset ${offset} is out of range`) {
+    super(`${topic}-${partition}: ${detail} and autoOffsetReset is 'none'; seek the partition to go on`, { action: 'fatal', reason: 'offset-out-of-range' })
+    this.topic = topic
+    this.partition = partition
+    this.offset = offset
+  }
+}
+
+/** A partition that cannot be fetched for a reason retrying cannot fix (authorization, a corrupt batch, …). */
+export class PartitionFetchError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_PARTITION_FETCH'
+  readonly topic: string
+  readonly partition: number
+  constructor (topic: string, partition: number, cause: unknown) {
+    super(`${topic}-${partition} stopped: ${cause instanceof Error ? cause.message : String(cause)}; seek the partition to try again`, { action: 'fatal', reason: 'partition-fetch', cause })
+    this.topic = topic
+    this.partition = partition
+  }
+}
+
+/**
+ * The group moved on before the commit reached it (a rebalance, or the member was removed): the
+ * offsets were not committed. The partitions' new owner resumes from the last committed offsets.
+ */
+export class CommitFailedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_COMMIT_FAILED'
+  constructor (message: string, cause: unknown) {
+    super(message, { action: 'rejoin', reason: 'commit-failed', cause })
+  }
+}

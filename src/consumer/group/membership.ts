@@ -1,0 +1,253 @@
+/**
+ * Membership of a consumer group under the classic protocol: FindCoordinator, JoinGroup (again
+ * with the member id the coordinator hands out on MEMBER_ID_REQUIRED), SyncGroup (the leader
+ * computes the assignment with the assignor the group chose), heartbeats, and LeaveGroup on
+ * close. Eager rebalancing: every partition is revoked before rejoining.
+ *
+ * Faults: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and broken
+ * connections forget the coordinator and find it again (retry loop hooks); REBALANCE_IN_PROGRESS,
+ * ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID end the generation and rejoin. Fatal answers
+ * (FENCED_INSTANCE_ID, INCONSISTENT_GROUP_PROTOCOL, authorization) stop the member and are
+ * reported to the host.
+ */
+import type { Cluster } from '../../cluster/cluster.ts'
+import type { Logger } from '../../observability/logger.ts'
+import { apis } from '../../protocol/apis/index.ts'
+import type { Message } from '../../protocol/codec.ts'
+import { classify } from '../../resilience/classify.ts'
+import { sleep, systemClock } from '../../resilience/clock.ts'
+import { DeadlineExceededError, KafkaProtocolError } from '../../resilience/errors.ts'
+import { kafkaError } from '../../resilience/kafka-errors.ts'
+import { retry } from '../../resilience/retry.ts'
+import type { TopicPartition } from '../message.ts'
+import { rebalances } from '../metrics.ts'
+import type { ResolvedConsumerOptions } from '../options.ts'
+import type { AssignorMember } from './assignors.ts'
+import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
+
+const MEMBER_ID_REQUIRED = 79
+const UNKNOWN_MEMBER_ID = 25
+const ILLEGAL_GENERATION = 22
+/** JoinGroup blocks its connection until the group has rejoined: membership requests get one of their own. */
+const GROUP_CONNECTION = 'group'
+/** JoinGroup waits up to the rebalance timeout on the broker; give the answer this much more. */
+const JOIN_SLACK_MS = 5_000
+
+export interface Generation {
+  generationId: number
+  memberId: string
+  groupInstanceId: string | null
+}
+
+export interface MembershipHost {
+  readonly cluster: Cluster
+  readonly options: ResolvedConsumerOptions
+  readonly logger: Logger
+  /** The generation's partitions; positions are set up before it returns. */
+  assigned: (partitions: TopicPartition[], generation: Generation) => Promise<void>
+  /** Every partition goes, before a rejoin or a leave; `canCommit` is false when the generation is already gone. */
+  revoke: (canCommit: boolean) => Promise<void>
+  /** The member stopped for good (a fatal answer). */
+  failed: (error: Error) => void
+}
+
+export class GroupMember {
+  readonly #host: MembershipHost
+  readonly #groupId: string
+  readonly #topics: string[]
+  readonly #abort = new AbortController()
+  #memberId = ''
+  #generationId = -1
+  #assignedOnce = false
+  #running: Promise<void> | undefined
+
+  constructor (host: MembershipHost, groupId: string, topics: string[]) {
+    this.#host = host
+    this.#groupId = groupId
+    this.#topics = [...new Set(topics)].sort()
+  }
+
+  get generation (): Generation {
+    return { generationId: this.#generationId, memberId: this.#memberId, groupInstanceId: this.#host.options.groupInstanceId ?? null }
+  }
+
+  start (): void {
+    this.#running ??= this.#run()
+  }
+
+  /** Stops heartbeating, revokes (committing), and leaves the group (dynamic members only: a static member keeps its place for the session timeout). */
+  async close (): Promise<void> {
+    this.#abort.abort()
+    await this.#running
+    if (this.#assignedOnce) await this.#host.revoke(this.#generationId >= 0)
+    if (this.#memberId !== '' && this.#host.options.groupInstanceId === undefined) await this.#leave()
+  }
+
+  async #run (): Promise<void> {
+    const signal = this.#abort.signal
+    while (!signal.aborted) {
+      try {
+        const partitions = await this.#join()
+        await this.#host.assigned(partitions, this.generation)
+        this.#assignedOnce = true
+        const ended = await this.#heartbeat()
+        if (signal.aborted) return
+        this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
+        const code = ended instanceof KafkaProtocolError ? ended.errorCode : 0
+        if (code === UNKNOWN_MEMBER_ID) this.#memberId = ''
+        const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION
+        if (!canCommit) this.#generationId = -1
+        await this.#host.revoke(canCommit)
+        this.#assignedOnce = false
+      } catch (error) {
+        if (signal.aborted) return
+        this.#host.failed(error as Error)
+        return
+      }
+    }
+  }
+
+  /** JoinGroup then SyncGroup until a generation is reached; returns this member's partitions. */
+  async #join (): Promise<TopicPartition[]> {
+    const { options } = this.#host
+    return await retry(async (context) => {
+      const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
+      const metadata = encodeSubscription({ topics: this.#topics, userData: null })
+      const join = await coordinator.request(apis.JoinGroup, {
+        groupId: this.#groupId,
+        sessionTimeoutMs: options.sessionTimeoutMs,
+        rebalanceTimeoutMs: options.rebalanceTimeoutMs,
+        memberId: this.#memberId,
+        groupInstanceId: options.groupInstanceId ?? null,
+        protocolType: 'consumer',
+        protocols: options.assignors.map((a) => ({ name: a.name, metadata })),
+        reason: null,
+      }, { signal: context.signal, timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS })
+      const body = join.body
+      if (body.errorCode === MEMBER_ID_REQUIRED) this.#memberId = body.memberId as string
+      if (body.errorCode !== 0) throw kafkaError(body.errorCode as number, `JoinGroup ${this.#groupId} at ${coordinator.label}`)
+      this.#memberId = body.memberId as string
+      this.#generationId = body.generationId as number
+      const protocolName = body.protocolName as string
+      const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members as Message[]) : []
+      const sync = await coordinator.request(apis.SyncGroup, {
+        groupId: this.#groupId,
+        generationId: this.#generationId,
+        memberId: this.#memberId,
+        groupInstanceId: options.groupInstanceId ?? null,
+        protocolType: 'consumer',
+        protocolName,
+        assignments,
+      }, { signal: context.signal, timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS })
+      if (sync.body.errorCode !== 0) throw kafkaError(sync.body.errorCode as number, `SyncGroup ${this.#groupId} at ${coordinator.label}`)
+      const assignment = decodeAssignment(sync.body.assignment as Buffer)
+      rebalances.inc({ group: this.#groupId })
+      const partitions = [...assignment.partitions].flatMap(([topic, list]) => list.map((partition) => ({ topic, partition })))
+      this.#host.logger.info({ group: this.#groupId, generation: this.#generationId, memberId: this.#memberId, leader: body.leader === this.#memberId, partitions: partitions.length }, 'joined group')
+      return partitions
+    }, {
+      component: 'consumer',
+      operation: 'join-group',
+      logger: this.#host.logger,
+      signal: this.#abort.signal,
+      policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Number.MAX_SAFE_INTEGER, deadlineMs: undefined },
+      hooks: {
+        'refresh-coordinator': () => { this.#forgetCoordinator() },
+        reconnect: () => { this.#forgetCoordinator() },
+        'refresh-metadata': async () => { await this.#host.cluster.refreshMetadata() },
+        rejoin: (error) => {
+          if (error instanceof KafkaProtocolError && error.errorCode === UNKNOWN_MEMBER_ID) this.#memberId = ''
+        },
+      },
+    })
+  }
+
+  /** The leader's work: every member's partitions, by the assignor the group chose. */
+  async #assign (protocolName: string, members: Message[]): Promise<Array<{ memberId: string, assignment: Buffer }>> {
+    const assignor = this.#host.options.assignors.find((a) => a.name === protocolName)
+    if (assignor === undefined) throw kafkaError(23, `group ${this.#groupId} chose assignor ${protocolName}, which this member does not have`)
+    const subscribers: AssignorMember[] = members.map((m) => ({
+      memberId: m.memberId as string,
+      groupInstanceId: (m.groupInstanceId ?? null) as string | null,
+      topics: decodeSubscription(m.metadata as Buffer).topics,
+    }))
+    const topics = [...new Set(subscribers.flatMap((m) => m.topics))]
+    const metadata = await this.#host.cluster.metadata(topics)
+    const counts = new Map<string, number>()
+    for (const topic of topics) {
+      const info = metadata.topics.get(topic)
+      if (info !== undefined && info.errorCode === 0) counts.set(topic, info.partitions.length)
+      else this.#host.logger.warn({ group: this.#groupId, topic }, 'subscribed topic not in metadata: left out of the assignment')
+    }
+    const assignment = assignor.assign(subscribers, counts)
+    return [...assignment].map(([memberId, partitions]) => ({ memberId, assignment: encodeAssignment({ partitions, userData: null }) }))
+  }
+
+  /** Heartbeats until the generation ends; returns the error that ended it. */
+  async #heartbeat (): Promise<Error> {
+    const { options } = this.#host
+    const signal = this.#abort.signal
+    for (;;) {
+      try {
+        await sleep(systemClock, options.heartbeatIntervalMs, signal)
+        await retry(async (context) => {
+          const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
+          const response = await coordinator.request(apis.Heartbeat, {
+            groupId: this.#groupId,
+            generationId: this.#generationId,
+            memberId: this.#memberId,
+            groupInstanceId: options.groupInstanceId ?? null,
+          }, { signal: context.signal })
+          if (response.body.errorCode !== 0) throw kafkaError(response.body.errorCode as number, `Heartbeat ${this.#groupId} at ${coordinator.label}`)
+        }, {
+          component: 'consumer',
+          operation: 'heartbeat',
+          logger: this.#host.logger,
+          signal,
+          // Past the session timeout the coordinator has removed us: the next heartbeat says so.
+          policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: options.sessionTimeoutMs },
+          hooks: { 'refresh-coordinator': () => { this.#forgetCoordinator() }, reconnect: () => { this.#forgetCoordinator() } },
+        })
+      } catch (error) {
+        if (signal.aborted) return error as Error
+        const action = classify(error).action
+        if (action === 'rejoin') return error as Error
+        // The coordinator stayed unreachable for a whole session: keep trying; once it answers
+        // it says whether we are still a member.
+        if (error instanceof DeadlineExceededError) continue
+        throw error
+      }
+    }
+  }
+
+  #forgetCoordinator (): void {
+    this.#host.cluster.invalidateCoordinator('group', this.#groupId)
+  }
+
+  async #leave (): Promise<void> {
+    try {
+      await retry(async (context) => {
+        const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
+        const response = await coordinator.request(apis.LeaveGroup, {
+          groupId: this.#groupId,
+          memberId: this.#memberId,
+          members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the consumer is closing' }],
+        }, { signal: context.signal })
+        const memberError = ((response.body.members ?? []) as Message[]).find((m) => m.errorCode !== 0)?.errorCode as number | undefined
+        const code = response.body.errorCode !== 0 ? response.body.errorCode as number : memberError ?? 0
+        if (code !== 0) throw kafkaError(code, `LeaveGroup ${this.#groupId} at ${coordinator.label}`)
+      }, {
+        component: 'consumer',
+        operation: 'leave-group',
+        logger: this.#host.logger,
+        policy: { initialDelayMs: this.#host.options.retryBackoffMs, maxDelayMs: this.#host.options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: this.#host.options.requestTimeoutMs },
+        hooks: { 'refresh-coordinator': () => { this.#forgetCoordinator() }, reconnect: () => { this.#forgetCoordinator() } },
+      })
+    } catch (error) {
+      // The member is gone either way: the coordinator drops it after the session timeout.
+      this.#host.logger.warn({ group: this.#groupId, err: (error as Error).message }, 'LeaveGroup failed; the group notices after the session timeout')
+    }
+    this.#memberId = ''
+    this.#generationId = -1
+  }
+}
