@@ -1,0 +1,1 @@
+export const STATUS_PAGE = '<!doctype html><title>steadfast</title>'
