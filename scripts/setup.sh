@@ -26,7 +26,10 @@ stamp=node_modules/.steadfast-lock-hash
 lock_hash() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   log "installing npm packages"
-  npm install --no-audit --no-fund --loglevel=error
+  # better-sqlite3 (the agent's state) is compiled here from its bundled SQLite source rather than
+  # fetched prebuilt from GitHub, against the Node headers Debian installs in /usr/include/node.
+  if [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+  npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error
   lock_hash > "$stamp"
 fi
 
