@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
-import { formatProblem, issueProblems, problem, type ManifestProblem } from '../connect/manifest.ts'
+import { issueProblems, problem, type ManifestProblem } from '../connect/manifest.ts'
 import { parseDuration } from '../cli/options.ts'
 import { SteadfastError } from '../resilience/errors.ts'
 import { Secret, readSecret, secretRefSchema, type SecretRef } from './secret.ts'
@@ -17,7 +17,8 @@ export class ConfigError extends SteadfastError {
   override readonly code = 'STEADFAST_ERR_AGENT_CONFIG'
   readonly problems: ManifestProblem[]
   constructor (problems: ManifestProblem[]) {
-    super(`invalid agent config:\n${problems.map(formatProblem).join('\n')}`, { action: 'fatal', reason: 'invalid-config' })
+    const lines = problems.map((p) => `  ${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`)
+    super(`invalid agent config:\n${lines.join('\n')}`, { action: 'fatal', reason: 'invalid-config' })
     this.problems = problems
   }
 }
@@ -194,7 +195,7 @@ export async function parseConfig (text: string, file: string, env: NodeJS.Proce
     const ccAuth = await auth(c.cruiseControl.auth, ['cruiseControl', 'auth'])
     config.cruiseControl = { url: c.cruiseControl.url, maxActiveUserTasks: c.cruiseControl.maxActiveUserTasks, ...(ccTls === undefined ? {} : { tls: ccTls }), ...(ccAuth === undefined ? {} : { auth: ccAuth }) }
   }
-  if (problems.length > 0) throw new ConfigError(problems)
+  if (problems.length > 0) throw new ConfigError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)))
   return config
 }
 
