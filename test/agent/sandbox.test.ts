@@ -6,11 +6,12 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import parsePrometheusTextFormat from 'parse-prometheus-text-format'
 import { Admin } from '../../src/admin/admin.ts'
+import { CONNECTORS_YAML } from '../../src/agent/sandbox/examples.ts'
 import { Sandbox } from '../../src/agent/sandbox/sandbox.ts'
 import type { AgentEvent } from '../../src/agent/state/events.ts'
 import { createLogger } from '../../src/observability/logger.ts'
@@ -154,4 +155,40 @@ test('actions: a rebalance action its state refuses answers 409 saying why; a re
   const restart = await api('/api/connectors/files-sink/restart', { method: 'POST' })
   assert.equal(restart.status, 202)
   assert.equal((await api('/api/connectors/nope/restart', { method: 'POST' })).status, 404)
+})
+
+test('strimzi.io/restart restarts the connector once per annotation; an unsupported strimzi.io annotation is refused with a note', async () => {
+  const sim = sandbox.engine.connectSimulator
+  assert.ok(sim !== undefined)
+  const restarts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/connectors/files-sink/restart') && !r.forwarded).length
+  const before = restarts()
+  const annotated = CONNECTORS_YAML
+    .replace('  # annotations:\n  #   strimzi.io/restart: "true"', '  annotations:\n    strimzi.io/restart: "true"')
+    .replace('  name: files-source\n', '  name: files-source\n  annotations:\n    strimzi.io/pause-reconciliation: "true"\n')
+  assert.notEqual(annotated, CONNECTORS_YAML)
+  await writeFile(join(dir, 'manifests', 'connectors.yaml'), annotated)
+  await sandbox.agent.runtime.loop('connectors')?.trigger()
+  await sandbox.agent.runtime.loop('connectors')?.trigger()
+  assert.equal(restarts(), before + 1)
+  const source = connectors().find((c) => c.name === 'files-source')
+  assert.match(source?.notes.join('\n') ?? '', /strimzi.io\/pause-reconciliation is not supported by the steadfast agent/)
+  assert.ok(events.some((e) => e.kind === 'annotation' && e.subject === 'files-source' && e.level === 'warn'))
+  await writeFile(join(dir, 'manifests', 'connectors.yaml'), CONNECTORS_YAML)
+})
+
+test('pruning is safe: a connector the agent created goes with its manifest, one it did not create stays', async () => {
+  const sim = sandbox.engine.connectSimulator
+  assert.ok(sim !== undefined)
+  const made = await fetch(`${sim.urls[0]}/connectors`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'hand-made', config: { 'connector.class': 'org.apache.kafka.connect.file.FileStreamSinkConnector', topics: 'files', file: '/tmp/steadfast-hand-made.txt' } }),
+  })
+  assert.equal(made.status, 201)
+  await unlink(join(dir, 'manifests', 'storm.yaml'))
+  await runUntil('connectors', () => sim.connector('storm-sink') === undefined)
+  assert.ok(sim.connector('hand-made') !== undefined)
+  assert.ok(sim.connector('files-sink') !== undefined)
+  assert.deepEqual(sandbox.agent.runtime.connectors?.snapshot.unmanaged, ['hand-made'])
+  assert.ok(events.some((e) => e.subject === 'storm-sink' && /deleted: created by the agent and its manifest was removed/.test(e.message)))
 })
