@@ -40,6 +40,13 @@ if ! command -v kcat >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq kcat >/dev/null
 fi
 
+# 2b. Debian's Chromium, for the agent's status-page test (driven through playwright-core).
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
 # 3 and 4. librdkafka and the helper that runs its mock cluster.
 bash scripts/build-librdkafka.sh
 bash scripts/build-mock-cluster.sh

@@ -14,8 +14,11 @@ interface SandboxCliOptions { engine?: EngineName, dir: string, port: number }
 
 async function runSandbox (options: SandboxCliOptions): Promise<void> {
   const started = Date.now()
-  const stopped = waitForStopSignal()
   const sandbox = await Sandbox.start({ engine: options.engine ?? defaultEngine(), dir: options.dir, port: options.port })
+  // After the start: the testkit's reaper re-raises a signal when its handler is the only one
+  // left, and ours is removed first when it was added first, which would end the process before
+  // the graceful stop.
+  const stopped = waitForStopSignal()
   process.stdout.write(`${sandbox.describe()}(started in ${((Date.now() - started) / 1000).toFixed(1)} s)\n`)
   const signal = await stopped
   await sandbox.stop()
