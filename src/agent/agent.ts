@@ -93,7 +93,7 @@ export class Agent {
     }
     // The directory, not the file: editors replace files by renaming, which ends a watch on the file.
     this.#watchers.push(watch(dirname(config.file), (_event, name) => {
-      if (name === basename(config.file)) this.#debounce('config', () => { this.#reloading = this.#reloading.then(async () => { await this.reload() }) })
+      if (name === basename(config.file)) this.#debounce('config', () => { this.reload().catch((error: unknown) => this.events.record('error', 'config', config.file, `reload failed: ${(error as Error).message}`)) })
     }))
     for (const w of this.#watchers) w.on('error', (error) => this.events.record('warn', 'agent', 'watch', `file watch failed: ${error.message}`))
   }
@@ -103,8 +103,14 @@ export class Agent {
     this.#timers.set(key, setTimeout(() => { this.#timers.delete(key); fn() }, DEBOUNCE_MS))
   }
 
-  /** Re-reads the config file and, when it is valid and changed, replaces the runtime. */
-  async reload (): Promise<boolean> {
+  /** Re-reads the config file and, when it is valid and changed, replaces the runtime; reloads run one at a time. */
+  reload (): Promise<boolean> {
+    const run = this.#reloading.then(() => this.#reload())
+    this.#reloading = run.then(() => {}, () => {})
+    return run
+  }
+
+  async #reload (): Promise<boolean> {
     if (this.#stopped !== undefined) return false
     const current = this.#runtime.config
     let next: AgentConfig
