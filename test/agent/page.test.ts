@@ -12,7 +12,6 @@ import { chromium, type Browser } from 'playwright-core'
 import { Sandbox } from '../../src/agent/sandbox/sandbox.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 
-const SCREENSHOT = new URL('../../docs/agent-status-page.png', import.meta.url).pathname
 let sandbox: Sandbox
 let browser: Browser
 let dir: string
@@ -56,7 +55,7 @@ test('the page shows connectors, the rebalance and the groups, and approves the 
   assert.match(groups, /billing\s+OK/)
   assert.match(groups, /audit\s+ERR/)
   assert.equal(await page.locator('#groups svg polyline').count(), 3)
-  await page.screenshot({ path: SCREENSHOT, fullPage: true })
+  await page.screenshot({ path: process.env.STEADFAST_PAGE_SCREENSHOT ?? join(dir, 'status-page.png'), fullPage: true })
 
   const approve = page.locator('button[data-act="rebalances/full-rebalance/approve"]')
   await approve.click()
