@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's main-job command: set up whatever is missing, then run the main job.
-# Until the agent exists, the main job is a 3-broker test cluster in the foreground.
+# The README's main-job command: set up whatever is missing, then run the agent on the sandbox
+# (mock cluster, Kafka Connect simulator, Cruise Control simulator, example manifests) in the
+# foreground. The mock engine is used until the real one (Kafka and Connect JVMs) is wired.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-exec bin/steadfast testkit cluster --brokers 3 --topic steadfast-demo:3:3 "$@"
+exec bin/steadfast sandbox --engine mock "$@"

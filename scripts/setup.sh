@@ -26,7 +26,10 @@ stamp=node_modules/.steadfast-lock-hash
 lock_hash() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   log "installing npm packages"
-  npm install --no-audit --no-fund --loglevel=error
+  # better-sqlite3 (the agent's state) is compiled here from its bundled SQLite source rather than
+  # fetched prebuilt from GitHub, against the Node headers Debian installs in /usr/include/node.
+  if [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+  npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error
   lock_hash > "$stamp"
 fi
 
@@ -35,6 +38,13 @@ if ! command -v kcat >/dev/null 2>&1; then
   log "installing kcat (apt)"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq kcat >/dev/null
+fi
+
+# 2b. Debian's Chromium, for the agent's status-page test (driven through playwright-core).
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing chromium (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
 fi
 
 # 3 and 4. librdkafka and the helper that runs its mock cluster.

@@ -130,15 +130,7 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
     if (value === null || value === undefined) return
     const result = manifestSchema.safeParse(value)
     if (!result.success) {
-      for (const issue of result.error.issues) {
-        const path = issue.path.map(String)
-        if (issue.code === 'unrecognized_keys') {
-          for (const key of issue.keys) problems.push(problem(doc, lineCounter, file, document, [...path, key], 'unknown field'))
-        } else {
-          const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
-          problems.push(problem(doc, lineCounter, file, document, path, missing ? 'is required' : issue.message))
-        }
-      }
+      problems.push(...issueProblems(doc, lineCounter, file, document, result.error.issues))
       return
     }
     const { metadata, spec } = result.data
@@ -170,7 +162,25 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
   return out
 }
 
-function problem (doc: Document, lineCounter: LineCounter, file: string, document: number, path: string[], message: string): ManifestProblem {
+/**
+ * zod's issues as problems at their line: an unknown key is named with its own path, a missing
+ * one "is required". The agent's config file uses the same wording.
+ */
+export function issueProblems (doc: Document, lineCounter: LineCounter, file: string, document: number, issues: readonly z.core.$ZodIssue[]): ManifestProblem[] {
+  const out: ManifestProblem[] = []
+  for (const issue of issues) {
+    const path = issue.path.map(String)
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) out.push(problem(doc, lineCounter, file, document, [...path, key], 'unknown field'))
+    } else {
+      const missing = issue.code === 'invalid_type' && /received undefined$/.test(issue.message)
+      out.push(problem(doc, lineCounter, file, document, path, missing ? 'is required' : issue.message))
+    }
+  }
+  return out
+}
+
+export function problem (doc: Document, lineCounter: LineCounter, file: string, document: number, path: string[], message: string): ManifestProblem {
   const line = lineOf(doc, lineCounter, path)
   return { file, document, path: path.join('.'), ...(line === undefined ? {} : { line }), message }
 }

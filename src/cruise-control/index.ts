@@ -14,7 +14,7 @@ export {
   AUTO_APPROVAL_ANNOTATION, REBALANCE_MODES, isAutoApproved, manifestSchema, parseManifests, proposalRequest, rebalanceSpecSchema,
   validateManifest, type RebalanceManifest, type RebalanceMode, type RebalanceSpec,
 } from './manifest.ts'
-export { JsonStateStore, StateLockedError, StateStoreError, defaultStateDir, type LockOptions } from './state-store.ts'
+export { JsonStateStore, StateLockedError, type RecordStore, StateStoreError, defaultStateDir, type LockOptions } from './state-store.ts'
 export {
   ALLOWED_ACTIONS, REBALANCE_STATES, RebalanceLifecycle, isTransientFailure,
   type ExecutionProgress, type RebalanceAction, type RebalanceLifecycleOptions, type RebalanceRecord, type RebalanceState,

@@ -24,7 +24,7 @@ import type { CruiseControlClient } from './client.ts'
 import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
 import { withDryRun, type OperationRequest } from './operations.ts'
 import { optimizationResultSchema, type ExecutorState, type OptimizationResult, type OptimizationSummary, type UserTask } from './schemas.ts'
-import type { JsonStateStore } from './state-store.ts'
+import type { RecordStore } from './state-store.ts'
 
 export const REBALANCE_STATES = ['New', 'PendingProposal', 'ProposalReady', 'Rebalancing', 'Stopped', 'NotReady', 'Ready'] as const
 export type RebalanceState = typeof REBALANCE_STATES[number]
@@ -84,7 +84,7 @@ export interface RebalanceRecord {
 
 export interface RebalanceLifecycleOptions {
   client: CruiseControlClient
-  store: JsonStateStore<RebalanceRecord>
+  store: RecordStore<RebalanceRecord>
   /** Fetch executor progress (one more request) while Rebalancing. Default true. */
   trackProgress?: boolean
   /**
@@ -127,7 +127,7 @@ type Step = { record: RebalanceRecord, more: boolean }
 
 export class RebalanceLifecycle {
   readonly #client: CruiseControlClient
-  readonly #store: JsonStateStore<RebalanceRecord>
+  readonly #store: RecordStore<RebalanceRecord>
   readonly #trackProgress: boolean
   readonly #completedTaskCache: number
   readonly #lockWaitMs: number
@@ -173,7 +173,7 @@ export class RebalanceLifecycle {
 
   async get (name: string): Promise<RebalanceRecord> {
     const record = await this.#store.get(name)
-    if (record === undefined) throw new InvalidArgumentError(`rebalance ${name} does not exist (state directory ${this.#store.dir})`)
+    if (record === undefined) throw new InvalidArgumentError(`rebalance ${name} does not exist (${this.#store.location})`)
     return record
   }
 

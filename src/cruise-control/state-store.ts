@@ -48,9 +48,23 @@ export interface LockOptions {
 
 interface LockOwner { token: string, pid: number, host: string, at: string }
 
+/**
+ * What the rebalance lifecycle needs from a store of records: the JSON directory below, or the
+ * agent's SQLite database. `withLock` keeps a read-change-write of one record from interleaving
+ * with another holder's; `location` names the store in errors.
+ */
+export interface RecordStore<T extends { name: string }> {
+  readonly location: string
+  get: (name: string) => Promise<T | undefined>
+  put: (record: T) => Promise<void>
+  delete: (name: string) => Promise<boolean>
+  list: () => Promise<T[]>
+  withLock: <R>(name: string, fn: () => Promise<R>, options?: LockOptions) => Promise<R>
+}
+
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/
 
-export class JsonStateStore<T extends { name: string }> {
+export class JsonStateStore<T extends { name: string }> implements RecordStore<T> {
   readonly dir: string
   readonly #kind: string
   readonly #staleLockMs: number
@@ -61,6 +75,8 @@ export class JsonStateStore<T extends { name: string }> {
     this.#kind = kind
     this.#staleLockMs = options.staleLockMs ?? 600_000
   }
+
+  get location (): string { return `state directory ${this.dir}` }
 
   /**
    * Runs `fn` holding the lock of record `name` against every other process using this directory.

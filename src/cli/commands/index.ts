@@ -1,5 +1,6 @@
 /** Every command group of the CLI, in the order `steadfast --help` lists them. */
 import type { Command } from 'commander'
+import { register as agent } from './agent.ts'
 import { register as cluster } from './cluster.ts'
 import { register as connect } from './connect.ts'
 import { register as groups } from './groups.ts'
@@ -12,6 +13,7 @@ import { register as rebalance } from './rebalance.ts'
 export type RegisterCommands = (program: Command) => void
 
 export const commandGroups: RegisterCommands[] = [
+  agent,
   cluster,
   topics,
   groups,

@@ -1,0 +1,156 @@
+/**
+ * `steadfast agent`: the state database, the HTTP server and a runtime (clients and loops) built
+ * from the config. The manifests directory and the config file are watched: a manifest change
+ * runs the connectors and rebalances loops at once; a valid config change replaces the runtime
+ * (in-flight runs finish first); an invalid one is reported and the running config stays.
+ * `http.listen` and `state` are read at start only (a change is reported as needing a restart).
+ */
+import { watch, type FSWatcher } from 'node:fs'
+import { basename, dirname } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
+import { rootLogger, type Logger } from '../observability/logger.ts'
+import { loadConfig, type AgentConfig } from './config.ts'
+import { AgentServer } from './http/server.ts'
+import { Runtime } from './runtime.ts'
+import { openStateDatabase, type StateDatabase } from './state/database.ts'
+import { EventLog } from './state/events.ts'
+import { AnnotationMarks } from './state/marks.ts'
+
+export interface AgentOptions {
+  logger?: Logger
+  env?: NodeJS.ProcessEnv
+}
+
+const DEBOUNCE_MS = 200
+
+export class Agent {
+  readonly events: EventLog
+  readonly url: string
+  readonly #db: StateDatabase
+  readonly #marks: AnnotationMarks
+  readonly #server: AgentServer
+  readonly #logger: Logger
+  readonly #env: NodeJS.ProcessEnv
+  readonly #watchers: FSWatcher[] = []
+  readonly #startedAt = new Date().toISOString()
+  #runtime: Runtime
+  #reloading: Promise<void> = Promise.resolve()
+  #timers = new Map<string, ReturnType<typeof setTimeout>>()
+  #stopped: Promise<void> | undefined
+
+  private constructor (config: AgentConfig, db: StateDatabase, server: AgentServer, url: string, options: AgentOptions, events: EventLog, marks: AnnotationMarks) {
+    this.#db = db
+    this.events = events
+    this.#marks = marks
+    this.#server = server
+    this.url = url
+    this.#logger = options.logger ?? rootLogger()
+    this.#env = options.env ?? process.env
+    this.#runtime = new Runtime(config, { db, events, marks, logger: this.#logger })
+  }
+
+  static async start (configFile: string, options: AgentOptions = {}): Promise<Agent> {
+    const config = await loadConfig(configFile, options.env)
+    const db = openStateDatabase(config.state)
+    const events = new EventLog(db)
+    const marks = new AnnotationMarks(db)
+    // The server is listening before the agent exists (a port in use fails before anything runs).
+    const started: { agent?: Agent } = {}
+    const server = new AgentServer(() => {
+      const agent = started.agent
+      if (agent === undefined) throw new Error('the agent is starting')
+      return { runtime: agent.#runtime, events, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt }
+    })
+    let url: string
+    try {
+      url = await server.listen(config.http.host, config.http.port)
+    } catch (error) {
+      db.close()
+      throw error
+    }
+    const agent = new Agent(config, db, server, url, options, events, marks)
+    started.agent = agent
+    events.record('info', 'agent', 'agent', `started (${config.file}); serving ${url}`)
+    agent.#runtime.start()
+    agent.#watch(config)
+    return agent
+  }
+
+  get runtime (): Runtime { return this.#runtime }
+  get config (): AgentConfig { return this.#runtime.config }
+
+  #watch (config: AgentConfig): void {
+    if (config.manifests !== undefined) {
+      try {
+        this.#watchers.push(watch(config.manifests, () => this.#debounce('manifests', () => {
+          // A run's failure is counted and reported by the loop itself; trigger never rejects.
+          this.#runtime.loop('connectors')?.trigger()
+          this.#runtime.loop('rebalances')?.trigger()
+        })))
+      } catch (error) {
+        this.events.record('warn', 'manifests', config.manifests, `cannot watch the directory (${(error as Error).message}); changes apply at the next interval`)
+      }
+    }
+    // The directory, not the file: editors replace files by renaming, which ends a watch on the file.
+    this.#watchers.push(watch(dirname(config.file), (_event, name) => {
+      if (name === basename(config.file)) this.#debounce('config', () => { this.reload().catch((error: unknown) => this.events.record('error', 'config', config.file, `reload failed: ${(error as Error).message}`)) })
+    }))
+    for (const w of this.#watchers) w.on('error', (error) => this.events.record('warn', 'agent', 'watch', `file watch failed: ${error.message}`))
+  }
+
+  #debounce (key: string, fn: () => void): void {
+    clearTimeout(this.#timers.get(key))
+    this.#timers.set(key, setTimeout(() => { this.#timers.delete(key); fn() }, DEBOUNCE_MS))
+  }
+
+  /** Re-reads the config file and, when it is valid and changed, replaces the runtime; reloads run one at a time. */
+  reload (): Promise<boolean> {
+    const run = this.#reloading.then(() => this.#reload())
+    this.#reloading = run.then(() => {}, () => {})
+    return run
+  }
+
+  async #reload (): Promise<boolean> {
+    if (this.#stopped !== undefined) return false
+    const current = this.#runtime.config
+    let next: AgentConfig
+    try {
+      next = await loadConfig(current.file, this.#env)
+    } catch (error) {
+      this.events.record('error', 'config', current.file, `${(error as Error).message}\nthe running config stays in effect`)
+      return false
+    }
+    if (isDeepStrictEqual(JSON.parse(JSON.stringify(next)), JSON.parse(JSON.stringify(current))) && secretsEqual(next, current)) return false
+    for (const key of ['http', 'state'] as const) {
+      const [a, b] = key === 'http' ? [`${next.http.host}:${next.http.port}`, `${current.http.host}:${current.http.port}`] : [next.state, current.state]
+      if (a !== b) this.events.record('warn', 'config', current.file, `${key} changed (${b} → ${a}); it takes effect when the agent restarts`)
+    }
+    const applied: AgentConfig = { ...next, http: { ...next.http, host: current.http.host, port: current.http.port }, state: current.state }
+    await this.#runtime.stop()
+    this.#runtime = new Runtime(applied, { db: this.#db, events: this.events, marks: this.#marks, logger: this.#logger })
+    this.#runtime.start()
+    this.events.record('info', 'config', current.file, 'config reloaded')
+    return true
+  }
+
+  /** Graceful stop: no new runs, in-flight ones finish (within shutdownTimeout), state closed. */
+  stop (): Promise<void> {
+    this.#stopped ??= (async () => {
+      this.#server.draining()
+      for (const w of this.#watchers) w.close()
+      for (const t of this.#timers.values()) clearTimeout(t)
+      await this.#reloading
+      await this.#runtime.stop()
+      this.events.record('info', 'agent', 'agent', 'stopped')
+      await this.#server.close()
+      this.#db.close()
+    })()
+    return this.#stopped
+  }
+}
+
+/** Secrets print as [redacted], so a changed password is compared by value. */
+function secretsEqual (a: AgentConfig, b: AgentConfig): boolean {
+  const values = (c: AgentConfig): Array<string | undefined> => [c.kafka?.sasl?.password.reveal(), c.connect?.auth?.password.reveal(), c.cruiseControl?.auth?.password.reveal(), c.http.token?.reveal(), c.kafka?.tls?.key?.reveal()]
+  return isDeepStrictEqual(values(a), values(b))
+}

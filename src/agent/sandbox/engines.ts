@@ -1,0 +1,67 @@
+/**
+ * Where the sandbox's Kafka and Kafka Connect come from. `mock`: librdkafka's mock cluster and the
+ * Connect simulator (starts in about a second). `real`: Apache Kafka and Kafka Connect JVMs from
+ * the testkit (RealCluster + RealConnect); it is listed here and becomes the default where Java is
+ * installed once RealConnect is part of the testkit. Until then asking for it says so.
+ */
+import { spawnSync } from 'node:child_process'
+import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { ConnectSimulator } from '../../testkit/connect-sim/simulator.ts'
+import { MockCluster } from '../../testkit/mock-cluster/mock-cluster.ts'
+
+export const ENGINES = ['mock', 'real'] as const
+export type EngineName = typeof ENGINES[number]
+
+export const DEMO_TOPICS = [{ name: 'orders', partitions: 3, replicationFactor: 3 }, { name: 'files', partitions: 1, replicationFactor: 3 }]
+
+export interface SandboxEngine {
+  name: EngineName
+  bootstrap: string
+  connectUrls: string[]
+  /** The Connect simulator, for the mock engine (tests drive its faults). */
+  connectSimulator?: ConnectSimulator
+  stop: () => Promise<void>
+}
+
+type Starter = () => Promise<SandboxEngine>
+
+const starters: Partial<Record<EngineName, Starter>> = {
+  mock: async () => {
+    const cluster = await MockCluster.start({ brokers: 3, topics: DEMO_TOPICS })
+    try {
+      const connect = await ConnectSimulator.start({ workers: 3, rebalanceMs: 200, restartMs: 100 })
+      return {
+        name: 'mock',
+        bootstrap: cluster.bootstrap,
+        connectUrls: connect.urls,
+        connectSimulator: connect,
+        stop: async () => { await connect.stop(); await cluster.stop() },
+      }
+    } catch (error) {
+      await cluster.stop()
+      throw error
+    }
+  },
+}
+
+export function parseEngine (text: string): EngineName {
+  if ((ENGINES as readonly string[]).includes(text)) return text as EngineName
+  throw new InvalidArgumentError(`--engine: "${text}" is not an engine (${ENGINES.join(' or ')})`)
+}
+
+function javaPresent (): boolean {
+  return spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0
+}
+
+/** `real` where it is available and Java is installed, else `mock`. */
+export function defaultEngine (): EngineName {
+  return starters.real !== undefined && javaPresent() ? 'real' : 'mock'
+}
+
+export async function startEngine (name: EngineName): Promise<SandboxEngine> {
+  const start = starters[name]
+  if (start === undefined) {
+    throw new InvalidArgumentError(`sandbox engine ${name}: Kafka Connect on real JVMs (RealConnect) is not part of this build's testkit yet; use --engine mock`)
+  }
+  return await start()
+}

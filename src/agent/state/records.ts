@@ -1,0 +1,74 @@
+/**
+ * Named JSON records in the state database, one row each, kind by kind: rebalance records (the
+ * lifecycle's RecordStore) and the connector ownership ledger (the reconciler's OwnershipStore).
+ * Each put is one transaction, so a record is never half written.
+ */
+import { emptyOwnership, type OwnershipState, type OwnershipStore } from '../../connect/ownership.ts'
+import type { RebalanceRecord } from '../../cruise-control/lifecycle.ts'
+import type { LockOptions, RecordStore } from '../../cruise-control/state-store.ts'
+import type { StateDatabase } from './database.ts'
+
+export class SqliteRecordStore<T extends { name: string }> implements RecordStore<T> {
+  readonly location: string
+  readonly #db: StateDatabase
+  readonly #kind: string
+  readonly #locks = new Map<string, Promise<unknown>>()
+
+  constructor (db: StateDatabase, kind: string) {
+    this.#db = db
+    this.#kind = kind
+    this.location = `state database ${db.name}`
+  }
+
+  async get (name: string): Promise<T | undefined> {
+    const row = this.#db.prepare('SELECT body FROM records WHERE kind = ? AND name = ?').get(this.#kind, name) as { body: string } | undefined
+    return row === undefined ? undefined : JSON.parse(row.body) as T
+  }
+
+  async put (record: T): Promise<void> {
+    this.#db.prepare('INSERT INTO records (kind, name, body, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (kind, name) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at')
+      .run(this.#kind, record.name, JSON.stringify(record), new Date().toISOString())
+  }
+
+  async delete (name: string): Promise<boolean> {
+    return this.#db.prepare('DELETE FROM records WHERE kind = ? AND name = ?').run(this.#kind, name).changes > 0
+  }
+
+  async list (): Promise<T[]> {
+    const rows = this.#db.prepare('SELECT body FROM records WHERE kind = ? ORDER BY name').all(this.#kind) as Array<{ body: string }>
+    return rows.map((r) => JSON.parse(r.body) as T)
+  }
+
+  /** One agent owns the database, so a lock within this process is enough. */
+  async withLock<R> (name: string, fn: () => Promise<R>, _options?: LockOptions): Promise<R> {
+    const previous = this.#locks.get(name) ?? Promise.resolve()
+    const run = previous.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.#locks.set(name, tail)
+    try {
+      return await run
+    } finally {
+      if (this.#locks.get(name) === tail) this.#locks.delete(name)
+    }
+  }
+}
+
+export function rebalanceStore (db: StateDatabase): SqliteRecordStore<RebalanceRecord> {
+  return new SqliteRecordStore<RebalanceRecord>(db, 'rebalance')
+}
+
+/** The reconciler's ledger as one record: it is saved whole after each change. */
+export class SqliteOwnershipStore implements OwnershipStore {
+  readonly #records: SqliteRecordStore<OwnershipState & { name: string }>
+  constructor (db: StateDatabase) { this.#records = new SqliteRecordStore(db, 'connect-ownership') }
+
+  async load (): Promise<OwnershipState> {
+    const stored = await this.#records.get('ledger')
+    if (stored === undefined) return emptyOwnership()
+    return { clusterId: stored.clusterId, managed: stored.managed, pending: stored.pending, restarts: stored.restarts }
+  }
+
+  async save (state: OwnershipState): Promise<void> {
+    await this.#records.put({ name: 'ledger', ...state })
+  }
+}

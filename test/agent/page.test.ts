@@ -1,0 +1,66 @@
+/**
+ * The status page in headless Chromium (Debian's, through playwright-core): it draws what the API
+ * holds — connectors with their tasks, the rebalance and its proposal, groups with their status
+ * and lag chart — and its approve button moves the rebalance on. Leaves a screenshot for the docs.
+ */
+import { after, before, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { chromium, type Browser } from 'playwright-core'
+import { Sandbox } from '../../src/agent/sandbox/sandbox.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+
+let sandbox: Sandbox
+let browser: Browser
+let dir: string
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'steadfast-page-test-'))
+  sandbox = await Sandbox.start({ engine: 'mock', dir, port: 0, logger: createLogger({ level: 'silent' }) })
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] })
+})
+
+after(async () => {
+  await browser?.close()
+  await sandbox?.stop()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function runUntil (loop: string, done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await sandbox.agent.runtime.loop(loop)?.trigger()
+  assert.ok(done(), `${loop} did not get there`)
+}
+
+test('the page shows connectors, the rebalance and the groups, and approves the rebalance', async () => {
+  const runtime = sandbox.agent.runtime
+  await runUntil('connectors', () => (runtime.connectors?.snapshot.connectors ?? []).filter((c) => c.condition.type === 'Ready').length === 2)
+  await runUntil('rebalances', () => runtime.rebalances?.snapshot.rebalances[0]?.record.state === 'ProposalReady')
+  // Six samples: a full lag window, so every group has its verdict and a chart.
+  for (let i = 0; i < 6; i++) await runtime.loop('lag')?.trigger()
+
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } })
+  await page.goto(`${sandbox.agent.url}/`)
+  await page.locator('#connectors', { hasText: 'files-sink' }).waitFor()
+  const connectorsText = await page.locator('#connectors').innerText()
+  assert.match(connectorsText, /files-source\s+Ready/)
+  assert.match(connectorsText, /files-sink\s+Ready/)
+  assert.equal(await page.locator('#connectors tr', { hasText: 'files-sink' }).getByText('RUNNING').count(), 3, 'the connector and its two tasks')
+  const rebalanceText = await page.locator('#rebalances').innerText()
+  assert.match(rebalanceText, /full-rebalance\s+full\s+ProposalReady/)
+  const moves = runtime.rebalances?.snapshot.rebalances[0]?.record.proposal?.summary.numReplicaMovements
+  assert.ok(rebalanceText.includes(`${moves} replica moves`), rebalanceText)
+  const groups = await page.locator('#groups').innerText()
+  assert.match(groups, /billing\s+OK/)
+  assert.match(groups, /audit\s+ERR/)
+  assert.equal(await page.locator('#groups svg polyline').count(), 3)
+  await page.screenshot({ path: process.env.STEADFAST_PAGE_SCREENSHOT ?? join(dir, 'status-page.png'), fullPage: true })
+
+  const approve = page.locator('button[data-act="rebalances/full-rebalance/approve"]')
+  await approve.click()
+  // ProposalReady is the only state offering approve: the button goes once the page shows the next state.
+  await approve.waitFor({ state: 'detached' })
+  assert.match(await page.locator('#rebalances').innerText(), /full-rebalance\s+full\s+(Rebalancing|Ready)\b/)
+  assert.ok(['Rebalancing', 'Ready'].includes((await sandbox.agent.runtime.rebalances?.lifecycle.get('full-rebalance'))?.state ?? ''))
+})

@@ -1,0 +1,86 @@
+/**
+ * The agent as operators run it, a process: killed with SIGKILL while a rebalance executes, it is
+ * started again on the same state and follows the same Cruise Control task (same User-Task-ID,
+ * one execution, not two) to Ready; actions need the bearer token; SIGTERM stops it with exit 0.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { CruiseControlSimulator } from '../../src/testkit/cruise-control-sim/simulator.ts'
+
+const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
+const TOKEN = 'test-token-0123'
+
+interface Running { child: ChildProcess, url: string, lines: string[] }
+
+/** Starts the agent and resolves with its URL once it prints it. */
+async function startAgent (config: string): Promise<Running> {
+  const child = spawn(BIN, ['agent', '--config', config], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent', AGENT_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines: string[] = []
+  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+  for await (const line of reader) {
+    lines.push(line)
+    const url = /serving (http:\/\/[\d.:]+)\//.exec(line)?.[1]
+    if (url !== undefined) {
+      reader.on('line', (l) => lines.push(l))
+      return { child, url, lines }
+    }
+  }
+  throw new Error(`the agent exited before serving: ${lines.join('\n')}`)
+}
+
+/** Reads the rebalance through the API until `done` holds (the agent moves it on its own timer). */
+async function waitForRebalance (url: string, done: (r: any) => boolean): Promise<any> {
+  for (let i = 0; i < 600; i++) {
+    const body = await (await fetch(`${url}/api/rebalances`)).json() as { rebalances?: Array<{ record: any }> }
+    const record = body.rebalances?.[0]?.record
+    if (record !== undefined && done(record)) return record
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  assert.fail('the rebalance did not get there')
+}
+
+test('kill -9 during an execution: the restarted agent follows the same User-Task-ID to Ready, executing once', async (t) => {
+  const cc = await CruiseControlSimulator.start({ proposalComputeMs: 50, maxBlockTimeMs: 200, executionTickMs: 300, movementsPerTick: 1, scanIntervalMs: 200 })
+  const dir = await mkdtemp(join(tmpdir(), 'steadfast-agent-restart-'))
+  const children: ChildProcess[] = []
+  t.after(async () => {
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+    await cc.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+  await mkdir(join(dir, 'manifests'))
+  await writeFile(join(dir, 'manifests', 'rebalance.yaml'), 'kind: KafkaRebalance\nmetadata:\n  name: move-it\n  annotations:\n    strimzi.io/rebalance-auto-approval: "true"\nspec:\n  mode: full\n')
+  const config = join(dir, 'agent.yaml')
+  await writeFile(config, `cruiseControl:\n  url: ${cc.url}\nmanifests: manifests\nhttp:\n  listen: 127.0.0.1:0\n  token: { env: AGENT_TOKEN }\nintervals:\n  rebalances: 200ms\n`)
+
+  const first = await startAgent(config)
+  children.push(first.child)
+  const executing = await waitForRebalance(first.url, (r) => r.state === 'Rebalancing' && r.executionUserTaskId !== undefined)
+  first.child.kill('SIGKILL')
+  await once(first.child, 'exit')
+  assert.equal(cc.executions.length, 1)
+  assert.ok(cc.executing, 'the execution outlives the agent')
+
+  const second = await startAgent(config)
+  children.push(second.child)
+  const ready = await waitForRebalance(second.url, (r) => r.state === 'Ready')
+  assert.equal(ready.executionUserTaskId, executing.userTaskId)
+  assert.deepEqual(cc.executions.map((e) => e.userTaskId), [executing.userTaskId])
+  assert.deepEqual(ready.history.map((h: { state: string }) => h.state), ['New', 'Rebalancing', 'Ready'])
+
+  const refresh = (headers: Record<string, string>) => fetch(`${second.url}/api/rebalances/move-it/refresh`, { method: 'POST', headers })
+  assert.equal((await refresh({})).status, 401)
+  assert.equal((await refresh({ authorization: 'Bearer wrong-token-000' })).status, 401)
+  assert.equal((await refresh({ authorization: `Bearer ${TOKEN}` })).status, 202)
+
+  second.child.kill('SIGTERM')
+  const [code] = await once(second.child, 'exit') as [number | null]
+  assert.equal(code, 0)
+  assert.ok(second.lines.includes('Stopped on SIGTERM.'), second.lines.join('\n'))
+})
