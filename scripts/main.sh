@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's main-job command: set up whatever is missing, then run the agent on the sandbox
-# (mock cluster, Kafka Connect simulator, Cruise Control simulator, example manifests) in the
-# foreground. The mock engine is used until the real one (Kafka and Connect JVMs) is wired.
+# in the foreground: real Apache Kafka and Kafka Connect (JVMs, since the set-up installs Java),
+# a Cruise Control simulator and example manifests. `npm start -- --engine mock` runs it on the
+# mock cluster and the Connect simulator instead (a second to start).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
-exec bin/steadfast sandbox --engine mock "$@"
+exec bin/steadfast sandbox "$@"
