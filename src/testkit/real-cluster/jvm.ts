@@ -5,7 +5,7 @@
  * testkit's reaper (killed on exit and on SIGINT/SIGTERM). setpriv execs java, so `pid` is the JVM's.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, openSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import { track, untrack } from '../process/reaper.ts'
 
 const SETPRIV = '/usr/bin/setpriv'
@@ -97,4 +97,15 @@ export class Jvm {
     this.signal('SIGKILL')
     await this.exited()
   }
+}
+
+/** A JVM's log file, or its last `lines` lines; empty when it does not exist (yet). */
+export function readLog (path: string, lines?: number): string {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    return ''
+  }
+  return lines === undefined ? text : text.split('\n').slice(-lines - 1).join('\n')
 }

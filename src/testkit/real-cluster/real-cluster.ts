@@ -13,7 +13,7 @@
  * asked for, are 101.. . Jars come from `scripts/build-real-kafka.sh` (see install.ts).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rootLogger } from '../../observability/logger.ts'
@@ -23,7 +23,7 @@ import type { TopicSpec } from '../mock-cluster/topic-spec.ts'
 import { startControlHelper, type ControlReady } from './control-helper.ts'
 import { RealClusterControlError, RealClusterUnavailableError } from './errors.ts'
 import { locateKafka, type KafkaInstall } from './install.ts'
-import { Jvm } from './jvm.ts'
+import { Jvm, readLog } from './jvm.ts'
 import { LOG4J2_PROPERTIES, nodeConfig, type NodePorts, type NodeRole } from './node-config.ts'
 import { freePorts } from './ports.ts'
 import { makeCertificates } from './tls.ts'
@@ -397,14 +397,7 @@ export class RealCluster {
   /** The node's log (broker and controller output, log4j2 at INFO); the last `lines` lines when given. */
   brokerLogs (node: number, lines?: number): string {
     const n = this.#node(node, 'brokerLogs')
-    let text: string
-    try {
-      text = readFileSync(join(n.dir, 'server.log'), 'utf8')
-    } catch {
-      return ''
-    }
-    if (lines === undefined) return text
-    return text.split('\n').slice(-lines - 1).join('\n')
+    return readLog(join(n.dir, 'server.log'), lines)
   }
 
   /** Resolves when any node's JVM exits without being asked to, with which node and how. */
@@ -476,7 +469,7 @@ export class RealCluster {
     })
     const { code } = await jvm.exited()
     if (code !== 0) {
-      const log = readFileSync(join(node.dir, 'format.log'), 'utf8').split('\n').slice(-15).join('\n')
+      const log = readLog(join(node.dir, 'format.log'), 15)
       throw new RealClusterUnavailableError(`formatting node ${node.id} with Kafka's StorageTool failed (exit ${String(code)}):\n${log}`)
     }
   }

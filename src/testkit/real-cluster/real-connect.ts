@@ -12,13 +12,13 @@
  *   await connect.stop()
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { RealClusterControlError, RealClusterUnavailableError } from './errors.ts'
 import { requireConnect } from './install.ts'
-import { Jvm } from './jvm.ts'
+import { Jvm, readLog } from './jvm.ts'
 import { freePorts } from './ports.ts'
 import type { RealCluster } from './real-cluster.ts'
 import { WORKER_LOG4J2_PROPERTIES, workerConfig } from './worker-config.ts'
@@ -150,14 +150,7 @@ export class RealConnect {
   /** A worker's log (log4j2 at INFO); the last `lines` lines when given. */
   workerLogs (index: number, lines?: number): string {
     const worker = this.#worker(index, 'workerLogs')
-    let text: string
-    try {
-      text = readFileSync(join(worker.dir, 'worker.log'), 'utf8')
-    } catch {
-      return ''
-    }
-    if (lines === undefined) return text
-    return text.split('\n').slice(-lines - 1).join('\n')
+    return readLog(join(worker.dir, 'worker.log'), lines)
   }
 
   /** Resolves when a worker's JVM exits without being asked to, with which worker and how. */
