@@ -16,7 +16,8 @@ export interface ControlReady extends ReadyInfo {
 export async function startControlHelper (install: KafkaInstall, bootstrap: string): Promise<JsonLineHelper<ControlReady>> {
   return await JsonLineHelper.spawn<ControlReady>({
     binary: '/usr/bin/setpriv',
-    args: ['--pdeathsig', 'KILL', '--', install.java, '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+    // readPartition builds its whole answer in memory: hundreds of thousands of records need room.
+    args: ['--pdeathsig', 'KILL', '--', install.java, '-Xmx1g', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
       // The client's own logging would share stdout with the replies: off.
       '-Dlog4j2.level=OFF',
       '-cp', install.controlClasspath, 'dev.steadfast.rig.Control', bootstrap],

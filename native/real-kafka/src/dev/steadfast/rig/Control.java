@@ -323,6 +323,12 @@ public final class Control {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "steadfast-rig-reader");
+    // Short per-call timeouts so one stalled call cannot outlast the read's own deadline (the
+    // defaults let a single position() or endOffsets() block for a minute), and big polls.
+    props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "10000");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024));
     ArrayNode out = JSON.createArrayNode();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.assign(List.of(tp));
