@@ -55,8 +55,9 @@ test('sandbox --engine real: the example connectors run on real Kafka Connect wo
   // The workers' own view, not the agent's: both example connectors and their tasks RUNNING.
   const running = async (): Promise<string[]> => {
     const names = await (await fetch(`${connect as string}/connectors`)).json() as string[]
-    const states = await Promise.all(names.map(async (n) => await (await fetch(`${connect as string}/connectors/${n}/status`)).json() as { name: string, connector: { state: string }, tasks: Array<{ state: string }> }))
-    return states.filter((s) => s.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((k) => k.state === 'RUNNING')).map((s) => s.name).sort()
+    // A connector just created may answer 404 (or a rebalance 409) on its status for a moment: not running yet.
+    const states = await Promise.all(names.map(async (n) => await (await fetch(`${connect as string}/connectors/${n}/status`)).json() as { name?: string, connector?: { state: string }, tasks?: Array<{ state: string }> }))
+    return states.filter((s) => s.connector?.state === 'RUNNING' && (s.tasks ?? []).length > 0 && (s.tasks ?? []).every((k) => k.state === 'RUNNING')).map((s) => s.name as string).sort()
   }
   let seen: string[] = []
   for (let i = 0; i < 240 && seen.length < 2; i++) {
