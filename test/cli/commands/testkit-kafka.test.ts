@@ -4,39 +4,13 @@
  * when a broker dies under it. Its JVMs are found as the CLI's child processes.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { describe, test, type TestContext } from 'node:test'
-import { fileURLToPath } from 'node:url'
+import { describe, test } from 'node:test'
 import { consume, isAlive, metadata, produce } from '../../testkit/mock-cluster/support.ts'
+import { exitOf, nextLine, runForeground, type ForegroundRun } from '../../support/foreground-cli.ts'
 
-const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
-
-interface Run {
-  child: ChildProcessWithoutNullStreams
-  lines: AsyncIterator<string>
-  stderr: () => string
-}
-
-function runCli (t: TestContext, args: string[]): Run {
-  const child = spawn(BIN, ['testkit', 'kafka', ...args], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'warn' } })
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), stderr: () => stderr }
-}
-
-async function nextLine (run: Run): Promise<string> {
-  const { value, done } = await run.lines.next()
-  if (done === true) throw new Error(`the CLI ended its output early; stderr: ${run.stderr()}`)
-  return value
-}
-
-async function exitOf (child: ChildProcessWithoutNullStreams): Promise<[number | null, string | null]> {
-  if (child.exitCode !== null || child.signalCode !== null) return [child.exitCode, child.signalCode]
-  return await once(child, 'exit') as [number | null, string | null]
+function runCli (t: { after: (fn: () => void) => void }, args: string[]): ForegroundRun {
+  return runForeground(t, ['testkit', 'kafka', ...args])
 }
 
 /** The CLI's child processes: pid and command line (NUL-separated arguments joined by spaces). */

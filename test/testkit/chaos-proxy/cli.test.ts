@@ -5,12 +5,12 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { MockCluster } from '../../../src/testkit/index.ts'
 import { metadata } from '../mock-cluster/support.ts'
 import { connectOutcome } from './support.ts'
+import { exitOf } from '../../support/foreground-cli.ts'
 
 const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
 
@@ -38,11 +38,6 @@ function runProxy (t: { after: (fn: () => void) => void }, args: string[]): Run 
 async function command (run: Run, line: string): Promise<Record<string, any>> {
   run.child.stdin.write(line + '\n')
   return await run.next()
-}
-
-async function exitOf (child: ChildProcessWithoutNullStreams): Promise<[number | null, string | null]> {
-  if (child.exitCode !== null || child.signalCode !== null) return [child.exitCode, child.signalCode]
-  return await once(child, 'exit') as [number | null, string | null]
 }
 
 let cluster: MockCluster

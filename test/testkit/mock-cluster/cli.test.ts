@@ -4,37 +4,11 @@
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
-import { once } from 'node:events'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { consume, eventually, isAlive, metadata, produce } from './support.ts'
+import { exitOf, nextLine, runForeground, type ForegroundRun } from '../../support/foreground-cli.ts'
 
-const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
-
-interface Run {
-  child: ChildProcessWithoutNullStreams
-  lines: AsyncIterator<string>
-  stderr: () => string
-}
-
-function runCli (t: { after: (fn: () => void) => void }, args: string[]): Run {
-  const child = spawn(BIN, ['testkit', 'cluster', ...args], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'warn' } })
-  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
-  return { child, lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](), stderr: () => stderr }
-}
-
-async function nextLine (run: Run): Promise<string> {
-  const { value, done } = await run.lines.next()
-  if (done === true) throw new Error(`the CLI ended its output early; stderr: ${run.stderr()}`)
-  return value
-}
-
-async function exitOf (child: ChildProcessWithoutNullStreams): Promise<[number | null, string | null]> {
-  if (child.exitCode !== null || child.signalCode !== null) return [child.exitCode, child.signalCode]
-  return await once(child, 'exit') as [number | null, string | null]
+function runCli (t: { after: (fn: () => void) => void }, args: string[]): ForegroundRun {
+  return runForeground(t, ['testkit', 'cluster', ...args])
 }
 
 describe('steadfast testkit cluster', () => {
