@@ -5,9 +5,11 @@
  *
  * Scenarios so far: 1, Kafka Connect's 409 during worker rebalances (Strimzi's Connect client, on
  * real Connect workers); 2, Cruise Control's user-task capacity 500 (Strimzi's KafkaRebalance, on the
- * Cruise Control simulator); 3, the group coordinator moves (Sarama ClusterAdmin, on real Kafka).
+ * Cruise Control simulator); 3, the group coordinator moves (Sarama ClusterAdmin, on real Kafka);
+ * 5, one broker of three dies under a stream processor (Goka, on real Kafka).
  *
- * Run: node --import tsx bench/incidents/run.ts [runs]   (npm run bench:incidents)
+ * Run: node --import tsx bench/incidents/run.ts [runs] [incident ...]   (npm run bench:incidents)
+ * With incidents named (e.g. `3 5`), only those run and the table is printed, not written to the doc.
  */
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -15,8 +17,14 @@ import { RealCluster } from '../../src/testkit/real-cluster/real-cluster.ts'
 import { buildSarama, coordinatorMove, type PollSummary } from './coordinator-move/scenario.ts'
 import { connectSide, type ConnectRun } from './connect-rebalance/scenario.ts'
 import { steadfastSide, strimziSide, type CapacityRun } from './cruise-control-capacity/scenario.ts'
+import { brokerLoss, buildGoka, type ProcessorRun } from './broker-loss/scenario.ts'
 
 const runs = Number(process.argv[2] ?? 3)
+const only = process.argv.slice(3).map(Number)
+if (!Number.isInteger(runs) || runs < 1 || only.some((n) => ![1, 2, 3, 5].includes(n))) {
+  console.error('usage: run.ts [runs ≥ 1] [incident 1|2|3|5 ...]')
+  process.exit(2)
+}
 const DOC = fileURLToPath(new URL('../../docs/incidents.md', import.meta.url))
 
 function median (values: number[]): number {
@@ -106,10 +114,48 @@ async function incident3 (): Promise<Row[]> {
   return rows
 }
 
+async function incident5 (): Promise<Row[]> {
+  const sides = new Map([['goka 1.1.14 (Sarama 1.45.1)', await buildGoka()]])
+  const cluster = await RealCluster.start({ brokers: 3 })
+  const perSide = new Map<string, ProcessorRun[]>()
+  const elections: number[] = []
+  const producerGaps: number[] = []
+  try {
+    for (let round = 0; round < runs; round++) {
+      const r = await brokerLoss(cluster, round, sides)
+      elections.push(r.electionMs)
+      producerGaps.push(r.producerLongestGapMs)
+      for (const [name, s] of r.sides) perSide.set(name, [...(perSide.get(name) ?? []), s])
+      console.log(`incident 5 run ${round + 1}: leader election ${r.electionMs.toFixed(0)} ms, ${r.inputRecords} input records, producer gap ${r.producerLongestGapMs.toFixed(0)} ms, ${r.producerFailed} failed; ` +
+        [...r.sides].map(([name, s]) => `${name}: ${s.stopped ? `STOPPED at ${(s.stoppedAtMs / 1000).toFixed(1)} s` : 'kept running'}, ${s.notReflected} not in the table, ${s.appliedTwice} applied twice, gap ${s.longestGapMs} ms`).join('; '))
+    }
+  } finally {
+    await cluster.stop()
+  }
+  const incident = '5 one broker of three dies under a word-count processor (leader of every input partition SIGKILLed, back after 10 s)'
+  const rows: Row[] = [{ incident, system: 'Kafka itself', did: `leader election (kill → every partition led elsewhere) ${figure(elections, ' ms')}; steadfast's producer feeding the input: longest without an acknowledgement ${figure(producerGaps, ' ms')}` }]
+  for (const [name, list] of perSide) {
+    const stopped = list.filter((s) => s.stopped)
+    const error = stopped[0]?.error.split('\n').map((l) => l.replace(/^\s*\*\s*/, '')).find((l) => /kafka:|dial|EOF|broken pipe|leader/i.test(l)) ?? ''
+    rows.push({
+      incident,
+      system: name,
+      did: `stopped by itself ${stopped.length}/${list.length}` + (stopped.length > 0 ? ` (${figure(stopped.map((s) => s.stoppedAtMs / 1000), ' s')} into the run, the kill at 8 s: ${error.slice(0, 160)})` : '') +
+        `, input records not in the table ${figure(list.map((s) => s.notReflected))}, applied twice ${figure(list.map((s) => s.appliedTwice))}, longest processing gap ${figure(list.map((s) => s.longestGapMs), ' ms')}`,
+    })
+  }
+  return rows
+}
+
+const INCIDENTS: Record<number, () => Promise<Row[]>> = { 1: incident1, 2: incident2, 3: incident3, 5: incident5 }
+
 async function main (): Promise<void> {
-  const rows = [...await incident1(), ...await incident2(), ...await incident3()]
+  const chosen = only.length > 0 ? only : Object.keys(INCIDENTS).map(Number)
+  const rows: Row[] = []
+  for (const n of chosen) rows.push(...await INCIDENTS[n]!())
   const table = ['| incident | system | what it did |', '|---|---|---|', ...rows.map((r) => `| ${r.incident} | ${r.system} | ${r.did.replace(/\|/g, '\\|')} |`)].join('\n')
   console.log(`\n${table}`)
+  if (only.length > 0) return
   writeFileSync(DOC, `# The incidents, reproduced
 
 Written by \`npm run bench:incidents\` (bench/incidents/run.ts) on ${new Date().toISOString().slice(0, 10)}, ${runs} runs per scenario,
