@@ -308,6 +308,33 @@ export class RealCluster {
     return broker
   }
 
+  /**
+   * Every broker at once on a new port (same ids, same data): the old ports close together, so a
+   * client that holds only the endpoints it started with has nothing left to ask — the endpoint
+   * change of a whole cluster. The control helper is pointed at the new ports before the wait (it
+   * cannot learn them from a broker, as it does when one broker moves). Controllers keep theirs.
+   */
+  async restartAllWithNewEndpoints (): Promise<RealBroker[]> {
+    const op = 'restartAllWithNewEndpoints'
+    if (this.#state !== 'running') throw new RealClusterUnavailableError(`${op}: the cluster is not running`)
+    const nodes = [...this.#nodes.values()].filter((n) => n.role !== 'controller')
+    await Promise.all(nodes.map(async (n) => {
+      await n.jvm?.terminate(this.#options.timeoutMs)
+      n.jvm = undefined
+      n.paused = false
+    }))
+    const ports = await freePorts(nodes.length * 2)
+    nodes.forEach((n, i) => {
+      n.ports = { ...n.ports, plaintext: ports[2 * i] as number }
+      if (n.ports.saslSsl !== undefined) n.ports.saslSsl = ports[2 * i + 1] as number
+      this.#writeConfig(n)
+      this.#launch(n)
+    })
+    await this.#call(op, 'rebootstrap', { bootstrap: this.bootstrap })
+    await this.#waitBrokers(op)
+    return this.brokers
+  }
+
   /** Makes `node` the partition's leader (reassigning replicas if needed, then a preferred election). */
   async moveLeader (topic: string, partition: number, node: number): Promise<void> {
     await this.#call('moveLeader', 'moveLeader', { topic, partition, broker: node, timeoutMs: this.#options.timeoutMs })

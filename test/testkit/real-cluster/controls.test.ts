@@ -107,6 +107,21 @@ describe('RealCluster', () => {
     assert.ok(cluster.bootstrap.includes(`127.0.0.1:${moved.port}`))
   })
 
+  test('restartAllWithNewEndpoints: every broker on a new port at once, no old port open, the data still there', async () => {
+    const topic = 'rig-all-move'
+    await cluster.createTopic({ name: topic, partitions: 1, replicationFactor: 3 })
+    assert.equal((await produce(cluster.bootstrap, topic, 0, ['one', 'two'])).code, 0)
+    const old = cluster.brokers.map((b) => b.port)
+    const moved = await cluster.restartAllWithNewEndpoints()
+    assert.deepEqual(moved.map((b) => b.id), [1, 2, 3])
+    for (const port of old) assert.equal(await accepts(port), false, `nothing listens on old port ${port}`)
+    assert.equal(moved.some((b) => old.includes(b.port)), false, 'every port is new')
+    const md = await metadata(cluster.bootstrap)
+    assert.deepEqual(md.brokers.map((b) => b.name).sort(), moved.map((b) => `127.0.0.1:${b.port}`).sort(), 'kcat sees only the new endpoints')
+    assert.deepEqual((await cluster.readPartition(topic, 0)).map((r) => r.value), ['one', 'two'], 'the control helper reads on the new ports')
+    assert.deepEqual(await consume(cluster.bootstrap, topic, 0), ['0:one', '1:two'], 'and so does kcat')
+  })
+
   test('coordinatorOf names the broker a FindCoordinator request answers (asked by steadfast\'s own client)', async () => {
     const client = new Cluster({ bootstrap: cluster.bootstrap })
     try {
