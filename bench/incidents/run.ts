@@ -6,7 +6,8 @@
  * Scenarios so far: 1, Kafka Connect's 409 during worker rebalances (Strimzi's Connect client, on
  * real Connect workers); 2, Cruise Control's user-task capacity 500 (Strimzi's KafkaRebalance, on the
  * Cruise Control simulator); 3, the group coordinator moves (Sarama ClusterAdmin, on real Kafka);
- * 5, one broker of three dies under a stream processor (Goka, on real Kafka).
+ * 4, every broker re-advertises on new endpoints at once (Java KafkaConsumer, KafkaJS, on real
+ * Kafka); 5, one broker of three dies under a stream processor (Goka, on real Kafka).
  *
  * Run: node --import tsx bench/incidents/run.ts [runs] [incident ...]   (npm run bench:incidents)
  * With incidents named (e.g. `3 5`), only those run and the table is printed, not written to the doc.
@@ -18,11 +19,12 @@ import { buildSarama, coordinatorMove, type PollSummary } from './coordinator-mo
 import { connectSide, type ConnectRun } from './connect-rebalance/scenario.ts'
 import { steadfastSide, strimziSide, type CapacityRun } from './cruise-control-capacity/scenario.ts'
 import { brokerLoss, buildGoka, type ProcessorRun } from './broker-loss/scenario.ts'
+import { buildJavaConsumer, endpointChange, kafkajsConsumer, type ConsumerRun } from './endpoint-change/scenario.ts'
 
 const runs = Number(process.argv[2] ?? 3)
 const only = process.argv.slice(3).map(Number)
-if (!Number.isInteger(runs) || runs < 1 || only.some((n) => ![1, 2, 3, 5].includes(n))) {
-  console.error('usage: run.ts [runs ≥ 1] [incident 1|2|3|5 ...]')
+if (!Number.isInteger(runs) || runs < 1 || only.some((n) => ![1, 2, 3, 4, 5].includes(n))) {
+  console.error('usage: run.ts [runs ≥ 1] [incident 1|2|3|4|5 ...]')
   process.exit(2)
 }
 const DOC = fileURLToPath(new URL('../../docs/incidents.md', import.meta.url))
@@ -114,6 +116,38 @@ async function incident3 (): Promise<Row[]> {
   return rows
 }
 
+async function incident4 (): Promise<Row[]> {
+  const sides = new Map([['Java KafkaConsumer 4.3.1 (defaults)', await buildJavaConsumer()], ['kafkajs 2.2.4', kafkajsConsumer]])
+  const cluster = await RealCluster.start({ brokers: 3 })
+  const perSide = new Map<string, ConsumerRun[]>()
+  const moves: number[] = []
+  try {
+    for (let round = 0; round < runs; round++) {
+      const r = await endpointChange(cluster, round, sides)
+      moves.push(r.movedMs)
+      for (const [name, s] of r.consumers) perSide.set(name, [...(perSide.get(name) ?? []), s])
+      console.log(`incident 4 run ${round + 1}: every broker on a new port in ${r.movedMs.toFixed(0)} ms, ${r.records} records in the log; ` +
+        [...r.consumers].map(([name, s]) => `${name}: ${s.lost} lost, ${s.twice} twice, gap ${s.longestGapMs} ms, followed ${s.followedMs < 0 ? 'never (or not seen)' : `${s.followedMs.toFixed(0)} ms`}${s.error === '' ? '' : `, error: ${s.error.slice(0, 100)}`}`).join('; '))
+    }
+  } finally {
+    await cluster.stop()
+  }
+  const incident = '4 every broker re-advertised on a new port at once, old ports closed (a steady stream, long-running group consumers)'
+  const rows: Row[] = [{ incident, system: 'Kafka itself', did: `all brokers down, then up on new ports, in ${figure(moves, ' ms')}` }]
+  for (const [name, list] of perSide) {
+    const errors = [...new Set(list.map((s) => s.error).filter((e) => e !== ''))].slice(0, 2).join('; ')
+    rows.push({
+      incident,
+      system: name,
+      did: `records never received ${figure(list.map((s) => s.lost))} of ${figure(list.map((s) => s.lost + s.received))}, received twice ${figure(list.map((s) => s.twice))}, ` +
+        `longest without a record ${figure(list.map((s) => s.longestGapMs), ' ms')}` +
+        (list.every((s) => s.followedMs >= 0) ? `, received again ${figure(list.map((s) => s.followedMs), ' ms')} after the new endpoints were up` : '') +
+        (errors === '' ? '' : `; stopped with: ${errors.slice(0, 160)}`),
+    })
+  }
+  return rows
+}
+
 async function incident5 (): Promise<Row[]> {
   const sides = new Map([['goka 1.1.14 (Sarama 1.45.1)', await buildGoka()]])
   const cluster = await RealCluster.start({ brokers: 3 })
@@ -147,7 +181,7 @@ async function incident5 (): Promise<Row[]> {
   return rows
 }
 
-const INCIDENTS: Record<number, () => Promise<Row[]>> = { 1: incident1, 2: incident2, 3: incident3, 5: incident5 }
+const INCIDENTS: Record<number, () => Promise<Row[]>> = { 1: incident1, 2: incident2, 3: incident3, 4: incident4, 5: incident5 }
 
 async function main (): Promise<void> {
   const chosen = only.length > 0 ? only : Object.keys(INCIDENTS).map(Number)

@@ -1,0 +1,170 @@
+/**
+ * Incident 4, every broker re-advertises on new endpoints (AutoMQ AutoBalancer), on real Apache
+ * Kafka: long-running group consumers read a steady stream from a 6-partition topic, side by side,
+ * each in its own group, while every broker restarts at once on a new port (the old ports close,
+ * so nothing a client was configured with answers any more). A bootstrap file beside the run is
+ * rewritten with the new endpoints the moment they are up, as a deployment's service discovery
+ * would. Consumers: Kafka's Java KafkaConsumer (kafka-clients 4.3.1, its defaults, configured with
+ * the old bootstrap list), KafkaJS 2.2.4 (same), and, when given, steadfast's consumer (watching the
+ * bootstrap file). The stream's producer is the bench's own and is pointed at the new endpoints
+ * when they are up. Per consumer: records received (against the log read back by Kafka's own
+ * consumer in the rig's control helper), records seen twice, the longest gap between records, and
+ * the time from the new endpoints being up until it received again.
+ */
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { Kafka, logLevel } from 'kafkajs'
+import { Producer } from '../../../src/producer/producer.ts'
+import { createLogger } from '../../../src/observability/logger.ts'
+import { locateKafka } from '../../../src/testkit/real-cluster/install.ts'
+import type { RealCluster } from '../../../src/testkit/real-cluster/real-cluster.ts'
+
+const run = promisify(execFile)
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+const BUILD = fileURLToPath(new URL('../../../build/incidents/endpoint-java/', import.meta.url))
+const PARTITIONS = 6
+const RECORDS_PER_SECOND = 200
+const BEFORE_MS = 8000
+const AFTER_MS = 20_000
+const CATCH_UP_MS = 10_000
+
+/** What a consumer side reports (the Java program prints exactly this as JSON). */
+export interface ConsumerSummary {
+  received: number
+  twice: number
+  longestGapMs: number
+  error: string
+}
+
+export interface ConsumerRun extends ConsumerSummary {
+  /** Records in the log the consumer never received. */
+  lost: number
+  /** From the new endpoints being up (and in the bootstrap file) to its next record; -1: never. */
+  followedMs: number
+}
+
+export interface EndpointRun {
+  /** From the kill of the old brokers until every broker was up on its new port. */
+  movedMs: number
+  records: number
+  /** Records the bench's producer gave up on (they are not in the log, so no consumer owes them). */
+  producerFailed: number
+  consumers: Map<string, ConsumerRun>
+}
+
+/** A consumer under test: joins `group` on `topic`, reports once `stop` resolves; `onRecord` is called per record it receives. */
+export type ConsumerSide = (args: { bootstrap: string, bootstrapFile: string, topic: string, group: string, stop: Promise<void>, onRecord: () => void }) => Promise<ConsumerSummary>
+
+/** Compiles the Java consumer once against the rig's cached Kafka jars. */
+export async function buildJavaConsumer (): Promise<ConsumerSide> {
+  const install = locateKafka()
+  mkdirSync(BUILD, { recursive: true })
+  const classpath = install.classpath
+  await run('javac', ['-nowarn', '-d', BUILD, '-cp', classpath, join(HERE, 'java', 'EndpointConsumer.java')])
+  // The Java program reports only at the end: its arrival times are not visible to the bench (no
+  // onRecord), so its `followedMs` stays -1 and its longest gap tells how long it was without records.
+  return async ({ bootstrap, topic, group, stop }) => {
+    const child = run(install.java, ['-cp', `${BUILD}:${classpath}`, 'EndpointConsumer', bootstrap, topic, group], { maxBuffer: 16 * 1024 * 1024 })
+    stop.then(() => child.child.stdin?.end(), () => {})
+    const { stdout } = await child
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ConsumerSummary
+  }
+}
+
+/** KafkaJS 2.2.4's consumer, eachMessage, with the bootstrap list it was started with. */
+export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, stop, onRecord }) => {
+  const consumer = new Kafka({ clientId: 'incident-kafkajs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: group })
+  const last = new Map<number, bigint>()
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  let lastAt = -1
+  const crashed = new Promise<void>((resolve) => consumer.on(consumer.events.CRASH, (e) => { s.error = String(e.payload.error); resolve() }))
+  try {
+    await consumer.connect()
+    await consumer.subscribe({ topic, fromBeginning: true })
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        const now = performance.now()
+        if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
+        lastAt = now
+        const offset = BigInt(message.offset)
+        if (offset <= (last.get(partition) ?? -1n)) s.twice++
+        else s.received++
+        last.set(partition, offset)
+        onRecord()
+      },
+    })
+  } catch (error) {
+    s.error = String(error)
+  }
+  await Promise.race([crashed, stop])
+  if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, performance.now() - lastAt)
+  await consumer.disconnect().catch(() => {})
+  s.longestGapMs = Math.round(s.longestGapMs)
+  return s
+}
+
+export async function endpointChange (cluster: RealCluster, round: number, sides: Map<string, ConsumerSide>): Promise<EndpointRun> {
+  const topic = `incident-endpoints-${round}`
+  await cluster.createTopic({ name: topic, partitions: PARTITIONS, replicationFactor: 3 })
+  const dir = mkdtempSync(join(tmpdir(), 'incident-endpoints-'))
+  const bootstrapFile = join(dir, 'brokers.txt')
+  writeFileSync(bootstrapFile, `${cluster.bootstrap.split(',').join('\n')}\n`)
+
+  const logger = createLogger({ level: 'silent' })
+  // The bench's own producer is not under test: the one started before the move is replaced by one
+  // on the new endpoints once they are up; what reached the log is read back at the end.
+  let producer = new Producer({ bootstrap: cluster.bootstrap, logger, deliveryTimeoutMs: 40_000 })
+  let movedAt = Infinity
+  let stopProducing = Infinity
+  let stopConsumers = (): void => {}
+  const stop = new Promise<void>((resolve) => { stopConsumers = resolve })
+  const firstAfterMove = new Map<string, number>()
+  const running = new Map([...sides].map(([name, side]) => [name, side({
+    bootstrap: cluster.bootstrap,
+    bootstrapFile,
+    topic,
+    group: `incident-endpoints-${name.replace(/\W+/g, '-')}-${round}`,
+    stop,
+    onRecord: () => { if (performance.now() > movedAt && !firstAfterMove.has(name)) firstAfterMove.set(name, performance.now() - movedAt) },
+  })]))
+
+  const started = performance.now()
+  const pending: Array<Promise<unknown>> = []
+  let producerFailed = 0
+  const produce = async (): Promise<void> => {
+    let sent = 0
+    while (performance.now() < stopProducing) {
+      const due = Math.floor((performance.now() - started) * RECORDS_PER_SECOND / 1000)
+      for (; sent < due; sent++) pending.push(producer.send({ topic, key: `k${sent % 60}`, value: String(sent) }).catch(() => { producerFailed++ }))
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+  }
+  const producing = produce()
+  await new Promise((resolve) => setTimeout(resolve, BEFORE_MS))
+  const moveStarted = performance.now()
+  const old = producer
+  await cluster.restartAllWithNewEndpoints()
+  writeFileSync(bootstrapFile, `${cluster.bootstrap.split(',').join('\n')}\n`)
+  producer = new Producer({ bootstrap: cluster.bootstrap, logger, deliveryTimeoutMs: 40_000 })
+  movedAt = performance.now()
+  stopProducing = movedAt + AFTER_MS
+  old.close().catch(() => {})
+  await producing
+  await Promise.all(pending)
+  await producer.close()
+  await new Promise((resolve) => setTimeout(resolve, CATCH_UP_MS))
+  stopConsumers()
+
+  let records = 0
+  for (let p = 0; p < PARTITIONS; p++) records += (await cluster.readPartition(topic, p)).length
+  const consumers = new Map<string, ConsumerRun>()
+  for (const [name, p] of running) {
+    const s = await p
+    consumers.set(name, { ...s, lost: Math.max(0, records - s.received), followedMs: firstAfterMove.get(name) ?? -1 })
+  }
+  return { movedMs: movedAt - moveStarted, records, producerFailed, consumers }
+}
