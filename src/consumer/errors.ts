@@ -48,3 +48,14 @@ export class CommitFailedError extends SteadfastError {
     super(message, { action: 'rejoin', reason: 'commit-failed', cause })
   }
 }
+
+/**
+ * The coordinator did not answer a heartbeat for a whole session: the group has removed the
+ * member by now, so its partitions were given up (without a commit) and it joins again.
+ */
+export class SessionLostError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_SESSION_LOST'
+  constructor (groupId: string, sessionTimeoutMs: number, cause: unknown) {
+    super(`group ${groupId}: no heartbeat answered for a whole session (${sessionTimeoutMs} ms); the partitions were given up`, { action: 'rejoin', reason: 'session-lost', cause })
+  }
+}

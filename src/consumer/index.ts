@@ -5,4 +5,4 @@ export type { ConsumerMessage, ConsumerBatch, TopicPartition } from './message.t
 export type { OffsetToCommit } from './group/offsets.ts'
 export { rangeAssignor, roundRobinAssignor, type Assignor, type AssignorMember, type GroupAssignment } from './group/assignors.ts'
 export { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type Subscription, type Assignment } from './group/consumer-protocol.ts'
-export { ConsumerClosedError, OffsetOutOfRangeError, PartitionFetchError, CommitFailedError } from './errors.ts'
+export { ConsumerClosedError, OffsetOutOfRangeError, PartitionFetchError, CommitFailedError, SessionLostError } from './errors.ts'

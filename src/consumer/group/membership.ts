@@ -19,6 +19,7 @@ import { sleep, systemClock } from '../../resilience/clock.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
+import { SessionLostError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
 import { rebalances } from '../metrics.ts'
 import type { ResolvedConsumerOptions } from '../options.ts'
@@ -94,8 +95,9 @@ export class GroupMember {
         if (signal.aborted) return
         this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
         const code = ended instanceof KafkaProtocolError ? ended.errorCode : 0
-        if (code === UNKNOWN_MEMBER_ID) this.#memberId = ''
-        const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION
+        const lost = ended instanceof SessionLostError
+        if (code === UNKNOWN_MEMBER_ID || lost) this.#memberId = ''
+        const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION && !lost
         if (!canCommit) this.#generationId = -1
         await this.#host.revoke(canCommit)
         this.#assignedOnce = false
@@ -212,9 +214,10 @@ export class GroupMember {
         if (signal.aborted) return error as Error
         const action = classify(error).action
         if (action === 'rejoin') return error as Error
-        // The coordinator stayed unreachable for a whole session: keep trying; once it answers
-        // it says whether we are still a member.
-        if (error instanceof DeadlineExceededError) continue
+        // No answer for a whole session: the coordinator's own session timer has run out by now,
+        // so the group has dropped us and another member may own our partitions. Give them up
+        // and join again (as a new member) once the coordinator answers.
+        if (error instanceof DeadlineExceededError) return new SessionLostError(this.#groupId, options.sessionTimeoutMs, error)
         throw error
       }
     }
