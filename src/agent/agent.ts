@@ -10,8 +10,10 @@ import { basename, dirname } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { rootLogger, type Logger } from '../observability/logger.ts'
 import { loadConfig, type AgentConfig } from './config.ts'
+import { HighAvailability, type AgentRole } from './ha/high-availability.ts'
 import { AgentServer } from './http/server.ts'
-import { Runtime } from './runtime.ts'
+import { agentActive } from './metrics.ts'
+import { Runtime, type RuntimeDeps } from './runtime.ts'
 import { openStateDatabase, type StateDatabase } from './state/database.ts'
 import { EventLog } from './state/events.ts'
 import { AnnotationMarks } from './state/marks.ts'
@@ -33,12 +35,13 @@ export class Agent {
   readonly #env: NodeJS.ProcessEnv
   readonly #watchers: FSWatcher[] = []
   readonly #startedAt = new Date().toISOString()
+  readonly #ha: HighAvailability | undefined
   #runtime: Runtime
   #reloading: Promise<void> = Promise.resolve()
   #timers = new Map<string, ReturnType<typeof setTimeout>>()
   #stopped: Promise<void> | undefined
 
-  private constructor (config: AgentConfig, db: StateDatabase, server: AgentServer, url: string, options: AgentOptions, events: EventLog, marks: AnnotationMarks) {
+  private constructor (config: AgentConfig, db: StateDatabase, server: AgentServer, url: string, options: AgentOptions, events: EventLog, marks: AnnotationMarks, ha: HighAvailability | undefined) {
     this.#db = db
     this.events = events
     this.#marks = marks
@@ -46,34 +49,83 @@ export class Agent {
     this.url = url
     this.#logger = options.logger ?? rootLogger()
     this.#env = options.env ?? process.env
-    this.#runtime = new Runtime(config, { db, events, marks, logger: this.#logger })
+    this.#ha = ha
+    this.#runtime = new Runtime(config, this.#deps())
   }
 
   static async start (configFile: string, options: AgentOptions = {}): Promise<Agent> {
     const config = await loadConfig(configFile, options.env)
+    const logger = options.logger ?? rootLogger()
+    // With HA, Kafka must answer before anything else starts: the state topic is where state goes.
+    const ha = config.ha === undefined ? undefined : await HighAvailability.open(config, logger)
     const db = openStateDatabase(config.state)
     const events = new EventLog(db)
-    const marks = new AnnotationMarks(db)
+    const marks = new AnnotationMarks(db, ha?.replica)
     // The server is listening before the agent exists (a port in use fails before anything runs).
     const started: { agent?: Agent } = {}
     const server = new AgentServer(() => {
       const agent = started.agent
       if (agent === undefined) throw new Error('the agent is starting')
-      return { runtime: agent.#runtime, events, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt }
+      return { runtime: agent.#runtime, events, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt, role: agent.role, ...(ha === undefined ? {} : { ha: { group: ha.group, since: ha.since } }) }
     })
     let url: string
     try {
       url = await server.listen(config.http.host, config.http.port)
     } catch (error) {
       db.close()
+      await ha?.close()
       throw error
     }
-    const agent = new Agent(config, db, server, url, options, events, marks)
+    const agent = new Agent(config, db, server, url, options, events, marks, ha)
     started.agent = agent
     events.record('info', 'agent', 'agent', `started (${config.file}); serving ${url}`)
-    agent.#runtime.start()
+    if (ha === undefined) {
+      agent.#runtime.start()
+    } else {
+      events.record('info', 'ha', ha.group, 'standby: waiting for the lease')
+      ha.start(async () => { await agent.#becomeActive() }, async () => { await agent.#becomeStandby() })
+    }
+    agentActive.set(ha === undefined ? 1 : 0)
     agent.#watch(config)
     return agent
+  }
+
+  /** `single` without HA; with HA, `active` while this agent holds the lease, else `standby`. */
+  get role (): AgentRole { return this.#ha?.role ?? 'single' }
+
+  #deps (): RuntimeDeps {
+    return { db: this.#db, events: this.events, marks: this.#marks, logger: this.#logger, ...(this.#ha === undefined ? {} : { replica: this.#ha.replica }) }
+  }
+
+  /** Replacing the runtime (reload, lease changes) runs one at a time. */
+  #serially<T> (step: () => Promise<T>): Promise<T> {
+    const run = this.#reloading.then(step)
+    this.#reloading = run.then(() => {}, () => {})
+    return run
+  }
+
+  /** The lease was acquired: rebuild the state from the topic, then a fresh runtime starts acting. */
+  #becomeActive (): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#stopped !== undefined || this.#ha === undefined) return
+      const rows = await this.#ha.replica.restore(this.#db)
+      await this.#runtime.stop()
+      this.#runtime = new Runtime(this.#runtime.config, this.#deps())
+      this.#runtime.start()
+      agentActive.set(1)
+      this.events.record('info', 'ha', this.#ha.group, `active: holding the lease; ${rows} state rows restored from ${this.#ha.replica.topic}`)
+    })
+  }
+
+  /** The lease is going: the loops stop (in-flight runs finish) before it goes. */
+  #becomeStandby (): Promise<void> {
+    return this.#serially(async () => {
+      if (this.#ha === undefined) return
+      agentActive.set(0)
+      await this.#runtime.stop()
+      this.#runtime = new Runtime(this.#runtime.config, this.#deps())
+      this.events.record('warn', 'ha', this.#ha.group, 'standby: the lease was released or lost; another agent acts')
+    })
   }
 
   get runtime (): Runtime { return this.#runtime }
@@ -105,9 +157,7 @@ export class Agent {
 
   /** Re-reads the config file and, when it is valid and changed, replaces the runtime; reloads run one at a time. */
   reload (): Promise<boolean> {
-    const run = this.#reloading.then(() => this.#reload())
-    this.#reloading = run.then(() => {}, () => {})
-    return run
+    return this.#serially(async () => await this.#reload())
   }
 
   async #reload (): Promise<boolean> {
@@ -121,14 +171,18 @@ export class Agent {
       return false
     }
     if (isDeepStrictEqual(JSON.parse(JSON.stringify(next)), JSON.parse(JSON.stringify(current))) && secretsEqual(next, current)) return false
-    for (const key of ['http', 'state'] as const) {
-      const [a, b] = key === 'http' ? [`${next.http.host}:${next.http.port}`, `${current.http.host}:${current.http.port}`] : [next.state, current.state]
+    for (const key of ['http', 'state', 'ha'] as const) {
+      const [a, b] = key === 'http'
+        ? [`${next.http.host}:${next.http.port}`, `${current.http.host}:${current.http.port}`]
+        : key === 'state' ? [next.state, current.state] : [JSON.stringify(next.ha ?? null), JSON.stringify(current.ha ?? null)]
       if (a !== b) this.events.record('warn', 'config', current.file, `${key} changed (${b} → ${a}); it takes effect when the agent restarts`)
     }
-    const applied: AgentConfig = { ...next, http: { ...next.http, host: current.http.host, port: current.http.port }, state: current.state }
+    const { ha: _nextHa, ...rest } = next
+    const applied: AgentConfig = { ...rest, http: { ...next.http, host: current.http.host, port: current.http.port }, state: current.state, ...(current.ha === undefined ? {} : { ha: current.ha }) }
     await this.#runtime.stop()
-    this.#runtime = new Runtime(applied, { db: this.#db, events: this.events, marks: this.#marks, logger: this.#logger })
-    this.#runtime.start()
+    this.#runtime = new Runtime(applied, this.#deps())
+    // A standby keeps its runtime idle until it holds the lease.
+    if (this.role !== 'standby') this.#runtime.start()
     this.events.record('info', 'config', current.file, 'config reloaded')
     return true
   }
@@ -139,6 +193,8 @@ export class Agent {
       this.#server.draining()
       for (const w of this.#watchers) w.close()
       for (const t of this.#timers.values()) clearTimeout(t)
+      await this.#reloading
+      await this.#ha?.close()
       await this.#reloading
       await this.#runtime.stop()
       this.events.record('info', 'agent', 'agent', 'stopped')

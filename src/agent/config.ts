@@ -88,7 +88,15 @@ export const configSchema = z.strictObject({
   jitter: z.number().min(0).max(1).default(0.2),
   lag: z.strictObject({ window: z.number().int().min(2).max(1000).default(10) }).default({ window: 10 }),
   shutdownTimeout: duration.default(30_000),
+  ha: z.strictObject({
+    group: z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'must be a consumer group name of letters, digits, ".", "_" and "-"').default('steadfast-agent'),
+    topic: z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'must be a Kafka topic name').optional(),
+    sessionTimeout: duration.default(10_000),
+  }).optional(),
 }).superRefine((c, ctx) => {
+  if (c.ha !== undefined && c.kafka === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['kafka'], message: 'is required when ha is set (the lease and the state topic live in Kafka)' })
+  }
   if ((c.connect !== undefined || c.cruiseControl !== undefined) && c.manifests === undefined) {
     ctx.addIssue({ code: 'custom', path: ['manifests'], message: 'is required when connect or cruiseControl is set (the directory of KafkaConnector and KafkaRebalance documents)' })
   }
@@ -118,6 +126,8 @@ export interface AgentConfig {
   jitter: number
   lag: { window: number }
   shutdownTimeout: number
+  /** High availability: one active agent per group, its state in a compacted topic. */
+  ha?: { group: string, topic: string, sessionTimeout: number }
 }
 
 /** Reads, validates and resolves a config file; throws ConfigError listing every problem. */
@@ -175,6 +185,7 @@ export async function parseConfig (text: string, file: string, env: NodeJS.Proce
     lag: c.lag,
     shutdownTimeout: c.shutdownTimeout,
     ...(c.manifests === undefined ? {} : { manifests: resolve(base, c.manifests) }),
+    ...(c.ha === undefined ? {} : { ha: { group: c.ha.group, topic: c.ha.topic ?? `${c.ha.group}-state`, sessionTimeout: c.ha.sessionTimeout } }),
   }
   if (c.kafka !== undefined) {
     const kafkaTls = await tls(c.kafka.tls, ['kafka', 'tls'])

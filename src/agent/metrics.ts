@@ -64,3 +64,8 @@ export const annotationsTotal = counter({
   help: 'Strimzi annotations carried out or refused, by annotation and outcome.',
   labelNames: ['annotation', 'outcome'] as const,
 })
+
+export const agentActive = gauge({
+  name: 'steadfast_agent_active',
+  help: 'Whether this agent acts (1: single agent, or the HA lease holder) or is an HA standby (0).',
+})

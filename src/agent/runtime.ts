@@ -9,7 +9,9 @@ import { Reconciler } from '../connect/reconciler.ts'
 import { CruiseControlClient } from '../cruise-control/client.ts'
 import { RebalanceLifecycle } from '../cruise-control/lifecycle.ts'
 import type { Logger } from '../observability/logger.ts'
-import type { AgentConfig, TlsConfig } from './config.ts'
+import type { AgentConfig } from './config.ts'
+import type { StateReplica } from './ha/state-topic.ts'
+import { kafkaClientOptions, tlsOf } from './kafka-clients.ts'
 import { ConnectorsLoop } from './loops/connectors.ts'
 import { LagLoop } from './loops/lag.ts'
 import { Loop } from './loops/loop.ts'
@@ -20,13 +22,8 @@ import type { EventLog } from './state/events.ts'
 import type { AnnotationMarks } from './state/marks.ts'
 import { SqliteOwnershipStore, rebalanceStore } from './state/records.ts'
 
-export interface RuntimeDeps { db: StateDatabase, events: EventLog, marks: AnnotationMarks, logger: Logger }
-
-function tlsOf (tls: TlsConfig | undefined): Record<string, unknown> | undefined {
-  if (tls === undefined) return undefined
-  const { key, ...rest } = tls
-  return { ...rest, ...(key === undefined ? {} : { key: key.reveal() }) }
-}
+/** `replica`: with HA, where the stores send each change first (the state topic). */
+export interface RuntimeDeps { db: StateDatabase, events: EventLog, marks: AnnotationMarks, logger: Logger, replica?: StateReplica }
 
 export class Runtime {
   readonly config: AgentConfig
@@ -55,7 +52,7 @@ export class Runtime {
       const tls = tlsOf(c.tls)
       const client = new ConnectClient({ urls: c.urls, logger, ...(tls === undefined ? {} : { tls }), ...(c.auth === undefined ? {} : { auth: { username: c.auth.username, password: c.auth.password.reveal() } }) })
       this.#closers.push(() => client.close())
-      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db), concurrency: c.concurrency, prune: c.prune, allowEmpty: true, logger })
+      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db, deps.replica), concurrency: c.concurrency, prune: c.prune, allowEmpty: true, logger })
       const connectors = new ConnectorsLoop({ reconciler, source, events, marks, logger })
       this.connectors = connectors
       loop('connectors', config.intervals.connectors, (signal) => connectors.run(signal))
@@ -65,21 +62,13 @@ export class Runtime {
       const tls = tlsOf(cc.tls)
       const client = new CruiseControlClient({ url: cc.url, logger, maxActiveUserTasks: cc.maxActiveUserTasks, ...(tls === undefined ? {} : { tls }), ...(cc.auth === undefined ? {} : { auth: { username: cc.auth.username, password: cc.auth.password.reveal() } }) })
       this.#closers.push(() => client.close())
-      const lifecycle = new RebalanceLifecycle({ client, store: rebalanceStore(deps.db), logger })
+      const lifecycle = new RebalanceLifecycle({ client, store: rebalanceStore(deps.db, deps.replica), logger })
       const rebalances = new RebalancesLoop({ lifecycle, client, source, events, marks, logger })
       this.rebalances = rebalances
       loop('rebalances', config.intervals.rebalances, (signal) => rebalances.run(signal))
     }
     if (config.kafka !== undefined) {
-      const k = config.kafka
-      const tls = tlsOf(k.tls)
-      const admin = new Admin({
-        bootstrap: k.bootstrap,
-        clientId: k.clientId,
-        logger,
-        ...(tls === undefined ? {} : { tls }),
-        ...(k.sasl === undefined ? {} : { sasl: { mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password.reveal() } }),
-      })
+      const admin = new Admin({ ...kafkaClientOptions(config.kafka), logger })
       this.#closers.push(() => admin.close())
       const lag = new LagLoop({ admin, groups: config.groups, window: config.lag.window, events })
       this.lag = lag

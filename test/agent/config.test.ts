@@ -97,3 +97,15 @@ test('watched groups: names, patterns and { name, topics }', async () => {
   const config = await parseConfig('groups:\n  - billing\n  - "orders-*"\n  - { name: audit, topics: [orders] }\n', FILE, {})
   assert.deepEqual(config.groups, [{ name: 'billing' }, { name: 'orders-*' }, { name: 'audit', topics: ['orders'] }])
 })
+
+test('ha: defaults derived from the group, needs kafka, and a bad group or duration is named', async () => {
+  const config = await parseConfig('kafka:\n  bootstrap: k1:9092\nha: { group: ops-agents }\n', FILE, {})
+  assert.deepEqual(config.ha, { group: 'ops-agents', topic: 'ops-agents-state', sessionTimeout: 10_000 })
+  assert.deepEqual((await parseConfig('kafka:\n  bootstrap: k1:9092\nha: {}\n', FILE, {})).ha, { group: 'steadfast-agent', topic: 'steadfast-agent-state', sessionTimeout: 10_000 })
+  assert.equal((await parseConfig('kafka:\n  bootstrap: k1:9092\n', FILE, {})).ha, undefined, 'no ha: a single agent')
+  assert.deepEqual(await problems('ha: {}\n'), ['1 kafka: is required when ha is set (the lease and the state topic live in Kafka)'])
+  const bad = await problems('kafka:\n  bootstrap: k1:9092\nha:\n  group: "no spaces"\n  sessionTimeout: 10\n')
+  assert.equal(bad.length, 2, bad.join('\n'))
+  assert.match(bad[0] ?? '', /^4 ha\.group: must be a consumer group name/)
+  assert.match(bad[1] ?? '', /^5 ha\.sessionTimeout: /)
+})

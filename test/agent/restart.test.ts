@@ -5,45 +5,13 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import type { ChildProcess } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { CruiseControlSimulator } from '../../src/testkit/cruise-control-sim/simulator.ts'
-
-const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
-const TOKEN = 'test-token-0123'
-
-interface Running { child: ChildProcess, url: string, lines: string[] }
-
-/** Starts the agent and resolves with its URL once it prints it. */
-async function startAgent (config: string): Promise<Running> {
-  const child = spawn(BIN, ['agent', '--config', config], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent', AGENT_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines: string[] = []
-  const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-  for await (const line of reader) {
-    lines.push(line)
-    const url = /serving (http:\/\/[\d.:]+)\//.exec(line)?.[1]
-    if (url !== undefined) {
-      reader.on('line', (l) => lines.push(l))
-      return { child, url, lines }
-    }
-  }
-  throw new Error(`the agent exited before serving: ${lines.join('\n')}`)
-}
-
-/** Reads the rebalance through the API until `done` holds (the agent moves it on its own timer). */
-async function waitForRebalance (url: string, done: (r: any) => boolean): Promise<any> {
-  for (let i = 0; i < 600; i++) {
-    const body = await (await fetch(`${url}/api/rebalances`)).json() as { rebalances?: Array<{ record: any }> }
-    const record = body.rebalances?.[0]?.record
-    if (record !== undefined && done(record)) return record
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  assert.fail('the rebalance did not get there')
-}
+import { startAgent, TOKEN, waitForRebalance } from './agent-process.ts'
 
 test('kill -9 during an execution: the restarted agent follows the same User-Task-ID to Ready, executing once', async (t) => {
   const cc = await CruiseControlSimulator.start({ proposalComputeMs: 50, maxBlockTimeMs: 200, executionTickMs: 300, movementsPerTick: 1, scanIntervalMs: 200 })

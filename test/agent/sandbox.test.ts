@@ -64,7 +64,7 @@ test('applies the example manifests: both FileStream connectors Ready as declare
   const { body } = await api('/api/rebalances')
   assert.ok(body.rebalances[0].record.proposal.summary.numReplicaMovements > 0)
   const ready = await api('/readyz')
-  assert.deepEqual(ready, { status: 200, body: { ready: true } })
+  assert.deepEqual(ready, { status: 200, body: { ready: true, role: 'single' } })
 })
 
 test('lag metrics per partition equal the admin\'s consumerGroupLag', async (t) => {

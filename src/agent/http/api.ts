@@ -13,12 +13,22 @@ import type { Secret } from '../secret.ts'
 
 export interface ApiResponse { status: number, body: unknown }
 
-export interface ApiContext { runtime: Runtime, events: EventLog, token: Secret | undefined, startedAt: string }
+export interface ApiContext {
+  runtime: Runtime
+  events: EventLog
+  token: Secret | undefined
+  startedAt: string
+  /** `single` without HA; with HA `active` (holds the lease) or `standby`. */
+  role: 'single' | 'active' | 'standby'
+  ha?: { group: string, since: string | undefined }
+}
 
 export function status (ctx: ApiContext): Record<string, unknown> {
   const { runtime } = ctx
   return {
     startedAt: ctx.startedAt,
+    role: ctx.role,
+    ...(ctx.ha === undefined ? {} : { ha: ctx.ha }),
     configured: { connect: runtime.connectors !== undefined, cruiseControl: runtime.rebalances !== undefined, kafka: runtime.lag !== undefined },
     loops: runtime.loops.map((l) => l.status),
     connectors: runtime.connectors?.snapshot ?? null,
@@ -53,6 +63,7 @@ export async function handleApi (ctx: ApiContext, req: IncomingMessage, url: URL
   }
   if (req.method !== 'POST') return { status: 405, body: { error: `${req.method ?? ''} is not allowed on ${url.pathname}` } }
   if (!authorised(req, ctx.token)) return { status: 401, body: { error: 'actions need the bearer token (Authorization: Bearer <http.token>)' } }
+  if (ctx.role === 'standby') return { status: 503, body: { error: `this agent is an HA standby of group ${ctx.ha?.group ?? ''}; send actions to the active agent` } }
   try {
     return await action(ctx, parts, url)
   } catch (error) {

@@ -55,9 +55,11 @@ export class AgentServer {
     }
     if (url.pathname === '/healthz') { send(res, this.#stopping ? 503 : 200, { status: this.#stopping ? 'stopping' : 'ok' }); return }
     if (url.pathname === '/readyz') {
+      // An HA standby is not ready: a load balancer in front of the agents then sends the page,
+      // the API and its actions to the active one.
       const waiting = ctx.runtime.loops.filter((l) => l.status.lastSuccessAt === undefined).map((l) => l.name)
-      const ready = !this.#stopping && waiting.length === 0
-      send(res, ready ? 200 : 503, { ready, ...(waiting.length === 0 ? {} : { waitingFor: waiting }) })
+      const ready = !this.#stopping && waiting.length === 0 && ctx.role !== 'standby'
+      send(res, ready ? 200 : 503, { ready, role: ctx.role, ...(waiting.length === 0 || ctx.role === 'standby' ? {} : { waitingFor: waiting }) })
       return
     }
     if (url.pathname.startsWith('/api/')) {

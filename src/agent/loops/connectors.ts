@@ -89,7 +89,7 @@ export class ConnectorsLoop {
     const name = d.manifest.name
     const requests = connectorRequests(d.annotations)
     const notes: string[] = []
-    this.#marks.clear('connector', name, Object.keys(d.annotations))
+    await this.#marks.clear('connector', name, Object.keys(d.annotations))
     for (const r of requests.refused) {
       notes.push(r.message)
       this.#warnOnce(`${name}\u0000${r.annotation}\u0000${r.value}`, 'warn', name, `annotation refused: ${r.message}`)
@@ -97,7 +97,7 @@ export class ConnectorsLoop {
     }
     if (requests.restart !== undefined && this.#marks.done('connector', name, RESTART) !== d.annotations[RESTART]) {
       const result = await this.#reconciler.restartConnector(name, requests.restart, { signal })
-      this.#marks.mark('connector', name, RESTART, d.annotations[RESTART] ?? '')
+      await this.#marks.mark('connector', name, RESTART, d.annotations[RESTART] ?? '')
       annotationsTotal.inc({ annotation: RESTART, outcome: 'done' })
       this.#events.record('info', 'connector', name, `restarted on ${RESTART} (${result.outcome}${requests.restart.includeTasks ? ', tasks included' : ''}${requests.restart.onlyFailed ? ', only failed' : ''})`)
     }
@@ -109,7 +109,7 @@ export class ConnectorsLoop {
         annotationsTotal.inc({ annotation: RESTART_TASK, outcome: 'refused' })
       } else {
         const result = await this.#reconciler.restartTask(name, task, { signal })
-        this.#marks.mark('connector', name, RESTART_TASK, String(task))
+        await this.#marks.mark('connector', name, RESTART_TASK, String(task))
         annotationsTotal.inc({ annotation: RESTART_TASK, outcome: 'done' })
         this.#events.record('info', 'connector', name, `task ${task} restarted on ${RESTART_TASK} (${result.outcome})`)
       }

@@ -77,7 +77,7 @@ export class RebalancesLoop {
         continue
       }
       await this.lifecycle.delete(record.name)
-      this.#marks.clear('rebalance', record.name, [])
+      await this.#marks.clear('rebalance', record.name, [])
       this.#events.record('info', 'rebalance', record.name, `forgotten: its manifest was removed (state was ${record.state})`)
     }
     const { userTasks } = await this.#client.userTasks({ signal })
@@ -105,7 +105,7 @@ export class RebalancesLoop {
       record = await this.lifecycle.create(d.manifest)
       this.#events.record('info', 'rebalance', name, 'created from its manifest (New)')
     }
-    this.#marks.clear('rebalance', name, Object.keys(d.annotations))
+    await this.#marks.clear('rebalance', name, Object.keys(d.annotations))
     const requests = rebalanceRequests(d.annotations)
     for (const r of requests.refused) {
       notes.push(r.message)
@@ -116,7 +116,7 @@ export class RebalancesLoop {
     if (requests.action !== undefined && this.#marks.done('rebalance', name, REBALANCE) !== value) {
       const allowed = ALLOWED_ACTIONS[record.state]
       if (allowed.includes(requests.action)) {
-        this.#marks.mark('rebalance', name, REBALANCE, value ?? '')
+        await this.#marks.mark('rebalance', name, REBALANCE, value ?? '')
         record = await this.lifecycle[requests.action](name)
         annotationsTotal.inc({ annotation: REBALANCE, outcome: 'done' })
         this.#events.record('info', 'rebalance', name, `${REBALANCE}: ${requests.action} accepted in state ${stored?.state ?? 'New'}`)
