@@ -5,6 +5,7 @@
  */
 import type { Cluster, CoordinatorType } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
+import { linkSignals } from '../resilience/link-signals.ts'
 import { retry } from '../resilience/retry.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import { AdminError } from './errors.ts'
@@ -35,9 +36,7 @@ export type Attempt<T> = (signal: AbortSignal, attempt: number) => Promise<T>
  * nothing goes on retrying in the background after the call has failed.
  */
 export async function forEachItem<I, T> (options: CallOptions, items: readonly I[], each: (item: I, options: CallOptions) => Promise<T>): Promise<T[]> {
-  const controller = new AbortController()
-  const onAbort = (): void => controller.abort(options.signal?.reason)
-  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const controller = linkSignals(options.signal)
   try {
     return await Promise.all(items.map(async (item) => {
       try {
@@ -48,7 +47,7 @@ export async function forEachItem<I, T> (options: CallOptions, items: readonly I
       }
     }))
   } finally {
-    options.signal?.removeEventListener('abort', onAbort)
+    controller.unlink()
   }
 }
 

@@ -12,6 +12,7 @@ import { counter } from '../observability/metrics.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Bulkhead } from '../resilience/bulkhead.ts'
 import { classify, type Classification } from '../resilience/classify.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
 import { DeadlineExceededError, HttpResponseError, SteadfastError } from '../resilience/errors.ts'
 import { retry } from '../resilience/retry.ts'
 import { CruiseControlHttp, type BasicAuth, type Params, type RawResponse, type TlsOptions } from './http.ts'
@@ -191,7 +192,7 @@ export class CruiseControlClient {
       userTaskId = outcome.userTaskId
       polls++
       options.onProgress?.(outcome.progress, userTaskId)
-      await pause(this.#pollIntervalMs, signal).catch((error: unknown) => {
+      await sleep(systemClock, this.#pollIntervalMs, signal).catch((error: unknown) => {
         throw new DeadlineExceededError(`cruise-control ${request.endpoint} did not finish within ${this.#operationTimeoutMs} ms (task ${userTaskId})`,
           { attempts: polls, elapsedMs: Date.now() - started, cause: error })
       })
@@ -273,13 +274,4 @@ export class CruiseControlClient {
   async close (): Promise<void> {
     await this.#http.close()
   }
-}
-
-function pause (ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

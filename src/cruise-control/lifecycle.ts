@@ -17,9 +17,11 @@ import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { counter } from '../observability/metrics.ts'
 import { classify, classifyCruiseControlResponse } from '../resilience/classify.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
 import {
   AbortedError, DeadlineExceededError, InvalidArgumentError, RetriesExhaustedError, SteadfastError,
 } from '../resilience/errors.ts'
+import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import type { CruiseControlClient } from './client.ts'
 import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
 import { withDryRun, type OperationRequest } from './operations.ts'
@@ -132,7 +134,7 @@ export class RebalanceLifecycle {
   readonly #completedTaskCache: number
   readonly #lockWaitMs: number
   readonly #logger: Logger
-  readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #locks = new KeyedSerial<string>()
 
   constructor (options: RebalanceLifecycleOptions) {
     this.#client = options.client
@@ -257,7 +259,7 @@ export class RebalanceLifecycle {
       options.onUpdate?.(record)
       if (until.includes(record.state) && record.pendingAction === undefined) return record
       try {
-        await pause(options.intervalMs ?? 1000, signal)
+        await sleep(systemClock, options.intervalMs ?? 1000, signal)
       } catch (error) {
         if (options.signal?.aborted === true) throw new AbortedError(`rebalance ${name}: aborted in state ${record.state}`, { cause: error })
         throw new DeadlineExceededError(`rebalance ${name} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms (state ${record.state})`,
@@ -463,16 +465,7 @@ export class RebalanceLifecycle {
    * interleave its read-change-write with ours and have one overwrite the other.
    */
   async #exclusive<T> (name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(name) ?? Promise.resolve()
-    const locked = async (): Promise<T> => await this.#store.withLock(name, fn, { waitMs: this.#lockWaitMs })
-    const run = previous.then(locked, locked)
-    const tail = run.catch(() => {})
-    this.#locks.set(name, tail)
-    try {
-      return await run
-    } finally {
-      if (this.#locks.get(name) === tail) this.#locks.delete(name)
-    }
+    return await this.#locks.run(name, async () => await this.#store.withLock(name, fn, { waitMs: this.#lockWaitMs }))
   }
 }
 
@@ -522,13 +515,4 @@ function taskError (originalResponse: string | undefined): string {
   } catch {
     return originalResponse
   }
-}
-
-function pause (ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) { reject(signal.reason); return }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

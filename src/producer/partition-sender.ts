@@ -34,6 +34,7 @@ import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
 import { classify } from '../resilience/classify.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
@@ -174,7 +175,7 @@ export class PartitionSender {
     if (head.settled) return { failed: false, cause: undefined }
     const early = head.deadline - Date.now()
     if (early <= 0) return { failed: true, cause: error.cause }
-    await new Promise((resolve) => setTimeout(resolve, early))
+    await sleep(systemClock, early)
     try {
       await this.#round({ attempt: error.attempts + 1, signal: new AbortController().signal, deadline: undefined })
       return { failed: false, cause: undefined }
