@@ -12,11 +12,12 @@ import { setMaxListeners } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
 import { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock, type Clock } from '../resilience/clock.ts'
-import { AbortedError, DeadlineExceededError, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { AbortedError, DeadlineExceededError, InvalidArgumentError } from '../resilience/errors.ts'
 import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { linkSignals } from '../resilience/link-signals.ts'
 import type { ConnectClient } from './client.ts'
 import { assess, type Condition } from './conditions.ts'
+import { isAlreadyGone, isRefusedCreate } from './faults.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
 import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
@@ -403,7 +404,7 @@ export class Reconciler {
         try {
           await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
         } catch (error) {
-          if (refused(error)) {
+          if (isRefusedCreate(error)) {
             delete this.#ledger.pending[action.name]
             await this.#persist()
           }
@@ -436,7 +437,7 @@ export class Reconciler {
     try {
       await this.client.deleteConnector(action.name, options)
     } catch (error) {
-      if (!(error instanceof HttpResponseError && error.status === 404)) {
+      if (!isAlreadyGone(error)) {
         if (error instanceof AbortedError || options.signal?.aborted === true) throw error
         this.#logger.warn({ connector: action.name, err: (error as Error).message }, `connect delete of ${action.name} failed; the next pass tries again`)
         return false
@@ -448,15 +449,6 @@ export class Reconciler {
     await this.#persist()
     return true
   }
-}
-
-/**
- * A create the worker answered with a 4xx (an invalid config, ...) created nothing. "Already exists"
- * is the exception: it can be this reconciler's own earlier create, whose answer was lost, landing
- * late, so the mark stays and the next pass adopts the connector if it is there.
- */
-function refused (error: unknown): boolean {
-  return error instanceof HttpResponseError && error.status >= 400 && error.status < 500 && error.reason !== 'already-exists'
 }
 
 function conditionOf (d: Decision): Condition {
