@@ -16,9 +16,10 @@ const modules = {
   // The producer's partitioning and sequencing: murmur2, partitioners, the per-partition sender
   // (sequence numbers, producer-id resets, in-flight limits) and the producer-id source.
   producer: {
-    mutate: ['src/producer/murmur2.ts', 'src/producer/partitioner.ts', 'src/producer/partition-sender.ts', 'src/producer/producer-id.ts'],
+    mutate: ['src/producer/murmur2.ts', 'src/producer/partitioner.ts', 'src/producer/partition-sender.ts', 'src/producer/producer-id.ts',
+      'src/producer/faults.ts'],
     tests: ['test/producer/murmur2.test.ts', 'test/producer/partitioner.test.ts', 'test/producer/partition-sender.test.ts',
-      'test/producer/producer.test.ts'],
+      'test/producer/producer.test.ts', 'test/producer/produce-verdict.test.ts'],
   },
   // The REST transport both services share: fail-over, body bound, error building, timing.
   rest: {
@@ -28,7 +29,7 @@ const modules = {
   // Each client's fault policy: the admin's recovery hooks, Connect's answers and per-method
   // classification, Cruise Control's capacity, poll and execution cases.
   admin: {
-    mutate: ['src/admin/context.ts'],
+    mutate: ['src/admin/context.ts', 'src/admin/faults.ts'],
     tests: ['test/admin/admin.test.ts'],
   },
   connect: {
