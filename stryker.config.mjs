@@ -10,28 +10,35 @@ const modules = {
   resilience: {
     mutate: ['src/resilience/**/*.ts', '!src/resilience/index.ts'],
     tests: ['test/resilience/backoff.test.ts', 'test/resilience/bulkhead.test.ts', 'test/resilience/classify.test.ts',
-      'test/resilience/classify-cruise-control.test.ts', 'test/resilience/kafka-errors.test.ts', 'test/resilience/retry.test.ts'],
+      'test/resilience/kafka-errors.test.ts', 'test/resilience/retry.test.ts', 'test/resilience/single-flight.test.ts',
+      'test/resilience/keyed-serial.test.ts', 'test/resilience/link-signals.test.ts'],
   },
   // The producer's partitioning and sequencing: murmur2, partitioners, the per-partition sender
   // (sequence numbers, producer-id resets, in-flight limits) and the producer-id source.
   producer: {
-    mutate: ['src/producer/murmur2.ts', 'src/producer/partitioner.ts', 'src/producer/partition-sender.ts', 'src/producer/producer-id.ts'],
+    mutate: ['src/producer/murmur2.ts', 'src/producer/partitioner.ts', 'src/producer/partition-sender.ts', 'src/producer/producer-id.ts',
+      'src/producer/faults.ts'],
     tests: ['test/producer/murmur2.test.ts', 'test/producer/partitioner.test.ts', 'test/producer/partition-sender.test.ts',
-      'test/producer/producer.test.ts'],
+      'test/producer/producer.test.ts', 'test/producer/produce-verdict.test.ts'],
   },
-  // Each client's fault policy: the admin's recovery hooks, Connect's per-method classification
-  // and worker fail-over, Cruise Control's transport and capacity handling.
+  // The REST transport both services share: fail-over, body bound, error building, timing.
+  rest: {
+    mutate: ['src/rest/**/*.ts'],
+    tests: ['test/rest/transport.test.ts', 'test/connect/client.test.ts', 'test/cruise-control/client.test.ts'],
+  },
+  // Each client's fault policy: the admin's recovery hooks, Connect's answers and per-method
+  // classification, Cruise Control's capacity, poll and execution cases.
   admin: {
-    mutate: ['src/admin/context.ts'],
+    mutate: ['src/admin/context.ts', 'src/admin/faults.ts'],
     tests: ['test/admin/admin.test.ts'],
   },
   connect: {
-    mutate: ['src/connect/transport.ts'],
-    tests: ['test/connect/client.test.ts'],
+    mutate: ['src/connect/faults.ts', 'src/connect/transport.ts'],
+    tests: ['test/connect/faults.test.ts', 'test/connect/client.test.ts'],
   },
   'cruise-control': {
-    mutate: ['src/cruise-control/http.ts', 'src/cruise-control/client.ts'],
-    tests: ['test/cruise-control/client.test.ts', 'test/cruise-control/concurrency.test.ts'],
+    mutate: ['src/cruise-control/faults.ts', 'src/cruise-control/http.ts', 'src/cruise-control/client.ts'],
+    tests: ['test/cruise-control/faults.test.ts', 'test/cruise-control/client.test.ts', 'test/cruise-control/concurrency.test.ts'],
   },
 }
 

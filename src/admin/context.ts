@@ -1,13 +1,15 @@
 /**
  * How every admin call runs: under the resilience core's retry loop, bounded by the caller's
- * deadline and abort signal, with the recovery hooks that make coordinator moves (incident I3),
- * controller moves and broken connections transparent.
+ * deadline and abort signal, with the admin's recovery hooks (faults.ts), which make coordinator
+ * moves, controller moves and broken connections transparent.
  */
-import type { Cluster, CoordinatorType } from '../cluster/cluster.ts'
+import type { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
+import { linkSignals } from '../resilience/link-signals.ts'
 import { retry } from '../resilience/retry.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import { AdminError } from './errors.ts'
+import { recoveryHooks, type CallTarget } from './faults.ts'
 
 export interface CallOptions {
   /** Total time for the call, retries included (default: the client's `defaultTimeoutMs`, 30 s). */
@@ -22,11 +24,6 @@ export interface AdminContext {
   backoff: Partial<BackoffPolicy>
 }
 
-export interface CallTarget {
-  /** The call goes to this coordinator: forget it on coordinator errors and broken connections. */
-  coordinator?: { type: CoordinatorType, key: string }
-}
-
 /** One attempt of a call; `attempt` counts from 1, for errors that report it. */
 export type Attempt<T> = (signal: AbortSignal, attempt: number) => Promise<T>
 
@@ -35,9 +32,7 @@ export type Attempt<T> = (signal: AbortSignal, attempt: number) => Promise<T>
  * nothing goes on retrying in the background after the call has failed.
  */
 export async function forEachItem<I, T> (options: CallOptions, items: readonly I[], each: (item: I, options: CallOptions) => Promise<T>): Promise<T[]> {
-  const controller = new AbortController()
-  const onAbort = (): void => controller.abort(options.signal?.reason)
-  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const controller = linkSignals(options.signal)
   try {
     return await Promise.all(items.map(async (item) => {
       try {
@@ -48,7 +43,7 @@ export async function forEachItem<I, T> (options: CallOptions, items: readonly I
       }
     }))
   } finally {
-    options.signal?.removeEventListener('abort', onAbort)
+    controller.unlink()
   }
 }
 
@@ -60,9 +55,6 @@ export function remaining (options: CallOptions, ctx: AdminContext, startedAt: n
 
 export async function adminCall<T> (ctx: AdminContext, operation: string, options: CallOptions, attempt: Attempt<T>, target: CallTarget = {}): Promise<T> {
   let attempts = 0
-  const forgetCoordinator = (): void => {
-    if (target.coordinator !== undefined) ctx.cluster.invalidateCoordinator(target.coordinator.type, target.coordinator.key)
-  }
   try {
     return await retry(async (context) => {
       attempts = context.attempt
@@ -73,17 +65,7 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
       logger: ctx.logger,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       policy: { maxAttempts: Infinity, ...ctx.backoff, deadlineMs: options.timeoutMs ?? ctx.defaultTimeoutMs },
-      hooks: {
-        'refresh-coordinator': forgetCoordinator,
-        'refresh-metadata': async () => { await ctx.cluster.refreshMetadata() },
-        // The pool reopens dead connections by itself. What was behind the dead connection may
-        // have moved: a coordinator is looked up again (the Sarama incident kept the cached one
-        // forever) and metadata refreshed, so leader-bound calls follow a moved leader.
-        reconnect: async () => {
-          forgetCoordinator()
-          await ctx.cluster.refreshMetadata()
-        },
-      },
+      hooks: recoveryHooks(ctx.cluster, target),
     })
   } catch (error) {
     if (error instanceof AdminError) throw error

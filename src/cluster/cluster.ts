@@ -13,6 +13,7 @@ import { kafkaError } from '../resilience/kafka-errors.ts'
 import { TransportError } from '../resilience/errors.ts'
 import { classify } from '../resilience/classify.ts'
 import { systemClock, type Clock } from '../resilience/clock.ts'
+import { SingleFlight } from '../resilience/single-flight.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } from './broker-connection.ts'
@@ -58,7 +59,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   #allTopicsAt: number | undefined
   /** When each topic was last described by an answer. */
   readonly #topicAt = new Map<string, number>()
-  #refreshing: Promise<ClusterMetadata> | undefined
+  /** Refreshes of every topic: concurrent callers share one request. */
+  readonly #refreshingAll = new SingleFlight<'all', ClusterMetadata>()
   /** Connections by `${nodeId}` (or `bootstrap:${host}:${port}`) and purpose. */
   readonly #pool = new Map<string, PoolEntry>()
   readonly #coordinators = new Map<string, BrokerEndpoint>()
@@ -114,13 +116,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * answer into the cache. Concurrent callers share one request when they ask for the same thing.
    */
   async refreshMetadata (topics?: readonly string[], options: WaitOptions = {}): Promise<ClusterMetadata> {
-    if (topics === undefined && this.#refreshing !== undefined) return await this.#refreshing
-    const run = this.#fetchMetadata(topics, options)
-    if (topics === undefined) {
-      this.#refreshing = run
-      run.finally(() => { if (this.#refreshing === run) this.#refreshing = undefined }).catch(() => {})
-    }
-    return await run
+    if (topics !== undefined) return await this.#fetchMetadata(topics, options)
+    return await this.#refreshingAll.run('all', async () => await this.#fetchMetadata(undefined, options))
   }
 
   async #fetchMetadata (topics: readonly string[] | undefined, options: WaitOptions): Promise<ClusterMetadata> {

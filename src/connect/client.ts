@@ -1,10 +1,11 @@
 /**
  * A typed client for the whole Kafka Connect REST API. Every call goes through ConnectTransport,
- * so rebalance 409s and the 500 "a rebalance is expected" are retried under the policy's attempts
+ * whose fault policy (faults.ts) decides: rebalance 409s and the 500 "a rebalance is expected" are retried under the policy's attempts
  * and deadline, "already exists" and other 4xx fail at once with the server's message, and a
  * restart that meets a rebalance comes back as `superseded` (the rebalance restarts it anyway).
  */
-import { HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { InvalidArgumentError } from '../resilience/errors.ts'
+import { isSupersededRestart } from './faults.ts'
 import type { ConnectClientOptions } from './options.ts'
 import { ConnectTransport, type RequestSpec } from './transport.ts'
 import type {
@@ -130,7 +131,7 @@ export class ConnectClient {
         ? { outcome: 'restarting', status: response.body as ConnectorStatus }
         : { outcome: 'restarted' }
     } catch (error) {
-      if (error instanceof HttpResponseError && error.reason === 'rebalance-restart') {
+      if (isSupersededRestart(error)) {
         this.transport.logger.info({ operation: spec.operation, path: spec.path, status: error.status },
           'connect restart superseded by a worker-group rebalance, which restarts every connector and task')
         return { outcome: 'superseded', message: error.serverMessage ?? error.message }

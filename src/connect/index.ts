@@ -1,7 +1,8 @@
 /** steadfast/connect: the Kafka Connect client, declared connectors and their reconciler. */
 export { ConnectClient, type CallOptions } from './client.ts'
 export { CONNECT_DEFAULT_POLICY, type ConnectClientOptions, type ConnectTlsOptions } from './options.ts'
-export { ConnectTransport, classifyForMethod } from './transport.ts'
+export { ConnectTransport } from './transport.ts'
+export { classifyConnectResponse, classifyForMethod, connectFaults, isConnectRestart } from './faults.ts'
 export {
   loadManifests, parseManifests, desiredConfig, targetState, ManifestError,
   type ConnectorManifest, type DeclaredState, type ManifestProblem,

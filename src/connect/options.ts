@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Clock } from '../resilience/clock.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
+import { basicAuthSchema, headersSchema, httpUrlSchema, restTlsSchema, type BasicAuth, type RestTlsOptions } from '../rest/options.ts'
 
 /**
  * Connect's default policy: retries bounded by 30 attempts and by 60 s in total, the default
@@ -22,29 +23,11 @@ export const CONNECT_DEFAULT_POLICY: Readonly<Partial<BackoffPolicy>> = Object.f
   jitter: 'equal',
 })
 
-const pem = z.union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string(), z.instanceof(Buffer)]))])
-
-const httpUrl = z.string().refine((text) => {
-  try {
-    const u = new URL(text)
-    return u.protocol === 'http:' || u.protocol === 'https:'
-  } catch {
-    return false
-  }
-}, 'must be an http:// or https:// URL')
-
 export const connectClientOptionsSchema = z.object({
-  urls: z.union([httpUrl, z.array(httpUrl).min(1, 'must list at least one worker URL')]),
-  tls: z.object({
-    ca: pem.optional(),
-    cert: pem.optional(),
-    key: pem.optional(),
-    passphrase: z.string().optional(),
-    rejectUnauthorized: z.boolean().optional(),
-    servername: z.string().optional(),
-  }).strict().optional(),
-  auth: z.object({ username: z.string().min(1), password: z.string() }).strict().optional(),
-  headers: z.record(z.string(), z.string()).optional(),
+  urls: z.union([httpUrlSchema, z.array(httpUrlSchema).min(1, 'must list at least one worker URL')]),
+  tls: restTlsSchema.optional(),
+  auth: basicAuthSchema.optional(),
+  headers: headersSchema.optional(),
   requestTimeoutMs: z.number().positive().finite().optional(),
   connectionsPerWorker: z.number().int().positive().optional(),
   policy: z.record(z.string(), z.unknown()).optional(),
@@ -53,21 +36,13 @@ export const connectClientOptionsSchema = z.object({
   random: z.unknown().optional(),
 }).strict()
 
-export interface ConnectTlsOptions {
-  ca?: string | Buffer | Array<string | Buffer>
-  cert?: string | Buffer | Array<string | Buffer>
-  key?: string | Buffer | Array<string | Buffer>
-  passphrase?: string
-  /** Default true; false accepts any certificate (test clusters only). */
-  rejectUnauthorized?: boolean
-  servername?: string
-}
+export type ConnectTlsOptions = RestTlsOptions
 
 export interface ConnectClientOptions {
   /** One worker URL or several; a worker that does not answer is skipped. Userinfo in a URL is used as basic auth. */
   urls: string | string[]
   tls?: ConnectTlsOptions
-  auth?: { username: string, password: string }
+  auth?: BasicAuth
   /** Sent with every request (e.g. an API gateway token). */
   headers?: Record<string, string>
   /** Bound on one request's wait for headers and for body data (default 30 s). */

@@ -12,9 +12,12 @@ import { setMaxListeners } from 'node:events'
 import type { Logger } from '../observability/logger.ts'
 import { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock, type Clock } from '../resilience/clock.ts'
-import { AbortedError, DeadlineExceededError, HttpResponseError, InvalidArgumentError } from '../resilience/errors.ts'
+import { AbortedError, DeadlineExceededError, InvalidArgumentError } from '../resilience/errors.ts'
+import { KeyedSerial } from '../resilience/keyed-serial.ts'
+import { linkSignals } from '../resilience/link-signals.ts'
 import type { ConnectClient } from './client.ts'
 import { assess, type Condition } from './conditions.ts'
+import { isAlreadyGone, isRefusedCreate } from './faults.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
 import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
@@ -110,15 +113,18 @@ export class Reconciler {
   readonly client: ConnectClient
   #store: OwnershipStore
   #state: OwnershipState | undefined
-  #saving: Promise<void> = Promise.resolve()
+  /** Ledger saves, one at a time, in order. */
+  #saving = new KeyedSerial<'ledger'>()
   #bulkhead: Bulkhead
   #prune: boolean
   #pruneUnmanaged: boolean
   #allowEmpty: boolean
   #clock: Clock
   #logger: Logger
-  #locks = new Map<string, Promise<void>>()
-  #pass: Promise<unknown> = Promise.resolve()
+  /** Writes per connector, one at a time. */
+  #locks = new KeyedSerial<string>()
+  /** Passes, one at a time. */
+  #passes = new KeyedSerial<'pass'>()
 
   constructor (options: ReconcilerOptions) {
     this.client = options.client
@@ -171,9 +177,7 @@ export class Reconciler {
    * the last pass's result (with `ready` false when it did not converge).
    */
   async converge (manifests: ConnectorManifest[], options: PassOptions & { timeoutMs?: number, intervalMs?: number } = {}): Promise<ReconcileResult> {
-    const controller = new AbortController()
-    const onAbort = (): void => controller.abort(options.signal?.reason)
-    options.signal?.addEventListener('abort', onAbort, { once: true })
+    const controller = linkSignals(options.signal)
     const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => controller.abort(new DeadlineExceededError(`connect converge: not ready within ${options.timeoutMs} ms`, { attempts: 0, elapsedMs: options.timeoutMs ?? 0 })), options.timeoutMs)
     let last: ReconcileResult | undefined
     try {
@@ -193,7 +197,7 @@ export class Reconciler {
       }
     } finally {
       clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onAbort)
+      controller.unlink()
     }
   }
 
@@ -241,38 +245,20 @@ export class Reconciler {
    * signal, following the caller's, because every concurrent request listens on it.
    */
   #serial<T> (options: PassOptions, fn: (options: PassOptions) => Promise<T>): Promise<T> {
-    const scoped = async (): Promise<T> => {
-      const parent = options.signal
-      if (parent === undefined) return await fn(options)
-      const child = new AbortController()
-      setMaxListeners(0, child.signal)
-      const onAbort = (): void => child.abort(parent.reason)
-      if (parent.aborted) onAbort()
-      else parent.addEventListener('abort', onAbort, { once: true })
+    return this.#passes.run('pass', async () => {
+      if (options.signal === undefined) return await fn(options)
+      const pass = linkSignals(options.signal)
+      setMaxListeners(0, pass.signal)
       try {
-        return await fn({ signal: child.signal })
+        return await fn({ signal: pass.signal })
       } finally {
-        parent.removeEventListener('abort', onAbort)
+        pass.unlink()
       }
-    }
-    const run = this.#pass.then(scoped, scoped)
-    this.#pass = run.catch(() => {})
-    return run
+    })
   }
 
-  async #withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(name) ?? Promise.resolve()
-    let release = (): void => {}
-    const mine = new Promise<void>((resolve) => { release = resolve })
-    const tail = previous.then(() => mine)
-    this.#locks.set(name, tail)
-    await previous
-    try {
-      return await fn()
-    } finally {
-      release()
-      if (this.#locks.get(name) === tail) this.#locks.delete(name)
-    }
+  #withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#locks.run(name, fn)
   }
 
   async #loadState (options: PassOptions): Promise<OwnershipState> {
@@ -294,8 +280,7 @@ export class Reconciler {
   /** Saves the ledger after each change, one save at a time, in order. */
   #persist (): Promise<void> {
     const snapshot = structuredClone(this.#ledger)
-    this.#saving = this.#saving.then(() => this.#store.save(snapshot))
-    return this.#saving
+    return this.#saving.run('ledger', async () => { await this.#store.save(snapshot) })
   }
 
   /** Reads the cluster and decides; changes nothing, neither in Connect nor in the ledger. */
@@ -419,7 +404,7 @@ export class Reconciler {
         try {
           await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
         } catch (error) {
-          if (refused(error)) {
+          if (isRefusedCreate(error)) {
             delete this.#ledger.pending[action.name]
             await this.#persist()
           }
@@ -452,7 +437,7 @@ export class Reconciler {
     try {
       await this.client.deleteConnector(action.name, options)
     } catch (error) {
-      if (!(error instanceof HttpResponseError && error.status === 404)) {
+      if (!isAlreadyGone(error)) {
         if (error instanceof AbortedError || options.signal?.aborted === true) throw error
         this.#logger.warn({ connector: action.name, err: (error as Error).message }, `connect delete of ${action.name} failed; the next pass tries again`)
         return false
@@ -464,15 +449,6 @@ export class Reconciler {
     await this.#persist()
     return true
   }
-}
-
-/**
- * A create the worker answered with a 4xx (an invalid config, ...) created nothing. "Already exists"
- * is the exception: it can be this reconciler's own earlier create, whose answer was lost, landing
- * late, so the mark stays and the next pass adopts the connector if it is there.
- */
-function refused (error: unknown): boolean {
-  return error instanceof HttpResponseError && error.status >= 400 && error.status < 500 && error.reason !== 'already-exists'
 }
 
 function conditionOf (d: Decision): Condition {

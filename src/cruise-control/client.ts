@@ -1,6 +1,7 @@
 /**
- * The Cruise Control REST client. Every exchange runs inside the process-wide limiter for its
- * server and inside the one retry loop, so the capacity 500 ("There are already N active user
+ * The Cruise Control REST client. Every exchange goes through the shared REST transport, inside the
+ * process-wide limiter for its server and inside the one retry loop, with the fault policy of
+ * faults.ts, so the capacity 500 ("There are already N active user
  * tasks…") is retried with backoff on every endpoint and never reaches the caller unless the
  * deadline runs out. Async operations keep their User-Task-ID and are polled by re-sending the same
  * request with it; a task Cruise Control no longer knows is requested again.
@@ -11,10 +12,11 @@ import { rootLogger } from '../observability/logger.ts'
 import { counter } from '../observability/metrics.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Bulkhead } from '../resilience/bulkhead.ts'
-import { classify, type Classification } from '../resilience/classify.ts'
-import { DeadlineExceededError, HttpResponseError, SteadfastError } from '../resilience/errors.ts'
-import { retry } from '../resilience/retry.ts'
-import { CruiseControlHttp, type BasicAuth, type Params, type RawResponse, type TlsOptions } from './http.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
+import { DeadlineExceededError, SteadfastError } from '../resilience/errors.ts'
+import { RestTransport } from '../rest/transport.ts'
+import { cruiseControlFaults, isUnknownTask, type CruiseControlRequestContext } from './faults.ts'
+import { errorText, normaliseBaseUrl, queryString, type BasicAuth, type Params, type RawResponse, type TlsOptions } from './http.ts'
 import { DEFAULT_MAX_ACTIVE_USER_TASKS, limiterFor } from './limiter.ts'
 import {
   addBrokerRequest, demoteBrokerRequest, proposalsRequest, rebalanceRequest, removeBrokerRequest, removeDisksRequest,
@@ -67,43 +69,46 @@ export const DEFAULT_RETRY: Partial<BackoffPolicy> = {
   jitter: 'equal',
 }
 
-/** Failures a poll (a request carrying a User-Task-ID) may retry: the task's own outcome is final. */
-const POLL_RETRIABLE = new Set(['user-task-capacity', 'throttled'])
-
 const requestsTotal = counter({
   name: 'steadfast_cruise_control_requests_total',
   help: 'HTTP exchanges with Cruise Control, by endpoint and status (0 when no response arrived).',
   labelNames: ['endpoint', 'status'] as const,
 })
 
-/** The reason the classifier gave a failure, for callers that decide by it. */
-export function failureReason (error: unknown): string {
-  return classify(error).reason
-}
-
 export class CruiseControlClient {
   readonly baseUrl: string
   readonly limiter: Bulkhead
-  readonly #http: CruiseControlHttp
-  readonly #retry: Partial<BackoffPolicy>
+  readonly #transport: RestTransport<CruiseControlRequestContext>
   readonly #operationTimeoutMs: number
   readonly #pollIntervalMs: number
   readonly #logger: Logger
 
   constructor (options: CruiseControlClientOptions) {
-    this.#http = new CruiseControlHttp({
-      url: options.url,
-      auth: options.auth,
-      tls: options.tls,
+    this.baseUrl = normaliseBaseUrl(options.url)
+    const limiter = limiterFor(this.baseUrl, options.maxActiveUserTasks ?? DEFAULT_MAX_ACTIVE_USER_TASKS)
+    this.limiter = limiter
+    this.#logger = options.logger ?? rootLogger()
+    this.#transport = new RestTransport({
+      component: 'cruise-control',
+      name: 'cruise-control',
+      peer: 'server',
+      urls: [this.baseUrl],
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.auth === undefined ? {} : { auth: options.auth }),
+      // Cruise Control shows the User-Agent as the task's ClientIdentity when no auth is used.
+      headers: { 'user-agent': options.userAgent ?? 'steadfast' },
       requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-      userAgent: options.userAgent ?? 'steadfast',
+      policy: { ...DEFAULT_RETRY, ...options.retry },
+      faults: cruiseControlFaults,
+      serverMessage: (body) => errorText(body),
+      // 202: an async operation still running; every other status is an error.
+      success: (status) => status === 200 || status === 202,
+      admit: async (attempt, signal) => await limiter.run(attempt, { signal }),
+      onExchange: (request, status) => requestsTotal.inc({ endpoint: request.operation, status: String(status) }),
+      logger: this.#logger,
     })
-    this.baseUrl = this.#http.baseUrl
-    this.limiter = limiterFor(this.baseUrl, options.maxActiveUserTasks ?? DEFAULT_MAX_ACTIVE_USER_TASKS)
-    this.#retry = { ...DEFAULT_RETRY, ...options.retry }
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 300_000
     this.#pollIntervalMs = options.pollIntervalMs ?? 500
-    this.#logger = options.logger ?? rootLogger()
   }
 
   /**
@@ -112,37 +117,21 @@ export class CruiseControlClient {
    * failures of an executing request (POST with dryrun=false) are not retried: they are thrown.
    */
   async send (request: OperationRequest, options: SendOptions = {}): Promise<RawResponse> {
-    const stopOn = new Set(options.stopOn ?? [])
     const polling = options.userTaskId !== undefined
-    // A lost reply to dryrun=false may hide an execution that started: sending it again could start a
-    // second one, so transport failures of an executing request go to the caller, who looks for the task first.
-    const executing = !polling && request.method === 'POST' && request.params.dryrun === false
-    const decide = (error: unknown): Classification => {
-      const verdict = classify(error)
-      if (verdict.action === 'fatal') return verdict
-      if (executing && verdict.action === 'reconnect') return { action: 'fatal', reason: verdict.reason }
-      const retriable = polling ? POLL_RETRIABLE.has(verdict.reason) || verdict.action === 'reconnect' : !stopOn.has(verdict.reason)
-      return retriable ? verdict : { action: 'fatal', reason: verdict.reason }
+    const context: CruiseControlRequestContext = {
+      polling,
+      executing: !polling && request.method === 'POST' && request.params.dryrun === false,
+      stopOn: new Set(options.stopOn ?? []),
     }
-    return await retry(async (context) => {
-      return await this.limiter.run(async () => {
-        try {
-          const response = await this.#http.exchange({ ...request, userTaskId: options.userTaskId, signal: context.signal })
-          requestsTotal.inc({ endpoint: request.endpoint, status: String(response.status) })
-          return response
-        } catch (error) {
-          requestsTotal.inc({ endpoint: request.endpoint, status: error instanceof HttpResponseError ? String(error.status) : '0' })
-          throw error
-        }
-      }, { signal: context.signal })
-    }, {
-      component: 'cruise-control',
+    const response = await this.#transport.request({
       operation: request.endpoint,
-      policy: this.#retry,
-      signal: options.signal,
-      classify: decide,
-      logger: this.#logger,
+      method: request.method,
+      path: `/${request.endpoint}?${queryString(request.params)}`,
+      ...(options.userTaskId === undefined ? {} : { headers: { 'user-task-id': options.userTaskId } }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      context,
     })
+    return { status: response.status, userTaskId: response.header('user-task-id'), body: response.body }
   }
 
   /** Starts (or, with `userTaskId`, polls) an async operation: done with its result, or still running with progress. */
@@ -176,7 +165,7 @@ export class CruiseControlClient {
       try {
         outcome = await this.submit(request, schema, { userTaskId, signal })
       } catch (error) {
-        if (userTaskId !== undefined && failureReason(error) === 'unknown-user-task') {
+        if (userTaskId !== undefined && isUnknownTask(error)) {
           this.#logger.warn({ component: 'cruise-control', endpoint: request.endpoint, userTaskId }, 'cruise-control forgot the task; requesting again')
           userTaskId = undefined
           continue
@@ -191,7 +180,7 @@ export class CruiseControlClient {
       userTaskId = outcome.userTaskId
       polls++
       options.onProgress?.(outcome.progress, userTaskId)
-      await pause(this.#pollIntervalMs, signal).catch((error: unknown) => {
+      await sleep(systemClock, this.#pollIntervalMs, signal).catch((error: unknown) => {
         throw new DeadlineExceededError(`cruise-control ${request.endpoint} did not finish within ${this.#operationTimeoutMs} ms (task ${userTaskId})`,
           { attempts: polls, elapsedMs: Date.now() - started, cause: error })
       })
@@ -271,15 +260,6 @@ export class CruiseControlClient {
   }
 
   async close (): Promise<void> {
-    await this.#http.close()
+    await this.#transport.close()
   }
-}
-
-function pause (ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) { reject(signal.reason); return }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -16,11 +16,11 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { counter } from '../observability/metrics.ts'
-import { classify, classifyCruiseControlResponse } from '../resilience/classify.ts'
-import {
-  AbortedError, DeadlineExceededError, InvalidArgumentError, RetriesExhaustedError, SteadfastError,
-} from '../resilience/errors.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
+import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../resilience/errors.ts'
+import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import type { CruiseControlClient } from './client.ts'
+import { classifyTaskError, isProposalPending, isTransientFailure, isUnknownTask, transientReason } from './faults.ts'
 import { isAutoApproved, proposalRequest, type RebalanceManifest } from './manifest.ts'
 import { withDryRun, type OperationRequest } from './operations.ts'
 import { optimizationResultSchema, type ExecutorState, type OptimizationResult, type OptimizationSummary, type UserTask } from './schemas.ts'
@@ -98,13 +98,6 @@ export interface RebalanceLifecycleOptions {
   logger?: Logger
 }
 
-/**
- * Reasons that mean "not now" although the request that met them is not retried by the client: a
- * POST is not re-sent after a gateway error (502/503/504 from a proxy while Cruise Control
- * restarts), but the rebalance has not failed either, so the next reconcile asks again.
- */
-const TRANSIENT_REASONS = new Set(['user-task-capacity', 'not-enough-valid-windows', 'ongoing-execution', 'throttled', 'capacity', 'http-502', 'http-503', 'http-504'])
-
 const transitionsTotal = counter({
   name: 'steadfast_rebalance_transitions_total',
   help: 'Rebalance state transitions, by the state entered.',
@@ -116,13 +109,6 @@ const MAX_HISTORY = 50
 /** Cruise Control's KAFKA_ADMIN endpoints: their finished tasks share one completed-task cache. */
 const ADMIN_ENDPOINTS = ['rebalance', 'add_broker', 'remove_broker', 'demote_broker', 'remove_disks', 'fix_offline_replicas', 'topic_configuration']
 
-/** True for failures that only mean "not now": they never change a rebalance's state. */
-export function isTransientFailure (error: unknown): boolean {
-  if (error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError || error instanceof AbortedError) return true
-  const verdict = classify(error)
-  return verdict.action !== 'fatal' || TRANSIENT_REASONS.has(verdict.reason) || (error instanceof SteadfastError && error.action !== 'fatal')
-}
-
 type Step = { record: RebalanceRecord, more: boolean }
 
 export class RebalanceLifecycle {
@@ -132,7 +118,7 @@ export class RebalanceLifecycle {
   readonly #completedTaskCache: number
   readonly #lockWaitMs: number
   readonly #logger: Logger
-  readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #locks = new KeyedSerial<string>()
 
   constructor (options: RebalanceLifecycleOptions) {
     this.#client = options.client
@@ -257,7 +243,7 @@ export class RebalanceLifecycle {
       options.onUpdate?.(record)
       if (until.includes(record.state) && record.pendingAction === undefined) return record
       try {
-        await pause(options.intervalMs ?? 1000, signal)
+        await sleep(systemClock, options.intervalMs ?? 1000, signal)
       } catch (error) {
         if (options.signal?.aborted === true) throw new AbortedError(`rebalance ${name}: aborted in state ${record.state}`, { cause: error })
         throw new DeadlineExceededError(`rebalance ${name} did not reach ${until.join(' or ')} within ${options.timeoutMs} ms (state ${record.state})`,
@@ -298,7 +284,7 @@ export class RebalanceLifecycle {
       if (outcome.done) return this.#proposalReady(r, outcome.result, outcome.userTaskId)
       return this.#done(this.#to(r, 'PendingProposal', { userTaskId: outcome.userTaskId, taskKind: 'proposal', pendingAction: undefined }))
     } catch (error) {
-      if (classify(error).reason !== 'not-enough-valid-windows') throw error
+      if (!isProposalPending(error)) throw error
       return this.#done(this.#to(r, 'PendingProposal', { userTaskId: undefined, taskKind: 'proposal', pendingAction: undefined }))
     }
   }
@@ -309,12 +295,11 @@ export class RebalanceLifecycle {
       if (outcome.done) return this.#proposalReady(r, outcome.result, outcome.userTaskId)
       return this.#done(r)
     } catch (error) {
-      const reason = classify(error).reason
-      if (reason === 'unknown-user-task') {
+      if (isUnknownTask(error)) {
         this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: r.userTaskId }, `rebalance ${r.name}: Cruise Control no longer knows task ${r.userTaskId}; requesting the proposal again`)
         return await this.#requestProposal({ ...r, userTaskId: undefined }, signal)
       }
-      if (reason === 'not-enough-valid-windows') return this.#done({ ...r, userTaskId: undefined })
+      if (isProposalPending(error)) return this.#done({ ...r, userTaskId: undefined })
       throw error
     }
   }
@@ -366,8 +351,8 @@ export class RebalanceLifecycle {
           return this.#done(this.#to(r, 'NotReady', { reason: `Cruise Control execution task ${id} was stopped or failed before it finished`, userTaskId: undefined, executionUserTaskId: id, taskKind: undefined, progress: ended(r.progress) }))
         }
         const message = taskError(task.originalResponse)
-        const verdict = classifyCruiseControlResponse({ method: 'POST', path: `/kafkacruisecontrol/${r.request.endpoint}`, status: 500, message })
-        if (verdict.action !== 'fatal' || TRANSIENT_REASONS.has(verdict.reason)) {
+        const verdict = classifyTaskError(message)
+        if (verdict.transient) {
           // "Not now" (another execution was running, capacity, warm-up): ask again, state unchanged.
           this.#logger.warn({ component: 'cruise-control', rebalance: r.name, userTaskId: id, reason: verdict.reason }, `rebalance ${r.name}: execution task ${id} failed transiently (${verdict.reason}); requesting the execution again`)
           return await this.#requestExecution({ ...r, userTaskId: undefined }, signal)
@@ -463,23 +448,8 @@ export class RebalanceLifecycle {
    * interleave its read-change-write with ours and have one overwrite the other.
    */
   async #exclusive<T> (name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(name) ?? Promise.resolve()
-    const locked = async (): Promise<T> => await this.#store.withLock(name, fn, { waitMs: this.#lockWaitMs })
-    const run = previous.then(locked, locked)
-    const tail = run.catch(() => {})
-    this.#locks.set(name, tail)
-    try {
-      return await run
-    } finally {
-      if (this.#locks.get(name) === tail) this.#locks.delete(name)
-    }
+    return await this.#locks.run(name, async () => await this.#store.withLock(name, fn, { waitMs: this.#lockWaitMs }))
   }
-}
-
-/** What kept a request from succeeding: for a deadline or exhausted retries, the last failure behind it. */
-function transientReason (error: unknown): string {
-  const behind = error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError ? error.cause : undefined
-  return classify(behind ?? error).reason
 }
 
 /** A reason unique to one approval of one rebalance (letters, digits and dashes only, so it reads back unchanged). */
@@ -522,13 +492,4 @@ function taskError (originalResponse: string | undefined): string {
   } catch {
     return originalResponse
   }
-}
-
-function pause (ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted === true) { reject(signal.reason); return }
-    const onAbort = (): void => { clearTimeout(timer); reject(signal?.reason) }
-    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

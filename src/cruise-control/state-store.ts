@@ -12,6 +12,7 @@ import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promis
 import { homedir, hostname } from 'node:os'
 import { join } from 'node:path'
 import { redactDeep } from '../observability/redact.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
 import { InvalidArgumentError, SteadfastError } from '../resilience/errors.ts'
 
 /**
@@ -102,7 +103,7 @@ export class JsonStateStore<T extends { name: string }> implements RecordStore<T
         const who = holder === undefined ? 'another process' : `process ${holder.pid} on ${holder.host} (since ${holder.at})`
         throw new StateLockedError(`${this.#kind} ${name} is being updated by ${who}; gave up after ${waitMs} ms (lock file ${file})`)
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** Math.min(attempt, 4))))
+      await sleep(systemClock, Math.min(200, 10 * 2 ** Math.min(attempt, 4)))
     }
     try {
       return await fn()

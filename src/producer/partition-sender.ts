@@ -34,18 +34,16 @@ import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
 import { classify } from '../resilience/classify.ts'
-import { DeadlineExceededError, KafkaProtocolError } from '../resilience/errors.ts'
+import { sleep, systemClock } from '../resilience/clock.ts'
+import { DeadlineExceededError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
 import { UncertainDeliveryError } from './errors.ts'
+import { produceVerdict } from './faults.ts'
 import { batchRecords, batchSizeBytes, orderingViolations, recordErrors, recordsSent } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
 
-const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
-const DUPLICATE_SEQUENCE_NUMBER = 46
-const INVALID_PRODUCER_EPOCH = 47
-const UNKNOWN_PRODUCER_ID = 59
 /** Batches one round may send, so a busy partition still ends rounds and drops settled batches. */
 const ROUND_LIMIT = 64
 const SEQUENCE_MODULUS = 2 ** 31
@@ -174,7 +172,7 @@ export class PartitionSender {
     if (head.settled) return { failed: false, cause: undefined }
     const early = head.deadline - Date.now()
     if (early <= 0) return { failed: true, cause: error.cause }
-    await new Promise((resolve) => setTimeout(resolve, early))
+    await sleep(systemClock, early)
     try {
       await this.#round({ attempt: error.attempts + 1, signal: new AbortController().signal, deadline: undefined })
       return { failed: false, cause: undefined }
@@ -288,38 +286,29 @@ export class PartitionSender {
 
   /** 'ok' (settled or will be retried after an earlier failure), 'stop' (settled for good) or the error to retry on. */
   #judge (batch: ProducerBatch, outcome: Outcome, connection: BrokerConnection): 'ok' | 'stop' | unknown {
-    if (outcome.kind === 'answer' && (outcome.errorCode === 0 || outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER)) {
-      // A duplicate was written by an earlier attempt whose answer was lost: it is delivered.
-      const duplicate = outcome.errorCode === DUPLICATE_SEQUENCE_NUMBER
+    const verdict = produceVerdict(
+      outcome.kind === 'thrown'
+        ? outcome
+        : { kind: 'answer', errorCode: outcome.errorCode, error: () => kafkaError(outcome.errorCode, `Produce to ${this.label} on ${connection.label}`, { serverMessage: outcome.errorMessage }) },
+      () => this.#queue.slice(0, this.#queue.indexOf(batch)).some((b) => !b.settled))
+    if (verdict.kind === 'delivered') {
+      // Only an answer delivers; a duplicate was written by an earlier attempt whose answer was lost.
+      const answer = outcome as Extract<Outcome, { kind: 'answer' }>
+      const { duplicate } = verdict
       this.#recovering = false
-      if (!duplicate) this.#checkOrder(batch, outcome.baseOffset)
-      batch.complete(duplicate ? -1n : outcome.baseOffset, duplicate ? -1 : Number(outcome.logAppendTimeMs))
+      if (!duplicate) this.#checkOrder(batch, answer.baseOffset)
+      batch.complete(duplicate ? -1n : answer.baseOffset, duplicate ? -1 : Number(answer.logAppendTimeMs))
       recordsSent.inc({ topic: this.topic }, batch.records.length)
       this.#ctx.onSettled(batch)
       return 'ok'
     }
-    const error = outcome.kind === 'thrown'
-      ? outcome.error
-      : kafkaError(outcome.errorCode, `Produce to ${this.label} on ${connection.label}`, { serverMessage: outcome.errorMessage })
-    if (outcome.kind === 'answer') {
-      const code = outcome.errorCode
-      // A gap before its sequence proves that this attempt, and any earlier one, wrote nothing.
-      if (code === OUT_OF_ORDER_SEQUENCE_NUMBER) batch.ambiguous = false
-      if (code === OUT_OF_ORDER_SEQUENCE_NUMBER || code === UNKNOWN_PRODUCER_ID || code === INVALID_PRODUCER_EPOCH) {
-        // Out of order after an earlier batch failed is expected: it goes again behind it. Anything
-        // else means the broker lost or rejects our sequence state: number again under a new id.
-        const earlierPending = this.#queue.slice(0, this.#queue.indexOf(batch)).some((b) => !b.settled)
-        if (code !== OUT_OF_ORDER_SEQUENCE_NUMBER || !earlierPending) this.#renumber = true
-        return asRetriable(error as KafkaProtocolError)
-      }
-    }
-    const verdict = classify(error)
-    if (verdict.action === 'fatal') {
-      this.#fail(batch, error)
+    if (verdict.kind === 'fail') {
+      this.#fail(batch, verdict.error)
       return 'stop'
     }
-    if (outcome.kind === 'thrown') batch.ambiguous = true
-    return error
+    if (verdict.written !== undefined) batch.ambiguous = verdict.written === 'maybe'
+    if (verdict.renumber) this.#renumber = true
+    return verdict.error
   }
 
   /**
@@ -380,14 +369,4 @@ export class PartitionSender {
     const oldest = head === undefined ? Infinity : this.#ordinals.get(head) as number
     if (this.#ahead.length > 0) this.#ahead = this.#ahead.filter((a) => a.ordinal > oldest)
   }
-}
-
-function asRetriable (error: KafkaProtocolError): KafkaProtocolError {
-  return new KafkaProtocolError(error.message, {
-    errorCode: error.errorCode,
-    errorName: error.errorName,
-    kafkaRetriable: error.kafkaRetriable,
-    action: 'retry',
-    cause: error,
-  })
 }

@@ -11,6 +11,7 @@ import { UnsupportedApiError } from '../cluster/errors.ts'
 import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
+import { SingleFlight } from '../resilience/single-flight.ts'
 import type { ProducerIdentity } from './batch.ts'
 
 const CLUSTER_AUTHORIZATION_FAILED = 31
@@ -23,7 +24,9 @@ export class ProducerIdManager {
   /** True when the caller asked for idempotence explicitly: then "unsupported" is an error. */
   readonly #required: boolean
   readonly #timeoutMs: number
-  #shared: Promise<ProducerIdentity | null> | undefined
+  /** The shared identity once fetched (null: the cluster lacks idempotence). */
+  #shared: { identity: ProducerIdentity | null } | undefined
+  readonly #fetching = new SingleFlight<'shared', ProducerIdentity | null>()
 
   constructor (cluster: Cluster, options: { required: boolean, logger: Logger, requestTimeoutMs: number }) {
     this.#cluster = cluster
@@ -34,12 +37,12 @@ export class ProducerIdManager {
 
   /** The shared identity; fetched once, fetched again after a failure. */
   async shared (): Promise<ProducerIdentity | null> {
-    if (this.#shared === undefined) {
-      const fetching = this.#fetch()
-      this.#shared = fetching
-      fetching.catch(() => { if (this.#shared === fetching) this.#shared = undefined })
-    }
-    return await this.#shared
+    if (this.#shared !== undefined) return this.#shared.identity
+    return await this.#fetching.run('shared', async () => {
+      const identity = await this.#fetch()
+      this.#shared = { identity }
+      return identity
+    })
   }
 
   /** A new identity, for one partition that must number from 0 again. */

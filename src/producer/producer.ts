@@ -18,7 +18,9 @@ import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { DeadlineExceededError, InvalidArgumentError } from '../resilience/errors.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { retry } from '../resilience/retry.ts'
+import { SingleFlight } from '../resilience/single-flight.ts'
 import { Accumulator } from './accumulator.ts'
 import type { PendingRecord, ProducerBatch, RecordMetadata } from './batch.ts'
 import { BufferBudget } from './buffer-budget.ts'
@@ -44,10 +46,11 @@ export class Producer {
   readonly #accumulator: Accumulator
   readonly #senders = new Map<string, PartitionSender>()
   /** Per topic: the last record still waiting for metadata; later records of the topic queue behind it. */
-  readonly #waiting = new Map<string, Promise<void>>()
+  readonly #waiting = new KeyedSerial<string>()
   /** Per partition: the last record still waiting for buffer space; later records of the partition queue behind it. */
-  readonly #waitingForSpace = new Map<string, Promise<void>>()
-  readonly #refreshing = new Map<string, Promise<void>>()
+  readonly #waitingForSpace = new KeyedSerial<string>()
+  /** Per topic: concurrent refreshes share one request. */
+  readonly #refreshing = new SingleFlight<string, void>()
   readonly #available = new WeakMap<TopicInfo, number[]>()
   #closing: Promise<void> | undefined
   /** Flushes under way: records placed meanwhile are sealed at once instead of lingering. */
@@ -119,7 +122,7 @@ export class Producer {
         this.#toPartition(normalized, pending, cached, blockDeadline, false)
         return
       }
-      queueBehind(this.#waiting, topic, async () => {
+      this.#waiting.run(topic, async () => {
         let info: TopicInfo
         try {
           info = this.#cachedTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
@@ -141,8 +144,8 @@ export class Producer {
     this.#flushing++
     try {
       this.#accumulator.sealAll()
-      await Promise.all([...this.#waiting.values()])
-      await Promise.all([...this.#waitingForSpace.values()])
+      await this.#waiting.idle()
+      await this.#waitingForSpace.idle()
       this.#accumulator.sealAll()
       await Promise.all([...this.#senders.values()].map(async (s) => { await s.idle() }))
     } finally {
@@ -193,7 +196,7 @@ export class Producer {
       this.#append(record.topic, partition, pending, waited)
       return
     }
-    queueBehind(this.#waitingForSpace, key, async () => {
+    this.#waitingForSpace.run(key, async () => {
       try {
         await this.#budget.reserve(record.size, key, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
       } catch (error) {
@@ -276,21 +279,6 @@ export class Producer {
   }
 
   async #refreshTopic (topic: string): Promise<void> {
-    let running = this.#refreshing.get(topic)
-    if (running === undefined) {
-      const started = this.#cluster.refreshMetadata([topic]).then(() => {})
-      running = started
-      this.#refreshing.set(topic, started)
-      started.finally(() => { if (this.#refreshing.get(topic) === started) this.#refreshing.delete(topic) }).catch(() => {})
-    }
-    await running
+    await this.#refreshing.run(topic, async () => { await this.#cluster.refreshMetadata([topic]) })
   }
-}
-
-/** Runs `step` after the last step queued under `key`; the entry goes once nothing waits behind it. */
-function queueBehind (queues: Map<string, Promise<void>>, key: string, step: () => Promise<void>): void {
-  const previous = queues.get(key) ?? Promise.resolve()
-  const next = previous.then(step)
-  queues.set(key, next)
-  next.finally(() => { if (queues.get(key) === next) queues.delete(key) }).catch(() => {})
 }

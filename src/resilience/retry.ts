@@ -12,6 +12,7 @@ import { backoffDelay, resolveBackoff, type BackoffPolicy } from './backoff.ts'
 import { classify, type Classification } from './classify.ts'
 import { sleep, systemClock, type Clock } from './clock.ts'
 import { AbortedError, DeadlineExceededError, RetriesExhaustedError, type RecoveryAction } from './errors.ts'
+import { linkSignals } from './link-signals.ts'
 
 export interface RetryContext {
   /** 1 for the first attempt. */
@@ -70,12 +71,10 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   const start = clock.now()
   const deadline = policy.deadlineMs === undefined ? undefined : start + policy.deadlineMs
 
-  // One controller for the whole loop: fires on the caller's abort or at the deadline.
-  const controller = new AbortController()
-  const deadlineReason = new Error('deadline')
-  const onCallerAbort = (): void => controller.abort(options.signal?.reason)
+  // One signal for the whole loop: fires on the caller's abort or at the deadline.
   if (options.signal?.aborted === true) throw new AbortedError(`${component} ${opName} aborted`, { cause: options.signal.reason })
-  options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+  const controller = linkSignals(options.signal)
+  const deadlineReason = new Error('deadline')
   const cancelDeadline = deadline === undefined ? undefined : clock.schedule(deadline - start, () => controller.abort(deadlineReason))
 
   let firstFailureAt: number | undefined
@@ -155,7 +154,7 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
     }
   } finally {
     cancelDeadline?.()
-    options.signal?.removeEventListener('abort', onCallerAbort)
+    controller.unlink()
   }
 }
 

@@ -7,6 +7,7 @@
 import { emptyOwnership, type OwnershipState, type OwnershipStore } from '../../connect/ownership.ts'
 import type { RebalanceRecord } from '../../cruise-control/lifecycle.ts'
 import type { LockOptions, RecordStore } from '../../cruise-control/state-store.ts'
+import { KeyedSerial } from '../../resilience/keyed-serial.ts'
 import type { StateReplica } from '../ha/state-topic.ts'
 import type { StateDatabase } from './database.ts'
 
@@ -14,7 +15,7 @@ export class SqliteRecordStore<T extends { name: string }> implements RecordStor
   readonly location: string
   readonly #db: StateDatabase
   readonly #kind: string
-  readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #locks = new KeyedSerial<string>()
   readonly #replica: StateReplica | undefined
 
   constructor (db: StateDatabase, kind: string, replica?: StateReplica) {
@@ -48,15 +49,7 @@ export class SqliteRecordStore<T extends { name: string }> implements RecordStor
 
   /** One agent owns the database (with HA: the lease holder), so a lock within this process is enough. */
   async withLock<R> (name: string, fn: () => Promise<R>, _options?: LockOptions): Promise<R> {
-    const previous = this.#locks.get(name) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
-    const tail = run.catch(() => {})
-    this.#locks.set(name, tail)
-    try {
-      return await run
-    } finally {
-      if (this.#locks.get(name) === tail) this.#locks.delete(name)
-    }
+    return await this.#locks.run(name, fn)
   }
 }
 

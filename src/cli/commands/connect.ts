@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander'
 import { ConnectClient } from '../../connect/client.ts'
-import { isCredentialHeader } from '../../connect/transport.ts'
+import { isCredentialHeader } from '../../rest/options.ts'
 import { loadManifests } from '../../connect/manifest.ts'
 import { FileOwnershipStore } from '../../connect/ownership.ts'
 import { formatPlan } from '../../connect/plan.ts'

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { classifyCruiseControlResponse } from '../../src/resilience/classify.ts'
+import { classifyCruiseControlResponse } from '../../src/cruise-control/faults.ts'
 
 const PATHS = ['/kafkacruisecontrol/user_tasks', '/kafkacruisecontrol/state', '/kafkacruisecontrol/rebalance', '/kafkacruisecontrol/add_broker', '/kafkacruisecontrol/remove_broker', '/kafkacruisecontrol/remove_disks']
 
@@ -30,5 +30,41 @@ describe('classifyCruiseControlResponse against the reference texts', () => {
     assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/kafkacruisecontrol/rebalance', status: 500, message: header }), { action: 'fatal', reason: 'unknown-user-task' })
     const broker = "Error processing POST request '/add_broker' due to: 'java.lang.IllegalArgumentException: Broker 9 does not exist.'."
     assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/kafkacruisecontrol/add_broker', status: 500, message: broker }), { action: 'fatal', reason: 'unknown-broker' })
+  })
+})
+
+describe('classifyCruiseControlResponse (I2)', () => {
+  const capacity = "Error processing GET request '/user_tasks' due to: 'There are already 5 active user tasks, which has reached the servlet capacity.'."
+
+  test('the capacity 500 is transient on every endpoint and method', () => {
+    for (const method of ['GET', 'POST']) {
+      for (const path of ['/kafkacruisecontrol/user_tasks', '/kafkacruisecontrol/rebalance', '/kafkacruisecontrol/add_broker', '/kafkacruisecontrol/state']) {
+        assert.deepEqual(classifyCruiseControlResponse({ method, path, status: 500, message: capacity }), { action: 'retry', reason: 'user-task-capacity' })
+      }
+    }
+  })
+
+  test('plain-text capacity bodies are recognised too', () => {
+    const text = 'java.lang.RuntimeException: There are already 7 active user tasks, which has reached the servlet capacity.'
+    assert.equal(classifyCruiseControlResponse({ method: 'POST', path: '/kafkacruisecontrol/rebalance', status: 500, message: text }).reason, 'user-task-capacity')
+  })
+
+  test('NotEnoughValidWindows is pending, unknown task id means request again, unknown broker is fatal', () => {
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 500, message: 'com.linkedin...NotEnoughValidWindowsException: There is no window' }), { action: 'retry', reason: 'not-enough-valid-windows' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 500, message: 'Unexpected header 1b2c (value: User-Task-ID) in the request.' }), { action: 'fatal', reason: 'unknown-user-task' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 500, message: 'java.lang.IllegalArgumentException: Broker 7 does not exist.' }), { action: 'fatal', reason: 'unknown-broker' })
+  })
+
+  test('400 is fatal', () => {
+    assert.equal(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 400, message: "Bad POST request '/rebalance' due to 'x'" }).action, 'fatal')
+  })
+
+  test('other 5xx and 408 are retried for reads only; other 4xx are fatal for every method', () => {
+    const other = 'java.lang.NullPointerException'
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 500, message: other }), { action: 'retry', reason: 'http-500' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'POST', path: '/r', status: 500, message: other }), { action: 'fatal', reason: 'http-500' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 503 }), { action: 'retry', reason: 'http-503' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 408 }), { action: 'retry', reason: 'http-408' })
+    assert.deepEqual(classifyCruiseControlResponse({ method: 'GET', path: '/r', status: 404 }), { action: 'fatal', reason: 'http-404' })
   })
 })

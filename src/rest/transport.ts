@@ -1,0 +1,219 @@
+/**
+ * The one HTTP transport of the REST clients (Kafka Connect, Cruise Control), on undici: one
+ * keep-alive Pool per base URL, TLS for https URLs, basic auth (per URL from its userinfo, or
+ * one for all), extra headers, JSON bodies read up to a size bound, errors that name the request
+ * and quote the server, a duration histogram per request. Every request runs inside the project's
+ * retry loop, classified by the service's fault policy; within one attempt, a base URL that does
+ * not answer is skipped when the policy allows it (see RestFaultPolicy.failOver).
+ */
+import { Pool } from 'undici'
+import type { Logger } from '../observability/logger.ts'
+import { rootLogger } from '../observability/logger.ts'
+import { histogram } from '../observability/metrics.ts'
+import { registerBasicAuth, registerSecret } from '../observability/redact.ts'
+import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
+import { parseRetryAfter } from '../resilience/classify.ts'
+import type { Clock } from '../resilience/clock.ts'
+import { describeHttpAnswer, HttpResponseError, SteadfastError, TransportError } from '../resilience/errors.ts'
+import { retry, type RetryContext } from '../resilience/retry.ts'
+import { toRequestError } from '../resilience/transport-error.ts'
+import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody } from './body.ts'
+import type { RestFaultPolicy } from './faults.ts'
+import { isCredentialHeader, type BasicAuth, type RestTlsOptions } from './options.ts'
+import type { RestRequest, RestResponse } from './request.ts'
+
+export interface RestTransportOptions<C> {
+  /** Metrics, log and retry label of the service: connect, cruise-control. */
+  component: string
+  /** How error messages name the service: Connect, cruise-control. */
+  name: string
+  /** What one base URL is called in logs: worker, server. */
+  peer: string
+  /** Base URLs (http or https, path prefix kept); userinfo in one is that URL's basic auth. */
+  urls: readonly string[]
+  tls?: RestTlsOptions
+  auth?: BasicAuth
+  /** Sent with every request. */
+  headers?: Record<string, string>
+  /** Bound on one request's wait for headers and for body data. */
+  requestTimeoutMs: number
+  /** Keep-alive connections per base URL (default: as many as requests need). */
+  connectionsPerUrl?: number
+  /** Largest body read from an answer (default 100 MiB). */
+  maxBodyBytes?: number
+  policy: Partial<BackoffPolicy>
+  faults: RestFaultPolicy<C>
+  /** The server's message in an error answer's body (its JSON field, or the text). */
+  serverMessage: (body: unknown, text: string) => string | undefined
+  /** Statuses that are a success (default: every 2xx). */
+  success?: (status: number) => boolean
+  /** Runs each attempt, e.g. inside the server's concurrency limiter. */
+  admit?: <T>(attempt: () => Promise<T>, signal: AbortSignal) => Promise<T>
+  /** Told the status of every exchange (0 when no answer came). */
+  onExchange?: (request: RestRequest<C>, status: number) => void
+  logger?: Logger
+  clock?: Clock
+  random?: () => number
+}
+
+interface Target {
+  /** origin + path prefix, for messages and as the base of request URLs. */
+  url: string
+  pool: Pool
+  basePath: string
+  authorization: string | undefined
+}
+
+const requestDuration = histogram({
+  name: 'steadfast_rest_request_duration_seconds',
+  help: 'HTTP exchanges of the REST clients, from sending to the whole body read, by service, operation and status (0 when no answer came).',
+  labelNames: ['component', 'operation', 'status'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+})
+
+const is2xx = (status: number): boolean => status >= 200 && status < 300
+
+export class RestTransport<C = undefined> {
+  readonly policy: BackoffPolicy
+  readonly #options: RestTransportOptions<C>
+  readonly #targets: Target[]
+  #preferred = 0
+  readonly #headers: Record<string, string>
+  readonly #maxBodyBytes: number
+  readonly #success: (status: number) => boolean
+  readonly #baseLogger: Logger
+  readonly #logger: Logger
+
+  constructor (options: RestTransportOptions<C>) {
+    this.#options = options
+    this.policy = resolveBackoff(options.policy)
+    const defaultAuth = options.auth === undefined ? undefined : basic(options.auth.username, options.auth.password)
+    this.#targets = options.urls.map((text) => {
+      const u = new URL(text)
+      const basePath = u.pathname.replace(/\/+$/, '')
+      const authorization = u.username === '' ? defaultAuth : basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
+      const pool = new Pool(u.origin, {
+        ...(options.connectionsPerUrl === undefined ? {} : { connections: options.connectionsPerUrl }),
+        ...(u.protocol === 'https:' && options.tls !== undefined ? { connect: { ...options.tls } } : {}),
+      })
+      return { url: `${u.origin}${basePath}`, pool, basePath, authorization }
+    })
+    this.#headers = { accept: 'application/json', ...options.headers }
+    for (const [name, value] of Object.entries(options.headers ?? {})) if (isCredentialHeader(name)) registerSecret(value)
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+    this.#success = options.success ?? is2xx
+    this.#baseLogger = options.logger ?? rootLogger()
+    this.#logger = this.#baseLogger.child({ component: options.component })
+  }
+
+  /** The base URLs, without userinfo. */
+  get urls (): string[] { return this.#targets.map((t) => t.url) }
+  get logger (): Logger { return this.#logger }
+  /** The logger as given, without this transport's `component` binding, for loggers that set their own. */
+  get baseLogger (): Logger { return this.#baseLogger }
+
+  /** Sends the request under the retry policy; resolves with the success response or throws the final failure. */
+  request (request: RestRequest<C>): Promise<RestResponse> {
+    const { component, faults, clock, random, admit } = this.#options
+    const attempt = (context: RetryContext): Promise<RestResponse> => admit === undefined
+      ? this.#attempt(request, context)
+      : admit(() => this.#attempt(request, context), context.signal)
+    return retry(attempt, {
+      component,
+      operation: request.operation,
+      policy: this.policy,
+      // The retry loop puts `component` on each line itself; the child's binding would repeat it.
+      logger: this.#baseLogger,
+      classify: (error) => faults.attempt(error, request),
+      ...(request.signal === undefined ? {} : { signal: request.signal }),
+      ...(clock === undefined ? {} : { clock }),
+      ...(random === undefined ? {} : { random }),
+    })
+  }
+
+  /** One attempt: the URL that answered last first, then the others when the policy allows. */
+  async #attempt (request: RestRequest<C>, context: RetryContext): Promise<RestResponse> {
+    let lastError: TransportError | undefined
+    for (let i = 0; i < this.#targets.length; i++) {
+      const index = (this.#preferred + i) % this.#targets.length
+      const target = this.#targets[index] as Target
+      try {
+        const response = await this.#send(target, request, context.signal)
+        this.#preferred = index
+        return response
+      } catch (error) {
+        if (!(error instanceof TransportError) || !this.#options.faults.failOver(error, request)) throw error
+        lastError = error
+        if (this.#targets.length > 1) {
+          const { component, peer } = this.#options
+          this.#logger.warn({ operation: request.operation, [peer]: target.url, reason: error.reason },
+            `${component} ${peer} ${target.url} did not answer ${request.method} ${request.path} (${error.systemCode}); trying the next ${peer}`)
+        }
+      }
+    }
+    // Every client passes at least one URL, so lastError is set here.
+    throw lastError ?? new TransportError(`${this.#options.name}: no URL to send to`, 'ECONNREFUSED')
+  }
+
+  async #send (target: Target, request: RestRequest<C>, signal: AbortSignal): Promise<RestResponse> {
+    const { name, requestTimeoutMs, faults, component, onExchange } = this.#options
+    const url = `${target.url}${request.path}`
+    const what = `${name} ${request.method} ${url}`
+    const headers: Record<string, string> = { ...this.#headers, ...request.headers }
+    if (target.authorization !== undefined) headers.authorization = target.authorization
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body)
+    if (payload !== undefined) headers['content-type'] = 'application/json'
+    const stopTimer = requestDuration.startTimer({ component, operation: request.operation })
+    let status = 0
+    let responseHeaders: Record<string, string | string[] | undefined>
+    let text: string
+    try {
+      const res = await target.pool.request({
+        path: `${target.basePath}${request.path}`,
+        method: request.method,
+        headers,
+        body: payload,
+        signal,
+        headersTimeout: requestTimeoutMs,
+        bodyTimeout: requestTimeoutMs,
+      })
+      responseHeaders = res.headers
+      text = await readBody(res.body, this.#maxBodyBytes, what)
+      // Counted as answered once the whole body is in; a body cut off counts as no answer.
+      status = res.statusCode
+    } catch (error) {
+      throw error instanceof SteadfastError ? error : toRequestError(error, what, signal)
+    } finally {
+      stopTimer({ status: String(status) })
+      onExchange?.(request, status)
+    }
+    const header = (key: string): string | undefined => first(responseHeaders[key.toLowerCase()])
+    const body = parseBody(text)
+    if (this.#success(status) || request.accept?.includes(status) === true) return { status, body, header }
+    const serverMessage = this.#options.serverMessage(body, text)
+    const verdict = faults.answer({ method: request.method, path: request.path, status, message: serverMessage, retryAfterMs: parseRetryAfter(header('retry-after')) })
+    throw new HttpResponseError(`${what} ${describeHttpAnswer(status, serverMessage, header('location'))}`, {
+      status,
+      method: request.method,
+      url,
+      serverMessage: serverMessage === '' ? undefined : serverMessage,
+      body,
+      action: verdict.action,
+      reason: verdict.reason,
+      ...(verdict.retryAfterMs === undefined ? {} : { retryAfterMs: verdict.retryAfterMs }),
+    })
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.#targets.map((t) => t.pool.close()))
+  }
+}
+
+function basic (username: string, password: string): string {
+  registerBasicAuth(username, password)
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+}
+
+function first (value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,43 @@
+/** Kafka Connect answers against the texts of the Connect reference: the policy in src/connect/faults.ts. */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { classifyConnectResponse } from '../../src/connect/faults.ts'
+
+describe('classifyConnectResponse (I1)', () => {
+  const rebalance409 = [
+    'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)',
+    'Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.',
+    'Cannot complete request because of a conflicting operation (e.g. worker rebalance)',
+  ]
+
+  test('the three rebalance 409s are transient on writes', () => {
+    for (const message of rebalance409) {
+      for (const [method, path] of [['POST', '/connectors'], ['PUT', '/connectors/a/config'], ['DELETE', '/connectors/a'], ['PATCH', '/connectors/a/offsets']]) {
+        assert.deepEqual(classifyConnectResponse({ method: method!, path: path!, status: 409, message }), { action: 'retry', reason: 'rebalance' })
+      }
+    }
+  })
+
+  test('"already exists" is never retried; the words in another status are that status', () => {
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 409, message: 'Connector a already exists' }), { action: 'fatal', reason: 'already-exists' })
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/a', status: 500, message: 'Topic already exists' }), { action: 'retry', reason: 'http-500' })
+  })
+
+  test('the 500 "a rebalance is expected" is transient', () => {
+    const message = 'Request cannot be completed because a rebalance is expected'
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/a/tasks', status: 500, message }), { action: 'retry', reason: 'rebalance' })
+  })
+
+  test('a restart that meets a rebalance is superseded, not retried', () => {
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/restart', status: 409, message: rebalance409[0] }), { action: 'fatal', reason: 'rebalance-restart' })
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/tasks/0/restart?x=1', status: 409, message: rebalance409[1] }), { action: 'fatal', reason: 'rebalance-restart' })
+  })
+
+  test('4xx are fatal; 5xx retried only for idempotent methods', () => {
+    assert.equal(classifyConnectResponse({ method: 'GET', path: '/connectors/a', status: 404, message: 'Connector a not found' }).action, 'fatal')
+    assert.equal(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 400, message: 'Connector configuration is invalid' }).action, 'fatal')
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors', status: 500, message: 'Request timed out.' }), { action: 'retry', reason: 'http-500' })
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 500, message: 'Request timed out.' }), { action: 'fatal', reason: 'http-500' })
+    assert.deepEqual(classifyConnectResponse({ method: 'PUT', path: '/connectors/a/config', status: 503, retryAfterMs: 2000 }), { action: 'retry', reason: 'http-503', retryAfterMs: 2000 })
+  })
+})
