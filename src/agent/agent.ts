@@ -9,6 +9,7 @@ import { watch, type FSWatcher } from 'node:fs'
 import { basename, dirname } from 'node:path'
 import { isDeepStrictEqual } from 'node:util'
 import { rootLogger, type Logger } from '../observability/logger.ts'
+import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { loadConfig, type AgentConfig } from './config.ts'
 import { HighAvailability, type AgentRole } from './ha/high-availability.ts'
 import { AgentServer } from './http/server.ts'
@@ -37,7 +38,7 @@ export class Agent {
   readonly #startedAt = new Date().toISOString()
   readonly #ha: HighAvailability | undefined
   #runtime: Runtime
-  #reloading: Promise<void> = Promise.resolve()
+  readonly #runtimeChanges = new KeyedSerial<'runtime'>()
   #timers = new Map<string, ReturnType<typeof setTimeout>>()
   #stopped: Promise<void> | undefined
 
@@ -99,9 +100,7 @@ export class Agent {
 
   /** Replacing the runtime (reload, lease changes) runs one at a time. */
   #serially<T> (step: () => Promise<T>): Promise<T> {
-    const run = this.#reloading.then(step)
-    this.#reloading = run.then(() => {}, () => {})
-    return run
+    return this.#runtimeChanges.run('runtime', step)
   }
 
   /** The lease was acquired: rebuild the state from the topic, then a fresh runtime starts acting. */
@@ -193,9 +192,9 @@ export class Agent {
       this.#server.draining()
       for (const w of this.#watchers) w.close()
       for (const t of this.#timers.values()) clearTimeout(t)
-      await this.#reloading
+      await this.#runtimeChanges.idle()
       await this.#ha?.close()
-      await this.#reloading
+      await this.#runtimeChanges.idle()
       await this.#runtime.stop()
       this.events.record('info', 'agent', 'agent', 'stopped')
       await this.#server.close()

@@ -21,6 +21,7 @@
 import type { Cluster } from '../../cluster/cluster.ts'
 import { Consumer } from '../../consumer/consumer.ts'
 import type { Logger } from '../../observability/logger.ts'
+import { KeyedSerial } from '../../resilience/keyed-serial.ts'
 
 export interface LeaseOptions {
   cluster: Cluster
@@ -42,7 +43,7 @@ export class Lease {
   #holding = false
   #closed = false
   #since: string | undefined
-  #transitions: Promise<void> = Promise.resolve()
+  readonly #transitions = new KeyedSerial<'lease'>()
   #members: Array<Promise<void>> = []
   #rejoin: ReturnType<typeof setTimeout> | undefined
   readonly #startedAt = Date.now()
@@ -66,7 +67,7 @@ export class Lease {
     clearTimeout(this.#rejoin)
     await this.#consumer?.close()
     await Promise.all(this.#members)
-    await this.#transitions
+    await this.#transitions.idle()
   }
 
   #join (): void {
@@ -105,8 +106,7 @@ export class Lease {
         })
       },
       onRevoked: async () => {
-        this.#transition(async () => { await this.#release() })
-        await this.#transitions
+        await this.#transitions.run('lease', async () => { await this.#release() })
       },
     })
     // run() keeps the membership's failures visible (the partition itself stays paused).
@@ -133,7 +133,8 @@ export class Lease {
     await this.#options.released()
   }
 
+  /** Acquire steps run outside the group callback (their failures are handled inside them). */
   #transition (step: () => Promise<void>): void {
-    this.#transitions = this.#transitions.then(step, step)
+    this.#transitions.run('lease', step).catch(() => {})
   }
 }
