@@ -70,7 +70,7 @@ function chart (history) {
 }
 
 function render (s) {
-  $('updated').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · running since ' + new Date(s.startedAt).toLocaleString()
+  $('updated').textContent = 'updated ' + new Date().toLocaleTimeString() + ' · running since ' + new Date(s.startedAt).toLocaleString() + (s.role === 'single' ? '' : ' · HA ' + s.role + ' in group ' + s.ha.group)
   table('loops', ['loop', 'interval', 'runs', 'failures', 'last success', 'last error'], s.loops.map((l) => row([
     esc(l.name) + (l.running ? ' <span class="muted">(running)</span>' : ''), (l.intervalMs / 1000) + ' s', l.runs, l.failures ? badge(l.failures, 'warn') : 0,
     esc(l.lastSuccessAt ? new Date(l.lastSuccessAt).toLocaleTimeString() : '—'), '<span class="note">' + esc(l.lastError ?? '') + '</span>'])), 'no loop configured')
