@@ -1,7 +1,7 @@
 /**
  * The admin client. Every call takes `{ timeoutMs, signal }`, runs through the resilience core's
  * retry loop and fails with an AdminError that names the Kafka error, the action taken and the
- * number of attempts. Coordinator-bound calls survive coordinator moves (incident I3);
+ * number of attempts. Coordinator-bound calls survive coordinator moves (the coordinator is found again);
  * controller-bound calls survive controller moves; broken connections are reopened.
  */
 import { Cluster, type ClusterOptions } from '../cluster/cluster.ts'
@@ -9,6 +9,8 @@ import type { TopicInfo } from '../cluster/metadata.ts'
 import { rootLogger, type Logger } from '../observability/logger.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
+import { integer, options, parseOptions, refuse, retryOption, satisfying } from '../resilience/options.ts'
+import { clusterOptionFields } from '../cluster/options.ts'
 import type { AdminContext, CallOptions } from './context.ts'
 import { describeCluster, type ClusterDescription } from './cluster-info.ts'
 import { describeConfigs, incrementalAlterConfigs, type ConfigAlteration, type ConfigEntry, type ConfigResource } from './configs.ts'
@@ -28,10 +30,27 @@ export interface AdminOptions extends Partial<ClusterOptions> {
   cluster?: Cluster
   /** Deadline of a call when the caller gives none (default 30 s). */
   defaultTimeoutMs?: number
-  /** Backoff between attempts (default: 100 ms doubling to 2 s, with jitter). */
-  backoff?: Partial<BackoffPolicy>
+  /**
+   * Delays between attempts (default: 100 ms doubling to 2 s, with jitter, as many attempts as fit
+   * in the call's deadline, which `timeoutMs` or `defaultTimeoutMs` sets).
+   */
+  retry?: AdminRetry
+  /** @deprecated The older name of `retry`. */
+  backoff?: AdminRetry
   logger?: Logger
 }
+
+export type AdminRetry = Partial<Omit<BackoffPolicy, 'deadlineMs'>>
+
+const ADMIN_RETRY_FIELDS = ['initialDelayMs', 'maxDelayMs', 'multiplier', 'maxAttempts', 'jitter'] as const
+
+const adminOptionsSchema = options({
+  ...clusterOptionFields,
+  cluster: satisfying((v) => v instanceof Cluster, 'a Cluster'),
+  defaultTimeoutMs: integer(1),
+  retry: retryOption(ADMIN_RETRY_FIELDS),
+  backoff: retryOption(ADMIN_RETRY_FIELDS),
+})
 
 export class Admin {
   readonly cluster: Cluster
@@ -39,13 +58,16 @@ export class Admin {
   readonly #ownsCluster: boolean
 
   constructor (options: AdminOptions) {
+    parseOptions('admin', adminOptionsSchema, options)
+    const { cluster, defaultTimeoutMs, retry, backoff, ...clusterOptions } = options
+    if (retry !== undefined && backoff !== undefined) refuse('admin', 'backoff', backoff, 'left out when retry is given (it is the older name of retry)')
     const logger = options.logger ?? rootLogger()
-    if (options.cluster === undefined && options.bootstrap === undefined) {
+    if (cluster === undefined && clusterOptions.bootstrap === undefined) {
       throw new InvalidArgumentError('Admin: give `bootstrap` (host:port[,…]) or an existing `cluster`')
     }
-    this.cluster = options.cluster ?? new Cluster({ ...options, bootstrap: options.bootstrap ?? '', logger })
-    this.#ownsCluster = options.cluster === undefined
-    this.#ctx = { cluster: this.cluster, logger, defaultTimeoutMs: options.defaultTimeoutMs ?? 30_000, backoff: { initialDelayMs: 100, maxDelayMs: 2_000, ...options.backoff } }
+    this.cluster = cluster ?? new Cluster({ ...clusterOptions, bootstrap: clusterOptions.bootstrap ?? '', logger })
+    this.#ownsCluster = cluster === undefined
+    this.#ctx = { cluster: this.cluster, logger, defaultTimeoutMs: defaultTimeoutMs ?? 30_000, retry: { initialDelayMs: 100, maxDelayMs: 2_000, ...(retry ?? backoff) } }
   }
 
   // Topics

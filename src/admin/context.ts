@@ -21,7 +21,7 @@ export interface AdminContext {
   cluster: Cluster
   logger: Logger
   defaultTimeoutMs: number
-  backoff: Partial<BackoffPolicy>
+  retry: Partial<BackoffPolicy>
 }
 
 /** One attempt of a call; `attempt` counts from 1, for errors that report it. */
@@ -64,7 +64,7 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
       operation,
       logger: ctx.logger,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      policy: { maxAttempts: Infinity, ...ctx.backoff, deadlineMs: options.timeoutMs ?? ctx.defaultTimeoutMs },
+      policy: { maxAttempts: Infinity, ...ctx.retry, deadlineMs: options.timeoutMs ?? ctx.defaultTimeoutMs },
       hooks: recoveryHooks(ctx.cluster, target),
     })
   } catch (error) {

@@ -8,7 +8,7 @@
  * |---|---|
  * | `refresh-coordinator` (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) | forget the call's coordinator; the next attempt asks FindCoordinator again |
  * | `refresh-metadata` (NOT_LEADER_OR_FOLLOWER, NOT_CONTROLLER, …) | refresh the metadata |
- * | `reconnect` (reset, EOF, timeouts, …) | both: what was behind the dead connection may have moved (the Sarama incident kept a cached coordinator forever) |
+ * | `reconnect` (reset, EOF, timeouts, …) | both: what was behind the dead connection may have moved (a cached coordinator kept after its broker restarted would fail every call from then on) |
  * | `retry` | the same request again after the backoff |
  * | `rejoin`, `fatal` | not retried: the admin is in no group, and fatal means the caller must act |
  */

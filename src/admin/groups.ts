@@ -1,6 +1,6 @@
 /**
  * Consumer groups: list, describe, delete, committed offsets (list, alter, delete). Every call that
- * goes to a group's coordinator survives coordinator moves (incident I3): NOT_COORDINATOR,
+ * goes to a group's coordinator survives coordinator moves: NOT_COORDINATOR,
  * COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and broken connections make it find the
  * coordinator again and retry, under the caller's deadline.
  */

@@ -3,6 +3,7 @@
  * consumer lag (latest minus committed). Leader moves and broken connections refresh metadata
  * and retry.
  */
+import { tpKey } from '../cluster/topic-partition.ts'
 import { apis } from '../protocol/apis/index.ts'
 import type { Message } from '../protocol/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -91,13 +92,12 @@ export async function consumerGroupLag (ctx: AdminContext, groupId: string, opti
   if (topics.length === 0) return []
   const rest = remaining(options, ctx, startedAt)
   const [latest, earliest] = await Promise.all([listOffsets(ctx, topics, 'latest', rest), listOffsets(ctx, topics, 'earliest', rest)])
-  const key = (t: string, p: number): string => `${t}\u0000${p}`
-  const committedBy = new Map(committed.map((c) => [key(c.topic, c.partition), c.offset]))
-  const earliestBy = new Map(earliest.map((e) => [key(e.topic, e.partition), e.offset]))
+  const committedBy = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c.offset]))
+  const earliestBy = new Map(earliest.map((e) => [tpKey(e.topic, e.partition), e.offset]))
   return latest.map((l) => {
-    const c = committedBy.get(key(l.topic, l.partition)) ?? -1n
+    const c = committedBy.get(tpKey(l.topic, l.partition)) ?? -1n
     // Nothing committed: everything still in the log is unconsumed.
-    const from = c >= 0n ? c : (earliestBy.get(key(l.topic, l.partition)) ?? 0n)
+    const from = c >= 0n ? c : (earliestBy.get(tpKey(l.topic, l.partition)) ?? 0n)
     const lag = l.offset - from
     return { topic: l.topic, partition: l.partition, committed: c, latest: l.offset, lag: lag < 0n ? 0n : lag }
   })

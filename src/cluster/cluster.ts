@@ -3,7 +3,7 @@
  * negotiated API versions), a metadata cache refreshed by age and on demand, coordinator lookup
  * with a cache, and endpoint tracking. Each metadata answer is compared with the previous one:
  * brokers that moved (new host or port) or left have their connections closed, and a
- * `brokers-changed` event tells the clients above (incident I4). When no known broker answers,
+ * `brokers-changed` event tells the clients above, so none keeps using endpoints that are gone. When no known broker answers,
  * the bootstrap list (which `setBootstrap` can replace at any time) is tried again, DNS included.
  */
 import { EventEmitter } from 'node:events'
@@ -16,6 +16,9 @@ import { systemClock, type Clock } from '../resilience/clock.ts'
 import { SingleFlight } from '../resilience/single-flight.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
+import type { Registry } from '../observability/metrics.ts'
+import { parseOptions } from '../resilience/options.ts'
+import { clusterOptionsSchema } from './options.ts'
 import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } from './broker-connection.ts'
 import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
 import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata } from './metadata.ts'
@@ -28,6 +31,8 @@ export interface ClusterOptions extends BrokerConnectionOptions {
   metadataMaxAgeMs?: number
   logger?: Logger
   clock?: Clock
+  /** Where the cluster's metrics go (default: the shared registry). */
+  registry?: Registry
 }
 
 /** For calls that may open connections: the caller's abort signal (its deadline) stops the wait. */
@@ -72,6 +77,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
 
   constructor (options: ClusterOptions) {
     super()
+    parseOptions('cluster', clusterOptionsSchema, options)
     this.#options = options
     this.#bootstrap = parseBootstrap(options.bootstrap)
     this.#logger = options.logger ?? rootLogger()
@@ -288,7 +294,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return await this.connectionTo(endpoint, options.purpose ?? 'default', options)
   }
 
-  /** Forgets the cached coordinator, so the next call asks FindCoordinator again (incident I3). */
+  /** Forgets the cached coordinator, so the next call asks FindCoordinator again. */
   invalidateCoordinator (type: CoordinatorType, key: string): void {
     this.#coordinators.delete(`${type}:${key}`)
   }

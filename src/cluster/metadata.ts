@@ -66,7 +66,7 @@ export function parseMetadata (body: Message, fetchedAt: number): ClusterMetadat
   return { clusterId: body.clusterId ?? null, controllerId: body.controllerId ?? -1, brokers, topics, fetchedAt }
 }
 
-/** What changed in the broker set between two metadata answers (incident I4: moved endpoints). */
+/** What changed in the broker set between two metadata answers: brokers added, removed, or at a new endpoint. */
 export function diffBrokers (before: ReadonlyMap<number, BrokerInfo>, after: ReadonlyMap<number, BrokerInfo>): BrokerChanges {
   const changes: BrokerChanges = { added: [], removed: [], changed: [] }
   for (const [id, b] of after) {

@@ -1,7 +1,7 @@
 /**
  * Per-broker version negotiation: for each API, the highest version that both steadfast and the
- * broker speak. There is deliberately no user setting for this (incident I5: a client pinned to
- * the wrong protocol version stopped a stream processor when a broker failed).
+ * broker speak. There is deliberately no user setting for this: a version pinned by hand is wrong
+ * for some broker sooner or later, and a client pinned below what a broker needs fails on it.
  */
 import type { ApiDescriptor } from '../protocol/descriptor.ts'
 import { apis } from '../protocol/apis/index.ts'

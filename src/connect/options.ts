@@ -1,13 +1,17 @@
 /**
- * Connect client options, validated with zod so a bad option is named with what is wrong
- * (`urls[1]: not a URL`) before any request is sent.
+ * Connect client options, validated with the shared zod parser so a bad option is named with its
+ * value and rule (`connect client option urls.1 must be an http:// or https:// URL, got "ftp://x"`)
+ * before any request is sent.
  */
 import { z } from 'zod'
 import type { Logger } from '../observability/logger.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Clock } from '../resilience/clock.ts'
-import { InvalidArgumentError } from '../resilience/errors.ts'
+import type { Registry } from '../observability/metrics.ts'
+import { func, integer, logger, options, parseOptions, refuse, registry, retryOption, satisfying } from '../resilience/options.ts'
 import { basicAuthSchema, headersSchema, httpUrlSchema, restTlsSchema, type BasicAuth, type RestTlsOptions } from '../rest/options.ts'
+
+const WHAT = 'connect client'
 
 /**
  * Connect's default policy: retries bounded by 30 attempts and by 60 s in total, the default
@@ -23,18 +27,20 @@ export const CONNECT_DEFAULT_POLICY: Readonly<Partial<BackoffPolicy>> = Object.f
   jitter: 'equal',
 })
 
-export const connectClientOptionsSchema = z.object({
-  urls: z.union([httpUrlSchema, z.array(httpUrlSchema).min(1, 'must list at least one worker URL')]),
-  tls: restTlsSchema.optional(),
-  auth: basicAuthSchema.optional(),
-  headers: headersSchema.optional(),
-  requestTimeoutMs: z.number().positive().finite().optional(),
-  connectionsPerWorker: z.number().int().positive().optional(),
-  policy: z.record(z.string(), z.unknown()).optional(),
-  logger: z.unknown().optional(),
-  clock: z.unknown().optional(),
-  random: z.unknown().optional(),
-}).strict()
+export const connectClientOptionsSchema = options({
+  urls: z.preprocess((v) => typeof v === 'string' ? [v] : v, z.array(httpUrlSchema, { error: 'a URL or a list of URLs' }).min(1, 'a list of at least one worker URL')),
+  tls: restTlsSchema,
+  auth: basicAuthSchema,
+  headers: headersSchema,
+  requestTimeoutMs: integer(1),
+  connectionsPerWorker: integer(1),
+  retry: retryOption(),
+  policy: retryOption(),
+  logger: logger(),
+  clock: satisfying((v) => typeof (v as Partial<Clock> | undefined)?.now === 'function', 'a Clock'),
+  random: func(),
+  registry: registry(),
+})
 
 export type ConnectTlsOptions = RestTlsOptions
 
@@ -49,17 +55,24 @@ export interface ConnectClientOptions {
   requestTimeoutMs?: number
   /** Keep-alive connections per worker (default 4). */
   connectionsPerWorker?: number
-  /** Retry policy; defaults to CONNECT_DEFAULT_POLICY. */
+  /** Retry policy; fields not given come from CONNECT_DEFAULT_POLICY. */
+  retry?: Partial<BackoffPolicy>
+  /** @deprecated The older name of `retry`. */
   policy?: Partial<BackoffPolicy>
   logger?: Logger
+  /** Where the client's metrics go (default: the shared registry). */
+  registry?: Registry
   clock?: Clock
   random?: () => number
 }
 
 /** Validates options, throwing InvalidArgumentError that names each bad field. */
 export function checkConnectClientOptions (options: ConnectClientOptions): void {
-  const result = connectClientOptionsSchema.safeParse(options)
-  if (result.success) return
-  const problems = result.error.issues.map((i) => `${i.path.length === 0 ? '(options)' : i.path.join('.')}: ${i.message}`)
-  throw new InvalidArgumentError(`connect client options: ${problems.join('; ')}`)
+  parseOptions(WHAT, connectClientOptionsSchema, options)
+  if (options.retry !== undefined && options.policy !== undefined) refuse(WHAT, 'policy', options.policy, 'left out when retry is given (it is the older name of retry)')
+}
+
+/** The retry policy the options ask for, over Connect's defaults. */
+export function connectRetryPolicy (options: ConnectClientOptions): Partial<BackoffPolicy> {
+  return { ...CONNECT_DEFAULT_POLICY, ...(options.retry ?? options.policy) }
 }

@@ -8,7 +8,7 @@
 import { RestTransport, type RestTransportOptions } from '../rest/transport.ts'
 import type { RestRequest, RestResponse } from '../rest/request.ts'
 import { connectFaults } from './faults.ts'
-import { checkConnectClientOptions, CONNECT_DEFAULT_POLICY, type ConnectClientOptions } from './options.ts'
+import { checkConnectClientOptions, connectRetryPolicy, type ConnectClientOptions } from './options.ts'
 
 export type RequestSpec = RestRequest
 export type ConnectResponse = RestResponse
@@ -33,7 +33,7 @@ function transportOptions (options: ConnectClientOptions): RestTransportOptions<
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     connectionsPerUrl: options.connectionsPerWorker ?? 4,
-    policy: { ...CONNECT_DEFAULT_POLICY, ...options.policy },
+    policy: connectRetryPolicy(options),
     faults: connectFaults,
     serverMessage: errorMessage,
     ...(options.logger === undefined ? {} : { logger: options.logger }),

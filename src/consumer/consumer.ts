@@ -11,6 +11,7 @@
  * processed when the consumer closes or crashes is read again by the partition's next owner.
  */
 import { Cluster } from '../cluster/cluster.ts'
+import { tpKey } from '../cluster/topic-partition.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -103,7 +104,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (this.#mode === 'subscribe') throw new InvalidArgumentError('assign: this consumer subscribed to a group; use one consumer per mode')
     for (const tp of partitions) checkPartition(tp, 'assign')
     this.#mode = 'assign'
-    const wanted = new Set(partitions.map((tp) => `${tp.topic}\u0000${tp.partition}`))
+    const wanted = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
     this.#fetcher.remove([...this.#fetcher.partitions.values()].filter((s) => !wanted.has(s.key)))
     const added = partitions.filter((tp) => this.#fetcher.get(tp.topic, tp.partition) === undefined)
     await this.#addPartitions(added)
@@ -274,12 +275,12 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     const committed = groupId === undefined ? new Map<string, bigint>() : await fetchCommitted(this.#offsetsContext(groupId), partitions, this.#abort.signal)
     const reset = this.#options.autoOffsetReset
     this.#fetcher.add(partitions.map((tp) => {
-      const offset = committed.get(`${tp.topic}-${tp.partition}`) ?? -1n
+      const offset = committed.get(tpKey(tp.topic, tp.partition)) ?? -1n
       return { ...tp, target: offset >= 0n ? offset : reset === 'none' ? 'earliest' : reset }
     }))
     for (const tp of partitions) {
       const state = this.#fetcher.get(tp.topic, tp.partition) as PartitionState
-      const offset = committed.get(`${tp.topic}-${tp.partition}`) ?? -1n
+      const offset = committed.get(tpKey(tp.topic, tp.partition)) ?? -1n
       if (offset >= 0n) state.committed = offset
       else if (reset === 'none') {
         const why = groupId === undefined ? 'it has no position yet (seek it)' : `group ${groupId} has no committed offset for it`

@@ -24,7 +24,8 @@ import { Notifier, waitFor } from './notifier.ts'
 import { lookupOffsets, type LookupItem } from './offset-lookup.ts'
 import type { ResolvedConsumerOptions } from './options.ts'
 import type { PartitionRecords } from './partition-data.ts'
-import { PartitionState, partitionKey, type OffsetTarget } from './partition-state.ts'
+import { tpKey } from '../cluster/topic-partition.ts'
+import { PartitionState, type OffsetTarget } from './partition-state.ts'
 
 /** A partition the cluster does not know for this long stops with an error (the topic may have been deleted). */
 const UNKNOWN_PARTITION_LIMIT_MS = 60_000
@@ -71,13 +72,13 @@ export class FetchManager implements FetchHost {
   }
 
   get (topic: string, partition: number): PartitionState | undefined {
-    return this.#partitions.get(partitionKey(topic, partition))
+    return this.#partitions.get(tpKey(topic, partition))
   }
 
   /** Adds partitions, each starting from its target (an offset, or a lookup). */
   add (items: Array<{ topic: string, partition: number, target: OffsetTarget }>): void {
     for (const { topic, partition, target } of items) {
-      const key = partitionKey(topic, partition)
+      const key = tpKey(topic, partition)
       if (this.#partitions.has(key)) continue
       const state = new PartitionState(topic, partition)
       state.resolve(target)

@@ -1,10 +1,16 @@
 /**
- * Consumer options: defaults (close to the Java client's) and validation. Every bad option is
- * named in the error together with the value given and the rule it broke, as the producer does.
+ * Consumer options: defaults (close to the Java client's) and validation with the shared zod
+ * parser. Every bad option is named in the error together with the value given and the rule it
+ * broke, as the producer does.
  */
 import type { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
+import type { Registry } from '../observability/metrics.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
+import {
+  boolean, func, integer, logger, nonEmptyString, oneOf, options, parseOptions, refuse, registry, resolveRetry, retryOption, satisfying,
+  type ClientRetry,
+} from '../resilience/options.ts'
 import type { Assignor } from './group/assignors.ts'
 import { rangeAssignor, roundRobinAssignor } from './group/assignors.ts'
 
@@ -12,6 +18,8 @@ import { rangeAssignor, roundRobinAssignor } from './group/assignors.ts'
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
+
+const INT32_MAX = 2_147_483_647
 
 /** Turns raw key or value bytes into what the application receives. */
 export type Deserializer<T> = (bytes: Buffer | null, topic: string) => T
@@ -45,9 +53,11 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   maxBufferedBytesPerPartition?: number
   /** Time a broker has to answer one request (on top of fetchMaxWaitMs for Fetch). Default 30 s. */
   requestTimeoutMs?: number
-  /** First retry delay; later ones double up to retryBackoffMaxMs, with jitter. Default 100 ms. */
+  /** Delays between attempts: initialDelayMs (default 100 ms) doubling up to maxDelayMs (default 1000 ms), with jitter. */
+  retry?: Partial<Pick<ClientRetry, 'initialDelayMs' | 'maxDelayMs'>>
+  /** @deprecated Use `retry.initialDelayMs`. */
   retryBackoffMs?: number
-  /** Default 1000 ms. */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryBackoffMaxMs?: number
   /** Group session timeout. Default 45 s, as Java. */
   sessionTimeoutMs?: number
@@ -64,6 +74,8 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   keyDeserializer?: Deserializer<K>
   valueDeserializer?: Deserializer<V>
   logger?: Logger
+  /** Where the consumer's metrics go (default: the shared registry). */
+  registry?: Registry
 }
 
 export interface ResolvedConsumerOptions {
@@ -88,78 +100,69 @@ export interface ResolvedConsumerOptions {
   assignors: Assignor[]
 }
 
-const KNOWN = new Set([
-  'bootstrap', 'cluster', 'clientId', 'groupId', 'groupInstanceId', 'autoOffsetReset', 'isolationLevel', 'fetchMaxWaitMs',
-  'fetchMinBytes', 'fetchMaxBytes', 'maxPartitionFetchBytes', 'maxBufferedBytesPerPartition', 'requestTimeoutMs',
-  'retryBackoffMs', 'retryBackoffMaxMs', 'sessionTimeoutMs', 'rebalanceTimeoutMs', 'heartbeatIntervalMs', 'autoCommit',
-  'autoCommitIntervalMs', 'assignors', 'keyDeserializer', 'valueDeserializer', 'logger',
-])
+const WHAT = 'consumer'
 
-function fail (field: string, value: unknown, rule: string): never {
-  const shown = typeof value === 'string' ? `"${value}"` : String(value)
-  throw new InvalidArgumentError(`consumer option ${field} must be ${rule}, got ${shown}`)
-}
-
-function integer (options: ConsumerOptions<unknown, unknown>, field: keyof ConsumerOptions, fallback: number, min: number, max = 2_147_483_647): number {
-  const value = options[field] ?? fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(field, value, `an integer from ${min} to ${max}`)
-  return value
-}
-
-function optionalString (options: ConsumerOptions<unknown, unknown>, field: 'groupId' | 'groupInstanceId' | 'clientId'): string | undefined {
-  const value = options[field]
-  if (value !== undefined && (typeof value !== 'string' || value === '')) fail(field, value, 'a non-empty string')
-  return value
-}
-
-function oneOf<T extends string> (field: string, value: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(value as T)) fail(field, value, `one of ${allowed.join(', ')}`)
-  return value as T
-}
+const schema = options({
+  bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
+  cluster: satisfying((v) => typeof v === 'object' && v !== null, 'a Cluster'),
+  clientId: nonEmptyString(),
+  groupId: nonEmptyString(),
+  groupInstanceId: nonEmptyString(),
+  autoOffsetReset: oneOf(['earliest', 'latest', 'none']),
+  isolationLevel: oneOf(['read_uncommitted', 'read_committed']),
+  fetchMaxWaitMs: integer(0, INT32_MAX),
+  fetchMinBytes: integer(0, INT32_MAX),
+  fetchMaxBytes: integer(1, INT32_MAX),
+  maxPartitionFetchBytes: integer(1, INT32_MAX),
+  maxBufferedBytesPerPartition: integer(1, INT32_MAX),
+  requestTimeoutMs: integer(1, INT32_MAX),
+  retry: retryOption(['initialDelayMs', 'maxDelayMs']),
+  retryBackoffMs: integer(0, INT32_MAX),
+  retryBackoffMaxMs: integer(0, INT32_MAX),
+  sessionTimeoutMs: integer(1, INT32_MAX),
+  rebalanceTimeoutMs: integer(1, INT32_MAX),
+  heartbeatIntervalMs: integer(1, INT32_MAX),
+  autoCommit: boolean(),
+  autoCommitIntervalMs: integer(1, INT32_MAX),
+  assignors: satisfying((v) => Array.isArray(v) && v.length > 0 && v.every((a: Partial<Assignor> | undefined) => typeof a?.name === 'string' && typeof a.assign === 'function'),
+    'a non-empty array of { name, assign }'),
+  keyDeserializer: func(),
+  valueDeserializer: func(),
+  logger: logger(),
+  registry: registry(),
+})
 
 export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknown>): ResolvedConsumerOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('consumer options must be an object')
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new InvalidArgumentError(`consumer option ${key} is not known (known: ${[...KNOWN].join(', ')})`)
-  }
+  parseOptions(WHAT, schema, options)
   if (options.bootstrap === undefined && options.cluster === undefined) {
     throw new InvalidArgumentError('consumer options need bootstrap (host:port,…) or cluster')
   }
-  optionalString(options, 'clientId')
-  const groupId = optionalString(options, 'groupId')
-  const groupInstanceId = optionalString(options, 'groupInstanceId')
-  if (groupInstanceId !== undefined && groupId === undefined) fail('groupInstanceId', groupInstanceId, 'given together with groupId')
-  const maxPartitionFetchBytes = integer(options, 'maxPartitionFetchBytes', 1024 * 1024, 1)
-  const fetchMaxBytes = integer(options, 'fetchMaxBytes', 50 * 1024 * 1024, 1)
-  const sessionTimeoutMs = integer(options, 'sessionTimeoutMs', 45_000, 1)
-  const heartbeatIntervalMs = integer(options, 'heartbeatIntervalMs', Math.min(3_000, Math.floor(sessionTimeoutMs / 3)), 1, Math.max(1, Math.floor(sessionTimeoutMs / 3)))
-  const retryBackoffMs = integer(options, 'retryBackoffMs', 100, 0)
-  for (const field of ['keyDeserializer', 'valueDeserializer'] as const) {
-    if (options[field] !== undefined && typeof options[field] !== 'function') fail(field, options[field], 'a function')
-  }
-  const assignors = options.assignors ?? [rangeAssignor, roundRobinAssignor]
-  if (!Array.isArray(assignors) || assignors.length === 0 || assignors.some((a) => typeof a?.name !== 'string' || typeof a.assign !== 'function')) {
-    fail('assignors', assignors, 'a non-empty array of { name, assign }')
-  }
-  if (options.autoCommit !== undefined && typeof options.autoCommit !== 'boolean') fail('autoCommit', options.autoCommit, 'true or false')
+  const { groupId, groupInstanceId } = options
+  if (groupInstanceId !== undefined && groupId === undefined) refuse(WHAT, 'groupInstanceId', groupInstanceId, 'given together with groupId')
+  const maxPartitionFetchBytes = options.maxPartitionFetchBytes ?? 1024 * 1024
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 45_000
+  const heartbeatMax = Math.max(1, Math.floor(sessionTimeoutMs / 3))
+  const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))
+  if (heartbeatIntervalMs > heartbeatMax) refuse(WHAT, 'heartbeatIntervalMs', heartbeatIntervalMs, `an integer from 1 to ${heartbeatMax}`)
+  const retry = resolveRetry(WHAT, options, { initialDelayMs: 100, maxDelayMs: 1_000 })
   return {
     groupId,
     groupInstanceId,
-    autoOffsetReset: oneOf('autoOffsetReset', options.autoOffsetReset ?? 'latest', ['earliest', 'latest', 'none'] as const),
-    isolationLevel: oneOf('isolationLevel', options.isolationLevel ?? 'read_uncommitted', ['read_uncommitted', 'read_committed'] as const) === 'read_committed' ? 1 : 0,
-    fetchMaxWaitMs: integer(options, 'fetchMaxWaitMs', 500, 0),
-    fetchMinBytes: integer(options, 'fetchMinBytes', 1, 0),
-    fetchMaxBytes,
+    autoOffsetReset: options.autoOffsetReset ?? 'latest',
+    isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
+    fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
+    fetchMinBytes: options.fetchMinBytes ?? 1,
+    fetchMaxBytes: options.fetchMaxBytes ?? 50 * 1024 * 1024,
     maxPartitionFetchBytes,
-    maxBufferedBytesPerPartition: integer(options, 'maxBufferedBytesPerPartition', 2 * maxPartitionFetchBytes, 1),
-    requestTimeoutMs: integer(options, 'requestTimeoutMs', 30_000, 1),
-    retryBackoffMs,
-    retryBackoffMaxMs: integer(options, 'retryBackoffMaxMs', Math.max(1_000, retryBackoffMs), retryBackoffMs),
+    maxBufferedBytesPerPartition: options.maxBufferedBytesPerPartition ?? 2 * maxPartitionFetchBytes,
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+    retryBackoffMs: retry.initialDelayMs,
+    retryBackoffMaxMs: retry.maxDelayMs,
     sessionTimeoutMs,
-    rebalanceTimeoutMs: integer(options, 'rebalanceTimeoutMs', 60_000, 1),
+    rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     heartbeatIntervalMs,
     autoCommit: options.autoCommit ?? true,
-    autoCommitIntervalMs: integer(options, 'autoCommitIntervalMs', 5_000, 1),
-    assignors,
+    autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
+    assignors: options.assignors ?? [rangeAssignor, roundRobinAssignor],
   }
 }

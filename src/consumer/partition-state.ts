@@ -5,6 +5,7 @@
  * partition is in its life: waiting for a position, waiting for a leader, in a broker's fetch
  * loop, or stopped by an error until the application seeks it.
  */
+import { tpKey } from '../cluster/topic-partition.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
 
 /** How to find a position: an offset, or a ListOffsets lookup. */
@@ -22,10 +23,6 @@ export interface Chunk {
   next: number
   bytes: number
   highWatermark: bigint
-}
-
-export function partitionKey (topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`
 }
 
 export class PartitionState {
@@ -63,7 +60,7 @@ export class PartitionState {
   constructor (topic: string, partition: number) {
     this.topic = topic
     this.partition = partition
-    this.key = partitionKey(topic, partition)
+    this.key = tpKey(topic, partition)
   }
 
   get label (): string {

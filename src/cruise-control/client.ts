@@ -9,7 +9,7 @@
 import type { z } from 'zod'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { counter } from '../observability/metrics.ts'
+import { counter, type Registry } from '../observability/metrics.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
@@ -18,6 +18,7 @@ import { RestTransport } from '../rest/transport.ts'
 import { cruiseControlFaults, isUnknownTask, type CruiseControlRequestContext } from './faults.ts'
 import { errorText, normaliseBaseUrl, queryString, type BasicAuth, type Params, type RawResponse, type TlsOptions } from './http.ts'
 import { DEFAULT_MAX_ACTIVE_USER_TASKS, limiterFor } from './limiter.ts'
+import { checkCruiseControlOptions } from './options.ts'
 import {
   addBrokerRequest, demoteBrokerRequest, proposalsRequest, rebalanceRequest, removeBrokerRequest, removeDisksRequest,
   type OperationRequest, type OptimizationOptions,
@@ -46,6 +47,8 @@ export interface CruiseControlClientOptions {
   pollIntervalMs?: number
   userAgent?: string
   logger?: Logger
+  /** Where the client's metrics go (default: the shared registry). */
+  registry?: Registry
 }
 
 export interface SendOptions {
@@ -84,6 +87,7 @@ export class CruiseControlClient {
   readonly #logger: Logger
 
   constructor (options: CruiseControlClientOptions) {
+    checkCruiseControlOptions(options)
     this.baseUrl = normaliseBaseUrl(options.url)
     const limiter = limiterFor(this.baseUrl, options.maxActiveUserTasks ?? DEFAULT_MAX_ACTIVE_USER_TASKS)
     this.limiter = limiter

@@ -5,6 +5,8 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
 
+export type { Registry }
+
 export const registry = new Registry()
 
 type Config<T extends string> = { name: string, help: string, labelNames?: readonly T[] }

@@ -1,12 +1,18 @@
 /**
- * Producer options: defaults (close to the Java client's) and validation. Every bad option is
- * named in the error together with the value given and the rule it broke.
+ * Producer options: defaults (close to the Java client's) and validation (the shared zod parser,
+ * then the rules between options). Every bad option is named in the error together with the
+ * value given and the rule it broke.
  */
 import type { Cluster, ClusterOptions } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
+import type { Registry } from '../observability/metrics.ts'
 import type { CompressionName } from '../protocol/compression/codec.ts'
 import { COMPRESSION_IDS } from '../protocol/compression/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
+import {
+  integer, boolean, logger, nonEmptyString, oneOf, options as optionsOf, parseOptions, refuse, registry, resolveRetry, retryOption, satisfying,
+  type ClientRetry,
+} from '../resilience/options.ts'
 import type { Partitioner, PartitionFunction } from './partitioner.ts'
 import { defaultPartitioner, toPartitioner } from './partitioner.ts'
 
@@ -56,13 +62,20 @@ export interface ProducerOptions {
    * order with any broker.
    */
   maxInFlightPerPartition?: number
-  /** First retry delay; later ones double up to retryBackoffMaxMs, with jitter. Default 100 ms. */
+  /**
+   * Delays between attempts: initialDelayMs (default 100 ms) doubling up to maxDelayMs (default
+   * 1000 ms), with jitter. Retries end at deliveryTimeoutMs.
+   */
+  retry?: Partial<ClientRetry>
+  /** @deprecated Use `retry.initialDelayMs`. */
   retryBackoffMs?: number
-  /** Default 1000 ms. */
+  /** @deprecated Use `retry.maxDelayMs`. */
   retryBackoffMaxMs?: number
   /** Default: Java-compatible murmur2 for keys, sticky for null keys. */
   partitioner?: Partitioner | PartitionFunction
   logger?: Logger
+  /** Where the producer's metrics go (default: the shared registry). */
+  registry?: Registry
 }
 
 export interface ResolvedProducerOptions {
@@ -78,41 +91,54 @@ export interface ResolvedProducerOptions {
   deliveryTimeoutMs: number
   requestTimeoutMs: number
   maxInFlightPerPartition: number
-  retryBackoffMs: number
-  retryBackoffMaxMs: number
+  retry: ClientRetry
   partitioner: Partitioner
 }
 
-const KNOWN = new Set([
-  'bootstrap', 'cluster', 'clientId', 'tls', 'sasl', 'connectTimeoutMs', 'acks', 'idempotent', 'compression', 'lingerMs', 'batchSize',
-  'maxRequestSize', 'maxBufferedBytes', 'maxBufferedBytesPerPartition', 'maxBlockMs', 'deliveryTimeoutMs', 'requestTimeoutMs',
-  'maxInFlightPerPartition', 'retryBackoffMs', 'retryBackoffMaxMs', 'partitioner', 'logger',
-])
+const WHAT = 'producer'
 
-function fail (field: string, value: unknown, rule: string): never {
-  const shown = typeof value === 'string' ? `"${value}"` : String(value)
-  throw new InvalidArgumentError(`producer option ${field} must be ${rule}, got ${shown}`)
-}
+const schema = optionsOf({
+  bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
+  cluster: satisfying((v) => typeof v === 'object' && v !== null, 'a Cluster'),
+  clientId: nonEmptyString(),
+  tls: satisfying((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), 'true, false or TLS options'),
+  sasl: satisfying((v) => typeof v === 'object' && v !== null, 'SASL options { mechanism, username, password }'),
+  connectTimeoutMs: integer(1),
+  acks: satisfying((v) => v === 'all' || v === -1 || v === 0 || v === 1, "0, 1, -1 or 'all'"),
+  idempotent: boolean(),
+  compression: oneOf(Object.keys(COMPRESSION_IDS) as [CompressionName, ...CompressionName[]]),
+  lingerMs: integer(0, 60_000),
+  batchSize: integer(1),
+  maxRequestSize: integer(1024),
+  maxBufferedBytes: integer(1),
+  maxBufferedBytesPerPartition: integer(1),
+  maxBlockMs: integer(0),
+  deliveryTimeoutMs: integer(1),
+  requestTimeoutMs: integer(1),
+  maxInFlightPerPartition: integer(1),
+  retry: retryOption(['initialDelayMs', 'maxDelayMs', 'multiplier', 'jitter']),
+  retryBackoffMs: integer(0),
+  retryBackoffMaxMs: integer(0),
+  partitioner: satisfying((v) => typeof v === 'function' || typeof (v as Partitioner | undefined)?.partition === 'function', 'a function or an object with a partition() method'),
+  logger: logger(),
+  registry: registry(),
+})
 
-function integer (options: ProducerOptions, field: keyof ProducerOptions, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+/** An integer option whose bounds or default depend on other options. */
+function bounded (options: ProducerOptions, field: keyof ProducerOptions, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   const value = options[field] ?? fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(field, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`)
+    refuse(WHAT, field, value, max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`)
   }
   return value
 }
 
-function parseAcks (value: unknown): -1 | 0 | 1 {
-  if (value === 'all' || value === -1) return -1
-  if (value === 0 || value === 1) return value
-  return fail('acks', value, "0, 1, -1 or 'all'")
+function parseAcks (value: Acks): -1 | 0 | 1 {
+  return value === 'all' ? -1 : value
 }
 
 export function resolveProducerOptions (options: ProducerOptions): ResolvedProducerOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('producer options must be an object')
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) throw new InvalidArgumentError(`producer option ${key} is not known (known: ${[...KNOWN].join(', ')})`)
-  }
+  parseOptions(WHAT, schema, options)
   if (options.bootstrap === undefined && options.cluster === undefined) {
     throw new InvalidArgumentError('producer options need bootstrap (host:port,…) or cluster')
   }
@@ -122,29 +148,23 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
     }
   }
   const acks = parseAcks(options.acks ?? 'all')
-  if (options.idempotent !== undefined && typeof options.idempotent !== 'boolean') fail('idempotent', options.idempotent, 'true or false')
-  if (options.idempotent === true && acks !== -1) fail('acks', options.acks, "'all' when idempotent is true")
+  if (options.idempotent === true && acks !== -1) refuse(WHAT, 'acks', options.acks, "'all' when idempotent is true")
   const idempotent = options.idempotent ?? acks === -1
   const compression = options.compression ?? 'none'
-  if (!Object.hasOwn(COMPRESSION_IDS, compression)) fail('compression', compression, `one of ${Object.keys(COMPRESSION_IDS).join(', ')}`)
-  const maxRequestSize = integer(options, 'maxRequestSize', 1024 * 1024, 1024)
-  const batchSize = integer(options, 'batchSize', Math.min(512 * 1024, maxRequestSize), 1, maxRequestSize)
-  const maxBufferedBytes = integer(options, 'maxBufferedBytes', 64 * 1024 * 1024, batchSize)
-  const maxBufferedBytesPerPartition = integer(options, 'maxBufferedBytesPerPartition',
+  const maxRequestSize = bounded(options, 'maxRequestSize', 1024 * 1024, 1024)
+  const batchSize = bounded(options, 'batchSize', Math.min(512 * 1024, maxRequestSize), 1, maxRequestSize)
+  const maxBufferedBytes = bounded(options, 'maxBufferedBytes', 64 * 1024 * 1024, batchSize)
+  const maxBufferedBytesPerPartition = bounded(options, 'maxBufferedBytesPerPartition',
     Math.max(batchSize, Math.floor(maxBufferedBytes / 4)), batchSize, maxBufferedBytes)
-  const lingerMs = integer(options, 'lingerMs', 5, 0, 60_000)
-  const requestTimeoutMs = integer(options, 'requestTimeoutMs', 30_000, 1)
-  const deliveryTimeoutMs = integer(options, 'deliveryTimeoutMs', 120_000, 1)
+  const lingerMs = bounded(options, 'lingerMs', 5, 0, 60_000)
+  const requestTimeoutMs = bounded(options, 'requestTimeoutMs', 30_000, 1)
+  const deliveryTimeoutMs = bounded(options, 'deliveryTimeoutMs', 120_000, 1)
   if (deliveryTimeoutMs < lingerMs + requestTimeoutMs) {
-    fail('deliveryTimeoutMs', deliveryTimeoutMs, `>= lingerMs + requestTimeoutMs (${lingerMs + requestTimeoutMs}), so a batch can be sent at least once`)
+    refuse(WHAT, 'deliveryTimeoutMs', deliveryTimeoutMs, `>= lingerMs + requestTimeoutMs (${lingerMs + requestTimeoutMs}), so a batch can be sent at least once`)
   }
-  const maxInFlightPerPartition = integer(options, 'maxInFlightPerPartition', 5, 1, idempotent ? 5 : 100)
-  const retryBackoffMs = integer(options, 'retryBackoffMs', 100, 0)
-  const retryBackoffMaxMs = integer(options, 'retryBackoffMaxMs', Math.max(1000, retryBackoffMs), retryBackoffMs)
+  const maxInFlightPerPartition = bounded(options, 'maxInFlightPerPartition', 5, 1, idempotent ? 5 : 100)
+  const retry = resolveRetry(WHAT, options, { initialDelayMs: 100, maxDelayMs: 1000 })
   const partitioner = options.partitioner ?? defaultPartitioner()
-  if (typeof partitioner !== 'function' && typeof partitioner?.partition !== 'function') {
-    fail('partitioner', partitioner, 'a function or an object with a partition() method')
-  }
   return {
     acks,
     idempotent,
@@ -154,12 +174,11 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
     maxRequestSize,
     maxBufferedBytes,
     maxBufferedBytesPerPartition,
-    maxBlockMs: integer(options, 'maxBlockMs', 60_000, 0),
+    maxBlockMs: bounded(options, 'maxBlockMs', 60_000, 0),
     deliveryTimeoutMs,
     requestTimeoutMs,
     maxInFlightPerPartition,
-    retryBackoffMs,
-    retryBackoffMaxMs,
+    retry,
     partitioner: toPartitioner(partitioner),
   }
 }

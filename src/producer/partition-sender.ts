@@ -146,7 +146,7 @@ export class PartitionSender {
       }, {
         component: 'producer',
         operation: 'produce',
-        policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: remaining },
+        policy: { ...options.retry, maxAttempts: Infinity, deadlineMs: remaining },
         hooks: { 'refresh-metadata': refresh, reconnect: refresh },
         logger,
       })

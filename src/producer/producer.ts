@@ -13,6 +13,7 @@
  * the others.
  */
 import { Cluster } from '../cluster/cluster.ts'
+import { tpKey } from '../cluster/topic-partition.ts'
 import type { TopicInfo } from '../cluster/metadata.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
@@ -191,14 +192,17 @@ export class Producer {
       pending.reject(error)
       return
     }
-    const key = `${record.topic}-${partition}`
-    if (!this.#waitingForSpace.has(key) && this.#budget.tryReserve(record.size, key)) {
+    const key = tpKey(record.topic, partition)
+    // The budget counts by the partition's label, the name its BufferFullError shows; a sealed
+    // batch gives the same label back when it settles.
+    const label = `${record.topic}-${partition}`
+    if (!this.#waitingForSpace.has(key) && this.#budget.tryReserve(record.size, label)) {
       this.#append(record.topic, partition, pending, waited)
       return
     }
     this.#waitingForSpace.run(key, async () => {
       try {
-        await this.#budget.reserve(record.size, key, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
+        await this.#budget.reserve(record.size, label, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
       } catch (error) {
         pending.reject(error)
         return
@@ -238,7 +242,7 @@ export class Producer {
     }, {
       component: 'producer',
       operation: 'metadata',
-      policy: { initialDelayMs: this.#options.retryBackoffMs, maxDelayMs: this.#options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: budgetMs },
+      policy: { ...this.#options.retry, maxAttempts: Infinity, deadlineMs: budgetMs },
       logger: this.#logger,
     })
   }
@@ -269,7 +273,7 @@ export class Producer {
   #sealed (batch: ProducerBatch): void {
     const { topic, partition } = batch
     this.#options.partitioner.onBatchSealed?.(topic, partition)
-    const key = `${topic}\u0000${partition}`
+    const key = tpKey(topic, partition)
     let sender = this.#senders.get(key)
     if (sender === undefined) {
       sender = new PartitionSender(this.#context, topic, partition)

@@ -1,8 +1,10 @@
 /**
  * The connection options both REST clients take (TLS, basic auth, extra headers), with their zod
- * schemas, so Kafka Connect and Cruise Control spell and check them the same way.
+ * schemas (field rules of the shared option parser, resilience/options.ts), so Kafka Connect and
+ * Cruise Control spell and check them the same way.
  */
 import { z } from 'zod'
+import { boolean, nonEmptyString, options, satisfying } from '../resilience/options.ts'
 
 export interface RestTlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store. */
@@ -22,29 +24,35 @@ export interface BasicAuth {
   password: string
 }
 
-const pem = z.union([z.string(), z.instanceof(Buffer), z.array(z.union([z.string(), z.instanceof(Buffer)]))])
+function isPem (v: unknown): boolean {
+  return typeof v === 'string' || Buffer.isBuffer(v)
+}
 
-export const restTlsSchema = z.object({
-  ca: pem.optional(),
-  cert: pem.optional(),
-  key: pem.optional(),
-  passphrase: z.string().optional(),
-  rejectUnauthorized: z.boolean().optional(),
-  servername: z.string().optional(),
-}).strict()
+const pem = satisfying((v) => isPem(v) || (Array.isArray(v) && v.every(isPem)), 'PEM text, a Buffer or a list of them')
 
-export const basicAuthSchema = z.object({ username: z.string().min(1), password: z.string() }).strict()
+export const restTlsSchema = options({
+  ca: pem,
+  cert: pem,
+  key: pem,
+  passphrase: satisfying((v) => typeof v === 'string', 'a string'),
+  rejectUnauthorized: boolean(),
+  servername: nonEmptyString(),
+})
 
-export const headersSchema = z.record(z.string(), z.string())
+export const basicAuthSchema = z.strictObject({ username: nonEmptyString(), password: satisfying((v) => typeof v === 'string', 'a string') }, { error: '{ username, password }' })
 
-export const httpUrlSchema = z.string().refine((text) => {
+export const headersSchema = satisfying<Record<string, string>>((v) => typeof v === 'object' && v !== null && Object.values(v).every((h) => typeof h === 'string'),
+  'an object of string header values')
+
+export const httpUrlSchema = satisfying<string>((text) => {
+  if (typeof text !== 'string') return false
   try {
     const u = new URL(text)
     return u.protocol === 'http:' || u.protocol === 'https:'
   } catch {
     return false
   }
-}, 'must be an http:// or https:// URL')
+}, 'an http:// or https:// URL')
 
 /** Extra headers whose values are credentials: redacted from everything we print. */
 const CREDENTIAL_HEADER = /auth|token|key|secret|cookie|session/i

@@ -165,8 +165,8 @@ describe('ConnectClient against the simulator', () => {
     const count = sim.requests.length
     assert.throws(() => client.getConnector(''), InvalidArgumentError)
     assert.throws(() => client.restartTask('x', -1), InvalidArgumentError)
-    assert.throws(() => new ConnectClient({ urls: ['http://ok:1', 'ftp://bad'] }), /urls\.1: must be an http/)
-    assert.throws(() => new ConnectClient({ urls: [] }), /urls: must list at least one worker URL/)
+    assert.throws(() => new ConnectClient({ urls: ['http://ok:1', 'ftp://bad'] }), /connect client option urls\.1 must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/bad"/)
+    assert.throws(() => new ConnectClient({ urls: [] }), /connect client option urls must be a list of at least one worker URL, got \[\]/)
     assert.equal(sim.requests.length, count)
   })
 })

@@ -2,11 +2,12 @@
  * Committed offsets of the consumer's group: OffsetFetch when partitions are assigned, and
  * OffsetCommit. Both go to the group's coordinator through the retry loop: NOT_COORDINATOR,
  * COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and broken connections forget the
- * coordinator and find it again (incident I3). A commit the group refuses because it moved on
+ * coordinator and find it again. A commit the group refuses because it moved on
  * (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) is not retried: it fails with
  * CommitFailedError, since the partitions may belong to another member by now.
  */
 import type { Cluster } from '../../cluster/cluster.ts'
+import { tpKey } from '../../cluster/topic-partition.ts'
 import type { Logger } from '../../observability/logger.ts'
 import { apis } from '../../protocol/apis/index.ts'
 import type { Message } from '../../protocol/codec.ts'
@@ -69,7 +70,7 @@ export async function fetchCommitted (ctx: OffsetsContext, partitions: readonly 
     for (const t of (body.topics ?? []) as Message[]) {
       for (const p of t.partitions as Message[]) {
         if (p.errorCode !== 0) throw kafkaError(p.errorCode as number, `OffsetFetch ${t.name}-${p.partitionIndex} for group ${ctx.groupId}`)
-        result.set(`${t.name}-${p.partitionIndex}`, BigInt(p.committedOffset))
+        result.set(tpKey(t.name, p.partitionIndex), BigInt(p.committedOffset))
       }
     }
     return result
