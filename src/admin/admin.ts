@@ -7,6 +7,7 @@
 import { Cluster, type ClusterOptions } from '../cluster/cluster.ts'
 import type { TopicInfo } from '../cluster/metadata.ts'
 import { rootLogger, type Logger } from '../observability/logger.ts'
+import { Metrics } from '../observability/metrics.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { integer, options, parseOptions, refuse, retryOption, satisfying } from '../resilience/options.ts'
@@ -67,7 +68,13 @@ export class Admin {
     }
     this.cluster = cluster ?? new Cluster({ ...clusterOptions, bootstrap: clusterOptions.bootstrap ?? '', logger })
     this.#ownsCluster = cluster === undefined
-    this.#ctx = { cluster: this.cluster, logger, defaultTimeoutMs: defaultTimeoutMs ?? 30_000, retry: { initialDelayMs: 100, maxDelayMs: 2_000, ...(retry ?? backoff) } }
+    this.#ctx = {
+      cluster: this.cluster,
+      logger,
+      defaultTimeoutMs: defaultTimeoutMs ?? 30_000,
+      retry: { initialDelayMs: 100, maxDelayMs: 2_000, ...(retry ?? backoff) },
+      metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? 'steadfast' }),
+    }
   }
 
   // Topics

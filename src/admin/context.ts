@@ -5,6 +5,7 @@
  */
 import type { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
+import type { Metrics } from '../observability/metrics.ts'
 import { linkSignals } from '../resilience/link-signals.ts'
 import { retry } from '../resilience/retry.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
@@ -22,6 +23,8 @@ export interface AdminContext {
   logger: Logger
   defaultTimeoutMs: number
   retry: Partial<BackoffPolicy>
+  /** The admin client's registry and client_id, for the retries it counts. */
+  metrics: Metrics
 }
 
 /** One attempt of a call; `attempt` counts from 1, for errors that report it. */
@@ -63,6 +66,7 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
       component: 'admin',
       operation,
       logger: ctx.logger,
+      metrics: ctx.metrics,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       policy: { maxAttempts: Infinity, ...ctx.retry, deadlineMs: options.timeoutMs ?? ctx.defaultTimeoutMs },
       hooks: recoveryHooks(ctx.cluster, target),

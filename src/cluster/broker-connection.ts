@@ -12,6 +12,7 @@ import type { Message } from '../protocol/codec.ts'
 import { apis } from '../protocol/apis/index.ts'
 import { decodeResponse, encodeRequest } from '../protocol/framing.ts'
 import { registerSecret } from '../observability/redact.ts'
+import { traceRequest, type RequestDiagnostic } from '../observability/tracing.ts'
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { AbortedError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
 import { UnsupportedApiError } from './errors.ts'
@@ -160,7 +161,8 @@ export class BrokerConnection {
       },
     }
     const sendOptions = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) }
-    const response = await this.#connection.send(wire, sendOptions)
+    const diagnostic = (): RequestDiagnostic => ({ system: 'kafka', operation: api.name, version, target: this.label, clientId: this.#clientId })
+    const response = await traceRequest(diagnostic, async () => await this.#connection.send(wire, sendOptions))
     return response ?? { version, body: {} }
   }
 

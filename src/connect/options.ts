@@ -40,6 +40,7 @@ export const connectClientOptionsSchema = options({
   clock: satisfying((v) => typeof (v as Partial<Clock> | undefined)?.now === 'function', 'a Clock'),
   random: func(),
   registry: registry(),
+  clientId: nonEmptyString(),
 })
 
 export type ConnectTlsOptions = RestTlsOptions
@@ -62,6 +63,8 @@ export interface ConnectClientOptions {
   logger?: Logger
   /** Where the client's metrics go (default: the shared registry). */
   registry?: Registry
+  /** The client_id label of its metrics (default steadfast-connect). */
+  clientId?: string
   clock?: Clock
   random?: () => number
 }

@@ -7,6 +7,7 @@
  */
 import { RestTransport, type RestTransportOptions } from '../rest/transport.ts'
 import type { RestRequest, RestResponse } from '../rest/request.ts'
+import { Metrics } from '../observability/metrics.ts'
 import { connectFaults } from './faults.ts'
 import { checkConnectClientOptions, connectRetryPolicy, type ConnectClientOptions } from './options.ts'
 
@@ -37,6 +38,7 @@ function transportOptions (options: ConnectClientOptions): RestTransportOptions<
     faults: connectFaults,
     serverMessage: errorMessage,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? 'steadfast-connect' }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.random === undefined ? {} : { random: options.random }),
   }

@@ -103,6 +103,7 @@ export class BrokerFetcher {
           component: 'consumer',
           operation: 'fetch',
           logger: this.#host.logger,
+          metrics: this.#host.options.metrics,
           signal,
           policy: { initialDelayMs: this.#host.options.retryBackoffMs, maxDelayMs: this.#host.options.retryBackoffMaxMs, maxAttempts: Number.MAX_SAFE_INTEGER, deadlineMs: undefined },
           hooks: {

@@ -21,7 +21,7 @@ import { waitFor } from './notifier.ts'
 import { commitOffsets, fetchCommitted, type OffsetsContext, type OffsetToCommit } from './group/offsets.ts'
 import { GroupMember, type Generation, type MembershipHost } from './group/membership.ts'
 import type { ConsumerBatch, ConsumerMessage, TopicPartition } from './message.ts'
-import { commits, deliveredRecords } from './metrics.ts'
+import { COMMITS, DELIVERED_RECORDS } from './metrics.ts'
 import { resolveConsumerOptions, type ConsumerOptions, type Deserializer, type ResolvedConsumerOptions } from './options.ts'
 import type { OffsetTarget, PartitionState } from './partition-state.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
@@ -70,7 +70,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#ownsCluster = options.cluster === undefined
     this.#cluster = options.cluster ?? new Cluster({
       bootstrap: options.bootstrap as string | readonly string[],
-      clientId: options.clientId ?? 'steadfast-consumer',
+      clientId: this.#options.metrics.clientId,
+      ...(options.registry === undefined ? {} : { registry: options.registry }),
       logger: this.#logger,
       requestTimeoutMs: this.#options.requestTimeoutMs,
     })
@@ -168,7 +169,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         if (chunk === undefined) return
         const record = chunk.records[0] as KafkaRecord
         last = { state: chunk.state, offset: record.offset }
-        deliveredRecords.inc({ topic: chunk.state.topic })
+        this.#options.metrics.counter(DELIVERED_RECORDS).inc({ topic: chunk.state.topic })
         this.#beginHandout()
         yield this.#message(chunk.state, record)
       }
@@ -195,7 +196,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       for (;;) {
         const chunk = await this.#fetcher.take(max, this.#abort.signal)
         if (chunk === undefined) return
-        deliveredRecords.inc({ topic: chunk.state.topic }, chunk.records.length)
+        this.#options.metrics.counter(DELIVERED_RECORDS).inc({ topic: chunk.state.topic }, chunk.records.length)
         this.#beginHandout()
         await options.eachBatch({
           topic: chunk.state.topic,
@@ -252,9 +253,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     for (const o of list) checkPartition(o, 'commit')
     try {
       await commitOffsets(this.#offsetsContext(groupId), this.#member?.generation ?? NOT_COMMITTING, list)
-      commits.inc({ group: groupId, outcome: 'ok' })
+      this.#options.metrics.counter(COMMITS).inc({ group: groupId, outcome: 'ok' })
     } catch (error) {
-      commits.inc({ group: groupId, outcome: 'failed' })
+      this.#options.metrics.counter(COMMITS).inc({ group: groupId, outcome: 'failed' })
       throw error
     }
     for (const o of list) {
@@ -265,7 +266,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
 
   #offsetsContext (groupId: string): OffsetsContext {
     const o = this.#options
-    return { cluster: this.#cluster, groupId, logger: this.#logger, retryBackoffMs: o.retryBackoffMs, retryBackoffMaxMs: o.retryBackoffMaxMs, timeoutMs: o.requestTimeoutMs }
+    return { cluster: this.#cluster, groupId, logger: this.#logger, retryBackoffMs: o.retryBackoffMs, retryBackoffMaxMs: o.retryBackoffMaxMs, timeoutMs: o.requestTimeoutMs, metrics: o.metrics }
   }
 
   /** Adds partitions at their committed offsets (with a group), else where autoOffsetReset says. */

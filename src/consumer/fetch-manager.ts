@@ -19,7 +19,7 @@ import type { KafkaRecord } from '../protocol/records/types.ts'
 import { BrokerFetcher, type FetchHost } from './broker-fetcher.ts'
 import { OffsetOutOfRangeError, PartitionFetchError } from './errors.ts'
 import { partitionVerdict, type PartitionVerdict } from './faults.ts'
-import { fetchedRecords } from './metrics.ts'
+import { FETCHED_RECORDS } from './metrics.ts'
 import { Notifier, waitFor } from './notifier.ts'
 import { lookupOffsets, type LookupItem } from './offset-lookup.ts'
 import type { ResolvedConsumerOptions } from './options.ts'
@@ -170,7 +170,7 @@ export class FetchManager implements FetchHost {
     if (data.records.length === 0) return
     state.chunks.push({ records: data.records, next: 0, bytes, highWatermark })
     state.bufferedBytes += bytes
-    fetchedRecords.inc({ topic: state.topic }, data.records.length)
+    this.options.metrics.counter(FETCHED_RECORDS).inc({ topic: state.topic }, data.records.length)
     if (!state.paused) this.#queueData(state)
   }
 
@@ -287,6 +287,7 @@ export class FetchManager implements FetchHost {
             component: 'consumer',
             operation: 'place-partitions',
             logger: this.logger,
+            metrics: this.options.metrics,
             signal: this.#abort.signal,
             policy: { initialDelayMs: this.options.retryBackoffMs, maxDelayMs: this.options.retryBackoffMaxMs, maxAttempts: Number.MAX_SAFE_INTEGER, deadlineMs: undefined },
           })

@@ -5,7 +5,7 @@
  */
 import type { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
-import type { Registry } from '../observability/metrics.ts'
+import { Metrics, type Registry } from '../observability/metrics.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import {
   boolean, func, integer, logger, nonEmptyString, oneOf, options, parseOptions, refuse, registry, resolveRetry, retryOption, satisfying,
@@ -98,9 +98,13 @@ export interface ResolvedConsumerOptions {
   autoCommit: boolean
   autoCommitIntervalMs: number
   assignors: Assignor[]
+  /** Where the consumer counts: its registry, with its clientId as the client_id label. */
+  metrics: Metrics
 }
 
 const WHAT = 'consumer'
+
+export const DEFAULT_CLIENT_ID = 'steadfast-consumer'
 
 const schema = options({
   bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
@@ -164,5 +168,6 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
     autoCommit: options.autoCommit ?? true,
     autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
     assignors: options.assignors ?? [rangeAssignor, roundRobinAssignor],
+    metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

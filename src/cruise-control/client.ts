@@ -9,7 +9,7 @@
 import type { z } from 'zod'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { counter, type Registry } from '../observability/metrics.ts'
+import { defineCounter, Metrics, type Registry } from '../observability/metrics.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
@@ -49,6 +49,8 @@ export interface CruiseControlClientOptions {
   logger?: Logger
   /** Where the client's metrics go (default: the shared registry). */
   registry?: Registry
+  /** The client_id label of its metrics (default steadfast-cruise-control). */
+  clientId?: string
 }
 
 export interface SendOptions {
@@ -72,15 +74,14 @@ export const DEFAULT_RETRY: Partial<BackoffPolicy> = {
   jitter: 'equal',
 }
 
-const requestsTotal = counter({
-  name: 'steadfast_cruise_control_requests_total',
-  help: 'HTTP exchanges with Cruise Control, by endpoint and status (0 when no response arrived).',
-  labelNames: ['endpoint', 'status'] as const,
-})
+const REQUESTS_TOTAL = defineCounter('steadfast_cruise_control_requests_total',
+  'HTTP exchanges with Cruise Control, by endpoint and status (0 when no response arrived).', ['endpoint', 'status'] as const)
 
 export class CruiseControlClient {
   readonly baseUrl: string
   readonly limiter: Bulkhead
+  /** Where this client counts: its registry, with its clientId as the client_id label. */
+  readonly metrics: Metrics
   readonly #transport: RestTransport<CruiseControlRequestContext>
   readonly #operationTimeoutMs: number
   readonly #pollIntervalMs: number
@@ -92,6 +93,8 @@ export class CruiseControlClient {
     const limiter = limiterFor(this.baseUrl, options.maxActiveUserTasks ?? DEFAULT_MAX_ACTIVE_USER_TASKS)
     this.limiter = limiter
     this.#logger = options.logger ?? rootLogger()
+    const metrics = new Metrics({ registry: options.registry, clientId: options.clientId ?? 'steadfast-cruise-control' })
+    this.metrics = metrics
     this.#transport = new RestTransport({
       component: 'cruise-control',
       name: 'cruise-control',
@@ -108,7 +111,8 @@ export class CruiseControlClient {
       // 202: an async operation still running; every other status is an error.
       success: (status) => status === 200 || status === 202,
       admit: async (attempt, signal) => await limiter.run(attempt, { signal }),
-      onExchange: (request, status) => requestsTotal.inc({ endpoint: request.operation, status: String(status) }),
+      onExchange: (request, status) => metrics.counter(REQUESTS_TOTAL).inc({ endpoint: request.operation, status: String(status) }),
+      metrics,
       logger: this.#logger,
     })
     this.#operationTimeoutMs = options.operationTimeoutMs ?? 300_000

@@ -15,7 +15,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { counter } from '../observability/metrics.ts'
+import { defineCounter } from '../observability/metrics.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../resilience/errors.ts'
 import { KeyedSerial } from '../resilience/keyed-serial.ts'
@@ -98,11 +98,7 @@ export interface RebalanceLifecycleOptions {
   logger?: Logger
 }
 
-const transitionsTotal = counter({
-  name: 'steadfast_rebalance_transitions_total',
-  help: 'Rebalance state transitions, by the state entered.',
-  labelNames: ['state'] as const,
-})
+const TRANSITIONS_TOTAL = defineCounter('steadfast_rebalance_transitions_total', 'Rebalance state transitions, by the state entered.', ['state'] as const)
 
 const MAX_HISTORY = 50
 
@@ -152,7 +148,7 @@ export class RebalanceLifecycle {
         updatedAt: now,
       }
       await this.#store.put(record)
-      transitionsTotal.inc({ state: 'New' })
+      this.#client.metrics.counter(TRANSITIONS_TOTAL).inc({ state: 'New' })
       return record
     })
   }
@@ -431,7 +427,7 @@ export class RebalanceLifecycle {
       const entry: RebalanceRecord['history'][number] = { state, at: new Date().toISOString() }
       if (next.reason !== undefined) entry.reason = next.reason
       next.history = [...r.history, entry].slice(-MAX_HISTORY)
-      transitionsTotal.inc({ state })
+      this.#client.metrics.counter(TRANSITIONS_TOTAL).inc({ state })
       this.#logger.info({ component: 'cruise-control', rebalance: r.name, from: r.state, to: state, reason: next.reason }, `rebalance ${r.name}: ${r.state} → ${state}`)
     }
     return next

@@ -18,6 +18,7 @@ const schema = options({
   userAgent: nonEmptyString(),
   logger: logger(),
   registry: registry(),
+  clientId: nonEmptyString(),
 })
 
 export function checkCruiseControlOptions (given: CruiseControlClientOptions): void {

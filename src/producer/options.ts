@@ -5,7 +5,7 @@
  */
 import type { Cluster, ClusterOptions } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
-import type { Registry } from '../observability/metrics.ts'
+import { Metrics, type Registry } from '../observability/metrics.ts'
 import type { CompressionName } from '../protocol/compression/codec.ts'
 import { COMPRESSION_IDS } from '../protocol/compression/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -93,9 +93,13 @@ export interface ResolvedProducerOptions {
   maxInFlightPerPartition: number
   retry: ClientRetry
   partitioner: Partitioner
+  /** Where the producer counts: its registry, with its clientId as the client_id label. */
+  metrics: Metrics
 }
 
 const WHAT = 'producer'
+
+export const DEFAULT_CLIENT_ID = 'steadfast-producer'
 
 const schema = optionsOf({
   bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
@@ -180,5 +184,6 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
     maxInFlightPerPartition,
     retry,
     partitioner: toPartitioner(partitioner),
+    metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

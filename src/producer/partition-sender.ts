@@ -41,7 +41,7 @@ import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
 import { UncertainDeliveryError } from './errors.ts'
 import { produceVerdict } from './faults.ts'
-import { batchRecords, batchSizeBytes, orderingViolations, recordErrors, recordsSent } from './metrics.ts'
+import { BATCH_RECORDS, BATCH_SIZE_BYTES, ORDERING_VIOLATIONS, RECORD_ERRORS, RECORDS_SENT } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
 
 /** Batches one round may send, so a busy partition still ends rounds and drops settled batches. */
@@ -149,6 +149,7 @@ export class PartitionSender {
         policy: { ...options.retry, maxAttempts: Infinity, deadlineMs: remaining },
         hooks: { 'refresh-metadata': refresh, reconnect: refresh },
         logger,
+        metrics: options.metrics,
       })
     } catch (error) {
       // The retry loop stops waiting at the deadline; the requests of the last round may still be
@@ -258,8 +259,8 @@ export class PartitionSender {
     batch.attempts++
     try {
       const records = await batch.encode(options.compression)
-      batchSizeBytes.observe({ topic: this.topic }, records.length)
-      batchRecords.observe({ topic: this.topic }, batch.records.length)
+      this.#ctx.options.metrics.histogram(BATCH_SIZE_BYTES).observe({ topic: this.topic }, records.length)
+      this.#ctx.options.metrics.histogram(BATCH_RECORDS).observe({ topic: this.topic }, batch.records.length)
       const response = await connection.request(apis.Produce, {
         transactionalId: null,
         acks: options.acks,
@@ -298,7 +299,7 @@ export class PartitionSender {
       this.#recovering = false
       if (!duplicate) this.#checkOrder(batch, answer.baseOffset)
       batch.complete(duplicate ? -1n : answer.baseOffset, duplicate ? -1 : Number(answer.logAppendTimeMs))
-      recordsSent.inc({ topic: this.topic }, batch.records.length)
+      this.#ctx.options.metrics.counter(RECORDS_SENT).inc({ topic: this.topic }, batch.records.length)
       this.#ctx.onSettled(batch)
       return 'ok'
     }
@@ -320,7 +321,7 @@ export class PartitionSender {
     const ordinal = this.#ordinals.get(batch) as number
     const overtaken = this.#ahead.filter((a) => a.ordinal > ordinal && a.offset < offset)
     if (overtaken.length > 0) {
-      orderingViolations.inc({ topic: this.topic }, batch.records.length)
+      this.#ctx.options.metrics.counter(ORDERING_VIOLATIONS).inc({ topic: this.topic }, batch.records.length)
       this.#ctx.logger.error({
         partition: this.label,
         records: batch.records.length,
@@ -337,7 +338,7 @@ export class PartitionSender {
     // A numbered batch that will never be written leaves a gap the broker would refuse to jump.
     if (batch.baseSequence >= 0 && batch.identity === this.#identity) this.#renumber = true
     batch.fail(error)
-    recordErrors.inc({ topic: this.topic, reason: classify(error).reason }, batch.records.length)
+    this.#ctx.options.metrics.counter(RECORD_ERRORS).inc({ topic: this.topic, reason: classify(error).reason }, batch.records.length)
     this.#ctx.onSettled(batch)
     this.#ctx.logger.warn({ partition: this.label, records: batch.records.length, attempts: batch.attempts, err: (error as Error).message }, 'batch failed')
   }

@@ -26,7 +26,7 @@ import { Accumulator } from './accumulator.ts'
 import type { PendingRecord, ProducerBatch, RecordMetadata } from './batch.ts'
 import { BufferBudget } from './buffer-budget.ts'
 import { ProducerClosedError, RecordTooLargeError } from './errors.ts'
-import { bufferedBytes } from './metrics.ts'
+import { BUFFERED_BYTES } from './metrics.ts'
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts'
 import { PartitionSender, type SenderContext } from './partition-sender.ts'
 import { ProducerIdManager } from './producer-id.ts'
@@ -63,7 +63,8 @@ export class Producer {
     this.#ownsCluster = options.cluster === undefined
     this.#cluster = options.cluster ?? new Cluster({
       bootstrap: options.bootstrap as string | readonly string[],
-      clientId: options.clientId ?? 'steadfast-producer',
+      clientId: this.#options.metrics.clientId,
+      ...(options.registry === undefined ? {} : { registry: options.registry }),
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       ...(options.sasl === undefined ? {} : { sasl: options.sasl }),
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
@@ -72,7 +73,7 @@ export class Producer {
       maxInFlight: CONNECTION_MAX_IN_FLIGHT,
     })
     this.#accumulator = new Accumulator(this.#options, (batch) => this.#sealed(batch))
-    this.#budget = new BufferBudget({ total: this.#options.maxBufferedBytes, perPartition: this.#options.maxBufferedBytesPerPartition }, (delta) => bufferedBytes.inc(delta))
+    this.#budget = new BufferBudget({ total: this.#options.maxBufferedBytes, perPartition: this.#options.maxBufferedBytesPerPartition }, (delta) => this.#options.metrics.gauge(BUFFERED_BYTES).inc({}, delta))
     this.#context = {
       cluster: this.#cluster,
       options: this.#options,
@@ -244,6 +245,7 @@ export class Producer {
       operation: 'metadata',
       policy: { ...this.#options.retry, maxAttempts: Infinity, deadlineMs: budgetMs },
       logger: this.#logger,
+      metrics: this.#options.metrics,
     })
   }
 

@@ -3,11 +3,13 @@
  * attempts it runs the hook for the failure's recovery action (refresh metadata, find the
  * coordinator again, reconnect, rejoin); it never retries a `fatal` failure; it stops at the
  * deadline or when attempts run out, with the last failure attached as `cause`; it logs every
- * retry at warn and counts it in steadfast_retries_total{component,operation,reason}.
+ * retry at warn, counts it in steadfast_retries_total{component,operation,reason,client_id} of the
+ * caller's registry and publishes it on the `steadfast:retry` diagnostics channel.
  */
 import type { Logger } from '../observability/logger.ts'
-import { rootLogger } from '../observability/logger.ts'
-import { retriesTotal, retryDurationSeconds } from '../observability/metrics.ts'
+import { rootLogger, withComponent } from '../observability/logger.ts'
+import { RETRIES_TOTAL, RETRY_DURATION_SECONDS, sharedMetrics, type Metrics } from '../observability/metrics.ts'
+import { publishRetry } from '../observability/tracing.ts'
 import { backoffDelay, resolveBackoff, type BackoffPolicy } from './backoff.ts'
 import { classify, type Classification } from './classify.ts'
 import { sleep, systemClock, type Clock } from './clock.ts'
@@ -51,6 +53,8 @@ export interface RetryOptions {
    */
   hooks?: Partial<Record<Exclude<RecoveryAction, 'fatal'>, RecoveryHook>>
   logger?: Logger
+  /** Where retries are counted: the calling client's registry and client_id (default: the shared registry). */
+  metrics?: Metrics
   clock?: Clock
   random?: () => number
   onRetry?: (event: RetryEvent) => void
@@ -66,8 +70,9 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   const clock = options.clock ?? systemClock
   const classifyFn = options.classify ?? classify
   const random = options.random ?? Math.random
-  const logger = options.logger ?? rootLogger()
   const { component, operation: opName } = options
+  const logger = withComponent(options.logger ?? rootLogger(), component)
+  const metrics = options.metrics ?? sharedMetrics
   const start = clock.now()
   const deadline = policy.deadlineMs === undefined ? undefined : start + policy.deadlineMs
 
@@ -82,7 +87,7 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
   let attempt = 0
   const finish = (outcome: 'success' | 'failure'): void => {
     if (firstFailureAt !== undefined) {
-      retryDurationSeconds.observe({ component, operation: opName, outcome }, (clock.now() - firstFailureAt) / 1000)
+      metrics.histogram(RETRY_DURATION_SECONDS).observe({ component, operation: opName, outcome }, (clock.now() - firstFailureAt) / 1000)
     }
   }
   const stopped = (): Error => {
@@ -137,9 +142,10 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
           throw stopped()
         }
         const event: RetryEvent = { component, operation: opName, attempt, delayMs, action: verdict.action, reason: verdict.reason, error }
-        retriesTotal.inc({ component, operation: opName, reason: verdict.reason })
-        logger.warn({ component, operation: opName, attempt, delayMs, action: verdict.action, reason: verdict.reason, err: describe(error) },
+        metrics.counter(RETRIES_TOTAL).inc({ component, operation: opName, reason: verdict.reason })
+        logger.warn({ operation: opName, attempt, delayMs, action: verdict.action, reason: verdict.reason, err: error },
           `retrying ${component} ${opName} in ${delayMs} ms after attempt ${attempt} failed (${verdict.reason})`)
+        publishRetry(() => ({ ...event, clientId: metrics.clientId }))
         options.onRetry?.(event)
         try {
           await sleep(clock, delayMs, controller.signal)

@@ -9,7 +9,8 @@
 import { Pool } from 'undici'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
-import { histogram } from '../observability/metrics.ts'
+import { defineHistogram, sharedMetrics, type Metrics } from '../observability/metrics.ts'
+import { traceRequest } from '../observability/tracing.ts'
 import { registerBasicAuth, registerSecret } from '../observability/redact.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
 import { parseRetryAfter } from '../resilience/classify.ts'
@@ -52,6 +53,8 @@ export interface RestTransportOptions<C> {
   /** Told the status of every exchange (0 when no answer came). */
   onExchange?: (request: RestRequest<C>, status: number) => void
   logger?: Logger
+  /** The client's registry and client_id (default: the shared registry). */
+  metrics?: Metrics
   clock?: Clock
   random?: () => number
 }
@@ -64,12 +67,9 @@ interface Target {
   authorization: string | undefined
 }
 
-const requestDuration = histogram({
-  name: 'steadfast_rest_request_duration_seconds',
-  help: 'HTTP exchanges of the REST clients, from sending to the whole body read, by service, operation and status (0 when no answer came).',
-  labelNames: ['component', 'operation', 'status'] as const,
-  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-})
+const REQUEST_DURATION = defineHistogram('steadfast_rest_request_duration_seconds',
+  'HTTP exchanges of the REST clients, from sending to the whole body read, by service, operation and status (0 when no answer came).',
+  ['component', 'operation', 'status'] as const, [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30])
 
 const is2xx = (status: number): boolean => status >= 200 && status < 300
 
@@ -83,6 +83,7 @@ export class RestTransport<C = undefined> {
   readonly #success: (status: number) => boolean
   readonly #baseLogger: Logger
   readonly #logger: Logger
+  readonly #metrics: Metrics
 
   constructor (options: RestTransportOptions<C>) {
     this.#options = options
@@ -104,6 +105,7 @@ export class RestTransport<C = undefined> {
     this.#success = options.success ?? is2xx
     this.#baseLogger = options.logger ?? rootLogger()
     this.#logger = this.#baseLogger.child({ component: options.component })
+    this.#metrics = options.metrics ?? sharedMetrics
   }
 
   /** The base URLs, without userinfo. */
@@ -124,6 +126,7 @@ export class RestTransport<C = undefined> {
       policy: this.policy,
       // The retry loop puts `component` on each line itself; the child's binding would repeat it.
       logger: this.#baseLogger,
+      metrics: this.#metrics,
       classify: (error) => faults.attempt(error, request),
       ...(request.signal === undefined ? {} : { signal: request.signal }),
       ...(clock === undefined ? {} : { clock }),
@@ -138,7 +141,9 @@ export class RestTransport<C = undefined> {
       const index = (this.#preferred + i) % this.#targets.length
       const target = this.#targets[index] as Target
       try {
-        const response = await this.#send(target, request, context.signal)
+        const response = await traceRequest(
+          () => ({ system: this.#options.component, operation: request.operation, method: request.method, target: target.url, clientId: this.#metrics.clientId }),
+          async () => await this.#send(target, request, context.signal))
         this.#preferred = index
         return response
       } catch (error) {
@@ -163,7 +168,7 @@ export class RestTransport<C = undefined> {
     if (target.authorization !== undefined) headers.authorization = target.authorization
     const payload = request.body === undefined ? undefined : JSON.stringify(request.body)
     if (payload !== undefined) headers['content-type'] = 'application/json'
-    const stopTimer = requestDuration.startTimer({ component, operation: request.operation })
+    const startedAt = performance.now()
     let status = 0
     let responseHeaders: Record<string, string | string[] | undefined>
     let text: string
@@ -184,7 +189,7 @@ export class RestTransport<C = undefined> {
     } catch (error) {
       throw error instanceof SteadfastError ? error : toRequestError(error, what, signal)
     } finally {
-      stopTimer({ status: String(status) })
+      this.#metrics.histogram(REQUEST_DURATION).observe({ component, operation: request.operation, status: String(status) }, (performance.now() - startedAt) / 1000)
       onExchange?.(request, status)
     }
     const header = (key: string): string | undefined => first(responseHeaders[key.toLowerCase()])

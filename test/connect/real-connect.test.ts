@@ -57,6 +57,8 @@ describe('Connect against real workers (RealConnect)', () => {
   const logs = captureLogs()
   const retryLines = (from: number): Array<Record<string, unknown>> =>
     logs.lines.slice(from).filter((l) => l.component === 'connect' && typeof l.attempt === 'number')
+  /** The logged error's message (pino's error serializer writes `err` as an object). */
+  const errText = (line: Record<string, unknown>): string => String((line.err as { message?: unknown } | undefined)?.message)
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'steadfast-real-connect-'))
@@ -128,7 +130,7 @@ describe('Connect against real workers (RealConnect)', () => {
 
     const retried = retryLines(logsFrom)
     assert.equal(await retryTotal('connect') - retriesBefore, retried.length)
-    const conflicts = retried.filter((l) => / answered 409: /.test(String(l.err)))
+    const conflicts = retried.filter((l) => / answered 409: /.test(errText(l)))
     // The client started on worker 0: after the kill, its requests there were refused and moved on.
     const killedUrl = connect.workers[0]?.url ?? ''
     const skipped = logs.lines.slice(logsFrom).filter((l) => l.worker === killedUrl && /did not answer .*ECONNREFUSED.*trying the next worker/.test(String(l.msg))).length
@@ -163,7 +165,7 @@ describe('Connect against real workers (RealConnect)', () => {
       const [created, answers] = await Promise.all([Promise.all(creates), Promise.all(resets)])
       assert.deepEqual(created.map((c) => c.name), [0, 1, 2, 3].map((i) => `burst-${bursts}-${i}`))
       for (const answer of answers.flat()) assert.match(answer, /reset successfully/)
-      conflicts = retryLines(logsFrom).filter((l) => l.operation === 'resetOffsets' && STALE_409.test(String(l.err)))
+      conflicts = retryLines(logsFrom).filter((l) => l.operation === 'resetOffsets' && STALE_409.test(errText(l)))
     }
     assert.ok(conflicts.length > 0, `no real 409 from the workers in ${bursts} bursts of 12 offset resets beside 4 connector creations each`)
     const resetRetries = retryLines(logsFrom).filter((l) => l.operation === 'resetOffsets' && l.reason === 'rebalance')

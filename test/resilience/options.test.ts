@@ -87,7 +87,7 @@ describe('every client refuses unknown keys and bad values', () => {
   })
 
   test('Cruise Control client', () => {
-    refused(() => new CruiseControlClient({ url: 'http://cc:9090', maxTasks: 4 } as never), 'cruise control client option maxTasks is not known (known: url, auth, tls, maxActiveUserTasks, requestTimeoutMs, retry, operationTimeoutMs, pollIntervalMs, userAgent, logger, registry)')
+    refused(() => new CruiseControlClient({ url: 'http://cc:9090', maxTasks: 4 } as never), 'cruise control client option maxTasks is not known (known: url, auth, tls, maxActiveUserTasks, requestTimeoutMs, retry, operationTimeoutMs, pollIntervalMs, userAgent, logger, registry, clientId)')
     refused(() => new CruiseControlClient({ url: 'http://cc:9090', requestTimeoutMs: 0 }), 'cruise control client option requestTimeoutMs must be an integer >= 1, got 0')
   })
 })

@@ -21,7 +21,7 @@ import { kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { SessionLostError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
-import { rebalances } from '../metrics.ts'
+import { REBALANCES } from '../metrics.ts'
 import type { ResolvedConsumerOptions } from '../options.ts'
 import type { AssignorMember } from './assignors.ts'
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
@@ -143,7 +143,7 @@ export class GroupMember {
       }, { signal: context.signal, timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS })
       if (sync.body.errorCode !== 0) throw kafkaError(sync.body.errorCode as number, `SyncGroup ${this.#groupId} at ${coordinator.label}`)
       const assignment = decodeAssignment(sync.body.assignment as Buffer)
-      rebalances.inc({ group: this.#groupId })
+      this.#host.options.metrics.counter(REBALANCES).inc({ group: this.#groupId })
       const partitions = [...assignment.partitions].flatMap(([topic, list]) => list.map((partition) => ({ topic, partition })))
       this.#host.logger.info({ group: this.#groupId, generation: this.#generationId, memberId: this.#memberId, leader: body.leader === this.#memberId, partitions: partitions.length }, 'joined group')
       return partitions
@@ -151,6 +151,7 @@ export class GroupMember {
       component: 'consumer',
       operation: 'join-group',
       logger: this.#host.logger,
+      metrics: this.#host.options.metrics,
       signal: this.#abort.signal,
       policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Number.MAX_SAFE_INTEGER, deadlineMs: undefined },
       hooks: {
@@ -205,6 +206,7 @@ export class GroupMember {
           component: 'consumer',
           operation: 'heartbeat',
           logger: this.#host.logger,
+          metrics: this.#host.options.metrics,
           signal,
           // Past the session timeout the coordinator has removed us: the next heartbeat says so.
           policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: options.sessionTimeoutMs },
@@ -243,6 +245,7 @@ export class GroupMember {
         component: 'consumer',
         operation: 'leave-group',
         logger: this.#host.logger,
+        metrics: this.#host.options.metrics,
         policy: { initialDelayMs: this.#host.options.retryBackoffMs, maxDelayMs: this.#host.options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: this.#host.options.requestTimeoutMs },
         hooks: { 'refresh-coordinator': () => { this.#forgetCoordinator() }, reconnect: () => { this.#forgetCoordinator() } },
       })

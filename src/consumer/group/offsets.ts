@@ -9,6 +9,7 @@
 import type { Cluster } from '../../cluster/cluster.ts'
 import { tpKey } from '../../cluster/topic-partition.ts'
 import type { Logger } from '../../observability/logger.ts'
+import type { Metrics } from '../../observability/metrics.ts'
 import { apis } from '../../protocol/apis/index.ts'
 import type { Message } from '../../protocol/codec.ts'
 import { classify } from '../../resilience/classify.ts'
@@ -25,6 +26,7 @@ export interface OffsetsContext {
   retryBackoffMaxMs: number
   /** Deadline of one fetch or commit, retries included. */
   timeoutMs: number
+  metrics: Metrics
 }
 
 /** Who commits: a group member (its generation), or a consumer outside any generation (-1, ''). */
@@ -50,6 +52,7 @@ async function coordinatorCall<T> (ctx: OffsetsContext, operation: string, call:
     component: 'consumer',
     operation,
     logger: ctx.logger,
+    metrics: ctx.metrics,
     ...(signal === undefined ? {} : { signal }),
     policy: { initialDelayMs: ctx.retryBackoffMs, maxDelayMs: ctx.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: ctx.timeoutMs },
     hooks: { 'refresh-coordinator': forget, reconnect: forget, 'refresh-metadata': async () => { await ctx.cluster.refreshMetadata() } },

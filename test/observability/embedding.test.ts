@@ -1,0 +1,128 @@
+/**
+ * What a service embedding steadfast sees: metrics in the registry it gives, under its client_id;
+ * log lines with one `component` key and errors serialised by pino's error serializer; and
+ * diagnostics-channel events per request and per retry, with their data.
+ */
+import { describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { Writable } from 'node:stream'
+import { Registry } from 'prom-client'
+import { Cluster } from '../../src/cluster/cluster.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { Metrics, registry as sharedRegistry } from '../../src/observability/metrics.ts'
+import { requestChannel, type RequestDiagnostic, type RetryDiagnostic } from '../../src/observability/tracing.ts'
+import { SteadfastError, TransportError } from '../../src/resilience/errors.ts'
+import { retry } from '../../src/resilience/retry.ts'
+import { FakeClock } from '../../src/testkit/fake-clock.ts'
+import { clientFor, startSim } from '../cruise-control/fixtures.ts'
+import { ScriptedBroker } from '../support/scripted-broker.ts'
+
+const silent = createLogger({ level: 'silent' })
+
+function logLines (level: string): { logger: ReturnType<typeof createLogger>, raw: string[] } {
+  const raw: string[] = []
+  const destination = new Writable({ write (chunk, _enc, done) { raw.push(String(chunk)); done() } })
+  return { logger: createLogger({ level, destination }), raw }
+}
+
+async function twoRetries (options: Partial<Parameters<typeof retry>[1]> = {}): Promise<void> {
+  const clock = new FakeClock()
+  let calls = 0
+  await clock.run(retry(async () => {
+    calls++
+    if (calls === 1) throw new SteadfastError('the coordinator is loading', { action: 'retry', reason: 'COORDINATOR_LOAD_IN_PROGRESS' })
+    if (calls === 2) throw new TransportError('connection reset by 127.0.0.1:9092', 'ECONNRESET')
+  }, { component: 'admin', operation: 'listGroups', clock, logger: silent, policy: { jitter: 'none', initialDelayMs: 10 }, ...options }))
+}
+
+describe('metrics in the registry a service gives', () => {
+  test('the retry loop counts into the given registry under the client_id, and nothing into the shared one', async () => {
+    const own = new Registry()
+    const before = (await sharedRegistry.getSingleMetric('steadfast_retries_total')?.get())?.values.filter((v) => v.labels.client_id === 'billing-admin') ?? []
+    await twoRetries({ metrics: new Metrics({ registry: own, clientId: 'billing-admin' }) })
+    const values = (await own.getSingleMetric('steadfast_retries_total')?.get())?.values ?? []
+    assert.deepEqual(values.map((v): Record<string, unknown> => ({ ...v.labels, value: v.value })).sort((a, b) => String(a.reason).localeCompare(String(b.reason))), [
+      { component: 'admin', operation: 'listGroups', reason: 'COORDINATOR_LOAD_IN_PROGRESS', client_id: 'billing-admin', value: 1 },
+      { component: 'admin', operation: 'listGroups', reason: 'econnreset', client_id: 'billing-admin', value: 1 },
+    ])
+    const after = (await sharedRegistry.getSingleMetric('steadfast_retries_total')?.get())?.values.filter((v) => v.labels.client_id === 'billing-admin') ?? []
+    assert.deepEqual(after, before)
+  })
+
+  test('a Cruise Control client counts its requests in its own registry, labelled with its clientId', async (t) => {
+    const sim = await startSim()
+    t.after(async () => await sim.stop())
+    const own = new Registry()
+    const client = clientFor(sim, { registry: own, clientId: 'ops-cc' })
+    t.after(async () => await client.close())
+    await client.state()
+    await client.state()
+    const values = (await own.getSingleMetric('steadfast_cruise_control_requests_total')?.get())?.values ?? []
+    assert.deepEqual(values.map((v) => ({ ...v.labels, value: v.value })), [{ endpoint: 'state', status: '200', client_id: 'ops-cc', value: 2 }])
+  })
+})
+
+describe('log lines', () => {
+  test('a retry logged through a logger that names its component carries one component key', async () => {
+    const { logger, raw } = logLines('info')
+    await twoRetries({ logger: logger.child({ component: 'admin' }) })
+    assert.equal(raw.length, 2)
+    for (const line of raw) assert.equal(line.split('"component":').length, 2, line)
+    assert.deepEqual(raw.map((l) => JSON.parse(l).component), ['admin', 'admin'])
+  })
+
+  test('errors go through pino\'s error serializer: type, message and code; the stack only at debug', async () => {
+    const info = logLines('info')
+    await twoRetries({ logger: info.logger })
+    const reset = JSON.parse(info.raw[1] ?? '{}').err
+    assert.equal(reset.type, 'TransportError')
+    assert.equal(reset.message, 'connection reset by 127.0.0.1:9092')
+    assert.equal(reset.code, 'STEADFAST_ERR_TRANSPORT')
+    assert.equal(reset.stack, undefined)
+    const debug = logLines('debug')
+    await twoRetries({ logger: debug.logger })
+    assert.match(JSON.parse(debug.raw[1] ?? '{}').err.stack, /^TransportError: connection reset by 127\.0\.0\.1:9092\n\s+at /)
+  })
+})
+
+describe('diagnostics channels', () => {
+  test('steadfast:retry publishes each retry with what failed, the delay and the client', async (t) => {
+    const events: RetryDiagnostic[] = []
+    const onRetry = (message: unknown): void => { events.push(message as RetryDiagnostic) }
+    subscribe('steadfast:retry', onRetry)
+    t.after(() => unsubscribe('steadfast:retry', onRetry))
+    await twoRetries({ metrics: new Metrics({ registry: new Registry(), clientId: 'diag' }) })
+    assert.deepEqual(events.map(({ error, ...rest }) => ({ ...rest, error: (error as Error).message })), [
+      { component: 'admin', operation: 'listGroups', attempt: 1, delayMs: 10, action: 'retry', reason: 'COORDINATOR_LOAD_IN_PROGRESS', error: 'the coordinator is loading', clientId: 'diag' },
+      { component: 'admin', operation: 'listGroups', attempt: 2, delayMs: 20, action: 'reconnect', reason: 'econnreset', error: 'connection reset by 127.0.0.1:9092', clientId: 'diag' },
+    ])
+  })
+
+  test('tracing:steadfast:request:* frame every Kafka request with the same context object', async (t) => {
+    const broker = await new ScriptedBroker([]).start()
+    t.after(async () => await broker.stop())
+    const cluster = new Cluster({ bootstrap: broker.bootstrap, clientId: 'diag-client', logger: silent })
+    t.after(async () => await cluster.close())
+    const seen: Array<[string, RequestDiagnostic]> = []
+    const handlers = {
+      start: (c: RequestDiagnostic) => seen.push(['start', c]),
+      end: (c: RequestDiagnostic) => seen.push(['end', c]),
+      asyncStart: (c: RequestDiagnostic) => seen.push(['asyncStart', c]),
+      asyncEnd: (c: RequestDiagnostic) => seen.push(['asyncEnd', c]),
+      error: (c: RequestDiagnostic) => seen.push(['error', c]),
+    }
+    requestChannel.subscribe(handlers)
+    t.after(() => requestChannel.unsubscribe(handlers))
+    const metadata = await cluster.refreshMetadata()
+    assert.deepEqual(seen.map(([event]) => event), ['start', 'end', 'asyncStart', 'asyncEnd'])
+    const context = seen[0]?.[1]
+    assert.ok(seen.every(([, c]) => c === context), 'one context object per request')
+    assert.deepEqual({ ...context, result: undefined }, {
+      system: 'kafka', operation: 'Metadata', version: context?.version, target: `bootstrap ${broker.bootstrap}`, clientId: 'diag-client', result: undefined,
+    })
+    assert.ok(Number.isInteger(context?.version) && (context?.version ?? -1) >= 1, `a negotiated Metadata version, got ${context?.version}`)
+    assert.deepEqual([...metadata.brokers.keys()].length, 1)
+    assert.equal((context?.result as { version: number }).version, context?.version, 'asyncEnd carries the response')
+  })
+})
