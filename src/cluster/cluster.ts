@@ -21,7 +21,7 @@ import { parseOptions } from '../resilience/options.ts'
 import { clusterOptionsSchema } from './options.ts'
 import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } from './broker-connection.ts'
 import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
-import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata } from './metadata.ts'
+import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata, type TopicInfo } from './metadata.ts'
 
 export type CoordinatorType = 'group' | 'transaction'
 
@@ -51,6 +51,9 @@ interface PoolEntry {
   ready: BrokerConnection | undefined
 }
 
+/** The single-flight key of a refresh of every topic: no list of topic names joins to it. */
+const FULL_REFRESH = '\u0000*'
+
 const COORDINATOR_KEY_TYPE: Record<CoordinatorType, number> = { group: 0, transaction: 1 }
 
 export class Cluster extends EventEmitter<ClusterEvents> {
@@ -64,8 +67,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   #allTopicsAt: number | undefined
   /** When each topic was last described by an answer. */
   readonly #topicAt = new Map<string, number>()
-  /** Refreshes of every topic: concurrent callers share one request. */
-  readonly #refreshingAll = new SingleFlight<'all', ClusterMetadata>()
+  /** Refreshes under way, by the topics they ask for (FULL_REFRESH for every topic): concurrent callers share one request. */
+  readonly #refreshing = new SingleFlight<string, ClusterMetadata>()
   /** Connections by `${nodeId}` (or `bootstrap:${host}:${port}`) and purpose. */
   readonly #pool = new Map<string, PoolEntry>()
   readonly #coordinators = new Map<string, BrokerEndpoint>()
@@ -106,24 +109,37 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    */
   async metadata (topics?: readonly string[], options: WaitOptions = {}): Promise<ClusterMetadata> {
     const cached = this.#metadata
-    const now = this.#clock.now()
-    const fresh = (at: number | undefined): boolean => at !== undefined && now - at < this.#maxAgeMs
     if (cached !== undefined) {
       // "Every topic" is only answered from an answer about every topic, never from a merge of
       // partial ones; a topic is fresh when an answer described it within the max age.
-      if (topics === undefined && fresh(this.#allTopicsAt)) return cached
-      if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === 0 && fresh(this.#topicAt.get(t)))) return cached
+      if (topics === undefined && this.#fresh(this.#allTopicsAt)) return cached
+      if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === 0 && this.#fresh(this.#topicAt.get(t)))) return cached
     }
     return await this.refreshMetadata(topics, options)
   }
 
   /**
+   * The cached metadata of `topic`, without I/O, when an answer described it within the max age
+   * and it has partitions; undefined when it has to be asked for (`metadata([topic])`).
+   */
+  freshTopic (topic: string): TopicInfo | undefined {
+    const info = this.#metadata?.topics.get(topic)
+    if (info === undefined || info.errorCode !== 0 || info.partitions.length === 0) return undefined
+    return this.#fresh(this.#topicAt.get(topic)) ? info : undefined
+  }
+
+  #fresh (at: number | undefined): boolean {
+    return at !== undefined && this.#clock.now() - at < this.#maxAgeMs
+  }
+
+  /**
    * Asks a broker for metadata now. Without `topics`, asks for every topic; with them, merges the
-   * answer into the cache. Concurrent callers share one request when they ask for the same thing.
+   * answer into the cache. Concurrent callers share one request when they ask for the same topics
+   * (the request runs under the signal of the caller that started it).
    */
   async refreshMetadata (topics?: readonly string[], options: WaitOptions = {}): Promise<ClusterMetadata> {
-    if (topics !== undefined) return await this.#fetchMetadata(topics, options)
-    return await this.#refreshingAll.run('all', async () => await this.#fetchMetadata(undefined, options))
+    const key = topics === undefined ? FULL_REFRESH : [...new Set(topics)].sort().join('\u0000')
+    return await this.#refreshing.run(key, async () => await this.#fetchMetadata(topics, options))
   }
 
   async #fetchMetadata (topics: readonly string[] | undefined, options: WaitOptions): Promise<ClusterMetadata> {
@@ -258,10 +274,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     throw new TransportError(`no broker reachable; tried ${failures.join('; ')}`, 'ENOBROKER', { cause: last })
   }
 
-  /** A connection to the leader of `topic`/`partition`, per the current metadata. */
+  /**
+   * A connection to the leader of `topic`/`partition`, per the current metadata. A fresh answer
+   * that reports an error for the topic is thrown as it is, not asked again: the caller's retry
+   * loop refreshes (refresh-metadata) and comes back, so each attempt costs at most one request.
+   */
   async leaderConnection (topic: string, partition: number, purpose = 'default', options: WaitOptions = {}): Promise<BrokerConnection> {
-    const metadata = await this.metadata([topic], options)
-    const info = metadata.topics.get(topic)
+    const cached = this.#metadata?.topics.get(topic)
+    const info = cached !== undefined && this.#fresh(this.#topicAt.get(topic)) ? cached : (await this.metadata([topic], options)).topics.get(topic)
     if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
     const p = info.partitions.find((x) => x.partition === partition)
     if (p === undefined) throw kafkaError(3, `metadata for ${topic}-${partition} (topic has ${info.partitions.length} partitions)`)

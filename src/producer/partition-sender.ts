@@ -60,8 +60,6 @@ export interface SenderContext {
   logger: Logger
   /** Undefined when the producer is not idempotent. */
   ids: ProducerIds | undefined
-  /** Refreshes the topic's metadata; concurrent callers share one request. */
-  refreshTopic: (topic: string) => Promise<void>
   /** Called once per batch when every record in it has its outcome. */
   onSettled: (batch: ProducerBatch) => void
 }
@@ -138,7 +136,8 @@ export class PartitionSender {
     }
     const { options, logger } = this.#ctx
     const state: { round: Promise<void> | undefined } = { round: undefined }
-    const refresh = async (): Promise<void> => { await this.#ctx.refreshTopic(this.topic) }
+    // The cluster owns metadata: senders of one topic that fail together share its one refresh.
+    const refresh = async (): Promise<void> => { await this.#ctx.cluster.refreshMetadata([this.topic]) }
     try {
       await retry(async (context) => {
         state.round = this.#round(context)

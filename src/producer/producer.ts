@@ -21,7 +21,6 @@ import { DeadlineExceededError, InvalidArgumentError } from '../resilience/error
 import { kafkaError } from '../resilience/kafka-errors.ts'
 import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { retry } from '../resilience/retry.ts'
-import { SingleFlight } from '../resilience/single-flight.ts'
 import { Accumulator } from './accumulator.ts'
 import type { PendingRecord, ProducerBatch, RecordMetadata } from './batch.ts'
 import { BufferBudget } from './buffer-budget.ts'
@@ -32,10 +31,11 @@ import { PartitionSender, type SenderContext } from './partition-sender.ts'
 import { ProducerIdManager } from './producer-id.ts'
 import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './record.ts'
 
-/** Cached topic metadata older than this is refreshed before a record is placed (Kafka's metadata.max.age.ms). */
-const METADATA_MAX_AGE_MS = 300_000
-/** Requests pipelined on one broker connection, over every partition it leads. */
-const CONNECTION_MAX_IN_FLIGHT = 32
+/**
+ * Requests pipelined on one broker connection, over every partition it leads: the cluster the
+ * producer makes uses it, and so should a cluster made to be given to a producer.
+ */
+export const CONNECTION_MAX_IN_FLIGHT = 32
 
 export class Producer {
   readonly #options: ResolvedProducerOptions
@@ -50,8 +50,6 @@ export class Producer {
   readonly #waiting = new KeyedSerial<string>()
   /** Per partition: the last record still waiting for buffer space; later records of the partition queue behind it. */
   readonly #waitingForSpace = new KeyedSerial<string>()
-  /** Per topic: concurrent refreshes share one request. */
-  readonly #refreshing = new SingleFlight<string, void>()
   readonly #available = new WeakMap<TopicInfo, number[]>()
   #closing: Promise<void> | undefined
   /** Flushes under way: records placed meanwhile are sealed at once instead of lingering. */
@@ -81,7 +79,6 @@ export class Producer {
       ids: this.#options.idempotent
         ? new ProducerIdManager(this.#cluster, { required: options.idempotent === true, logger: this.#logger, requestTimeoutMs: this.#options.requestTimeoutMs })
         : undefined,
-      refreshTopic: async (topic) => { await this.#refreshTopic(topic) },
       onSettled: (batch) => this.#budget.release(batch.sizeBytes, batch.label),
     }
   }
@@ -119,7 +116,7 @@ export class Producer {
       const pending: PendingRecord = { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }
       const topic = normalized.topic
       const blockDeadline = now + this.#options.maxBlockMs
-      const cached = this.#waiting.has(topic) ? undefined : this.#cachedTopic(topic)
+      const cached = this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic)
       if (cached !== undefined) {
         this.#toPartition(normalized, pending, cached, blockDeadline, false)
         return
@@ -127,7 +124,7 @@ export class Producer {
       this.#waiting.run(topic, async () => {
         let info: TopicInfo
         try {
-          info = this.#cachedTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
+          info = this.#cluster.freshTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
         } catch (error) {
           pending.reject(error)
           return
@@ -171,14 +168,6 @@ export class Producer {
       const which = limit === this.#options.maxRequestSize ? 'maxRequestSize' : 'maxBufferedBytesPerPartition'
       throw new RecordTooLargeError(`send: the record for topic ${record.topic} is about ${record.size} bytes, more than ${which} (${limit})`, record.size)
     }
-  }
-
-  /** Usable cached metadata for the topic, without I/O. */
-  #cachedTopic (topic: string): TopicInfo | undefined {
-    const metadata = this.#cluster.cachedMetadata
-    const info = metadata?.topics.get(topic)
-    if (metadata === undefined || info === undefined || info.errorCode !== 0 || info.partitions.length === 0) return undefined
-    return Date.now() - metadata.fetchedAt < METADATA_MAX_AGE_MS ? info : undefined
   }
 
   /**
@@ -282,9 +271,5 @@ export class Producer {
       this.#senders.set(key, sender)
     }
     sender.enqueue(batch)
-  }
-
-  async #refreshTopic (topic: string): Promise<void> {
-    await this.#refreshing.run(topic, async () => { await this.#cluster.refreshMetadata([topic]) })
   }
 }

@@ -84,11 +84,10 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
   const resolved = resolveProducerOptions({ bootstrap: '127.0.0.1:1', retryBackoffMs: 1, retryBackoffMaxMs: 2, ...options })
   const settled: ProducerBatch[] = []
   const sender = new PartitionSender({
-    cluster: { leaderConnection: async () => connection } as unknown as Cluster,
+    cluster: { leaderConnection: async () => connection, refreshMetadata: async () => {} } as unknown as Cluster,
     options: resolved,
     logger: rig.logger ?? silent,
     ids: resolved.idempotent ? ids : undefined,
-    refreshTopic: async () => {},
     onSettled: (batch) => settled.push(batch),
   }, 't', 0)
   /** Queues batches of the given sizes, created `ages[b]` ms ago (default now); values are "b<batch>r<record>". */

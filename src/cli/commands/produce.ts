@@ -10,7 +10,7 @@ import type { Command } from 'commander'
 import { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
-import { Producer } from '../../producer/producer.ts'
+import { CONNECTION_MAX_IN_FLIGHT, Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
@@ -106,9 +106,8 @@ function parseTimeout (text: string): number {
  * what stalled: no line could be delivered in that time either, and waiting again for each line
  * would stretch the command past its --timeout.
  */
-async function checkTopic (bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
+async function checkTopic (cluster: Cluster, bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
   const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
-  const cluster = new Cluster({ bootstrap, clientId: 'steadfast-produce', logger, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) })
   let unknownSince: number | undefined
   try {
     await retry(async ({ signal }) => {
@@ -124,8 +123,6 @@ async function checkTopic (bootstrap: string, topic: string, timeoutMs: number, 
     if (isUnknownTopic(error.cause)) throw unknownTopic(topic, unknownWaitMs, error.cause)
     const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
     throw new DeadlineExceededError(`produce: no answer about topic ${topic} from ${bootstrap} within --timeout ${timeoutMs} ms${cause}`, { attempts: error.attempts, elapsedMs: error.elapsedMs, cause: error.cause })
-  } finally {
-    await cluster.close()
   }
 }
 
@@ -264,25 +261,41 @@ export function register (program: Command): void {
       const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, crlf: options.crlf === true, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
       if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
       const logger = commandLogger()
-      await checkTopic(options.bootstrap, input.topic, deliveryTimeoutMs, logger)
-      const producer = new Producer({
+      const acks = parseAcks(options.acks)
+      const requestTimeoutMs = Math.min(30_000, deliveryTimeoutMs)
+      // One cluster client for the topic check and the producer: the producer starts from the
+      // metadata and connections the check left.
+      const cluster = new Cluster({
         bootstrap: options.bootstrap,
-        acks: parseAcks(options.acks),
-        compression: options.compression as CompressionName,
-        deliveryTimeoutMs,
-        requestTimeoutMs: Math.min(30_000, deliveryTimeoutMs),
-        lingerMs: 0,
-        maxBlockMs: Math.min(60_000, deliveryTimeoutMs),
+        clientId: 'steadfast-produce',
         logger,
+        connectTimeoutMs: Math.min(deliveryTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
+        requestTimeoutMs,
+        maxInFlight: CONNECTION_MAX_IN_FLIGHT,
       })
       const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        // A line is one record: one that cannot fit in a request is skipped as it is read.
-        const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
-        summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each, signal: stdoutClosed })
+        await checkTopic(cluster, options.bootstrap, input.topic, deliveryTimeoutMs, logger)
+        const producer = new Producer({
+          cluster,
+          acks,
+          compression: options.compression as CompressionName,
+          deliveryTimeoutMs,
+          requestTimeoutMs,
+          lingerMs: 0,
+          maxBlockMs: Math.min(60_000, deliveryTimeoutMs),
+          logger,
+        })
+        try {
+          // A line is one record: one that cannot fit in a request is skipped as it is read.
+          const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
+          summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each, signal: stdoutClosed })
+        } finally {
+          await producer.close()
+        }
       } finally {
-        await producer.close()
+        await cluster.close()
       }
       if (json === undefined) process.stdout.write(renderSummary(summary))
       else json.end(summary)
