@@ -73,7 +73,7 @@ export class Admin {
       logger,
       defaultTimeoutMs: defaultTimeoutMs ?? 30_000,
       retry: { initialDelayMs: 100, maxDelayMs: 2_000, ...(retry ?? backoff) },
-      metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? 'steadfast' }),
+      metrics: new Metrics({ registry: options.registry ?? cluster?.registry, clientId: options.clientId ?? 'steadfast' }),
     }
   }
 

@@ -31,7 +31,7 @@ export interface ClusterOptions extends BrokerConnectionOptions {
   metadataMaxAgeMs?: number
   logger?: Logger
   clock?: Clock
-  /** Where the cluster's metrics go (default: the shared registry). */
+  /** Where the clients built on this cluster count, unless they are given their own (default: the shared registry). */
   registry?: Registry
 }
 
@@ -86,6 +86,11 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#logger = options.logger ?? rootLogger()
     this.#clock = options.clock ?? systemClock
     this.#maxAgeMs = options.metadataMaxAgeMs ?? 300_000
+  }
+
+  /** The registry the options gave, for the clients built on this cluster. */
+  get registry (): Registry | undefined {
+    return this.#options.registry
   }
 
   get bootstrap (): readonly BrokerAddress[] {

@@ -74,7 +74,7 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   keyDeserializer?: Deserializer<K>
   valueDeserializer?: Deserializer<V>
   logger?: Logger
-  /** Where the consumer's metrics go (default: the shared registry). */
+  /** Where the consumer's metrics go (default: the given cluster's, else the shared registry). */
   registry?: Registry
 }
 
@@ -168,6 +168,6 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
     autoCommit: options.autoCommit ?? true,
     autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
     assignors: options.assignors ?? [rangeAssignor, roundRobinAssignor],
-    metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
+    metrics: new Metrics({ registry: options.registry ?? options.cluster?.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

@@ -74,7 +74,7 @@ export interface ProducerOptions {
   /** Default: Java-compatible murmur2 for keys, sticky for null keys. */
   partitioner?: Partitioner | PartitionFunction
   logger?: Logger
-  /** Where the producer's metrics go (default: the shared registry). */
+  /** Where the producer's metrics go (default: the given cluster's, else the shared registry). */
   registry?: Registry
 }
 
@@ -184,6 +184,6 @@ export function resolveProducerOptions (options: ProducerOptions): ResolvedProdu
     maxInFlightPerPartition,
     retry,
     partitioner: toPartitioner(partitioner),
-    metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
+    metrics: new Metrics({ registry: options.registry ?? options.cluster?.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

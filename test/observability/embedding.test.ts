@@ -9,6 +9,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { Writable } from 'node:stream'
 import { Registry } from 'prom-client'
 import { Cluster } from '../../src/cluster/cluster.ts'
+import { resolveConsumerOptions } from '../../src/consumer/options.ts'
+import { resolveProducerOptions } from '../../src/producer/options.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { Metrics, registry as sharedRegistry } from '../../src/observability/metrics.ts'
 import { requestChannel, type RequestDiagnostic, type RetryDiagnostic } from '../../src/observability/tracing.ts'
@@ -48,6 +50,18 @@ describe('metrics in the registry a service gives', () => {
     ])
     const after = (await sharedRegistry.getSingleMetric('steadfast_retries_total')?.get())?.values.filter((v) => v.labels.client_id === 'billing-admin') ?? []
     assert.deepEqual(after, before)
+  })
+
+  test('clients built on a given cluster count in that cluster\'s registry unless given their own', async (t) => {
+    const own = new Registry()
+    const cluster = new Cluster({ bootstrap: '127.0.0.1:9', logger: silent, registry: own })
+    t.after(async () => await cluster.close())
+    assert.equal(resolveProducerOptions({ cluster }).metrics.registry, own)
+    assert.equal(resolveConsumerOptions({ cluster }).metrics.registry, own)
+    const other = new Registry()
+    assert.equal(resolveProducerOptions({ cluster, registry: other }).metrics.registry, other)
+    assert.equal(resolveProducerOptions({ bootstrap: '127.0.0.1:9' }).metrics.registry, sharedRegistry)
+    assert.deepEqual([resolveProducerOptions({ cluster }).metrics.clientId, resolveProducerOptions({ cluster, clientId: 'billing' }).metrics.clientId], ['steadfast-producer', 'billing'])
   })
 
   test('a Cruise Control client counts its requests in its own registry, labelled with its clientId', async (t) => {
