@@ -5,19 +5,22 @@
  *
  * - `steadfast:request` is a TracingChannel: `tracing:steadfast:request:start`, `:end`,
  *   `:asyncStart`, `:asyncEnd` and `:error` carry one context object per request (a Kafka request to
- *   one broker), the same object through every event of that request.
+ *   one broker, an HTTP exchange with one Connect worker or Cruise Control), the same object
+ *   through every event of that request.
  * - `steadfast:retry` publishes one RetryDiagnostic each time the retry loop decides to try again.
  */
 import { channel, tracingChannel } from 'node:diagnostics_channel'
 
 export interface RequestDiagnostic {
-  /** `kafka` for broker requests. */
+  /** `kafka` for broker requests; `connect` or `cruise-control` (the REST client's component) for HTTP exchanges. */
   system: string
-  /** The API or method: `Produce`, `Metadata`, … */
+  /** The Kafka API (`Produce`, `Metadata`, …), the Connect client method or the Cruise Control endpoint. */
   operation: string
-  /** The negotiated version. */
-  version: number
-  /** Who was asked: `broker 1 (127.0.0.1:9092)`. */
+  /** Kafka: the negotiated version. */
+  version?: number
+  /** HTTP: the method. */
+  method?: string
+  /** Who was asked: `broker 1 (127.0.0.1:9092)`, a worker's or Cruise Control's URL. */
   target: string
   clientId: string
   /** Set by the channel on `error`. */

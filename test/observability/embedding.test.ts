@@ -17,6 +17,8 @@ import { requestChannel, type RequestDiagnostic, type RetryDiagnostic } from '..
 import { SteadfastError, TransportError } from '../../src/resilience/errors.ts'
 import { retry } from '../../src/resilience/retry.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
+import { ConnectClient } from '../../src/connect/client.ts'
+import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { clientFor, startSim } from '../cruise-control/fixtures.ts'
 import { ScriptedBroker } from '../support/scripted-broker.ts'
 
@@ -138,5 +140,37 @@ describe('diagnostics channels', () => {
     assert.ok(Number.isInteger(context?.version) && (context?.version ?? -1) >= 1, `a negotiated Metadata version, got ${context?.version}`)
     assert.deepEqual([...metadata.brokers.keys()].length, 1)
     assert.equal((context?.result as { version: number }).version, context?.version, 'asyncEnd carries the response')
+  })
+
+  test('HTTP exchanges with Connect and Cruise Control are framed by the same request channel', async (t) => {
+    const connectSim = await ConnectSimulator.start({ workers: 1 })
+    t.after(async () => await connectSim.stop())
+    const ccSim = await startSim()
+    t.after(async () => await ccSim.stop())
+    const connect = new ConnectClient({ urls: connectSim.urls, logger: silent, clientId: 'ops-connect' })
+    t.after(async () => await connect.close())
+    const cc = clientFor(ccSim, { clientId: 'ops-cc' })
+    t.after(async () => await cc.close())
+    const starts: RequestDiagnostic[] = []
+    const ends: RequestDiagnostic[] = []
+    const errors: RequestDiagnostic[] = []
+    const handlers = {
+      start: (c: RequestDiagnostic) => starts.push(c),
+      end: () => {},
+      asyncStart: () => {},
+      asyncEnd: (c: RequestDiagnostic) => ends.push(c),
+      error: (c: RequestDiagnostic) => errors.push(c),
+    }
+    requestChannel.subscribe(handlers)
+    t.after(() => requestChannel.unsubscribe(handlers))
+    await connect.listConnectors()
+    await cc.state()
+    assert.deepEqual(starts.map(({ result, ...c }) => c), [
+      { system: 'connect', operation: 'listConnectors', method: 'GET', target: connectSim.urls[0], clientId: 'ops-connect' },
+      { system: 'cruise-control', operation: 'state', method: 'GET', target: cc.baseUrl, clientId: 'ops-cc' },
+    ])
+    assert.deepEqual(ends, starts, 'each request ended, with the same context objects')
+    assert.deepEqual(ends.map((c) => (c.result as { status: number }).status), [200, 200])
+    assert.deepEqual(errors, [])
   })
 })
