@@ -3,6 +3,7 @@
  * sealed (handed to `onSealed`) when the next record would take it past `batchSize`, when it
  * reaches `batchSize`, when `lingerMs` has passed since its first record, or on `sealAll`.
  */
+import { tpKey } from '../cluster/topic-partition.ts'
 import { ProducerBatch, type PendingRecord } from './batch.ts'
 
 export interface AccumulatorOptions {
@@ -32,7 +33,7 @@ export class Accumulator {
   }
 
   append (topic: string, partition: number, record: PendingRecord): void {
-    const key = `${topic}\u0000${partition}`
+    const key = tpKey(topic, partition)
     let open = this.#open.get(key)
     if (open !== undefined && open.batch.sizeBytes + record.size > this.#options.batchSize) {
       this.#seal(key, open)
@@ -50,7 +51,7 @@ export class Accumulator {
 
   /** Seals the partition's open batch, if any, now. */
   seal (topic: string, partition: number): void {
-    const key = `${topic}\u0000${partition}`
+    const key = tpKey(topic, partition)
     const open = this.#open.get(key)
     if (open !== undefined) this.#seal(key, open)
   }
