@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Clock } from '../resilience/clock.ts'
 import type { Registry } from '../observability/metrics.ts'
-import { func, integer, logger, options, parseOptions, refuse, registry, retryOption, satisfying } from '../resilience/options.ts'
+import { func, integer, logger, nonEmptyString, options, parseOptions, refuse, registry, retryOption, satisfying } from '../resilience/options.ts'
 import { basicAuthSchema, headersSchema, httpUrlSchema, restTlsSchema, type BasicAuth, type RestTlsOptions } from '../rest/options.ts'
 
 const WHAT = 'connect client'
