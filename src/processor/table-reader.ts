@@ -90,9 +90,14 @@ export class TableReader {
         if (this.#caughtUp === undefined && !this.#follow) void consumer.close()
       },
     })
-    await Promise.race([done, this.#running.then(() => {
-      if (this.#caughtUp !== undefined && !this.#closed) throw new Error(`reading table ${this.topic} ended before it caught up`)
-    })])
+    try {
+      await Promise.race([done, this.#running.then(() => {
+        if (this.#caughtUp !== undefined && !this.#closed) throw new Error(`reading table ${this.topic} ended before it caught up`)
+      })])
+    } catch (error) {
+      await consumer.close()
+      throw error
+    }
     return this.progress
   }
 
