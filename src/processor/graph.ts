@@ -11,7 +11,6 @@ import { GraphError } from './errors.ts'
 import type { Hasher } from './hashing.ts'
 
 /** What a callback does with one record; it may return a promise (awaited before the next record of its partition). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Callback<V, T = any> = (ctx: Context<T>, value: V) => void | Promise<void>
 
 export interface InputEdge<V = unknown> { kind: 'input', topic: string, codec: Codec<V>, callback: Callback<V> }
@@ -21,7 +20,8 @@ export interface JoinEdge<V = unknown> { kind: 'join', topic: string, codec: Cod
 export interface LookupEdge<V = unknown> { kind: 'lookup', topic: string, codec: Codec<V> }
 export interface OutputEdge<V = unknown> { kind: 'output', topic: string, codec: Codec<V> }
 
-export type Edge = InputEdge<never> | LoopEdge<never> | PersistEdge | JoinEdge | LookupEdge | OutputEdge
+// Edges of any value type go into one graph; each callback's type was checked where its edge was made.
+export type Edge = InputEdge<any> | LoopEdge<any> | PersistEdge<any> | JoinEdge<any> | LookupEdge<any> | OutputEdge<any>
 
 export function input<V> (topic: string, codec: Codec<V>, callback: Callback<V>): InputEdge<V> {
   return { kind: 'input', topic, codec, callback }
@@ -64,17 +64,19 @@ export interface GroupGraph {
 export function tableTopic (group: string): string { return `${group}-table` }
 export function loopTopic (group: string): string { return `${group}-loop` }
 
+const KINDS = new Set<unknown>(['input', 'loop', 'persist', 'join', 'lookup', 'output'])
 const GROUP_ID = /^[a-zA-Z0-9._-]{1,243}$/
 
-/** Builds and checks a graph: at least one input, at most one table and one loop, no topic used twice. */
-export function defineGroup (group: string, ...edges: Edge[]): GroupGraph {
+/** Builds and checks a graph: at least one input, at most one table and one loop, no topic used twice; options may come last. */
+export function defineGroup (group: string, ...args: Edge[] | [...Edge[], GroupOptions]): GroupGraph {
   if (typeof group !== 'string' || !GROUP_ID.test(group)) {
     throw new GraphError(`defineGroup: "${String(group)}" is not a valid group name (1-243 of a-z A-Z 0-9 . _ -, so that "<group>-table" is a valid topic)`)
   }
   let options: GroupOptions = {}
-  const last = edges[edges.length - 1] as unknown
-  if (last !== undefined && typeof last === 'object' && last !== null && !('kind' in last)) {
-    options = last as GroupOptions
+  let edges = args as Edge[]
+  const last = args[args.length - 1]
+  if (typeof last === 'object' && last !== null && !('kind' in last)) {
+    options = last
     edges = edges.slice(0, -1)
   }
   const where = (i: number): string => `defineGroup(${group}): edge ${i}`
@@ -93,6 +95,7 @@ export function defineGroup (group: string, ...edges: Edge[]): GroupGraph {
   }
   edges.forEach((edge, i) => {
     if (typeof edge !== 'object' || edge === null) throw new GraphError(`${where(i)}: expected an edge (input, loop, persist, join, lookup, output), got ${String(edge)}`)
+    if (!KINDS.has(edge.kind)) throw new GraphError(`${where(i)}: unknown edge kind ${JSON.stringify((edge as { kind: unknown }).kind)}`)
     const codec = (edge as { codec?: Codec<unknown> }).codec
     if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') throw new GraphError(`${where(i)} (${String(edge.kind)}): codec must have encode and decode functions`)
     switch (edge.kind) {
@@ -116,7 +119,6 @@ export function defineGroup (group: string, ...edges: Edge[]): GroupGraph {
       case 'join': claim(edge.topic, 'join', i); joins.set(edge.topic, codec); break
       case 'lookup': claim(edge.topic, 'lookup', i); lookups.set(edge.topic, codec); break
       case 'output': claim(edge.topic, 'output', i); outputs.set(edge.topic, codec); break
-      default: throw new GraphError(`${where(i)}: unknown edge kind ${JSON.stringify((edge as { kind: unknown }).kind)}`)
     }
   })
   if ([...inputs.keys()].every((t) => t === loopEdge?.topic)) throw new GraphError(`defineGroup(${group}): at least one input stream is needed`)

@@ -132,7 +132,8 @@ export class PartitionWorker {
       this.#stopping = true
       this.#setState('stopping')
       this.#wakeUp()
-      void this.#recovering?.close()
+      // The recovery in progress ends (its reader closes); #run sees #stopping and returns.
+      this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
     }
     await this.#loop
     await Promise.allSettled([...this.#inflight])
@@ -312,7 +313,8 @@ export class PartitionWorker {
       const from = this.#tracker.done.get(topic) ?? first
       this.#expected.set(topic, from)
       try {
-        void this.#env.consumer.seek({ topic, partition: this.partition }, from)
+        // The seek takes effect at once; its promise only reports the offset.
+        this.#env.consumer.seek({ topic, partition: this.partition }, from).catch(() => {})
       } catch (error) {
         // Revoked meanwhile: the next owner starts at the committed offset.
         this.#env.logger.debug({ topic, partition: this.partition, err: (error as Error).message }, 'seek after restart skipped')

@@ -74,7 +74,8 @@ export class TableReader {
     const consumer = new Consumer({ ...this.#deps.consumer, cluster: this.#deps.cluster, logger: this.#deps.logger, autoOffsetReset: 'earliest', autoCommit: false })
     this.#consumer = consumer
     await consumer.assign(partitions.map((partition) => ({ topic: this.topic, partition })))
-    for (const [partition, offset] of start) void consumer.seek({ topic: this.topic, partition }, offset)
+    // Seeks take effect at once; their promises only report the offsets.
+    for (const [partition, offset] of start) consumer.seek({ topic: this.topic, partition }, offset).catch(() => {})
     this.#running = consumer.run({
       eachBatch: (batch) => {
         const store = this.#stores.get(batch.partition) as Store
@@ -87,7 +88,7 @@ export class TableReader {
         const p = this.progress.partitions.get(batch.partition)
         if (p !== undefined) p.next = last + 1n
         this.#checkCaughtUp()
-        if (this.#caughtUp === undefined && !this.#follow) void consumer.close()
+        if (this.#caughtUp === undefined && !this.#follow) consumer.close().catch((error: unknown) => { this.#deps.logger.warn({ topic: this.topic, err: (error as Error).message }, 'closing the recovery consumer failed') })
       },
     })
     try {
