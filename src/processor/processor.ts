@@ -99,6 +99,7 @@ export class Processor extends EventEmitter {
   #failed: ((error: Error) => void) | undefined
   #stopRequested: Promise<void> | undefined
   #running: Promise<void> | undefined
+  #assignedOnce = false
 
   constructor (graph: GroupGraph, options: ProcessorOptions) {
     super()
@@ -171,7 +172,6 @@ export class Processor extends EventEmitter {
       })
       this.#commitTimer = setInterval(() => { this.#commitSoon() }, this.#commitIntervalMs)
       this.#commitTimer.unref()
-      this.#updateState()
       await Promise.race([consumer.run({ eachBatch: (batch) => { this.#deliver(batch) } }), failed])
     } catch (error) {
       this.#error ??= error as Error
@@ -244,7 +244,9 @@ export class Processor extends EventEmitter {
 
   #assigned (partitions: TopicPartition[]): void {
     if (this.#stopRequested !== undefined || this.#error !== undefined) return
+    this.#assignedOnce = true
     for (const p of new Set(partitions.map((tp) => tp.partition))) this.#worker(p)
+    this.#updateState()
     this.#logger.info({ partitions: [...new Set(partitions.map((tp) => tp.partition))] }, 'partitions assigned')
   }
 
@@ -294,7 +296,8 @@ export class Processor extends EventEmitter {
   }
 
   #updateState (): void {
-    if (this.#state === 'stopping' || this.#state === 'stopped' || this.#consumer === undefined) return
+    // Until the group's first assignment the processor is still setting up (shown as recovering).
+    if (this.#state === 'stopping' || this.#state === 'stopped' || !this.#assignedOnce) return
     const recovering = [...this.#workers.values()].some((w) => w.state === 'recovering' || w.state === 'idle')
     this.#setState(recovering ? 'recovering' : 'running')
   }
