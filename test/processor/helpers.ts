@@ -8,7 +8,8 @@
  * duplicates instead of assuming there are none.
  */
 import assert from 'node:assert/strict'
-import { defineGroup, input, jsonCodec, loop, output, persist, stringCodec, type Context, type GroupGraph } from '../../src/processor/index.ts'
+import type { Admin } from '../../src/admin/admin.ts'
+import { defineGroup, input, jsonCodec, loop, output, persist, stringCodec, type Context, type GroupGraph, type Processor } from '../../src/processor/index.ts'
 import { keyPartition } from '../../src/producer/murmur2.ts'
 
 const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima', 'mike', 'november', 'oscar', 'papa', 'quebec', 'romeo', 'sierra', 'tango', 'uniform', 'victor', 'whiskey', 'xray', 'yankee', 'zulu']
@@ -87,4 +88,38 @@ export function checkWordCount (expected: Map<string, number>, table: KeyValue[]
     assert.equal(counts[counts.length - 1], final.get(word), `${word}: last emitted count is the table's`)
   }
   return { duplicatesApplied, repeatedSources: [...seen].filter(([, n]) => n > 1).map(([s]) => s) }
+}
+
+/**
+ * Resolves once the group committed the end of every topic it reads, checked after each commit;
+ * a commit that comes while a check runs triggers another check, so the last commit is never missed.
+ */
+export async function committedAll (processor: Processor, admin: Admin, topics: string[], partitions: number, running: Promise<void>): Promise<void> {
+  const done = async (): Promise<boolean> => {
+    const lags = await admin.consumerGroupLag(processor.graph.group, { topics: topics.map((topic) => ({ topic })) })
+    return lags.length === topics.length * partitions && lags.every((l) => l.lag === 0n && l.committed >= 0n)
+  }
+  await new Promise<void>((resolve, reject) => {
+    let checking = false
+    let again = false
+    const check = (): void => {
+      if (checking) { again = true; return }
+      checking = true
+      again = false
+      done().then((ok) => {
+        checking = false
+        if (ok) {
+          processor.off('commit', check)
+          resolve()
+        } else if (again) check()
+      }, (error: unknown) => {
+        // A lag query can fail while a broker is down; the next commit checks again.
+        checking = false
+        if (again) check()
+        else console.log(`# lag check failed (${(error as Error).message}); waiting for the next commit`)
+      })
+    }
+    processor.on('commit', check)
+    running.then(() => { reject(new Error('processor stopped before it processed everything')) }, reject)
+  })
 }

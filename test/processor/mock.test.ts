@@ -15,7 +15,7 @@ import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
 import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
 import { testLogger } from '../consumer/helpers.ts'
-import { checkWordCount, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
+import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
 
 const PARTITIONS = 4
 
@@ -53,27 +53,6 @@ async function readAll (bootstrap: string, topic: string): Promise<KeyValue[]> {
   return all
 }
 
-/** Resolves once the group's committed offsets reach the end of every topic it reads (checked at each commit). */
-async function processedAll (processor: Processor, admin: Admin, topics: string[], running: Promise<void>): Promise<void> {
-  const done = (): Promise<boolean> => admin.consumerGroupLag(processor.graph.group, { topics: topics.map((topic) => ({ topic })) })
-    .then((lags) => lags.length === topics.length * PARTITIONS && lags.every((l) => l.lag === 0n && l.committed >= 0n))
-  await new Promise<void>((resolve, reject) => {
-    let checking = false
-    const onCommit = (): void => {
-      if (checking) return
-      checking = true
-      done().then((ok) => {
-        checking = false
-        if (!ok) return
-        processor.off('commit', onCommit)
-        resolve()
-      }, reject)
-    }
-    processor.on('commit', onCommit)
-    running.then(() => { reject(new Error('processor stopped before it processed everything')) }, reject)
-  })
-}
-
 function start (t: TestContext, graph: GroupGraph, opts: ProcessorOptions): { processor: Processor, running: Promise<void> } {
   const processor = new Processor(graph, opts)
   const running = processor.run()
@@ -92,7 +71,7 @@ test('word count on the mock: table and output equal the counts computed from th
   const states: string[] = []
   const { processor, running } = start(t, graph, options(mock.bootstrap))
   processor.on('state', (s: string) => states.push(s))
-  await processedAll(processor, admin, ['wc-in', 'wc-loop'], running)
+  await committedAll(processor, admin, ['wc-in', 'wc-loop'], PARTITIONS, running)
   const status = processor.status()
   assert.equal(status.state, 'running')
   assert.deepEqual(status.partitions.map((p) => p.partition), [0, 1, 2, 3])
@@ -117,7 +96,7 @@ test('restart with the SQLite store recovers only the tail the store does not ha
   const first = sentences(150, 3)
   await writeLines(mock.bootstrap, 'rs-in', first)
   const a = start(t, graph, options(mock.bootstrap, { store: sqliteStore(dir) }))
-  await processedAll(a.processor, admin, ['rs-in', 'rs-loop'], a.running)
+  await committedAll(a.processor, admin, ['rs-in', 'rs-loop'], PARTITIONS, a.running)
   assert.equal(a.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), 0, 'nothing to recover at first')
   await a.processor.stop()
   const afterFirst = await tableEnd()
@@ -126,7 +105,7 @@ test('restart with the SQLite store recovers only the tail the store does not ha
   const second = sentences(100, 4)
   await writeLines(mock.bootstrap, 'rs-in', second, first.length)
   const b = start(t, graph, options(mock.bootstrap))
-  await processedAll(b.processor, admin, ['rs-in', 'rs-loop'], b.running)
+  await committedAll(b.processor, admin, ['rs-in', 'rs-loop'], PARTITIONS, b.running)
   assert.equal(b.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), Number(afterFirst), 'an empty store recovers every table record')
   await b.processor.stop()
   const afterSecond = await tableEnd()

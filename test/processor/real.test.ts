@@ -14,7 +14,7 @@ import { Producer } from '../../src/producer/producer.ts'
 import { Processor, type ProcessorOptions } from '../../src/processor/index.ts'
 import { testLogger } from '../consumer/helpers.ts'
 import { realClusterSuite, unique } from '../real/suite.ts'
-import { checkWordCount, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
+import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
 
 const PARTITIONS = 4
 const suite = realClusterSuite({ brokers: 3, brokerConfig: { 'min.insync.replicas': 2, 'default.replication.factor': 3 } })
@@ -41,29 +41,6 @@ async function send (producer: Producer, topic: string, lines: string[], from: n
   await Promise.all(lines.map(async (line, i) => await producer.send({ topic, key: `line-${from + i}`, value: line })))
 }
 
-/** Resolves once the group committed the end of every topic it reads (checked at each commit). */
-async function processedAll (processor: Processor, admin: Admin, topics: string[], running: Promise<void>): Promise<void> {
-  const done = async (): Promise<boolean> => {
-    const lags = await admin.consumerGroupLag(processor.graph.group, { topics: topics.map((topic) => ({ topic })) })
-    return lags.length === topics.length * PARTITIONS && lags.every((l) => l.lag === 0n && l.committed >= 0n)
-  }
-  await new Promise<void>((resolve, reject) => {
-    let checking = false
-    const onCommit = (): void => {
-      if (checking) return
-      checking = true
-      done().then((ok) => {
-        checking = false
-        if (!ok) return
-        processor.off('commit', onCommit)
-        resolve()
-      }, (error: unknown) => { checking = false; testLogger.warn({ err: (error as Error).message }, 'lag check failed') })
-    }
-    processor.on('commit', onCommit)
-    running.then(() => { reject(new Error('processor stopped before it processed everything')) }, reject)
-  })
-}
-
 async function setUp (t: TestContext, name: string): Promise<{ group: string, input: string, admin: Admin, producer: Producer }> {
   const group = unique(name)
   const input = `${group}-in`
@@ -82,7 +59,7 @@ describe('processor on real Kafka', { timeout: Number(process.env.STEADFAST_TEST
     const processor = new Processor(wordCount(group, input, `${group}-out`), options(suite.cluster.bootstrap))
     const running = processor.run()
     t.after(async () => { await processor.stop() })
-    await processedAll(processor, admin, [input, `${group}-loop`], running)
+    await committedAll(processor, admin, [input, `${group}-loop`], PARTITIONS, running)
     await processor.stop()
     await running
     assert.equal((await suite.cluster.describeConfigs('topic', `${group}-table`))['cleanup.policy'], 'compact')
@@ -118,7 +95,7 @@ describe('processor on real Kafka', { timeout: Number(process.env.STEADFAST_TEST
     await sleep(10_000)
     await suite.cluster.startNode(victim)
     await sending
-    await processedAll(processor, admin, [input, `${group}-loop`], running)
+    await committedAll(processor, admin, [input, `${group}-loop`], PARTITIONS, running)
     const status = processor.status()
     assert.deepEqual(states.slice(statesAtKill).filter((s) => s === 'stopping' || s === 'stopped'), [], 'the processor never stopped')
     assert.ok(status.partitions.every((p) => p.state === 'running'), JSON.stringify(status))
