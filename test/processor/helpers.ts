@@ -91,12 +91,13 @@ export function checkWordCount (expected: Map<string, number>, table: KeyValue[]
 }
 
 /**
- * Resolves once the group committed the end of every topic it reads, checked after each commit;
- * a commit that comes while a check runs triggers another check, so the last commit is never missed.
+ * Resolves once the group committed the end of every topic it reads: checked at once and after
+ * each commit; a commit that comes while a check runs triggers another check, so the last commit
+ * is never missed.
  */
 export async function committedAll (processor: Processor, admin: Admin, topics: string[], partitions: number, running: Promise<void>): Promise<void> {
   const done = async (): Promise<boolean> => {
-    const lags = await admin.consumerGroupLag(processor.graph.group, { topics: topics.map((topic) => ({ topic })) })
+    const lags = await admin.consumerGroupLag(processor.graph.group, { topics: topics.map((topic) => ({ topic })), timeoutMs: 15_000 })
     return lags.length === topics.length * partitions && lags.every((l) => l.lag === 0n && l.committed >= 0n)
   }
   await new Promise<void>((resolve, reject) => {
@@ -120,6 +121,8 @@ export async function committedAll (processor: Processor, admin: Admin, topics: 
       })
     }
     processor.on('commit', check)
+    // Everything may be committed already (no commit would come): check once now.
+    check()
     running.then(() => { reject(new Error('processor stopped before it processed everything')) }, reject)
   })
 }

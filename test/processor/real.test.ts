@@ -88,13 +88,22 @@ describe('processor on real Kafka', { timeout: Number(process.env.STEADFAST_TEST
       }
     }
     const [victim, partitions] = [...led].sort((a, b) => b[1].length - a[1].length)[0] as [number, string[]]
+    // Progress for whoever reads a hung run: the processor's status every 20 s.
+    const progress = setInterval(() => {
+      const s = processor.status()
+      console.log(`# ${s.state}: ${s.partitions.map((p) => `p${p.partition} ${p.state} processed=${p.processed} queued=${p.queued} inFlight=${p.inFlight} restarts=${p.restarts}`).join('; ')}`)
+    }, 20_000)
+    t.after(() => { clearInterval(progress) })
     const sending = send(producer, input, lines.slice(1000), 1000)
     await suite.cluster.kill(victim)
+    console.log(`# broker ${victim} killed`)
     const statesAtKill = states.length
     // The fault lasts 10 s (the scenario's duration, not a wait for an event).
     await sleep(10_000)
     await suite.cluster.startNode(victim)
+    console.log(`# broker ${victim} restarted`)
     await sending
+    console.log('# all input sent')
     await committedAll(processor, admin, [input, `${group}-loop`], PARTITIONS, running)
     const status = processor.status()
     assert.deepEqual(states.slice(statesAtKill).filter((s) => s === 'stopping' || s === 'stopped'), [], 'the processor never stopped')
