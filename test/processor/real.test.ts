@@ -94,15 +94,17 @@ describe('processor on real Kafka', { timeout: Number(process.env.STEADFAST_TEST
       console.log(`# ${s.state}: ${s.partitions.map((p) => `p${p.partition} ${p.state} processed=${p.processed} queued=${p.queued} inFlight=${p.inFlight} restarts=${p.restarts}`).join('; ')}`)
     }, 20_000)
     t.after(() => { clearInterval(progress) })
-    const sending = send(producer, input, lines.slice(1000), 1000)
+    // A third of the input before the fault, a third while the broker is down, a third after it is back.
     await suite.cluster.kill(victim)
     console.log(`# broker ${victim} killed`)
     const statesAtKill = states.length
+    const during = send(producer, input, lines.slice(1000, 2000), 1000)
     // The fault lasts 10 s (the scenario's duration, not a wait for an event).
     await sleep(10_000)
     await suite.cluster.startNode(victim)
     console.log(`# broker ${victim} restarted`)
-    await sending
+    await during
+    await send(producer, input, lines.slice(2000), 2000)
     console.log('# all input sent')
     await committedAll(processor, admin, [input, `${group}-loop`], PARTITIONS, running)
     const status = processor.status()
