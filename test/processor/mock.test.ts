@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { Admin } from '../../src/admin/admin.ts'
-import { defineGroup, input, persist, stringCodec, jsonCodec, Processor, sqliteStore, GraphError, ProcessingError, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
+import { defineGroup, input, persist, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
 import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
 import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
@@ -153,4 +153,28 @@ test('a callback that throws stops the processor naming the record; the records 
   const [lag] = await admin.consumerGroupLag('ft', { topics: [{ topic: 'ft-in' }] })
   assert.equal(lag?.committed, 12n, 'committed up to the failing record, not past it')
   assert.deepEqual((await kcatRead(mock.bootstrap, 'ft-table', 0)).map((r) => `${r.key}=${r.value}`), Array.from({ length: 12 }, (_, i) => `k${i}=${i}`))
+})
+
+test('a View rebuilds a store that is ahead of its topic, then follows it; the Emitter places keys by the chosen hasher', async (t) => {
+  const mock = await startMock(t, [{ name: 'vw-table', partitions: 1 }, { name: 'em-fnv', partitions: 10 }])
+  const dir = mkdtempSync(joinPath(tmpdir(), 'steadfast-view-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  // A store from another life of the topic: offset 1000, a key the topic never had.
+  const stale = sqliteStore(dir)('vw-table', 0)
+  stale.apply([['stale', Buffer.from('"old"')]], 1000n)
+  stale.close()
+  assert.equal((await produce(mock.bootstrap, 'vw-table', 0, ['a:"1"', 'b:"2"', 'a:"3"'], ['-K', ':'])).code, 0)
+  const view = new View('vw-table', jsonCodec<string>(), { bootstrap: mock.bootstrap, store: sqliteStore(dir), logger: testLogger, consumer: { fetchMaxWaitMs: 100 } })
+  t.after(async () => { await view.close() })
+  await view.start()
+  assert.deepEqual([...view.entries()], [['a', '3'], ['b', '2']], 'rebuilt from the topic, the stale key gone')
+
+  const emitter = new Emitter('em-fnv', stringCodec, { bootstrap: mock.bootstrap, hasher: 'fnv32a', logger: testLogger })
+  t.after(async () => { await emitter.close() })
+  const placed = await emitter.emit('foobar', 'x')
+  emitter.emitAndTrack('a', 'y')
+  await emitter.flush()
+  // FNV-1a("foobar") = 0xbf9cf968 → int32 -1080231576, truncated % 10 = -6 → 6; FNV-1a("a") = 0xe40c292c → -468965076 % 10 = -6 → 6.
+  assert.equal(placed.partition, 6)
+  assert.deepEqual((await kcatRead(mock.bootstrap, 'em-fnv', 6)).map((r) => `${r.key}=${r.value}`), ['foobar=x', 'a=y'])
 })
