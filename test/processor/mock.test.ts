@@ -79,7 +79,7 @@ test('word count on the mock: table and output equal the counts computed from th
   await processor.stop()
   await running
   assert.deepEqual(states, ['running', 'stopping', 'stopped'])
-  const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'wc-table'), await readAll(mock.bootstrap, 'wc-out'), PARTITIONS)
+  const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'wc-table'), await readAll(mock.bootstrap, 'wc-out'), PARTITIONS, { exact: true })
   assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
 })
 
@@ -117,7 +117,7 @@ test('restart with the SQLite store recovers only the tail the store does not ha
   assert.equal(c.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), Number(afterSecond - afterFirst), 'only the tail is recovered')
   await c.processor.stop()
   const all = [...first, ...second]
-  const report = checkWordCount(expectedCounts(all), await readAll(mock.bootstrap, 'rs-table'), await readAll(mock.bootstrap, 'rs-out'), PARTITIONS)
+  const report = checkWordCount(expectedCounts(all), await readAll(mock.bootstrap, 'rs-table'), await readAll(mock.bootstrap, 'rs-out'), PARTITIONS, { exact: true })
   assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
 })
 
@@ -177,4 +177,29 @@ test('a View rebuilds a store that is ahead of its topic, then follows it; the E
   // FNV-1a("foobar") = 0xbf9cf968 → int32 -1080231576, truncated % 10 = -6 → 6; FNV-1a("a") = 0xe40c292c → -468965076 % 10 = -6 → 6.
   assert.equal(placed.partition, 6)
   assert.deepEqual((await kcatRead(mock.bootstrap, 'em-fnv', 6)).map((r) => `${r.key}=${r.value}`), ['foobar=x', 'a=y'])
+})
+
+test('table writes that fail for good restart only their partition; the processor keeps running and nothing is lost', async (t) => {
+  const mock = await startMock(t, groupTopics('pr', 'pr-in'))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const lines = sentences(300, 21)
+  await writeLines(mock.bootstrap, 'pr-in', lines)
+  // Partition 0 of the table answers NOT_ENOUGH_REPLICAS (19) to its next 15 Produce attempts:
+  // more than fit in one delivery timeout, so sends fail for good and the partition restarts.
+  await mock.pushPartitionRequestErrors('pr-table', 0, ApiKey.Produce, Array.from({ length: 15 }, () => 19))
+  const { processor, running } = start(t, wordCount('pr', 'pr-in', 'pr-out'), options(mock.bootstrap, {
+    producer: { requestTimeoutMs: 1000, deliveryTimeoutMs: 1500, lingerMs: 5, retryBackoffMs: 50, retryBackoffMaxMs: 200 },
+    restartBackoff: { initialDelayMs: 50, maxDelayMs: 200 },
+  }))
+  const states: string[] = []
+  processor.on('state', (s: string) => states.push(s))
+  await committedAll(processor, admin, ['pr-in', 'pr-loop'], PARTITIONS, running)
+  const restarts = processor.status().partitions.map((p) => p.restarts)
+  assert.ok((restarts[0] as number) >= 1, `partition 0 restarted (${restarts.join(', ')})`)
+  assert.deepEqual(restarts.slice(1), [0, 0, 0], 'the other partitions did not')
+  assert.deepEqual(states.filter((s) => s === 'stopping' || s === 'stopped'), [], 'the processor never stopped')
+  await processor.stop()
+  const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'pr-table'), await readAll(mock.bootstrap, 'pr-out'), PARTITIONS, { exact: false })
+  console.log(`# partition 0 restarted ${restarts[0]} time(s); duplicates applied: ${report.duplicatesApplied}; occurrences emitted twice: ${report.repeatedSources.length}`)
 })
