@@ -122,15 +122,21 @@ async function main (): Promise<void> {
     console.log(`| processor (read, table update, emit; until committed) | ${processed.recordsPerSecond} | ${(processed.recordsPerSecond / consumeRate).toFixed(2)} | ${(processed.recordsPerSecond / writeBound).toFixed(2)} |`)
 
     await produceInput(mock.bootstrap, 'bench-table', TABLE_KEYS, (i) => `k${i}`)
-    const memoryMs = await recover(mock.bootstrap, 'bench-table', memoryStore, TABLE_KEYS)
-    const sqliteMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), TABLE_KEYS)
+    // The mock keeps about 5 MiB (and 100k records) per partition and drops older records: the
+    // table holds the keys still in the log, one per record.
+    const admin = new Admin({ bootstrap: mock.bootstrap, logger })
+    const offsets = async (spec: 'earliest' | 'latest'): Promise<number> => (await admin.listOffsets([{ topic: 'bench-table' }], spec)).reduce((n, o) => n + Number(o.offset), 0)
+    const keys = await offsets('latest') - await offsets('earliest')
+    await admin.close()
+    const memoryMs = await recover(mock.bootstrap, 'bench-table', memoryStore, keys)
+    const sqliteMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), keys)
     // The same SQLite store again: already at the high watermark, nothing to read.
-    const sqliteAgainMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), TABLE_KEYS)
-    console.log(`\nRecovery of a table of ${TABLE_KEYS} keys (~100 B values) into a View`)
+    const sqliteAgainMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), keys)
+    console.log(`\nRecovery of a table of ${keys} keys (~100 B values) into a View${keys < TABLE_KEYS ? ` (${TABLE_KEYS} written; the mock's log retention kept ${keys})` : ''}`)
     console.log('| store | ms | keys/s | ratio to memory |')
     console.log('|---|---|---|---|')
-    console.log(`| memory | ${Math.round(memoryMs)} | ${perSecond(TABLE_KEYS, memoryMs)} | 1.00 |`)
-    console.log(`| SQLite, empty | ${Math.round(sqliteMs)} | ${perSecond(TABLE_KEYS, sqliteMs)} | ${(sqliteMs / memoryMs).toFixed(2)} |`)
+    console.log(`| memory | ${Math.round(memoryMs)} | ${perSecond(keys, memoryMs)} | 1.00 |`)
+    console.log(`| SQLite, empty | ${Math.round(sqliteMs)} | ${perSecond(keys, sqliteMs)} | ${(sqliteMs / memoryMs).toFixed(2)} |`)
     console.log(`| SQLite, reopened at the high watermark | ${Math.round(sqliteAgainMs)} | | ${(sqliteAgainMs / memoryMs).toFixed(2)} |`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
