@@ -1,0 +1,151 @@
+/**
+ * The processor's throughput and recovery, on the mock cluster. Run:
+ *   node --import tsx bench/processor/run.ts [records=200000] [tableKeys=100000]
+ *
+ * 1. The same input (records of ~100 B over 10k keys, 6 partitions) is produced (raw produce),
+ *    read by a plain consumer (raw consume: the ceiling), then run through a stateful processor
+ *    (read input, update the table, emit one output record; measured until every input offset is
+ *    committed, i.e. processed and acknowledged). Ratios against raw consume and against half the
+ *    raw produce rate (each input record makes two writes) are printed.
+ * 2. A table of `tableKeys` keys recovered into a View, in memory and in SQLite.
+ * Record counts are checked after each step, so a fast wrong run cannot pass as a figure.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Admin } from '../../src/admin/admin.ts'
+import { Consumer } from '../../src/consumer/consumer.ts'
+import { createLogger } from '../../src/observability/logger.ts'
+import { Producer } from '../../src/producer/producer.ts'
+import { keyPartition } from '../../src/producer/murmur2.ts'
+import { defineGroup, input, jsonCodec, output, persist, Processor, sqliteStore, stringCodec, View, memoryStore, type Context, type StoreFactory } from '../../src/processor/index.ts'
+import { ApiKey, MockCluster } from '../../src/testkit/index.ts'
+
+const RECORDS = Number(process.argv[2] ?? 200_000)
+const TABLE_KEYS = Number(process.argv[3] ?? 100_000)
+const PARTITIONS = 6
+// Logs are off unless STEADFAST_BENCH_LOG names a level.
+const logger = createLogger({ level: process.env.STEADFAST_BENCH_LOG ?? 'silent' })
+
+function perSecond (count: number, ms: number): number { return Math.round(count / (ms / 1000)) }
+
+async function produceInput (bootstrap: string, topic: string, count: number, keyOf: (i: number) => string): Promise<number> {
+  const producer = new Producer({ bootstrap, logger })
+  const value = 'x'.repeat(90)
+  const started = performance.now()
+  const pending: Array<Promise<unknown>> = []
+  for (let i = 0; i < count; i++) {
+    const key = keyOf(i)
+    pending.push(producer.send({ topic, key, value, partition: keyPartition(Buffer.from(key), PARTITIONS) }))
+    if (pending.length >= 20_000) await Promise.all(pending.splice(0))
+  }
+  await Promise.all(pending)
+  const ms = performance.now() - started
+  await producer.close()
+  return ms
+}
+
+async function rawConsume (bootstrap: string, topic: string, count: number): Promise<number> {
+  const consumer = new Consumer({ bootstrap, logger, autoOffsetReset: 'earliest', fetchMaxWaitMs: 100 })
+  await consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })))
+  const started = performance.now()
+  let read = 0
+  const done = consumer.run({ eachBatch: (batch) => { read += batch.messages.length; if (read >= count) consumer.close().catch((error: unknown) => { throw error }) } })
+  await done
+  const ms = performance.now() - started
+  if (read !== count) throw new Error(`raw consume read ${read} of ${count}`)
+  return ms
+}
+
+async function processAll (bootstrap: string, topic: string, count: number): Promise<{ ms: number, recordsPerSecond: number, repeated: number, restarts: number }> {
+  const graph = defineGroup('bench-proc',
+    input(topic, stringCodec, (ctx: Context<number>) => {
+      const n = (ctx.value() ?? 0) + 1
+      ctx.setValue(n)
+      ctx.emit('bench-out', ctx.key, n)
+    }),
+    persist(jsonCodec<number>()),
+    output('bench-out', jsonCodec<number>())
+  )
+  const processor = new Processor(graph, { bootstrap, logger, commitIntervalMs: 100, consumer: { fetchMaxWaitMs: 100, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 } })
+  const started = performance.now()
+  const running = processor.run()
+  await new Promise<void>((resolve, reject) => {
+    processor.on('commit', () => {
+      const processed = processor.status().partitions.reduce((n, p) => n + p.processed, 0)
+      const inFlight = processor.status().partitions.reduce((n, p) => n + p.inFlight, 0)
+      if (processed >= count && inFlight === 0) resolve()
+    })
+    running.then(() => { reject(new Error('processor stopped early')) }, reject)
+  })
+  const ms = performance.now() - started
+  const restarts = processor.status().partitions.reduce((n, p) => n + p.restarts, 0)
+  await processor.stop()
+  const admin = new Admin({ bootstrap, logger })
+  const committed = (await admin.consumerGroupLag('bench-proc', { topics: [{ topic }] })).reduce((n, l) => n + Number(l.committed), 0)
+  const outputs = (await admin.listOffsets([{ topic: 'bench-out' }], 'latest')).reduce((n, o) => n + Number(o.offset), 0)
+  await admin.close()
+  // At least once: every input committed and emitted; more emits than inputs are records processed again (restarts, rebalances).
+  if (committed !== count || outputs < count) throw new Error(`processor committed ${committed} and emitted ${outputs} of ${count}`)
+  return { ms, recordsPerSecond: perSecond(count, ms), repeated: outputs - count, restarts }
+}
+
+async function recover (bootstrap: string, topic: string, store: StoreFactory, keys: number): Promise<number> {
+  const view = new View(topic, stringCodec, { bootstrap, logger, store })
+  const started = performance.now()
+  await view.start()
+  const ms = performance.now() - started
+  const size = view.size
+  await view.close()
+  if (size !== keys) throw new Error(`view recovered ${size} of ${keys} keys`)
+  return ms
+}
+
+async function main (): Promise<void> {
+  const topics = ['bench-in', 'bench-proc-table', 'bench-out', 'bench-table'].map((name) => ({ name, partitions: PARTITIONS, replicationFactor: 1 }))
+  const mock = await MockCluster.start({ brokers: 3, topics })
+  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
+  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
+  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
+  await mock.setGroupInitialRebalanceDelay(0)
+  const dir = mkdtempSync(join(tmpdir(), 'steadfast-bench-'))
+  try {
+    const produceMs = await produceInput(mock.bootstrap, 'bench-in', RECORDS, (i) => `key-${i % 10_000}`)
+    const consumeMs = await rawConsume(mock.bootstrap, 'bench-in', RECORDS)
+    const processed = await processAll(mock.bootstrap, 'bench-in', RECORDS)
+    const produceRate = perSecond(RECORDS, produceMs)
+    const consumeRate = perSecond(RECORDS, consumeMs)
+    console.log(`\nThroughput, ${RECORDS} records of ~100 B, ${PARTITIONS} partitions, mock cluster (one run)`)
+    // Each input record makes the processor write two (the table and the output): half the raw produce rate is its write ceiling.
+    const writeBound = produceRate / 2
+    console.log('| path | records/s | ratio to raw consume | ratio to half raw produce |')
+    console.log('|---|---|---|---|')
+    console.log(`| raw produce | ${produceRate} | ${(produceRate / consumeRate).toFixed(2)} | |`)
+    console.log(`| raw consume | ${consumeRate} | 1.00 | |`)
+    console.log(`| processor (read, table update, emit; until committed) | ${processed.recordsPerSecond} | ${(processed.recordsPerSecond / consumeRate).toFixed(2)} | ${(processed.recordsPerSecond / writeBound).toFixed(2)} |`)
+    console.log(`processor: ${processed.restarts} partition restart(s), ${processed.repeated} record(s) processed again`)
+
+    await produceInput(mock.bootstrap, 'bench-table', TABLE_KEYS, (i) => `k${i}`)
+    // The mock keeps about 5 MiB (and 100k records) per partition and drops older records: the
+    // table holds the keys still in the log, one per record.
+    const admin = new Admin({ bootstrap: mock.bootstrap, logger })
+    const offsets = async (spec: 'earliest' | 'latest'): Promise<number> => (await admin.listOffsets([{ topic: 'bench-table' }], spec)).reduce((n, o) => n + Number(o.offset), 0)
+    const keys = await offsets('latest') - await offsets('earliest')
+    await admin.close()
+    const memoryMs = await recover(mock.bootstrap, 'bench-table', memoryStore, keys)
+    const sqliteMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), keys)
+    // The same SQLite store again: already at the high watermark, nothing to read.
+    const sqliteAgainMs = await recover(mock.bootstrap, 'bench-table', sqliteStore(join(dir, 'sqlite')), keys)
+    console.log(`\nRecovery of a table of ${keys} keys (~100 B values) into a View${keys < TABLE_KEYS ? ` (${TABLE_KEYS} written; the mock's log retention kept ${keys})` : ''}`)
+    console.log('| store | ms | keys/s | ratio to memory |')
+    console.log('|---|---|---|---|')
+    console.log(`| memory | ${Math.round(memoryMs)} | ${perSecond(keys, memoryMs)} | 1.00 |`)
+    console.log(`| SQLite, empty | ${Math.round(sqliteMs)} | ${perSecond(keys, sqliteMs)} | ${(sqliteMs / memoryMs).toFixed(2)} |`)
+    console.log(`| SQLite, reopened at the high watermark | ${Math.round(sqliteAgainMs)} | | ${(sqliteAgainMs / memoryMs).toFixed(2)} |`)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    await mock.stop()
+  }
+}
+
+await main()

@@ -1,0 +1,355 @@
+/**
+ * One partition number of a processor: the group table's partition and the joined tables'
+ * partitions (recovered before any input is processed), and the records of every input topic at
+ * that partition, processed one at a time in arrival order. Emits and table writes are sent
+ * without waiting; the offset tracker holds the commit back until they are acknowledged.
+ *
+ * A send that fails for good (delivery timeout after the producer's retries) restarts only this
+ * partition: the callback in progress finishes, queued records are dropped, the sends in flight
+ * settle, writes not acknowledged are forgotten, the table is recovered again from the topic (which
+ * holds whichever of them were written) and the inputs are read again from the last done record.
+ * A failing callback or codec is fatal and reported to the processor.
+ */
+import type { Consumer } from '../consumer/consumer.ts'
+import type { ConsumerBatch, ConsumerMessage } from '../consumer/message.ts'
+import type { OffsetToCommit } from '../consumer/group/offsets.ts'
+import type { Logger } from '../observability/logger.ts'
+import type { Producer } from '../producer/producer.ts'
+import type { RecordMetadata } from '../producer/batch.ts'
+import { backoffDelay, type BackoffPolicy } from '../resilience/backoff.ts'
+import type { ContextHost } from './context.ts'
+import { ProcessingError } from './errors.ts'
+import type { GroupGraph } from './graph.ts'
+import { partitionFor } from './hashing.ts'
+import { partitionRestarts, processedRecords } from './metrics.ts'
+import { OffsetTracker, type TrackedRecord } from './offset-tracker.ts'
+import { processRecord } from './process-record.ts'
+import type { Store, StoreFactory } from './store.ts'
+import { TablePartition } from './table-partition.ts'
+import { TableReader, type TableReaderDeps } from './table-reader.ts'
+
+export type PartitionState = 'idle' | 'recovering' | 'running' | 'stopping' | 'stopped'
+
+export interface WorkerEnv {
+  graph: GroupGraph
+  producer: Producer
+  consumer: Consumer
+  partitionCounts: ReadonlyMap<string, number>
+  readers: TableReaderDeps
+  store: StoreFactory
+  lookup: (topic: string, key: string) => Buffer | undefined
+  logger: Logger
+  maxBufferedRecords: number
+  restartBackoff: BackoffPolicy
+  fatal: (error: Error) => void
+  committable: () => void
+  stateChanged: (state: PartitionState) => void
+}
+
+export interface PartitionStatus {
+  partition: number
+  state: PartitionState
+  processed: number
+  /** Table and join records read while recovering (all recoveries of this assignment). */
+  recovered: number
+  restarts: number
+  queued: number
+  inFlight: number
+  /** Next offset to commit, per input topic. */
+  position: Record<string, string>
+  lastError?: string
+}
+
+export class PartitionWorker {
+  readonly partition: number
+  readonly #env: WorkerEnv
+  #state: PartitionState = 'idle'
+  #table: TablePartition | undefined
+  readonly #joins = new Map<string, Store>()
+  readonly #joinReaders: TableReader[] = []
+  #recovering: TableReader | undefined
+  #queue: Array<ConsumerMessage<Buffer | null, Buffer | null>> = []
+  #queueHead = 0
+  #wake: (() => void) | undefined
+  #tracker = new OffsetTracker()
+  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #firstSeen = new Map<string, bigint>()
+  readonly #expected = new Map<string, bigint>()
+  readonly #committed = new Map<string, bigint>()
+  #paused = false
+  /** While a restart waits for its sends: records still arriving from before the seek are dropped. */
+  #resetting = false
+  #failure: Error | undefined
+  #stopping = false
+  #loop: Promise<void> | undefined
+  #processed = 0
+  #recovered = 0
+  #restarts = 0
+  #lastError: string | undefined
+
+  constructor (env: WorkerEnv, partition: number) {
+    this.#env = env
+    this.partition = partition
+  }
+
+  get state (): PartitionState { return this.#state }
+
+  start (): void {
+    this.#loop ??= this.#run()
+  }
+
+  enqueue (batch: ConsumerBatch<Buffer | null, Buffer | null>): void {
+    if (this.#stopping || this.#resetting) return
+    const expected = this.#expected.get(batch.topic)
+    for (const m of batch.messages) {
+      // Records fetched before a restart's seek may still arrive: only what follows the seek counts.
+      if (expected !== undefined && m.offset < expected) continue
+      if (!this.#firstSeen.has(m.topic)) this.#firstSeen.set(m.topic, m.offset)
+      this.#queue.push(m)
+    }
+    const last = batch.messages[batch.messages.length - 1]
+    if (last !== undefined) this.#expected.set(batch.topic, last.offset + 1n)
+    if (this.#queued >= this.#env.maxBufferedRecords && !this.#paused) this.#setPaused(true)
+    this.#wakeUp()
+  }
+
+  /** Input offsets done and not yet committed. */
+  committable (): OffsetToCommit[] {
+    const list: OffsetToCommit[] = []
+    for (const [topic, offset] of this.#tracker.done) {
+      if (this.#committed.get(topic) !== offset) list.push({ topic, partition: this.partition, offset })
+    }
+    return list
+  }
+
+  markCommitted (offsets: OffsetToCommit[]): void {
+    for (const o of offsets) if (o.partition === this.partition) this.#committed.set(o.topic, o.offset)
+  }
+
+  /** Finishes the record in progress, drops the queue, waits for every send in flight; the done offsets stay committable. */
+  async stop (): Promise<void> {
+    if (!this.#stopping) {
+      this.#stopping = true
+      this.#setState('stopping')
+      this.#wakeUp()
+      // The recovery in progress ends (its reader closes); #run sees #stopping and returns.
+      this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
+    }
+    await this.#loop
+    await Promise.allSettled([...this.#inflight])
+    this.#table?.flush()
+  }
+
+  /** Releases the stores and join readers (after `stop` and the final commit). */
+  async close (): Promise<void> {
+    await Promise.all(this.#joinReaders.map(async (r) => { await r.close() }))
+    this.#table?.store.close()
+    for (const store of this.#joins.values()) store.close()
+    this.#setState('stopped')
+  }
+
+  status (): PartitionStatus {
+    return {
+      partition: this.partition,
+      state: this.#state,
+      processed: this.#processed,
+      recovered: this.#recovered,
+      restarts: this.#restarts,
+      queued: this.#queued,
+      inFlight: this.#tracker.inFlight,
+      position: Object.fromEntries([...this.#tracker.done].map(([t, o]) => [t, String(o)])),
+      ...this.#lastError === undefined ? {} : { lastError: this.#lastError },
+    }
+  }
+
+  get #queued (): number { return this.#queue.length - this.#queueHead }
+
+  async #run (): Promise<void> {
+    let attempt = 0
+    while (!this.#stopping) {
+      try {
+        await this.#recover()
+        if (this.#stopping) return
+        this.#setState('running')
+        await this.#process(() => { attempt = 0 })
+        return
+      } catch (error) {
+        if (this.#stopping) return
+        if (error instanceof ProcessingError) {
+          this.#env.fatal(error)
+          return
+        }
+        attempt++
+        this.#restarts++
+        partitionRestarts.inc({ group: this.#env.graph.group })
+        this.#lastError = (error as Error).message
+        const delayMs = backoffDelay(this.#env.restartBackoff, attempt)
+        this.#env.logger.warn({ partition: this.partition, attempt, delayMs, err: this.#lastError }, 'processor partition failed: restarting it')
+        await this.#reset()
+        await this.#sleep(delayMs)
+      }
+    }
+  }
+
+  async #recover (): Promise<void> {
+    this.#setState('recovering')
+    const { graph, readers, store } = this.#env
+    if (graph.table !== undefined) {
+      this.#table ??= new TablePartition(store(graph.table.topic, this.partition))
+      await this.#read(new TableReader(readers, graph.table.topic, new Map([[this.partition, this.#table.store]]), false))
+    }
+    for (const topic of graph.joins.keys()) {
+      if (this.#joins.has(topic)) continue
+      const joined = store(topic, this.partition)
+      this.#joins.set(topic, joined)
+      const reader = new TableReader(readers, topic, new Map([[this.partition, joined]]), true)
+      try {
+        await this.#read(reader)
+      } catch (error) {
+        await reader.close()
+        joined.close()
+        this.#joins.delete(topic)
+        throw error
+      }
+      this.#joinReaders.push(reader)
+    }
+  }
+
+  async #read (reader: TableReader): Promise<void> {
+    this.#recovering = reader
+    try {
+      const progress = await reader.recover()
+      this.#recovered += progress.records
+    } finally {
+      this.#recovering = undefined
+    }
+  }
+
+  async #process (progressed: () => void): Promise<void> {
+    for (;;) {
+      if (this.#stopping) return
+      if (this.#failure !== undefined) throw this.#failure
+      if (this.#queued === 0) {
+        await new Promise<void>((resolve) => { this.#wake = resolve })
+        continue
+      }
+      const m = this.#queue[this.#queueHead++] as ConsumerMessage<Buffer | null, Buffer | null>
+      if (this.#queueHead > 4096 && this.#queueHead * 2 > this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#queueHead)
+        this.#queueHead = 0
+      }
+      if (this.#paused && this.#queued <= this.#env.maxBufferedRecords / 2) this.#setPaused(false)
+      await this.#processOne(m, progressed)
+    }
+  }
+
+  async #processOne (m: ConsumerMessage<Buffer | null, Buffer | null>, progressed: () => void): Promise<void> {
+    const entry = this.#tracker.add(m.topic, m.offset)
+    const result = processRecord(this.#host(entry), { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, headers: m.headers, key: m.key }, m.value)
+    if (result instanceof Promise) await result
+    this.#processed++
+    processedRecords.inc({ group: this.#env.graph.group, topic: m.topic })
+    this.#settle(entry, progressed)
+  }
+
+  #host (entry: TrackedRecord): ContextHost {
+    const { graph, producer, partitionCounts } = this.#env
+    return {
+      graph,
+      tableGet: (key) => this.#table?.get(key),
+      tableSet: (key, value) => {
+        const table = this.#table as TablePartition
+        const acknowledged = table.write(key, value)
+        this.#track(entry, producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }), acknowledged)
+      },
+      send: (topic, key, value) => {
+        const partition = key === null ? undefined : partitionFor(graph.hasher, Buffer.from(key, 'utf8'), partitionCounts.get(topic) as number)
+        this.#track(entry, producer.send({ topic, key, value, ...partition === undefined ? {} : { partition } }))
+      },
+      joinGet: (topic, key) => this.#joins.get(topic)?.get(key),
+      lookupGet: (topic, key) => this.#env.lookup(topic, key),
+      defer: () => {
+        entry.remaining++
+        let called = false
+        return () => {
+          if (called) return
+          called = true
+          this.#settle(entry)
+        }
+      },
+    }
+  }
+
+  #track (entry: TrackedRecord, sent: Promise<RecordMetadata>, acknowledged?: (offset: bigint) => void): void {
+    entry.remaining++
+    const tracked = sent.then((meta) => {
+      acknowledged?.(meta.offset)
+      this.#settle(entry)
+    }, (error: unknown) => {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error))
+      this.#wakeUp()
+    }).finally(() => { this.#inflight.delete(tracked) })
+    this.#inflight.add(tracked)
+  }
+
+  #settle (entry: TrackedRecord, progressed?: () => void): void {
+    if (this.#tracker.settle(entry)) {
+      progressed?.()
+      this.#env.committable()
+    }
+  }
+
+  /** After a failure: nothing queued or in flight, writes not acknowledged forgotten, inputs sought back to the last done record. */
+  async #reset (): Promise<void> {
+    this.#resetting = true
+    this.#queue = []
+    this.#queueHead = 0
+    await Promise.allSettled([...this.#inflight])
+    this.#resetting = false
+    this.#failure = undefined
+    this.#tracker.dropPending()
+    this.#table?.discardPending()
+    for (const [topic, first] of this.#firstSeen) {
+      const from = this.#tracker.done.get(topic) ?? first
+      this.#expected.set(topic, from)
+      try {
+        // The seek takes effect at once; its promise only reports the offset.
+        this.#env.consumer.seek({ topic, partition: this.partition }, from).catch(() => {})
+      } catch (error) {
+        // Revoked meanwhile: the next owner starts at the committed offset.
+        this.#env.logger.debug({ topic, partition: this.partition, err: (error as Error).message }, 'seek after restart skipped')
+      }
+    }
+    if (this.#paused) this.#setPaused(false)
+  }
+
+  async #sleep (ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.#wake = () => { clearTimeout(timer); resolve() }
+    })
+  }
+
+  #wakeUp (): void {
+    const wake = this.#wake
+    this.#wake = undefined
+    wake?.()
+  }
+
+  #setPaused (paused: boolean): void {
+    const tps = [...this.#env.graph.inputs.keys()].map((topic) => ({ topic, partition: this.partition }))
+    try {
+      if (paused) this.#env.consumer.pause(tps)
+      else this.#env.consumer.resume(tps)
+      this.#paused = paused
+    } catch (error) {
+      this.#env.logger.debug({ partition: this.partition, err: (error as Error).message }, 'pause/resume skipped (partition not assigned)')
+    }
+  }
+
+  #setState (state: PartitionState): void {
+    if (this.#state === state) return
+    this.#state = state
+    this.#env.stateChanged(state)
+  }
+}

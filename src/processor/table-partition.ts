@@ -1,0 +1,64 @@
+/**
+ * One partition of the group table as the callbacks see it: the store (what Kafka acknowledged)
+ * under an overlay of writes sent and not yet acknowledged, so a callback reads its own writes
+ * while the store never holds a value the topic may not have. Acknowledged writes reach the store
+ * in batches (one SQLite transaction per turn of the event loop rather than per record), with the
+ * offset Kafka gave the last of them.
+ */
+import type { Store } from './store.ts'
+
+interface Pending { value: Buffer | null, seq: number }
+
+export class TablePartition {
+  readonly store: Store
+  readonly #overlay = new Map<string, Pending>()
+  #seq = 0
+  #acked: Array<{ key: string, value: Buffer | null, seq: number, offset: bigint }> = []
+  #flushScheduled = false
+
+  constructor (store: Store) {
+    this.store = store
+  }
+
+  get (key: string): Buffer | undefined {
+    const pending = this.#overlay.get(key)
+    if (pending !== undefined) return pending.value ?? undefined
+    return this.store.get(key)
+  }
+
+  /** A write the callback made; returns the function to call once Kafka acknowledged it at `offset`. */
+  write (key: string, value: Buffer | null): (offset: bigint) => void {
+    const seq = ++this.#seq
+    this.#overlay.set(key, { value, seq })
+    return (offset) => {
+      this.#acked.push({ key, value, seq, offset })
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true
+        setImmediate(() => { this.flush() })
+      }
+    }
+  }
+
+  /** Moves acknowledged writes into the store (in acknowledgement order, which is offset order within a partition). */
+  flush (): void {
+    this.#flushScheduled = false
+    if (this.#acked.length === 0) return
+    const acked = this.#acked
+    this.#acked = []
+    let offset = this.store.offset
+    for (const a of acked) if (a.offset > offset) offset = a.offset
+    this.store.apply(acked.map((a) => [a.key, a.value] as const), offset)
+    for (const a of acked) {
+      // A later write of the same key stays in the overlay until it is acknowledged too.
+      if (this.#overlay.get(a.key)?.seq === a.seq) this.#overlay.delete(a.key)
+    }
+  }
+
+  /** Drops the writes not acknowledged (a partition restarting re-reads the topic, which has whichever of them were written). */
+  discardPending (): void {
+    this.flush()
+    this.#overlay.clear()
+  }
+
+  get pendingWrites (): number { return this.#overlay.size }
+}

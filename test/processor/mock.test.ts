@@ -1,0 +1,205 @@
+/**
+ * The processor against librdkafka's mock cluster: input written by kcat, table and outputs read
+ * back by kcat and compared with the counts plain JS computes from the input; restart with the
+ * SQLite store recovering only the tail; setup refusals; a failing callback stopping the
+ * processor with the record named and the records before it committed.
+ */
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join as joinPath } from 'node:path'
+import { Admin } from '../../src/admin/admin.ts'
+import { defineGroup, input, persist, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
+import { kcatRead } from '../producer/helpers.ts'
+import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
+import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
+import { testLogger } from '../consumer/helpers.ts'
+import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
+
+const PARTITIONS = 4
+
+/** The mock has no CreateTopics: a group's topics are made with the cluster (the real-Kafka tests cover createTopics). */
+function groupTopics (group: string, inputTopic: string, partitions = PARTITIONS): Array<{ name: string, partitions: number }> {
+  return [inputTopic, `${group}-loop`, `${group}-table`, `${group}-out`].map((name) => ({ name, partitions }))
+}
+
+/** A mock whose group APIs are capped where it parses them (docs/testkit.md), with no initial rebalance delay. */
+async function startMock (t: TestContext, topics: Array<{ name: string, partitions: number }>): Promise<MockCluster> {
+  const mock = await startCluster(t, { topics })
+  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
+  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
+  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
+  await mock.setGroupInitialRebalanceDelay(0)
+  return mock
+}
+
+function options (bootstrap: string, extra: Partial<ProcessorOptions> = {}): ProcessorOptions {
+  return { bootstrap, logger: testLogger, commitIntervalMs: 100, consumer: { fetchMaxWaitMs: 100, retryBackoffMs: 50, retryBackoffMaxMs: 500, sessionTimeoutMs: 3_000, heartbeatIntervalMs: 200, rebalanceTimeoutMs: 5_000 }, ...extra }
+}
+
+/** Writes lines round-robin over the partitions with kcat (keys `line-i`). */
+async function writeLines (bootstrap: string, topic: string, lines: string[], from = 0): Promise<void> {
+  for (let p = 0; p < PARTITIONS; p++) {
+    const mine = lines.map((l, i) => [from + i, l] as const).filter(([i]) => i % PARTITIONS === p).map(([i, l]) => `line-${i}:${l}`)
+    const result = await produce(bootstrap, topic, p, mine, ['-K', ':'])
+    assert.equal(result.code, 0, result.stderr)
+  }
+}
+
+async function readAll (bootstrap: string, topic: string): Promise<KeyValue[]> {
+  const all: KeyValue[] = []
+  for (let p = 0; p < PARTITIONS; p++) for (const r of await kcatRead(bootstrap, topic, p)) all.push({ partition: p, key: r.key, value: r.value })
+  return all
+}
+
+function start (t: TestContext, graph: GroupGraph, opts: ProcessorOptions): { processor: Processor, running: Promise<void> } {
+  const processor = new Processor(graph, opts)
+  const running = processor.run()
+  running.catch(() => {})
+  t.after(async () => { await processor.stop() })
+  return { processor, running }
+}
+
+test('word count on the mock: table and output equal the counts computed from the input', async (t) => {
+  const mock = await startMock(t, groupTopics('wc', 'wc-in'))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const lines = sentences(400, 7)
+  await writeLines(mock.bootstrap, 'wc-in', lines)
+  const graph = wordCount('wc', 'wc-in', 'wc-out')
+  const states: string[] = []
+  const { processor, running } = start(t, graph, options(mock.bootstrap))
+  processor.on('state', (s: string) => states.push(s))
+  await committedAll(processor, admin, ['wc-in', 'wc-loop'], PARTITIONS, running)
+  const status = processor.status()
+  assert.equal(status.state, 'running')
+  assert.deepEqual(status.partitions.map((p) => p.partition), [0, 1, 2, 3])
+  assert.equal(status.partitions.reduce((n, p) => n + p.processed, 0), lines.length + lines.join(' ').split(' ').length)
+  await processor.stop()
+  await running
+  assert.deepEqual(states, ['running', 'stopping', 'stopped'])
+  const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'wc-table'), await readAll(mock.bootstrap, 'wc-out'), PARTITIONS, { exact: true })
+  assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
+})
+
+test('restart with the SQLite store recovers only the tail the store does not have', async (t) => {
+  const mock = await startMock(t, groupTopics('rs', 'rs-in'))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const dir = mkdtempSync(joinPath(tmpdir(), 'steadfast-store-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  const graph = wordCount('rs', 'rs-in', 'rs-out')
+  const tableEnd = async (): Promise<bigint> => (await admin.listOffsets([{ topic: 'rs-table' }], 'latest')).reduce((n, o) => n + o.offset, 0n)
+
+  // 1. With the persistent store: the first batch.
+  const first = sentences(150, 3)
+  await writeLines(mock.bootstrap, 'rs-in', first)
+  const a = start(t, graph, options(mock.bootstrap, { store: sqliteStore(dir) }))
+  await committedAll(a.processor, admin, ['rs-in', 'rs-loop'], PARTITIONS, a.running)
+  assert.equal(a.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), 0, 'nothing to recover at first')
+  await a.processor.stop()
+  const afterFirst = await tableEnd()
+
+  // 2. Another member, in memory: recovers the whole table, then writes the second batch's tail.
+  const second = sentences(100, 4)
+  await writeLines(mock.bootstrap, 'rs-in', second, first.length)
+  const b = start(t, graph, options(mock.bootstrap))
+  await committedAll(b.processor, admin, ['rs-in', 'rs-loop'], PARTITIONS, b.running)
+  assert.equal(b.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), Number(afterFirst), 'an empty store recovers every table record')
+  await b.processor.stop()
+  const afterSecond = await tableEnd()
+  assert.ok(afterSecond > afterFirst)
+
+  // 3. The persistent store again: it reads only what the second member wrote.
+  const c = start(t, graph, options(mock.bootstrap, { store: sqliteStore(dir) }))
+  await new Promise<void>((resolve) => { c.processor.on('state', (s: string) => { if (s === 'running') resolve() }) })
+  assert.equal(c.processor.status().partitions.reduce((n, p) => n + p.recovered, 0), Number(afterSecond - afterFirst), 'only the tail is recovered')
+  await c.processor.stop()
+  const all = [...first, ...second]
+  const report = checkWordCount(expectedCounts(all), await readAll(mock.bootstrap, 'rs-table'), await readAll(mock.bootstrap, 'rs-out'), PARTITIONS, { exact: true })
+  assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
+})
+
+test('setup refusals: missing topics without createTopics, inputs that are not co-partitioned', async (t) => {
+  const mock = await startMock(t, [{ name: 'su-a', partitions: 4 }, { name: 'su-b', partitions: 3 }])
+  const noop = (): void => {}
+  const table = defineGroup('su', input('su-a', stringCodec, noop), persist(stringCodec))
+  await assert.rejects(new Processor(table, options(mock.bootstrap)).run(),
+    (e: unknown) => e instanceof GraphError && e.message === 'processor su: topic su-table does not exist; create it with 4 partitions and cleanup.policy=compact, or pass createTopics to the processor')
+  const mixed = defineGroup('su2', input('su-a', stringCodec, noop), input('su-b', stringCodec, noop))
+  await assert.rejects(new Processor(mixed, options(mock.bootstrap)).run(), /processor su2: inputs, loop, table and joins must be co-partitioned \(same partition count\), got su-a: 4, su-b: 3/)
+  const missing = defineGroup('su3', input('su-none', stringCodec, noop))
+  await assert.rejects(new Processor(missing, options(mock.bootstrap)).run(), /processor su3: topic\(s\) su-none do not exist/)
+  assert.throws(() => new Processor(missing, { bootstrap: mock.bootstrap, linger: 1 } as never), /processor option linger is unknown/)
+  assert.throws(() => new Processor(missing, { bootstrap: mock.bootstrap, consumer: { groupId: 'x' } }), /consumer\.groupId is set by the processor/)
+  assert.throws(() => new Processor(missing, { bootstrap: mock.bootstrap, commitIntervalMs: 0 }), /commitIntervalMs must be an integer from 10 to 600000, got 0/)
+})
+
+test('a callback that throws stops the processor naming the record; the records before it are committed', async (t) => {
+  const mock = await startMock(t, groupTopics('ft', 'ft-in', 1))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const lines = Array.from({ length: 20 }, (_, i) => `k${i}:${i === 12 ? 'poison' : String(i)}`)
+  assert.equal((await produce(mock.bootstrap, 'ft-in', 0, lines, ['-K', ':'])).code, 0)
+  const graph = defineGroup('ft', input('ft-in', stringCodec, (ctx, v: string) => {
+    if (v === 'poison') throw new Error('cannot handle poison')
+    ctx.setValue(Number(v))
+  }), persist(jsonCodec<number>()))
+  const processor = new Processor(graph, options(mock.bootstrap))
+  await assert.rejects(processor.run(), (e: unknown) => e instanceof ProcessingError && e.partition === 0 && e.offset === 12n &&
+    e.message === 'processor ft: the callback threw at ft-in-0 offset 12: cannot handle poison')
+  assert.equal(processor.state, 'stopped')
+  const [lag] = await admin.consumerGroupLag('ft', { topics: [{ topic: 'ft-in' }] })
+  assert.equal(lag?.committed, 12n, 'committed up to the failing record, not past it')
+  assert.deepEqual((await kcatRead(mock.bootstrap, 'ft-table', 0)).map((r) => `${r.key}=${r.value}`), Array.from({ length: 12 }, (_, i) => `k${i}=${i}`))
+})
+
+test('a View rebuilds a store that is ahead of its topic, then follows it; the Emitter places keys by the chosen hasher', async (t) => {
+  const mock = await startMock(t, [{ name: 'vw-table', partitions: 1 }, { name: 'em-fnv', partitions: 10 }])
+  const dir = mkdtempSync(joinPath(tmpdir(), 'steadfast-view-'))
+  t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+  // A store from another life of the topic: offset 1000, a key the topic never had.
+  const stale = sqliteStore(dir)('vw-table', 0)
+  stale.apply([['stale', Buffer.from('"old"')]], 1000n)
+  stale.close()
+  assert.equal((await produce(mock.bootstrap, 'vw-table', 0, ['a:"1"', 'b:"2"', 'a:"3"'], ['-K', ':'])).code, 0)
+  const view = new View('vw-table', jsonCodec<string>(), { bootstrap: mock.bootstrap, store: sqliteStore(dir), logger: testLogger, consumer: { fetchMaxWaitMs: 100 } })
+  t.after(async () => { await view.close() })
+  await view.start()
+  assert.deepEqual([...view.entries()], [['a', '3'], ['b', '2']], 'rebuilt from the topic, the stale key gone')
+
+  const emitter = new Emitter('em-fnv', stringCodec, { bootstrap: mock.bootstrap, hasher: 'fnv32a', logger: testLogger })
+  t.after(async () => { await emitter.close() })
+  const placed = await emitter.emit('foobar', 'x')
+  emitter.emitAndTrack('a', 'y')
+  await emitter.flush()
+  // FNV-1a("foobar") = 0xbf9cf968 → int32 -1080231576, truncated % 10 = -6 → 6; FNV-1a("a") = 0xe40c292c → -468965076 % 10 = -6 → 6.
+  assert.equal(placed.partition, 6)
+  assert.deepEqual((await kcatRead(mock.bootstrap, 'em-fnv', 6)).map((r) => `${r.key}=${r.value}`), ['foobar=x', 'a=y'])
+})
+
+test('table writes that fail for good restart only their partition; the processor keeps running and nothing is lost', async (t) => {
+  const mock = await startMock(t, groupTopics('pr', 'pr-in'))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const lines = sentences(300, 21)
+  await writeLines(mock.bootstrap, 'pr-in', lines)
+  // Partition 0 of the table answers NOT_ENOUGH_REPLICAS (19) to its next 15 Produce attempts:
+  // more than fit in one delivery timeout, so sends fail for good and the partition restarts.
+  await mock.pushPartitionRequestErrors('pr-table', 0, ApiKey.Produce, Array.from({ length: 15 }, () => 19))
+  const { processor, running } = start(t, wordCount('pr', 'pr-in', 'pr-out'), options(mock.bootstrap, {
+    producer: { requestTimeoutMs: 1000, deliveryTimeoutMs: 1500, lingerMs: 5, retryBackoffMs: 50, retryBackoffMaxMs: 200 },
+    restartBackoff: { initialDelayMs: 50, maxDelayMs: 200 },
+  }))
+  const states: string[] = []
+  processor.on('state', (s: string) => states.push(s))
+  await committedAll(processor, admin, ['pr-in', 'pr-loop'], PARTITIONS, running)
+  const restarts = processor.status().partitions.map((p) => p.restarts)
+  assert.ok((restarts[0] as number) >= 1, `partition 0 restarted (${restarts.join(', ')})`)
+  assert.deepEqual(restarts.slice(1), [0, 0, 0], 'the other partitions did not')
+  assert.deepEqual(states.filter((s) => s === 'stopping' || s === 'stopped'), [], 'the processor never stopped')
+  await processor.stop()
+  const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'pr-table'), await readAll(mock.bootstrap, 'pr-out'), PARTITIONS, { exact: false })
+  console.log(`# partition 0 restarted ${restarts[0]} time(s); duplicates applied: ${report.duplicatesApplied}; occurrences emitted twice: ${report.repeatedSources.length}`)
+})
