@@ -19,6 +19,7 @@ import { buildSarama, coordinatorMove, type PollSummary } from './coordinator-mo
 import { connectSide, type ConnectRun } from './connect-rebalance/scenario.ts'
 import { steadfastSide, strimziSide, type CapacityRun } from './cruise-control-capacity/scenario.ts'
 import { brokerLoss, buildGoka, type ProcessorRun } from './broker-loss/scenario.ts'
+import { steadfastProcessor } from './broker-loss/steadfast.ts'
 import { buildJavaConsumer, endpointChange, kafkajsConsumer, type ConsumerRun } from './endpoint-change/scenario.ts'
 
 const runs = Number(process.argv[2] ?? 3)
@@ -149,7 +150,7 @@ async function incident4 (): Promise<Row[]> {
 }
 
 async function incident5 (): Promise<Row[]> {
-  const sides = new Map([['goka 1.1.14 (Sarama 1.45.1)', await buildGoka()]])
+  const sides = new Map([['goka 1.1.14 (Sarama 1.45.1)', await buildGoka()], ['steadfast processor', steadfastProcessor]])
   const cluster = await RealCluster.start({ brokers: 3 })
   const perSide = new Map<string, ProcessorRun[]>()
   const elections: number[] = []
