@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and builds everything steadfast needs, skipping what is already there:
 #   1. npm packages (npm ci, only when package-lock.json changed since the last install);
+#   1b. the compiled library and CLI in dist/ (scripts/build.sh, only when src/ changed since);
 #   2. Debian's kcat, the independent Kafka client the tests cross-check against;
 #   3. librdkafka's C library, built from the source bundled in a pinned npm package,
 #      cached outside the work tree (scripts/build-librdkafka.sh);
@@ -32,6 +33,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error
   lock_hash > "$stamp"
 fi
+
+# 1b. The build that bin/steadfast and `import … from 'steadfast'` run.
+bash scripts/build.sh --if-stale
 
 # 2. kcat from Debian.
 if ! command -v kcat >/dev/null 2>&1; then

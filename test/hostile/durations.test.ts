@@ -23,7 +23,7 @@ describe('durations longer than a Node timer can hold', () => {
   ]) {
     test(`${command.slice(0, 2).join(' ')} --timeout 600h is refused with a clear message, not a timer overflow`, async () => {
       const { code, stderr } = await runCli([...command, '--timeout', '600h'])
-      assert.equal(code, 1)
+      assert.equal(code, 2)
       assert.match(stderr, /^steadfast: --timeout: "600h" is longer than the longest timer Node.js can hold .*\[STEADFAST_ERR_INVALID_ARGUMENT\]\n$/)
       assert.doesNotMatch(stderr, /TimeoutOverflowWarning/)
     })
@@ -31,7 +31,7 @@ describe('durations longer than a Node timer can hold', () => {
 
   test('produce --timeout 600h is refused before reading stdin', async () => {
     const { code, stderr } = await runCli(['produce', '--topic', 't', '--bootstrap', '127.0.0.1:1', '--timeout', '600h'], { stdin: 'a\n' })
-    assert.equal(code, 1)
+    assert.equal(code, 2)
     assert.match(stderr, /--timeout: "600h" is longer than the longest timer/)
   })
 })

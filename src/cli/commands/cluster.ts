@@ -57,8 +57,7 @@ function renderInfo (info: ClusterInfo): string {
   return out.join('\n')
 }
 
-export function register (program: Command): void {
-  const cluster = program.command('cluster').description('Inspect a Kafka cluster')
+export function register (cluster: Command): void {
   cluster.command('info')
     .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
     .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')

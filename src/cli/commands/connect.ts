@@ -165,9 +165,7 @@ function parseOffsets (text: string): ConnectorOffsetChange[] {
   return list as ConnectorOffsetChange[]
 }
 
-export function register (program: Command): void {
-  const connect = program.command('connect').description('Kafka Connect: declared connectors and operations that ride out worker rebalances')
-
+export function register (connect: Command): void {
   withConnectOptions(connect.command('apply'))
     .description('Make the cluster match KafkaConnector manifests (a YAML file or a directory of them)')
     .requiredOption('-f, --file <path>', 'manifest file or directory')

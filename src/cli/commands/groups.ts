@@ -8,9 +8,7 @@ type TopicsOption = KafkaCommandOptions & { topic: string[] }
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 const topicsOf = (options: TopicsOption): Array<{ topic: string }> | undefined => options.topic.length === 0 ? undefined : options.topic.map((topic) => ({ topic }))
 
-export function register (program: Command): void {
-  const groups = program.command('groups').description('Consumer groups: list, describe, committed offsets, lag, delete')
-
+export function register (groups: Command): void {
   addKafkaOptions(groups.command('list').description('List the groups of the cluster'))
     .action(async (options: KafkaCommandOptions) => {
       await withAdmin(options, async (admin, call, format) => {

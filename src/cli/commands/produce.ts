@@ -245,9 +245,8 @@ function renderSummary (summary: ProduceSummary): string {
   return out.join('\n') + '\n'
 }
 
-export function register (program: Command): void {
-  program.command('produce')
-    .description('Send stdin lines to a topic, one record per line (like kcat -P)')
+export function register (produce: Command): void {
+  produce
     .requiredOption('--topic <topic>', 'topic to write to')
     .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
     .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')

@@ -221,9 +221,7 @@ async function settleOrShow (lifecycle: RebalanceLifecycle, name: string, timeou
   }
 }
 
-export function register (program: Command): void {
-  const rebalance = program.command('rebalance').description('Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)')
-
+export function register (rebalance: Command): void {
   withRebalanceOptions(rebalance.command('create'))
     .description('Create rebalances from a KafkaRebalance manifest (-f) or from --mode, and wait for the proposal')
     .option('-f, --file <file>', 'KafkaRebalance YAML/JSON ("-" for stdin); several documents allowed')

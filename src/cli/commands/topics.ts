@@ -20,9 +20,7 @@ function parseIntOption (value: string, name: string): number {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
-export function register (program: Command): void {
-  const topics = program.command('topics').description('Create, delete, list and describe topics')
-
+export function register (topics: Command): void {
   addKafkaOptions(topics.command('list').description('List topics'))
     .option('--internal', 'include internal topics')
     .action(async (options: KafkaCommandOptions & { internal?: boolean }) => {
