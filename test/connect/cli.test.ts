@@ -30,7 +30,7 @@ ${extra}`
 
 async function cli (t: TestContext, args: string[]): Promise<string> {
   const program = new Command('steadfast').exitOverride()
-  register(program)
+  register(program.command('connect'))
   let out = ''
   // Commands write strings; the test runner's own events (binary) pass through untouched.
   const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean
