@@ -5,7 +5,8 @@
 import type { Command } from 'commander'
 import { Cluster } from '../../cluster/cluster.ts'
 import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
-import { parseOutput, renderTable } from '../options.ts'
+import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
+import { addOutputOption, parseOutput, printResult, renderTable } from '../options.ts'
 
 interface BrokerReport {
   id: number
@@ -58,16 +59,16 @@ function renderInfo (info: ClusterInfo): string {
 }
 
 export function register (cluster: Command): void {
-  cluster.command('info')
+  addOutputOption(addConnectionOptions(cluster.command('info')
     .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
-    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (options: { bootstrap: string, output: string }) => {
+    .addHelpText('after', '\nExamples:\n  steadfast cluster info -b 127.0.0.1:9092\n  steadfast cluster info --command-config client.properties -o json')))
+    .action(async (options: ConnectionFlags & { output: string }) => {
       const format = parseOutput(options.output)
-      const client = new Cluster({ bootstrap: options.bootstrap, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 })
+      const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 })
       try {
         const info = await clusterInfo(client)
-        process.stdout.write(format === 'json' ? JSON.stringify(info, null, 2) + '\n' : renderInfo(info))
+        if (format === 'table') process.stdout.write(renderInfo(info))
+        else printResult(format, info, [], [])
       } finally {
         await client.close()
       }
