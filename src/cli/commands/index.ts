@@ -22,6 +22,7 @@ export const commands: CommandEntry[] = [
   { name: 'topics', summary: 'Create, delete, list and describe topics', load: async () => (await import('./topics.ts')).register },
   { name: 'groups', summary: 'Consumer groups: list, describe, committed offsets, lag, delete', load: async () => (await import('./groups.ts')).register },
   { name: 'produce', summary: 'Send stdin lines to a topic, one record per line (like kcat -P)', load: async () => (await import('./produce.ts')).register },
+  { name: 'config', summary: 'Show the effective Kafka connection settings (flags, STEADFAST_* variables, client config file)', load: async () => (await import('./config.ts')).register },
   { name: 'rebalance', summary: 'Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)', load: async () => (await import('./rebalance.ts')).register },
   { name: 'cc', summary: 'Inspect Cruise Control (capacity-aware: retries "active user tasks" 500s)', load: async () => (await import('./cc.ts')).register },
   { name: 'connect', summary: 'Kafka Connect: declared connectors and operations that ride out worker rebalances', load: async () => (await import('./connect.ts')).register },
