@@ -64,6 +64,17 @@ const RESERVED_KEYS: Record<string, string> = {
   name: 'metadata.name',
 }
 
+/**
+ * Strimzi's one-shot request annotations on a KafkaConnector. Its operator acts on one and then
+ * removes it; a manifest file applied again and again would repeat the action every time, so each
+ * is refused with the command that does it once.
+ */
+const REFUSED_ANNOTATIONS: Record<string, string> = {
+  'strimzi.io/restart': 'run `steadfast connect restart <name>` instead',
+  'strimzi.io/restart-task': 'run `steadfast connect restart <name> --task <id>` instead',
+  'strimzi.io/pause-reconciliation': 'leave the manifest out of the set applied, or set spec.state',
+}
+
 const connectorName = z.string().min(1, 'must not be empty').refine(
   (n) => !n.includes('/') && ![...n].some((ch) => ch.charCodeAt(0) < 0x20) && n.trim() === n,
   "must not contain '/', control characters or leading/trailing spaces")
@@ -79,6 +90,7 @@ const manifestSchema = z.object({
   metadata: z.looseObject({
     name: connectorName,
     labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: z.object({
     class: z.string().min(1, 'must name the connector class'),
@@ -136,6 +148,12 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
     const { metadata, spec } = result.data
     const config: Record<string, string> = {}
     let reserved = false
+    for (const key of Object.keys(metadata.annotations ?? {})) {
+      const instead = REFUSED_ANNOTATIONS[key]
+      if (instead === undefined) continue
+      problems.push(problem(doc, lineCounter, file, document, ['metadata', 'annotations', key], `a one-shot Strimzi operator request, refused here since manifests are applied again and again: ${instead}`))
+      reserved = true
+    }
     for (const [key, v] of Object.entries(spec.config ?? {})) {
       const owner = RESERVED_KEYS[key]
       if (owner !== undefined) {
