@@ -14,8 +14,14 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  */
 export const MAX_DURATION_MS = 2 ** 31 - 1
 
-/** Parses `250ms`, `30s`, `2m`, `1h`, `1m30s` or a bare number of milliseconds, up to MAX_DURATION_MS. */
+/**
+ * Parses `250ms`, `30s`, `2m`, `1h`, `1m30s`, up to MAX_DURATION_MS. A bare number is refused
+ * (is `30` seconds or milliseconds?), except 0, which is the same in every unit.
+ */
 export function parseDuration (text: string, what = 'duration'): number {
+  if (/^\d+(\.\d+)?$/.test(text.trim()) && Number(text) !== 0) {
+    throw new InvalidArgumentError(`${what}: "${text}" needs a unit: ${text.trim()}ms or ${text.trim()}s (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
+  }
   const ms = durationMs(text.trim())
   if (ms === undefined) throw new InvalidArgumentError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
   if (ms > MAX_DURATION_MS) {
