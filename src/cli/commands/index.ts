@@ -27,5 +27,6 @@ export const commands: CommandEntry[] = [
   { name: 'rebalance', summary: 'Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)', load: async () => (await import('./rebalance.ts')).register },
   { name: 'cc', summary: 'Inspect Cruise Control (capacity-aware: retries "active user tasks" 500s)', load: async () => (await import('./cc.ts')).register },
   { name: 'connect', summary: 'Kafka Connect: declared connectors and operations that ride out worker rebalances', load: async () => (await import('./connect.ts')).register },
+  { name: 'completion', summary: 'Print a shell completion script: bash, zsh or fish', load: async () => (await import('./completion.ts')).register },
   { name: 'testkit', summary: 'Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, a chaos proxy, Connect and Cruise Control simulators', load: async () => (await import('./testkit.ts')).register },
 ]
