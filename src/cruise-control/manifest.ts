@@ -71,9 +71,10 @@ export function validateManifest (document: unknown, source: string): RebalanceM
   if (result.success) {
     const request = result.data.metadata.annotations?.[REBALANCE_ANNOTATION]
     // approve is honoured (the proposal is executed once ready, as auto-approval); refresh and stop
-    // are one-shot requests the operator removes once done, which a file applied again cannot be.
+    // are one-shot requests the operator removes once done, which a file read again would repeat:
+    // their commands do them once.
     if (request !== undefined && request !== 'approve') {
-      throw new InvalidArgumentError(`${source}: metadata.annotations.${REBALANCE_ANNOTATION}: "${request}" is refused: only approve is honoured here; to stop a rebalance run \`steadfast rebalance delete <name>\`, to refresh it delete and create it again`)
+      throw new InvalidArgumentError(`${source}: metadata.annotations.${REBALANCE_ANNOTATION}: "${request}" is refused (only approve is honoured in a manifest): run \`steadfast rebalance ${request} <name>\` instead`)
     }
     return result.data
   }

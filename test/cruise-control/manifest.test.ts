@@ -106,7 +106,7 @@ describe('Strimzi\'s strimzi.io/rebalance annotation', () => {
   test('refresh and stop are refused with what to run instead', () => {
     for (const request of ['refresh', 'stop']) {
       assert.throws(() => validateManifest(annotated(request), 'x.yaml'), (e: unknown) => e instanceof InvalidArgumentError &&
-        e.message === `x.yaml: metadata.annotations.strimzi.io/rebalance: "${request}" is refused: only approve is honoured here; to stop a rebalance run \`steadfast rebalance delete <name>\`, to refresh it delete and create it again`)
+        e.message === `x.yaml: metadata.annotations.strimzi.io/rebalance: "${request}" is refused (only approve is honoured in a manifest): run \`steadfast rebalance ${request} <name>\` instead`)
     }
   })
 })
