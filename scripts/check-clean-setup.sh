@@ -10,6 +10,12 @@ clone=$(mktemp -d "${TMPDIR:-/tmp}/steadfast-clean-setup.XXXXXX")
 trap 'rm -rf "$clone"' EXIT
 git clone --quiet --no-hardlinks "$root" "$clone"
 git -C "$clone" checkout --quiet "$(git -C "$root" rev-parse HEAD)"
+# A tracked node_modules (a worktree's symlink to a shared one, committed by mistake) would point
+# npm ci at that shared tree, which it empties: refuse before installing.
+if [ -n "$(git -C "$clone" ls-files node_modules)" ]; then
+  echo "[clean-setup] node_modules is tracked in git; untrack it first (npm ci would empty what it points to)" >&2
+  exit 1
+fi
 (cd "$clone" && bash scripts/setup.sh)
 dirty=$(git -C "$clone" status --porcelain)
 if [ -n "$dirty" ]; then

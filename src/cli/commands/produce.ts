@@ -323,8 +323,8 @@ function produceInput (options: ProduceCommandOptions): ProduceInput {
   if (options.format !== 'text' && options.format !== 'json') throw new InvalidArgumentError(`--format: "${options.format}" is not text or json`)
   const keySeparator = options.keySeparator === undefined ? undefined : unescapeDelimiter(options.keySeparator, '--key-separator')
   if (keySeparator !== undefined && options.key !== undefined) throw new InvalidArgumentError('--key and --key-separator exclude each other: a fixed key, or a key from each line')
-  if (options.format === 'json' && (keySeparator !== undefined || options.nullValue !== undefined)) {
-    throw new InvalidArgumentError('--format json carries keys and null values in its objects: --key-separator and --null-value apply to text')
+  if (options.format === 'json' && (keySeparator !== undefined || options.key !== undefined || options.nullValue !== undefined)) {
+    throw new InvalidArgumentError('--format json carries keys and null values in its objects: --key, --key-separator and --null-value apply to text')
   }
   return {
     topic: options.topic,
