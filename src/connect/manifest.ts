@@ -24,6 +24,8 @@ export interface ConnectorManifest {
   /** Absent in the manifest: disabled. Present: enabled unless `enabled: false`. */
   autoRestart: { enabled: boolean, maxRestarts?: number }
   labels: Record<string, string>
+  /** As declared (Strimzi's request annotations are acted on by the agent, refused by `connect apply`). */
+  annotations?: Record<string, string>
   /** Where it was declared. */
   source: { file: string, document: number }
 }
@@ -62,17 +64,6 @@ const RESERVED_KEYS: Record<string, string> = {
   'connector.class': 'spec.class',
   'tasks.max': 'spec.tasksMax',
   name: 'metadata.name',
-}
-
-/**
- * Strimzi's one-shot request annotations on a KafkaConnector. Its operator acts on one and then
- * removes it; a manifest file applied again and again would repeat the action every time, so each
- * is refused with the command that does it once.
- */
-const REFUSED_ANNOTATIONS: Record<string, string> = {
-  'strimzi.io/restart': 'run `steadfast connect restart <name>` instead',
-  'strimzi.io/restart-task': 'run `steadfast connect restart <name> --task <id>` instead',
-  'strimzi.io/pause-reconciliation': 'leave the manifest out of the set applied, or set spec.state',
 }
 
 const connectorName = z.string().min(1, 'must not be empty').refine(
@@ -148,12 +139,6 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
     const { metadata, spec } = result.data
     const config: Record<string, string> = {}
     let reserved = false
-    for (const key of Object.keys(metadata.annotations ?? {})) {
-      const instead = REFUSED_ANNOTATIONS[key]
-      if (instead === undefined) continue
-      problems.push(problem(doc, lineCounter, file, document, ['metadata', 'annotations', key], `a one-shot Strimzi operator request, refused here since manifests are applied again and again: ${instead}`))
-      reserved = true
-    }
     for (const [key, v] of Object.entries(spec.config ?? {})) {
       const owner = RESERVED_KEYS[key]
       if (owner !== undefined) {
@@ -174,6 +159,7 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
         ? { enabled: false }
         : { enabled: spec.autoRestart.enabled ?? true, ...(spec.autoRestart.maxRestarts === undefined ? {} : { maxRestarts: spec.autoRestart.maxRestarts }) },
       labels: metadata.labels ?? {},
+      ...(metadata.annotations === undefined ? {} : { annotations: metadata.annotations }),
       source: { file, document },
     })
   })

@@ -11,8 +11,6 @@ import {
 } from './operations.ts'
 
 export const AUTO_APPROVAL_ANNOTATION = 'strimzi.io/rebalance-auto-approval'
-/** Strimzi's request annotation on a KafkaRebalance: approve, refresh or stop. */
-export const REBALANCE_ANNOTATION = 'strimzi.io/rebalance'
 
 export const REBALANCE_MODES = ['full', 'add-brokers', 'remove-brokers', 'remove-disks'] as const
 export type RebalanceMode = typeof REBALANCE_MODES[number]
@@ -68,16 +66,7 @@ export type RebalanceManifest = z.infer<typeof manifestSchema>
 /** Validates a parsed document; `source` names it in errors (a file name, or "--mode options"). */
 export function validateManifest (document: unknown, source: string): RebalanceManifest {
   const result = manifestSchema.safeParse(document)
-  if (result.success) {
-    const request = result.data.metadata.annotations?.[REBALANCE_ANNOTATION]
-    // approve is honoured (the proposal is executed once ready, as auto-approval); refresh and stop
-    // are one-shot requests the operator removes once done, which a file read again would repeat:
-    // their commands do them once.
-    if (request !== undefined && request !== 'approve') {
-      throw new InvalidArgumentError(`${source}: metadata.annotations.${REBALANCE_ANNOTATION}: "${request}" is refused (only approve is honoured in a manifest): run \`steadfast rebalance ${request} <name>\` instead`)
-    }
-    return result.data
-  }
+  if (result.success) return result.data
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.length === 0 ? '(document)' : issue.path.map(String).join('.')
     return `${path}: ${issue.message}`
@@ -119,8 +108,8 @@ export function parseManifests (text: string, source: string): RebalanceManifest
 
 /** True when the manifest asks for its proposal to be executed without a manual approve. */
 export function isAutoApproved (manifest: RebalanceManifest): boolean {
-  const annotations = manifest.metadata.annotations ?? {}
-  return manifest.spec.autoApproval ?? (annotations[AUTO_APPROVAL_ANNOTATION] === 'true' || annotations[REBALANCE_ANNOTATION] === 'approve')
+  const annotation = manifest.metadata.annotations?.[AUTO_APPROVAL_ANNOTATION]
+  return manifest.spec.autoApproval ?? annotation === 'true'
 }
 
 /** The Cruise Control request for a spec, as a dry run (the lifecycle switches dryrun off to execute). */

@@ -233,7 +233,7 @@ describe('bin/steadfast (spawned)', () => {
     const annotated = manifestYaml('spawned').replace('  name: spawned\n', '  name: spawned\n  annotations:\n    strimzi.io/restart: "true"\n')
     const refused = await runCli(['connect', 'apply', '-f', '-', '--url', info.urls.join(',')], { stdin: annotated })
     assert.equal(refused.code, 1)
-    assert.match(refused.stderr, /stdin:\d+ \(document 1\): metadata\.annotations\.strimzi\.io\/restart: a one-shot Strimzi operator request, refused .*steadfast connect restart <name>/)
+    assert.match(refused.stderr, /stdin \(document 1\): metadata\.annotations\.strimzi\.io\/restart: a one-shot Strimzi operator request, refused by connect apply, which may run again and again: run `steadfast connect restart <name>` instead/)
 
     child.kill('SIGTERM')
     assert.equal(await exited, 0)

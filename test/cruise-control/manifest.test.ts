@@ -97,16 +97,3 @@ describe('KafkaRebalance manifests', () => {
     }), { numRuns: 300 })
   })
 })
-
-describe('Strimzi\'s strimzi.io/rebalance annotation', () => {
-  const annotated = (request: string): unknown => ({ kind: 'KafkaRebalance', metadata: { name: 'r', annotations: { 'strimzi.io/rebalance': request } }, spec: {} })
-  test('approve is honoured as approval of the proposal', () => {
-    assert.equal(isAutoApproved(validateManifest(annotated('approve'), 'x.yaml')), true)
-  })
-  test('refresh and stop are refused with what to run instead', () => {
-    for (const request of ['refresh', 'stop']) {
-      assert.throws(() => validateManifest(annotated(request), 'x.yaml'), (e: unknown) => e instanceof InvalidArgumentError &&
-        e.message === `x.yaml: metadata.annotations.strimzi.io/rebalance: "${request}" is refused (only approve is honoured in a manifest): run \`steadfast rebalance ${request} <name>\` instead`)
-    }
-  })
-})

@@ -166,6 +166,26 @@ function parseOffsets (text: string): ConnectorOffsetChange[] {
   return list as ConnectorOffsetChange[]
 }
 
+/**
+ * Strimzi's one-shot request annotations on a KafkaConnector. Its operator acts on one and then
+ * removes it; a file applied again and again would repeat the action every time (the agent, which
+ * keeps state between passes, acts on each once). `connect apply` refuses them, naming the command
+ * that does the same once.
+ */
+const ONE_SHOT_ANNOTATIONS: Record<string, string> = {
+  'strimzi.io/restart': 'run `steadfast connect restart <name>` instead',
+  'strimzi.io/restart-task': 'run `steadfast connect restart <name> --task <id>` instead',
+  'strimzi.io/pause-reconciliation': 'leave the manifest out of the set applied, or set spec.state',
+}
+
+function refuseOneShotAnnotations (manifests: ConnectorManifest[]): ConnectorManifest[] {
+  const problems: ManifestProblem[] = manifests.flatMap((m) => Object.keys(m.annotations ?? {})
+    .filter((key) => ONE_SHOT_ANNOTATIONS[key] !== undefined)
+    .map((key) => ({ file: m.source.file, document: m.source.document, path: `metadata.annotations.${key}`, message: `a one-shot Strimzi operator request, refused by connect apply, which may run again and again: ${ONE_SHOT_ANNOTATIONS[key] ?? ''}` })))
+  if (problems.length > 0) throw new ManifestError(problems)
+  return manifests
+}
+
 /** Manifests piped in (`-f -`), checked as a file's are; problems name "stdin". */
 function manifestsFromStdin (): ConnectorManifest[] {
   let text: string
@@ -204,7 +224,7 @@ Examples:
 Only the connectors steadfast created (recorded in --state) are ever deleted, and only with --prune:
 connectors declared in other files, or made by other tools, are left alone.`)
     .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune?: boolean, allowEmpty?: boolean, concurrency: number }) => {
-      const manifests = options.file === '-' ? manifestsFromStdin() : await loadManifests(options.file)
+      const manifests = refuseOneShotAnnotations(options.file === '-' ? manifestsFromStdin() : await loadManifests(options.file))
       await withClient('apply', options, async (client, signal) => {
         const reconciler = new Reconciler({
           client,
