@@ -23,5 +23,3 @@ export function parseOffsetSpec (text: string, what: string): OffsetSpec {
   if (Number.isNaN(ms)) throw new InvalidArgumentError(`${what}: "${text}" is not earliest, latest, epoch milliseconds or an ISO date with a zone (2026-12-01T10:00:00Z)`)
   return { timestamp: ms }
 }
-
-export const collect = (value: string, previous: string[]): string[] => [...previous, value]
