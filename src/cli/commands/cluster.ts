@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { Cluster } from '../../cluster/cluster.ts'
 import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
-import { addOutputOption, parseOutput, printResult, renderTable } from '../options.ts'
+import { DeadlineExceededError } from '../../resilience/errors.ts'
+import { addOutputOption, parseOutput, parseTimeout, printResult, renderTable } from '../options.ts'
 
 interface BrokerReport {
   id: number
@@ -26,12 +27,13 @@ export interface ClusterInfo {
   topics: Array<{ name: string, errorCode: number, partitions: Array<{ partition: number, leader: number, replicas: number[], isr: number[], offline: number[] }> }>
 }
 
-export async function clusterInfo (cluster: Cluster): Promise<ClusterInfo> {
-  const metadata = await cluster.refreshMetadata()
+export async function clusterInfo (cluster: Cluster, signal?: AbortSignal): Promise<ClusterInfo> {
+  const wait = signal === undefined ? {} : { signal }
+  const metadata = await cluster.refreshMetadata(undefined, wait)
   const brokers = await Promise.all([...metadata.brokers.values()].sort((a, b) => a.nodeId - b.nodeId).map(async (b): Promise<BrokerReport> => {
     const report: BrokerReport = { id: b.nodeId, host: b.host, port: b.port, rack: b.rack, controller: b.nodeId === metadata.controllerId }
     try {
-      report.apis = negotiateAll((await cluster.connection(b.nodeId)).versions)
+      report.apis = negotiateAll((await cluster.connection(b.nodeId, 'default', wait)).versions)
     } catch (error) {
       report.error = (error as Error).message
     }
@@ -61,12 +63,19 @@ function renderInfo (info: ClusterInfo): string {
 export function register (cluster: Command): void {
   addOutputOption(addConnectionOptions(cluster.command('info')
     .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
+    .option('--timeout <duration>', 'total time for the command', '30s')
     .addHelpText('after', '\nExamples:\n  steadfast cluster info -b 127.0.0.1:9092\n  steadfast cluster info --command-config client.properties -o json')))
-    .action(async (options: ConnectionFlags & { output: string }) => {
+    .action(async (options: ConnectionFlags & { output: string, timeout: string }) => {
       const format = parseOutput(options.output)
-      const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 })
+      const timeoutMs = parseTimeout(options.timeout)
+      const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: Math.min(timeoutMs, 5_000), requestTimeoutMs: Math.min(timeoutMs, 10_000) })
+      const started = Date.now()
+      const signal = AbortSignal.timeout(timeoutMs)
       try {
-        const info = await clusterInfo(client)
+        const info = await clusterInfo(client, signal).catch((error: unknown) => {
+          if (!signal.aborted) throw error
+          throw new DeadlineExceededError(`cluster info: no answer from ${kafkaConnection(options).bootstrap} within --timeout ${timeoutMs} ms${error instanceof Error ? `: ${error.message}` : ''}`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
+        })
         if (format === 'table') process.stdout.write(renderInfo(info))
         else printResult(format, info, [], [])
       } finally {
