@@ -12,7 +12,15 @@ type TopicsOption = KafkaCommandOptions & { topic: string[] }
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 const topicsOf = (options: TopicsOption): Array<{ topic: string }> | undefined => options.topic.length === 0 ? undefined : options.topic.map((topic) => ({ topic }))
 
+const EXAMPLES = `
+Examples:
+  steadfast groups list -b 127.0.0.1:9092
+  steadfast groups lag billing --topic orders -o json
+  steadfast groups reset-offsets billing --topic orders --to-datetime 2026-12-01T10:00:00Z            # the plan
+  steadfast groups reset-offsets billing --topic orders --to-datetime 2026-12-01T10:00:00Z --execute`
+
 export function register (groups: Command): void {
+  groups.addHelpText('after', EXAMPLES)
   addKafkaOptions(groups.command('list').description('List the groups of the cluster'))
     .action(async (options: KafkaCommandOptions) => {
       await withAdmin(options, async (admin, call, format) => {
