@@ -1,6 +1,6 @@
 /** Options every Kafka admin command shares (connection, `--timeout`, `--output`), and running one. */
 import type { Command } from 'commander'
-import { Admin } from '../admin/admin.ts'
+import type { Admin } from '../admin/admin.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from './kafka-connection.ts'
 import { commandLogger } from './logging.ts'
 import { addOutputOption, parseOutput, parseTimeout, type OutputFormat } from './options.ts'
@@ -19,6 +19,8 @@ export function addKafkaOptions (command: Command): Command {
 export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Admin, call: { timeoutMs: number }, format: OutputFormat) => Promise<T>): Promise<T> {
   const format = parseOutput(options.output)
   const timeoutMs = parseTimeout(options.timeout)
+  // Loaded here, not at the top: `--help` of an admin command then starts without the client stack.
+  const { Admin } = await import('../admin/admin.ts')
   const admin = new Admin({ ...kafkaConnection(options), defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
   try {
     return await fn(admin, { timeoutMs }, format)

@@ -3,7 +3,7 @@
  * API version negotiated with each broker.
  */
 import type { Command } from 'commander'
-import { Cluster } from '../../cluster/cluster.ts'
+import type { Cluster } from '../../cluster/cluster.ts'
 import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
 import { DeadlineExceededError } from '../../resilience/errors.ts'
@@ -68,6 +68,7 @@ export function register (cluster: Command): void {
     .action(async (options: ConnectionFlags & { output: string, timeout: string }) => {
       const format = parseOutput(options.output)
       const timeoutMs = parseTimeout(options.timeout)
+      const { Cluster } = await import('../../cluster/cluster.ts') // here, so `--help` starts without the client
       const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: Math.min(timeoutMs, 5_000), requestTimeoutMs: Math.min(timeoutMs, 10_000) })
       const started = Date.now()
       const signal = AbortSignal.timeout(timeoutMs)

@@ -5,19 +5,16 @@
  * what is stored (`--crlf` strips a trailing `\r`). Prints a summary (and with --output json, the
  * partition and offset or the error of every line); exits non-zero when any line failed. Reading
  * pauses while too many sends (or too many bytes) await their outcome, and a line too large for one
- * record is skipped without being held, so memory stays bounded however long the input is.
+ * record is skipped without being held, so memory stays bounded however long the input is. The
+ * clients are imported when the command runs, so `produce --help` starts without them.
  */
 import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
-import { Producer } from '../../producer/producer.ts'
+import type { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
-import { kafkaError } from '../../resilience/kafka-errors.ts'
-import { retry } from '../../resilience/retry.ts'
 import { byteLines, type InputLine } from '../byte-lines.ts'
 import { checkUserFile } from '../files.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags, type KafkaConnection } from '../kafka-connection.ts'
@@ -125,6 +122,9 @@ function parseTimeout (text: string): number {
  * would stretch the command past its --timeout.
  */
 async function checkTopic (connection: KafkaConnection, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
+  const [{ Cluster }, { DEFAULT_CONNECT_TIMEOUT_MS }, { kafkaError }, { retry }] = await Promise.all([
+    import('../../cluster/cluster.ts'), import('../../network/connection.ts'), import('../../resilience/kafka-errors.ts'), import('../../resilience/retry.ts'),
+  ])
   const { bootstrap } = connection
   const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
   const cluster = new Cluster({ ...connection, clientId: 'steadfast-produce', logger, connectTimeoutMs: Math.min(timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS) })
@@ -293,6 +293,7 @@ export function register (produce: Command): void {
       if (options.file !== undefined) checkUserFile(options.file, '--file')
       const logger = commandLogger()
       await checkTopic(connection, input.topic, deliveryTimeoutMs, logger)
+      const { Producer } = await import('../../producer/producer.ts')
       const producer = new Producer({
         ...connection,
         acks: parseAcks(options.acks),
