@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and builds everything steadfast needs, skipping what is already there:
 #   1. npm packages (npm ci, only when package-lock.json changed since the last install);
+#   1b. the compiled library and CLI in dist/ (scripts/build.sh, only when src/ changed since);
 #   2. Debian's kcat, the independent Kafka client the tests cross-check against;
 #   3. librdkafka's C library, built from the source bundled in a pinned npm package,
 #      cached outside the work tree (scripts/build-librdkafka.sh);
@@ -18,10 +19,10 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# 1. npm packages. The stamp holds the hash of package.json and the lock file the tree was
-# installed from. `npm install` (not `npm ci`) because npm 11 writes lock files without the
-# other platforms' optional binaries when `omit-lockfile-registry-resolved` is set, and `npm ci`
-# then refuses its own lock file; `npm install` honours the lock all the same.
+# 1. npm packages, from the lock file as committed: `npm ci` never rewrites it (`npm install`
+# did, adding other platforms' optional bindings, which left a fresh clone dirty;
+# scripts/check-clean-setup.sh checks that it stays clean). The stamp holds the hash of
+# package.json and the lock file the tree was installed from.
 stamp=node_modules/.steadfast-lock-hash
 lock_hash() { cat package.json package-lock.json | sha256sum | cut -d' ' -f1; }
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
@@ -29,9 +30,12 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(lock_hash)" ]; then
   # better-sqlite3 (the agent's state) is compiled here from its bundled SQLite source rather than
   # fetched prebuilt from GitHub, against the Node headers Debian installs in /usr/include/node.
   if [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
-  npm_config_build_from_source=true npm install --no-audit --no-fund --loglevel=error
+  npm_config_build_from_source=true npm ci --no-audit --no-fund --loglevel=error
   lock_hash > "$stamp"
 fi
+
+# 1b. The build that bin/steadfast and `import … from 'steadfast'` run.
+bash scripts/build.sh --if-stale
 
 # 2. kcat from Debian.
 if ! command -v kcat >/dev/null 2>&1; then

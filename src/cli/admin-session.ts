@@ -1,27 +1,27 @@
-/** Options every Kafka admin command shares (`--bootstrap`, `--timeout`, `--output`), and running one. */
+/** Options every Kafka admin command shares (connection, `--timeout`, `--output`), and running one. */
 import type { Command } from 'commander'
-import { Admin } from '../admin/admin.ts'
+import type { Admin } from '../admin/admin.ts'
+import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from './kafka-connection.ts'
 import { commandLogger } from './logging.ts'
-import { parseOutput, parseTimeout, type OutputFormat } from './options.ts'
+import { addOutputOption, parseOutput, parseTimeout, type OutputFormat } from './options.ts'
 
-export interface KafkaCommandOptions {
-  bootstrap: string
+export interface KafkaCommandOptions extends ConnectionFlags {
   timeout: string
   output: string
 }
 
 export function addKafkaOptions (command: Command): Command {
-  return command
-    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
-    .option('--timeout <duration>', 'total time for the command, retries included', '30s')
-    .option('--output <format>', 'table or json', 'table')
+  return addOutputOption(addConnectionOptions(command)
+    .option('--timeout <duration>', 'total time for the command, retries included', '30s'))
 }
 
 /** Runs `fn` with an admin client and the parsed shared options; always closes the client. */
 export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Admin, call: { timeoutMs: number }, format: OutputFormat) => Promise<T>): Promise<T> {
   const format = parseOutput(options.output)
   const timeoutMs = parseTimeout(options.timeout)
-  const admin = new Admin({ bootstrap: options.bootstrap, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
+  // Loaded here, not at the top: `--help` of an admin command then starts without the client stack.
+  const { Admin } = await import('../admin/admin.ts')
+  const admin = new Admin({ ...kafkaConnection(options), defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
   try {
     return await fn(admin, { timeoutMs }, format)
   } finally {

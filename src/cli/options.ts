@@ -1,7 +1,9 @@
 /**
  * Option parsing shared by the commands: durations (`30s`, `2m`, `1500ms`), output formats, and
- * a printer for tables and JSON.
+ * a printer for tables, JSON and YAML.
  */
+import type { Command } from 'commander'
+import { stringify as toYaml } from 'yaml'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
@@ -12,8 +14,14 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  */
 export const MAX_DURATION_MS = 2 ** 31 - 1
 
-/** Parses `250ms`, `30s`, `2m`, `1h`, `1m30s` or a bare number of milliseconds, up to MAX_DURATION_MS. */
+/**
+ * Parses `250ms`, `30s`, `2m`, `1h`, `1m30s`, up to MAX_DURATION_MS. A bare number is refused
+ * (is `30` seconds or milliseconds?), except 0, which is the same in every unit.
+ */
 export function parseDuration (text: string, what = 'duration'): number {
+  if (/^\d+(\.\d+)?$/.test(text.trim()) && Number(text) !== 0) {
+    throw new InvalidArgumentError(`${what}: "${text}" needs a unit: ${text.trim()}ms or ${text.trim()}s (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
+  }
   const ms = durationMs(text.trim())
   if (ms === undefined) throw new InvalidArgumentError(`${what}: "${text}" is not a duration (examples: 500ms, 30s, 2m, 1h, 1m30s)`)
   if (ms > MAX_DURATION_MS) {
@@ -36,11 +44,22 @@ export function parseTimeout (text: string): number {
   return ms
 }
 
-export type OutputFormat = 'table' | 'json'
+export type OutputFormat = 'table' | 'json' | 'yaml'
 
 export function parseOutput (text: string): OutputFormat {
+  if (text === 'table' || text === 'json' || text === 'yaml') return text
+  throw new InvalidArgumentError(`--output: "${text}" is not a format (table, json or yaml)`)
+}
+
+/** For commands that stream results as they come (a JSON line each) or print a live table: no YAML. */
+export function parseStreamOutput (text: string): 'table' | 'json' {
   if (text === 'table' || text === 'json') return text
-  throw new InvalidArgumentError(`--output: "${text}" is not a format (table or json)`)
+  throw new InvalidArgumentError(`--output: "${text}" is not a format this command streams (table or json)`)
+}
+
+/** `-o, --output table|json|yaml`, as kubectl spells it. */
+export function addOutputOption (command: Command): Command {
+  return command.option('-o, --output <format>', 'table, json or yaml', 'table')
 }
 
 /** Renders rows as an aligned text table with the given columns. */
@@ -57,9 +76,9 @@ export function toJson (value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => typeof v === 'bigint' ? (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v, 2)
 }
 
-/** Prints `value` as JSON, or `rows` as a table, to stdout. */
+/** Prints `value` as JSON or YAML, or `rows` as a table, to stdout. */
 export function printResult (format: OutputFormat, value: unknown, rows: readonly object[], columns: string[]): void {
-  process.stdout.write(format === 'json' ? toJson(value) + '\n' : renderTable(rows, columns))
+  process.stdout.write(format === 'table' ? renderTable(rows, columns) : format === 'json' ? toJson(value) + '\n' : toYaml(JSON.parse(toJson(value))))
 }
 
 /** A commander parser for an integer option within [min, max]; the error names the option. */

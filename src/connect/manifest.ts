@@ -24,6 +24,8 @@ export interface ConnectorManifest {
   /** Absent in the manifest: disabled. Present: enabled unless `enabled: false`. */
   autoRestart: { enabled: boolean, maxRestarts?: number }
   labels: Record<string, string>
+  /** As declared (Strimzi's request annotations are acted on by the agent, refused by `connect apply`). */
+  annotations?: Record<string, string>
   /** Where it was declared. */
   source: { file: string, document: number }
 }
@@ -79,6 +81,7 @@ const manifestSchema = z.object({
   metadata: z.looseObject({
     name: connectorName,
     labels: z.record(z.string(), z.string()).optional(),
+    annotations: z.record(z.string(), z.string()).optional(),
   }),
   spec: z.object({
     class: z.string().min(1, 'must name the connector class'),
@@ -156,6 +159,7 @@ export function parseManifests (text: string, file: string, problems: ManifestPr
         ? { enabled: false }
         : { enabled: spec.autoRestart.enabled ?? true, ...(spec.autoRestart.maxRestarts === undefined ? {} : { maxRestarts: spec.autoRestart.maxRestarts }) },
       labels: metadata.labels ?? {},
+      ...(metadata.annotations === undefined ? {} : { annotations: metadata.annotations }),
       source: { file, document },
     })
   })

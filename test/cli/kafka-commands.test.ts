@@ -69,7 +69,7 @@ describe('steadfast cluster/topics/groups commands', { timeout: 90_000 }, () => 
     assert.equal(unsupported.code, 1)
     assert.match(unsupported.stderr, /^steadfast: createTopics failed after 1 attempt\(s\): CreateTopics is not supported by .*\[STEADFAST_ERR_ADMIN\]\n$/)
     const badBootstrap = await steadfast(['topics', 'list', '--bootstrap', 'no-port-here'])
-    assert.equal(badBootstrap.code, 1)
+    assert.equal(badBootstrap.code, 2)
     assert.match(badBootstrap.stderr, /bootstrap entry 1 "no-port-here" is not host:port/)
     const badTimeout = await steadfast(['topics', 'list', '--bootstrap', mock.bootstrap, '--timeout', 'soon'])
     assert.match(badTimeout.stderr, /--timeout: "soon" is not a duration/)

@@ -13,6 +13,7 @@ import { ConnectApplyError, register } from '../../src/cli/commands/connect.ts'
 import { ManifestError } from '../../src/connect/manifest.ts'
 import { DeadlineExceededError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
+import { runCli } from '../support/run-cli.ts'
 import { eventually } from './helpers.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
@@ -28,9 +29,12 @@ spec:
     topic: ${name}-events
 ${extra}`
 
+/** The exit code the last in-process command set (process.exitCode), reset so the test runner's own stays 0. */
+let lastExitCode = 0
+
 async function cli (t: TestContext, args: string[]): Promise<string> {
   const program = new Command('steadfast').exitOverride()
-  register(program)
+  register(program.command('connect'))
   let out = ''
   // Commands write strings; the test runner's own events (binary) pass through untouched.
   const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean
@@ -43,6 +47,8 @@ async function cli (t: TestContext, args: string[]): Promise<string> {
     await program.parseAsync(args, { from: 'user' })
   } finally {
     t.mock.restoreAll()
+    lastExitCode = typeof process.exitCode === 'number' ? process.exitCode : 0
+    process.exitCode = undefined
   }
   return out
 }
@@ -74,6 +80,7 @@ describe('steadfast connect (in-process)', () => {
     assert.match(plan, /^\+ create beta \(PAUSED\)\n/m)
     assert.match(plan, /^\+ {5}topic: gamma-events$/m)
     assert.match(plan, /Plan: 3 to create, 0 to update, 0 state change\(s\), 0 restart\(s\), 0 to delete\./)
+    assert.equal(lastExitCode, 1, 'changes planned: exit 1, as kubectl diff')
     assert.equal(sim.requests.filter((r) => r.method !== 'GET').length, 0)
   })
 
@@ -121,9 +128,15 @@ describe('steadfast connect (in-process)', () => {
     const plugins = JSON.parse(await cli(t, ['connect', 'plugins', ...url, '--output', 'json'])) as Array<{ class: string }>
     assert.ok(plugins.some((p) => p.class === 'org.apache.kafka.connect.file.FileStreamSinkConnector'))
 
-    // Removing a manifest deletes that managed connector; the others are reconciled back.
+    // Removing a manifest deletes nothing, unless --prune: then the connectors steadfast created
+    // that no manifest declares any more go.
     await rm(join(dir, 'b.yaml'))
-    const pruned = await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state])
+    const kept = await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state])
+    assert.doesNotMatch(kept, /Deleted/)
+    assert.deepEqual(Object.keys(Object.fromEntries(sim.group.connectors)).sort(), ['alpha', 'beta', 'gamma'])
+    assert.match(await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state, '--dry-run', '--prune']), /^- delete beta$/m)
+    assert.equal(lastExitCode, 1)
+    const pruned = await cli(t, ['connect', 'apply', '-f', dir, ...url, '--state', state, '--prune'])
     assert.match(pruned, /beta\s+yes\s+delete\s+Deleted/)
     assert.match(pruned, /gamma\s+yes\s+delete\s+Deleted/)
     assert.deepEqual(Object.keys(Object.fromEntries(sim.group.connectors)), ['alpha'])
@@ -149,13 +162,14 @@ describe('steadfast connect (in-process)', () => {
     assert.equal(sim.connector('sinkless'), undefined)
   })
 
-  test('apply refuses a manifest directory that declares nothing unless --allow-empty', async (t) => {
+  test('apply --prune refuses a manifest directory that declares nothing unless --allow-empty', async (t) => {
     const empty = join(dir, 'empty')
     await mkdir(empty)
     const state = join(dir, 'empty-state.json')
     await writeFile(state, JSON.stringify({ version: 1, clusterId: 'sim-cluster-0', managed: { precious: { createdAt: 1 } }, restarts: {} }))
-    await assert.rejects(cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state]), /no connectors are declared.*--allow-empty/)
-    assert.match(await cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state, '--allow-empty', '--dry-run']), /^No changes/)
+    await assert.rejects(cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state, '--prune']), /no connectors are declared.*--allow-empty/)
+    assert.match(await cli(t, ['connect', 'apply', '-f', empty, ...url, '--state', state, '--dry-run']), /^No changes/, 'without --prune nothing is deleted')
+    assert.equal(lastExitCode, 0, 'no changes: exit 0')
   })
 
   test('--timeout bounds the whole command, retries included, and keeps the last cause', async (t) => {
@@ -210,6 +224,16 @@ describe('bin/steadfast (spawned)', () => {
     const rejected = await run(['connect', 'apply', '-f', 'bad.yaml', '--url', info.urls.join(',')])
     assert.equal(rejected.code, 1)
     assert.match(rejected.stderr, /bad\.yaml:3 \(document 1\): spec\.state: must be running, paused or stopped, got "asleep" \[STEADFAST_ERR_MANIFEST\]/)
+
+    // -f - reads stdin; a Strimzi one-shot annotation is refused, naming it and what to run instead.
+    const piped = await runCli(['connect', 'apply', '-f', '-', '--dry-run', '--url', info.urls.join(','), '--state', join(dir, '.steadfast/connect-state.json')], { stdin: manifestYaml('spawned') + '---\n' + manifestYaml('piped') })
+    assert.equal(piped.code, 1, piped.stderr)
+    assert.match(piped.stdout, /^\+ create piped \(RUNNING\)$/m)
+    assert.doesNotMatch(piped.stdout, /spawned/, 'already as declared')
+    const annotated = manifestYaml('spawned').replace('  name: spawned\n', '  name: spawned\n  annotations:\n    strimzi.io/restart: "true"\n')
+    const refused = await runCli(['connect', 'apply', '-f', '-', '--url', info.urls.join(',')], { stdin: annotated })
+    assert.equal(refused.code, 1)
+    assert.match(refused.stderr, /stdin \(document 1\): metadata\.annotations\.strimzi\.io\/restart: a one-shot Strimzi operator request, refused by connect apply, which may run again and again: run `steadfast connect restart <name>` instead/)
 
     child.kill('SIGTERM')
     assert.equal(await exited, 0)

@@ -61,7 +61,7 @@ describe('--ca-file that is not a CA file', () => {
     await writeFile(file, 'this is not a certificate\n')
     for (const command of [['connect', 'get'], ['cc', 'state']]) {
       const { code, stderr } = await runCli([...command, '--url', 'https://127.0.0.1:1', '--ca-file', file, '--timeout', '500ms'])
-      assert.equal(code, 1)
+      assert.equal(code, 2)
       assert.equal(stderr, `steadfast: --ca-file: ${file} holds no PEM certificate (expected -----BEGIN CERTIFICATE----- blocks) [STEADFAST_ERR_INVALID_ARGUMENT]\n`)
     }
   })
@@ -70,7 +70,7 @@ describe('--ca-file that is not a CA file', () => {
     const file = join(dir, 'broken.pem')
     await writeFile(file, '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n')
     const { code, stderr } = await runCli(['cc', 'state', '--url', 'https://127.0.0.1:1', '--ca-file', file, '--timeout', '500ms'])
-    assert.equal(code, 1)
+    assert.equal(code, 2)
     assert.match(stderr, new RegExp(`^steadfast: --ca-file: certificate 1 in ${file} cannot be read: `))
   })
 

@@ -44,17 +44,17 @@ describe('-f on a FIFO or a device', () => {
   test('rebalance create -f <fifo> and -f /dev/zero are refused at once, naming the file', async () => {
     for (const file of [fifo, '/dev/zero']) {
       const { code, stderr } = await runCli(['rebalance', 'create', '-f', file, '--url', 'http://127.0.0.1:1', '--timeout', '2s', '--state-dir', dir], { killAfterMs: KILL_AFTER_MS })
-      assert.equal(code, 1, file)
+      assert.equal(code, 2, file)
       assert.match(stderr, new RegExp(`^steadfast: -f: ${file} is not a regular file \\((a FIFO|a device)\\)`))
     }
   })
 
   test('connect offsets alter --offsets @<fifo> and --ca-file <fifo> are refused at once', async () => {
     const offsets = await runCli(['connect', 'offsets', 'alter', 'orders', '--offsets', `@${fifo}`, '--url', 'http://127.0.0.1:1', '--timeout', '2s'], { killAfterMs: KILL_AFTER_MS })
-    assert.equal(offsets.code, 1)
+    assert.equal(offsets.code, 2)
     assert.match(offsets.stderr, /--offsets: .*pipe\.yaml is not a regular file \(a FIFO\)/)
     const ca = await runCli(['cc', 'state', '--ca-file', fifo, '--url', 'https://127.0.0.1:1', '--timeout', '2s'], { killAfterMs: KILL_AFTER_MS })
-    assert.equal(ca.code, 1)
+    assert.equal(ca.code, 2)
     assert.match(ca.stderr, /--ca-file: .*pipe\.yaml is not a regular file \(a FIFO\)/)
   })
 })

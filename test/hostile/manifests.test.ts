@@ -37,7 +37,7 @@ describe('hostile manifests', () => {
     assert.equal(apply.code, 1)
     assert.equal(apply.stderr, `steadfast: invalid connector manifest:\n  ${file} (document 1): YAML: Excessive alias count indicates a resource exhaustion attack [STEADFAST_ERR_MANIFEST]\n`)
     const create = await runCli(['rebalance', 'create', '-f', file, '--url', 'http://127.0.0.1:1', '--state-dir', dir])
-    assert.equal(create.code, 1)
+    assert.equal(create.code, 2)
     assert.equal(create.stderr, `steadfast: ${file}: not valid YAML: Excessive alias count indicates a resource exhaustion attack [STEADFAST_ERR_INVALID_ARGUMENT]\n`)
   })
 

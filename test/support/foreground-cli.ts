@@ -1,7 +1,7 @@
 /**
  * A `steadfast` command that runs in the foreground (testkit cluster, kafka, proxy), as a user
  * starts it: through bin/steadfast, its stdout read line by line, its stderr kept for messages,
- * and SIGKILLed when the test ends if it is still running.
+ * and SIGKILLed when the test ends if it is still running. Like run-cli.ts, it runs the sources.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
@@ -17,7 +17,7 @@ export interface ForegroundRun {
 }
 
 export function runForeground (t: { after: (fn: () => void) => void }, args: string[]): ForegroundRun {
-  const child = spawn(BIN, args, { env: { ...process.env, STEADFAST_LOG_LEVEL: 'warn' } })
+  const child = spawn(BIN, args, { env: { ...process.env, STEADFAST_LOG_LEVEL: 'warn', STEADFAST_FROM_SOURCE: '1' } })
   t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })

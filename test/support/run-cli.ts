@@ -1,4 +1,8 @@
-/** Runs bin/steadfast as a user runs it: arguments, bytes on stdin, and its exit code and output. */
+/**
+ * Runs bin/steadfast as a user runs it: arguments, bytes on stdin, and its exit code and output. It
+ * runs the TypeScript sources (STEADFAST_FROM_SOURCE=1), never a build, so a test checks the code
+ * as it is and its coverage lands on src/.
+ */
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
@@ -20,7 +24,7 @@ export interface CliOptions {
 }
 
 export function runCli (args: string[], options: CliOptions = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = { ...process.env, STEADFAST_LOG_LEVEL: 'silent', ...options.env }
+  const env: Record<string, string | undefined> = { ...process.env, STEADFAST_LOG_LEVEL: 'silent', STEADFAST_FROM_SOURCE: '1', ...options.env }
   for (const [name, value] of Object.entries(env)) if (value === undefined) delete env[name]
   return new Promise((resolve) => {
     const child = execFile(BIN, args, {

@@ -39,13 +39,13 @@ const addSandboxOptions = (command: Command): Command => command
   .option('--dir <path>', 'where the example manifests, config and state go', DEFAULT_SANDBOX_DIR)
   .option('--port <port>', 'the agent\'s HTTP port (0 picks a free one)', integerOption('--port', 0, 65535), 8080)
 
-export function register (program: Command): void {
-  addSandboxOptions(program.command('agent')
-    .description('Run the agent: reconcile declared connectors and rebalances, watch consumer-group lag, serve metrics, an API and a status page')
+export function registerAgent (agent: Command): void {
+  addSandboxOptions(agent
     .option('--config <file>', 'the agent config (docs/agent.md); without it the agent runs on the sandbox'))
     .action(async (options: SandboxCliOptions & { config?: string }) => options.config === undefined ? await runSandbox(options) : await runAgent(options.config))
+}
 
-  addSandboxOptions(program.command('sandbox')
-    .description('Start Kafka, Kafka Connect and a Cruise Control simulator with example manifests, and run the agent against them'))
+export function registerSandbox (sandbox: Command): void {
+  addSandboxOptions(sandbox)
     .action(async (options: SandboxCliOptions) => await runSandbox(options))
 }

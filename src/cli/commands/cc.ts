@@ -90,9 +90,7 @@ function stateRows (state: CruiseControlState): Array<Record<string, unknown>> {
 
 const TASK_STATUSES = ['Active', 'InExecution', 'Completed', 'CompletedWithError']
 
-export function register (program: Command): void {
-  const cc = program.command('cc').description('Inspect Cruise Control (capacity-aware: retries "active user tasks" 500s)')
-
+export function register (cc: Command): void {
   withCruiseControlOptions(cc.command('state'))
     .description('Analyzer, monitor, executor and anomaly-detector state')
     .option('--substates <list>', 'comma-separated: analyzer,monitor,executor,anomaly_detector')

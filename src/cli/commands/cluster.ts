@@ -3,9 +3,11 @@
  * API version negotiated with each broker.
  */
 import type { Command } from 'commander'
-import { Cluster } from '../../cluster/cluster.ts'
+import type { Cluster } from '../../cluster/cluster.ts'
 import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
-import { parseOutput, renderTable } from '../options.ts'
+import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
+import { DeadlineExceededError } from '../../resilience/errors.ts'
+import { addOutputOption, parseOutput, parseTimeout, printResult, renderTable } from '../options.ts'
 
 interface BrokerReport {
   id: number
@@ -25,12 +27,13 @@ export interface ClusterInfo {
   topics: Array<{ name: string, errorCode: number, partitions: Array<{ partition: number, leader: number, replicas: number[], isr: number[], offline: number[] }> }>
 }
 
-export async function clusterInfo (cluster: Cluster): Promise<ClusterInfo> {
-  const metadata = await cluster.refreshMetadata()
+export async function clusterInfo (cluster: Cluster, signal?: AbortSignal): Promise<ClusterInfo> {
+  const wait = signal === undefined ? {} : { signal }
+  const metadata = await cluster.refreshMetadata(undefined, wait)
   const brokers = await Promise.all([...metadata.brokers.values()].sort((a, b) => a.nodeId - b.nodeId).map(async (b): Promise<BrokerReport> => {
     const report: BrokerReport = { id: b.nodeId, host: b.host, port: b.port, rack: b.rack, controller: b.nodeId === metadata.controllerId }
     try {
-      report.apis = negotiateAll((await cluster.connection(b.nodeId)).versions)
+      report.apis = negotiateAll((await cluster.connection(b.nodeId, 'default', wait)).versions)
     } catch (error) {
       report.error = (error as Error).message
     }
@@ -57,18 +60,25 @@ function renderInfo (info: ClusterInfo): string {
   return out.join('\n')
 }
 
-export function register (program: Command): void {
-  const cluster = program.command('cluster').description('Inspect a Kafka cluster')
-  cluster.command('info')
+export function register (cluster: Command): void {
+  addOutputOption(addConnectionOptions(cluster.command('info')
     .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
-    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
-    .option('--output <format>', 'table or json', 'table')
-    .action(async (options: { bootstrap: string, output: string }) => {
+    .option('--timeout <duration>', 'total time for the command', '30s')
+    .addHelpText('after', '\nExamples:\n  steadfast cluster info -b 127.0.0.1:9092\n  steadfast cluster info --command-config client.properties -o json')))
+    .action(async (options: ConnectionFlags & { output: string, timeout: string }) => {
       const format = parseOutput(options.output)
-      const client = new Cluster({ bootstrap: options.bootstrap, connectTimeoutMs: 5_000, requestTimeoutMs: 10_000 })
+      const timeoutMs = parseTimeout(options.timeout)
+      const { Cluster } = await import('../../cluster/cluster.ts') // here, so `--help` starts without the client
+      const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: Math.min(timeoutMs, 5_000), requestTimeoutMs: Math.min(timeoutMs, 10_000) })
+      const started = Date.now()
+      const signal = AbortSignal.timeout(timeoutMs)
       try {
-        const info = await clusterInfo(client)
-        process.stdout.write(format === 'json' ? JSON.stringify(info, null, 2) + '\n' : renderInfo(info))
+        const info = await clusterInfo(client, signal).catch((error: unknown) => {
+          if (!signal.aborted) throw error
+          throw new DeadlineExceededError(`cluster info: no answer from ${kafkaConnection(options).bootstrap} within --timeout ${timeoutMs} ms${error instanceof Error ? `: ${error.message}` : ''}`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
+        })
+        if (format === 'table') process.stdout.write(renderInfo(info))
+        else printResult(format, info, [], [])
       } finally {
         await client.close()
       }

@@ -4,10 +4,11 @@
  * workers), --timeout (bounds the whole command, retries included), --output table|json, and
  * basic-auth, header and TLS options.
  */
+import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { ConnectClient } from '../../connect/client.ts'
+import { checkUnique, loadManifests, ManifestError, parseManifests, type ConnectorManifest, type ManifestProblem } from '../../connect/manifest.ts'
 import { isCredentialHeader } from '../../rest/options.ts'
-import { loadManifests } from '../../connect/manifest.ts'
 import { FileOwnershipStore } from '../../connect/ownership.ts'
 import { formatPlan } from '../../connect/plan.ts'
 import { Reconciler, type ReconcileResult } from '../../connect/reconciler.ts'
@@ -165,31 +166,71 @@ function parseOffsets (text: string): ConnectorOffsetChange[] {
   return list as ConnectorOffsetChange[]
 }
 
-export function register (program: Command): void {
-  const connect = program.command('connect').description('Kafka Connect: declared connectors and operations that ride out worker rebalances')
+/**
+ * Strimzi's one-shot request annotations on a KafkaConnector. Its operator acts on one and then
+ * removes it; a file applied again and again would repeat the action every time (the agent, which
+ * keeps state between passes, acts on each once). `connect apply` refuses them, naming the command
+ * that does the same once.
+ */
+const ONE_SHOT_ANNOTATIONS: Record<string, string> = {
+  'strimzi.io/restart': 'run `steadfast connect restart <name>` instead',
+  'strimzi.io/restart-task': 'run `steadfast connect restart <name> --task <id>` instead',
+  'strimzi.io/pause-reconciliation': 'leave the manifest out of the set applied, or set spec.state',
+}
 
+function refuseOneShotAnnotations (manifests: ConnectorManifest[]): ConnectorManifest[] {
+  const problems: ManifestProblem[] = manifests.flatMap((m) => Object.keys(m.annotations ?? {})
+    .filter((key) => ONE_SHOT_ANNOTATIONS[key] !== undefined)
+    .map((key) => ({ file: m.source.file, document: m.source.document, path: `metadata.annotations.${key}`, message: `a one-shot Strimzi operator request, refused by connect apply, which may run again and again: ${ONE_SHOT_ANNOTATIONS[key] ?? ''}` })))
+  if (problems.length > 0) throw new ManifestError(problems)
+  return manifests
+}
+
+/** Manifests piped in (`-f -`), checked as a file's are; problems name "stdin". */
+function manifestsFromStdin (): ConnectorManifest[] {
+  let text: string
+  try {
+    text = readFileSync(0, 'utf8')
+  } catch (error) {
+    throw new InvalidArgumentError(`-f -: cannot read stdin: ${(error as Error).message}`, { cause: error })
+  }
+  const problems: ManifestProblem[] = []
+  const manifests = parseManifests(text, 'stdin', problems)
+  checkUnique(manifests, problems)
+  if (problems.length > 0) throw new ManifestError(problems)
+  return manifests
+}
+
+export function register (connect: Command): void {
   withConnectOptions(connect.command('apply'))
-    .description('Make the cluster match KafkaConnector manifests (a YAML file or a directory of them)')
-    .requiredOption('-f, --file <path>', 'manifest file or directory')
-    .option('--dry-run', 'print the plan as a diff and change nothing')
+    .description('Make the cluster match KafkaConnector manifests (a YAML file or a directory of them); deletes nothing unless --prune')
+    .requiredOption('-f, --file <path>', 'manifest file or directory ("-" for stdin)')
+    .option('--dry-run', 'print the plan as a diff and change nothing; exit 1 when there are changes, 0 when none (as kubectl diff)')
     .option('--wait', 'pass again until every connector is Ready (or --timeout)')
     .option('--interval <duration>', 'time between passes with --wait', (t: string) => parseDuration(t, '--interval'), 2_000)
     .option('--state <file>', 'ownership ledger: which connectors steadfast created', DEFAULT_STATE_FILE)
-    .option('--no-prune', 'keep managed connectors that are no longer declared')
-    .option('--prune-unmanaged', 'also delete undeclared connectors steadfast did not create')
-    .option('--allow-empty', 'accept manifests that declare no connector (then every managed connector is deleted)')
+    .option('--prune', 'delete the connectors steadfast created (per --state) that the manifests given no longer declare')
+    .option('--allow-empty', 'accept manifests that declare no connector (with --prune: every connector steadfast created is deleted)')
     .option('--concurrency <n>', 'connectors handled at once', (t: string) => {
       if (!/^\d+$/.test(t) || Number(t) < 1) throw new InvalidArgumentError(`--concurrency: "${t}" is not an integer >= 1`)
       return Number(t)
     }, 8)
-    .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune: boolean, pruneUnmanaged?: boolean, allowEmpty?: boolean, concurrency: number }) => {
-      const manifests = await loadManifests(options.file)
+    .addHelpText('after', `
+Examples:
+  steadfast connect apply -f connectors/ --dry-run --url http://127.0.0.1:8083
+  steadfast connect apply -f connectors/ --prune --wait
+  kustomize build . | steadfast connect apply -f -
+
+Only the connectors steadfast created (recorded in --state) are ever deleted, and only with --prune:
+connectors declared in other files, or made by other tools, are left alone.`)
+    .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune?: boolean, allowEmpty?: boolean, concurrency: number }) => {
+      const manifests = refuseOneShotAnnotations(options.file === '-' ? manifestsFromStdin() : await loadManifests(options.file))
       await withClient('apply', options, async (client, signal) => {
         const reconciler = new Reconciler({
           client,
           store: new FileOwnershipStore(options.state),
-          prune: options.prune,
-          pruneUnmanaged: options.pruneUnmanaged === true,
+          prune: options.prune === true,
+          pruneUnmanaged: false,
           allowEmpty: options.allowEmpty === true,
           concurrency: options.concurrency,
         })
@@ -197,6 +238,7 @@ export function register (program: Command): void {
           const plan = await reconciler.plan(manifests, { signal })
           if (options.output === 'json') printResult('json', { actions: plan.actions, unmanaged: plan.unmanaged }, [], [])
           else process.stdout.write(formatPlan(plan.actions))
+          if (plan.actions.length > 0) process.exitCode = 1
           return
         }
         const result = options.wait === true

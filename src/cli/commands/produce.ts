@@ -1,30 +1,38 @@
 /**
- * `steadfast produce`: reads lines from stdin (like `kcat -P`) and sends each as one record,
- * optionally split into key and value at the first key separator. Lines are bytes: what arrives is
+ * `steadfast produce`: reads lines from stdin or --file (like `kcat -P`) and sends each as one
+ * record: the whole line as the value, split into key and value at the first key separator, with a
+ * fixed --key, or (--format json) an object with key, value, headers and partition. Lines are bytes: what arrives is
  * what is stored (`--crlf` strips a trailing `\r`). Prints a summary (and with --output json, the
  * partition and offset or the error of every line); exits non-zero when any line failed. Reading
  * pauses while too many sends (or too many bytes) await their outcome, and a line too large for one
- * record is skipped without being held, so memory stays bounded however long the input is.
+ * record is skipped without being held, so memory stays bounded however long the input is. The
+ * clients are imported when the command runs, so `produce --help` starts without them.
  */
+import { createReadStream } from 'node:fs'
 import type { Command } from 'commander'
-import { Cluster } from '../../cluster/cluster.ts'
+import type { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
-import { CONNECTION_MAX_IN_FLIGHT, Producer } from '../../producer/producer.ts'
+import type { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
-import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
-import { kafkaError } from '../../resilience/kafka-errors.ts'
-import { retry } from '../../resilience/retry.ts'
 import { byteLines, type InputLine } from '../byte-lines.ts'
+import { checkUserFile } from '../files.ts'
+import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
 import { commandLogger } from '../logging.ts'
 import { stdoutClosed } from '../stdout.ts'
-import { parseDuration, parseOutput, renderTable, toJson } from '../options.ts'
+import { integerOption, parseDuration, parseStreamOutput, renderTable, toJson } from '../options.ts'
+import { parseInputRecord, unescapeDelimiter, type InputFormat } from './produce-input.ts'
 
-interface ProduceCommandOptions {
+interface ProduceCommandOptions extends ConnectionFlags {
   topic: string
-  bootstrap: string
   keySeparator?: string
+  key?: string
+  delimiter: string
+  nullValue?: string
+  format: string
+  file?: string
+  count?: number
   crlf?: boolean
   compression: string
   acks: string
@@ -72,10 +80,18 @@ const UNKNOWN_TOPIC_WAIT_MS = 5000
 export interface ProduceInput {
   topic: string
   keySeparator?: string
+  /** The key of every record (instead of a key separator). */
+  key?: string
+  /** A value exactly equal to this is sent as null (a tombstone). */
+  nullValue?: string
+  /** `text` (default): a line is a value, or key and value; `json`: an object per line. */
+  format?: InputFormat
   /** Strip one trailing `\r` from each line (input with CRLF line endings). */
   crlf?: boolean
   partition?: number
   headers: Array<{ key: string, value: string }>
+  /** Stop reading after this many lines. */
+  count?: number
 }
 
 function parseAcks (text: string): Acks {
@@ -107,6 +123,7 @@ function parseTimeout (text: string): number {
  * would stretch the command past its --timeout.
  */
 async function checkTopic (cluster: Cluster, bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
+  const [{ kafkaError }, { retry }] = await Promise.all([import('../../resilience/kafka-errors.ts'), import('../../resilience/retry.ts')])
   const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
   let unknownSince: number | undefined
   try {
@@ -147,7 +164,6 @@ function parseHeader (pair: string): { key: string, value: string } {
  */
 export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<InputLine>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
   const { maxPending, maxPendingBytes, each, signal } = { ...DEFAULT_LIMITS, ...limits }
-  const separator = input.keySeparator === undefined ? undefined : Buffer.from(input.keySeparator)
   const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
   const early = new Map<number, LineResult>()
   let next = 1
@@ -171,23 +187,17 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
   const inFlight = { count: 0, bytes: 0, wake: () => {} }
   const settled = new Set<Promise<void>>()
   for await (const raw of lines) {
-    if (signal?.aborted === true) break
+    if (signal?.aborted === true || summary.lines === input.count) break
     const line = ++summary.lines
     if (!Buffer.isBuffer(raw)) {
       record({ line, error: `line ${line} is ${raw.oversizedBytes} bytes, more than one record may hold (${raw.limitBytes} bytes); skipped` })
       continue
     }
     const text = input.crlf === true && raw.at(-1) === CR ? raw.subarray(0, -1) : raw
-    let key: Buffer | null = null
-    let value = text
-    if (separator !== undefined) {
-      const at = text.indexOf(separator)
-      if (at < 0) {
-        record({ line, error: `line ${line} has no key separator "${input.keySeparator ?? ''}"` })
-        continue
-      }
-      key = text.subarray(0, at)
-      value = text.subarray(at + separator.length)
+    const parsed = parseInputRecord(text, line, input)
+    if ('error' in parsed) {
+      record({ line, error: parsed.error })
+      continue
     }
     while (inFlight.count + early.size >= maxPending || inFlight.bytes >= maxPendingBytes) {
       await new Promise<void>((resolve) => { inFlight.wake = resolve })
@@ -195,7 +205,7 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
     const bytes = text.length
     inFlight.count++
     inFlight.bytes += bytes
-    const done: Promise<void> = producer.send({ topic: input.topic, key, value, headers: input.headers, ...(input.partition === undefined ? {} : { partition: input.partition }) })
+    const done: Promise<void> = producer.send({ topic: input.topic, ...parsed })
       .then((m) => { record({ line, partition: m.partition, offset: m.offset }) },
         (error: unknown) => { record({ line, error: error instanceof Error ? error.message : String(error) }) })
       .finally(() => {
@@ -242,31 +252,50 @@ function renderSummary (summary: ProduceSummary): string {
   return out.join('\n') + '\n'
 }
 
-export function register (program: Command): void {
-  program.command('produce')
-    .description('Send stdin lines to a topic, one record per line (like kcat -P)')
-    .requiredOption('--topic <topic>', 'topic to write to')
-    .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
-    .option('--key-separator <sep>', 'split each line into key and value at the first <sep>')
+const EXAMPLES = `
+Examples:
+  printf 'k1:hello\\nk2:world\\n' | steadfast produce -b 127.0.0.1:9092 -t orders -K :
+  steadfast produce -b 127.0.0.1:9092 -t orders -p 0 -k user-7 -H source=import --file events.txt
+  steadfast produce -t orders --format json < records.jsonl    # {"key":"k","value":"v","headers":{"h":"1"},"partition":2}
+  steadfast produce -t orders --delimiter '\\0' --null-value NULL -c 100 --command-config client.properties`
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value]
+
+export function register (produce: Command): void {
+  addConnectionOptions(produce
+    .requiredOption('-t, --topic <topic>', 'topic to write to')
+    .option('-K, --key-separator <sep>', 'split each line into key and value at the first <sep> (escapes: \\n \\t \\r \\0 \\\\)')
+    .option('-k, --key <key>', 'the key of every record')
+    .option('-D, --delimiter <sep>', 'what ends a record (escapes as for -K)', '\\n')
+    .option('--null-value <marker>', 'a value exactly equal to <marker> is sent as null (a tombstone)')
+    .option('--format <format>', 'text (a line is a value, or key<sep>value) or json (one object per line: key, value, headers, partition)', 'text')
+    .option('--file <path>', 'read records from this file instead of stdin')
+    .option('-c, --count <n>', 'stop after <n> records', integerOption('--count', 1))
     .option('--crlf', 'strip a trailing \\r from each line (input with CRLF line endings); without it every byte is kept')
     .option('--compression <codec>', 'none, gzip, snappy, lz4 or zstd', 'none')
     .option('--acks <acks>', '0, 1 or all', 'all')
-    .option('--partition <n>', 'write every line to this partition (default: the partitioner decides)')
-    .option('--header <key=value>', 'header for every record, repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    .option('-p, --partition <n>', 'write every record to this partition (default: the partitioner decides)')
+    .option('-H, --header <key=value>', 'header for every record, repeatable', collect, [])
     .option('--timeout <duration>', 'delivery timeout per record, retries included', '2m')
-    .option('--output <format>', 'table (summary) or json (summary and every line)', 'table')
+    .option('-o, --output <format>', 'table (summary) or json (summary and every line)', 'table'))
+    .addHelpText('after', EXAMPLES)
     .action(async (options: ProduceCommandOptions) => {
-      const format = parseOutput(options.output)
+      const format = parseStreamOutput(options.output)
       const deliveryTimeoutMs = parseTimeout(options.timeout)
-      const input: ProduceInput = { topic: options.topic, keySeparator: options.keySeparator, crlf: options.crlf === true, partition: parsePartition(options.partition), headers: options.header.map(parseHeader) }
-      if (input.keySeparator === '') throw new InvalidArgumentError('--key-separator must not be empty')
+      const input = produceInput(options)
+      const connection = kafkaConnection(options)
+      const delimiter = Buffer.from(unescapeDelimiter(options.delimiter, '--delimiter'))
+      if (options.file !== undefined) checkUserFile(options.file, '--file')
       const logger = commandLogger()
       const acks = parseAcks(options.acks)
       const requestTimeoutMs = Math.min(30_000, deliveryTimeoutMs)
+      const [{ Cluster }, { DEFAULT_CONNECT_TIMEOUT_MS }, { CONNECTION_MAX_IN_FLIGHT, Producer }] = await Promise.all([
+        import('../../cluster/cluster.ts'), import('../../network/connection.ts'), import('../../producer/producer.ts'),
+      ])
       // One cluster client for the topic check and the producer: the producer starts from the
       // metadata and connections the check left.
       const cluster = new Cluster({
-        bootstrap: options.bootstrap,
+        ...connection,
         clientId: 'steadfast-produce',
         logger,
         connectTimeoutMs: Math.min(deliveryTimeoutMs, DEFAULT_CONNECT_TIMEOUT_MS),
@@ -276,7 +305,7 @@ export function register (program: Command): void {
       const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        await checkTopic(cluster, options.bootstrap, input.topic, deliveryTimeoutMs, logger)
+        await checkTopic(cluster, connection.bootstrap, input.topic, deliveryTimeoutMs, logger)
         const producer = new Producer({
           cluster,
           acks,
@@ -290,7 +319,8 @@ export function register (program: Command): void {
         try {
           // A line is one record: one that cannot fit in a request is skipped as it is read.
           const maxLineBytes = Math.min(producer.options.maxRequestSize, producer.options.maxBufferedBytesPerPartition)
-          summary = await produceLines(producer, input, byteLines(process.stdin, maxLineBytes), { each: json?.each, signal: stdoutClosed })
+          const source = options.file === undefined ? process.stdin : createReadStream(options.file)
+          summary = await produceLines(producer, input, byteLines(source, maxLineBytes, delimiter), { each: json?.each, signal: stdoutClosed })
         } finally {
           await producer.close()
         }
@@ -301,4 +331,24 @@ export function register (program: Command): void {
       else json.end(summary)
       if (summary.failed > 0) process.exitCode = 1
     })
+}
+
+function produceInput (options: ProduceCommandOptions): ProduceInput {
+  if (options.format !== 'text' && options.format !== 'json') throw new InvalidArgumentError(`--format: "${options.format}" is not text or json`)
+  const keySeparator = options.keySeparator === undefined ? undefined : unescapeDelimiter(options.keySeparator, '--key-separator')
+  if (keySeparator !== undefined && options.key !== undefined) throw new InvalidArgumentError('--key and --key-separator exclude each other: a fixed key, or a key from each line')
+  if (options.format === 'json' && (keySeparator !== undefined || options.key !== undefined || options.nullValue !== undefined)) {
+    throw new InvalidArgumentError('--format json carries keys and null values in its objects: --key, --key-separator and --null-value apply to text')
+  }
+  return {
+    topic: options.topic,
+    keySeparator,
+    key: options.key,
+    nullValue: options.nullValue,
+    format: options.format,
+    crlf: options.crlf === true,
+    partition: parsePartition(options.partition),
+    headers: options.header.map(parseHeader),
+    count: options.count,
+  }
 }

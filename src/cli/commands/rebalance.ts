@@ -83,6 +83,18 @@ function parseIdList (text: string, what: string): number[] {
   return ids.map(Number)
 }
 
+/**
+ * Strimzi's `strimzi.io/rebalance` request in a manifest given to `rebalance create`: approve is
+ * honoured (the proposal is executed once ready, as with auto-approval); refresh and stop are
+ * one-shot requests the operator removes once done, so they are refused, naming their commands.
+ */
+function withRebalanceRequest (manifest: RebalanceManifest, source: string): RebalanceManifest {
+  const request = manifest.metadata.annotations?.['strimzi.io/rebalance']
+  if (request === undefined) return manifest
+  if (request === 'approve') return { ...manifest, spec: { ...manifest.spec, autoApproval: manifest.spec.autoApproval ?? true } }
+  throw new InvalidArgumentError(`${source}: metadata.annotations.strimzi.io/rebalance: "${request}" is refused (only approve is honoured in a manifest): run \`steadfast rebalance ${request} ${manifest.metadata.name}\` instead`)
+}
+
 /** The manifests a create command describes: from -f, or built from --mode and friends. */
 export function manifestsFromOptions (options: CreateOptions): RebalanceManifest[] {
   const flagged = options.mode !== undefined || options.brokers !== undefined || options.goals !== undefined || options.excludedTopics !== undefined || options.skipHardGoalCheck === true
@@ -90,7 +102,7 @@ export function manifestsFromOptions (options: CreateOptions): RebalanceManifest
   if (options.file !== undefined) {
     if (flagged) throw new InvalidArgumentError('-f: give the rebalance either in a file or with --mode/--brokers/--goals/--excluded-topics, not both')
     const text = options.file === '-' ? readStdin() : readUserFile(options.file, '-f')
-    manifests = parseManifests(text, options.file === '-' ? 'stdin' : options.file)
+    manifests = parseManifests(text, options.file === '-' ? 'stdin' : options.file).map((m) => withRebalanceRequest(m, options.file === '-' ? 'stdin' : options.file ?? ''))
   } else {
     if (options.mode === undefined) throw new InvalidArgumentError(`give -f <file> or --mode <${REBALANCE_MODES.join('|')}>`)
     const spec: Record<string, unknown> = { mode: options.mode }
@@ -221,9 +233,7 @@ async function settleOrShow (lifecycle: RebalanceLifecycle, name: string, timeou
   }
 }
 
-export function register (program: Command): void {
-  const rebalance = program.command('rebalance').description('Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)')
-
+export function register (rebalance: Command): void {
   withRebalanceOptions(rebalance.command('create'))
     .description('Create rebalances from a KafkaRebalance manifest (-f) or from --mode, and wait for the proposal')
     .option('-f, --file <file>', 'KafkaRebalance YAML/JSON ("-" for stdin); several documents allowed')

@@ -5,7 +5,7 @@
 import type { Command } from 'commander'
 import { CruiseControlSimulator } from '../../testkit/cruise-control-sim/simulator.ts'
 import { waitForStopSignal } from '../foreground.ts'
-import { integerOption, parseDuration, parseOutput, type OutputFormat } from '../options.ts'
+import { integerOption, parseDuration, parseStreamOutput, type OutputFormat } from '../options.ts'
 
 interface SimulatorCliOptions {
   port: number
@@ -72,6 +72,6 @@ export function register (testkit: Command): void {
     .option('--execution-tick <duration>', 'time between execution steps', duration('--execution-tick'), 500)
     .option('--movements-per-tick <n>', 'partition movements finished per execution step', integerOption('--movements-per-tick', 1, 100_000), 5)
     .option('--brokers <n>', 'brokers in the simulated cluster', integerOption('--brokers', 2, 100), 4)
-    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: SimulatorCliOptions) => run(options))
 }

@@ -10,7 +10,7 @@ import { RealClusterUnavailableError } from '../../testkit/real-cluster/errors.t
 import { RealCluster, type RealClusterOptions } from '../../testkit/real-cluster/real-cluster.ts'
 import { RealConnect } from '../../testkit/real-cluster/real-connect.ts'
 import { waitForStopSignal } from '../foreground.ts'
-import { integerOption, parseOutput, renderTable, type OutputFormat } from '../options.ts'
+import { integerOption, parseStreamOutput, renderTable, type OutputFormat } from '../options.ts'
 
 interface KafkaCliOptions {
   brokers: number
@@ -117,6 +117,6 @@ export function register (testkit: Command): void {
     .option('--sasl', 'also listen on SASL_SSL (the rig\'s CA, SCRAM users)', false)
     .option('--topic <name:partitions:rf>', 'create a topic (repeatable), e.g. orders:3:3',
       (text: string, previous: TopicSpec[]) => [...previous, parseTopicSpec(text)], [] as TopicSpec[])
-    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: KafkaCliOptions) => run(options))
 }

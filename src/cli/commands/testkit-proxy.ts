@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import { createInterface } from 'node:readline'
 import { ChaosProxy } from '../../testkit/chaos-proxy/chaos-proxy.ts'
 import { waitForStopSignal } from '../foreground.ts'
-import { parseOutput, renderTable, type OutputFormat } from '../options.ts'
+import { parseStreamOutput, renderTable, type OutputFormat } from '../options.ts'
 import { runProxyCommand } from '../proxy-commands.ts'
 
 interface ProxyCliOptions {
@@ -57,6 +57,6 @@ export function register (testkit: Command): void {
   testkit.command('proxy')
     .description('Run a Kafka-aware chaos proxy in front of a cluster and control it from stdin')
     .requiredOption('--upstream <host:port[,host:port]>', 'bootstrap servers of the cluster to proxy')
-    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: ProxyCliOptions) => run(options))
 }

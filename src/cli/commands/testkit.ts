@@ -19,7 +19,6 @@ export const testkitSubcommands: RegisterSubcommand[] = [
   proxy,
 ]
 
-export function register (program: Command): void {
-  const testkit = program.command('testkit').description('Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, a chaos proxy, Connect and Cruise Control simulators')
+export function register (testkit: Command): void {
   for (const add of testkitSubcommands) add(testkit)
 }

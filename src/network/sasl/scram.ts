@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { SteadfastError } from '../../resilience/errors.ts'
+import { saslprep } from './saslprep.ts'
 
 export type ScramMechanism = 'SCRAM-SHA-256' | 'SCRAM-SHA-512'
 
@@ -50,9 +51,12 @@ export class ScramClient {
 
   constructor (options: ScramClientOptions) {
     this.#hash = HASHES[options.mechanism]
-    this.#password = options.password
+    // RFC 5802 §2.2: both are SASLprepped before use, so non-ASCII credentials give the same bytes
+    // however they were typed (composed or not). Kafka's own broker stores the password's UTF-8 as
+    // given, which SASLprep leaves alone when it is already in that composed form.
+    this.#password = saslprep(options.password, 'SCRAM password')
     this.#nonce = options.nonce ?? randomBytes(24).toString('base64').replace(/[=,]/g, '')
-    this.#clientFirstBare = `n=${saslName(options.username)},r=${this.#nonce}`
+    this.#clientFirstBare = `n=${saslName(saslprep(options.username, 'SCRAM user name'))},r=${this.#nonce}`
   }
 
   /** The first message: GS2 header (no channel binding) + bare client-first. */

@@ -137,19 +137,19 @@ describe('steadfast produce', { timeout: 90_000 }, () => {
 
   test('bad options are one clear line on stderr', async () => {
     const acks = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--acks', '2'], 'x\n')
-    assert.equal(acks.code, 1)
+    assert.equal(acks.code, 2)
     assert.match(acks.stderr, /--acks: "2" is not 0, 1 or all/)
     const codec = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--compression', 'brotli'], 'x\n')
-    assert.equal(codec.code, 1)
+    assert.equal(codec.code, 2)
     assert.match(codec.stderr, /compression must be one of none, gzip, snappy, lz4, zstd, got "brotli"/)
     const tiny = await steadfast(['produce', '--topic', 'plain', '--bootstrap', mock.bootstrap, '--timeout', '0'], 'x\n')
-    assert.equal(tiny.code, 1)
+    assert.equal(tiny.code, 2)
     assert.match(tiny.stderr, /--timeout must be at least 1s \(room for a metadata lookup, a send and a retry\), got "0"/)
   })
 
   test('an unknown topic fails fast, after a short bounded wait, naming the topic', async () => {
     const { code, stdout, stderr } = await steadfast(['produce', '--topic', 'no-such-topic', '--bootstrap', mock.bootstrap, '--timeout', '1s'], 'x\n')
-    assert.equal(code, 1)
+    assert.equal(code, 2)
     assert.equal(stdout, '')
     assert.match(stderr, /--topic: the cluster does not know topic "no-such-topic" \(UNKNOWN_TOPIC_OR_PARTITION for 1000 ms\); create it first/)
   })

@@ -16,8 +16,8 @@ import { startSim, tempDir } from '../../cruise-control/fixtures.ts'
 
 async function cli (t: TestContext, args: string[]): Promise<string> {
   const program = new Command('steadfast').exitOverride()
-  registerRebalance(program)
-  registerCc(program)
+  registerRebalance(program.command('rebalance'))
+  registerCc(program.command('cc'))
   let out = ''
   t.mock.method(process.stdout, 'write', (chunk: string | Uint8Array) => { out += String(chunk); return true })
   try {

@@ -38,9 +38,9 @@ describe('steadfast testkit cluster', () => {
     assert.deepEqual(await exitOf(run.child), [0, null])
   })
 
-  test('an invalid --topic is refused with exit code 1 and a message naming it', async (t) => {
+  test('an invalid --topic is refused with exit code 2 (usage) and a message naming it', async (t) => {
     const run = runCli(t, ['--topic', 'orders:many'])
-    assert.deepEqual(await exitOf(run.child), [1, null])
+    assert.deepEqual(await exitOf(run.child), [2, null])
     assert.match(run.stderr(), /steadfast: --topic: "orders:many": partitions must be a positive integer, got "many" \[STEADFAST_ERR_INVALID_ARGUMENT\]/)
   })
 
