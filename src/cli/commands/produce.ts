@@ -14,7 +14,7 @@ import { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from '../../network/connection.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
-import { kafkaError } from '../../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { byteLines, type InputLine } from '../byte-lines.ts'
 import { commandLogger } from '../logging.ts'
@@ -113,8 +113,8 @@ async function checkTopic (bootstrap: string, topic: string, timeoutMs: number, 
   try {
     await retry(async ({ signal }) => {
       const info = (await cluster.metadata([topic], { signal })).topics.get(topic)
-      if (info !== undefined && info.errorCode === 0) return
-      const error = kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+      if (info !== undefined && info.errorCode === KafkaErrorCode.NONE) return
+      const error = kafkaError(info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for topic ${topic}`)
       unknownSince ??= Date.now()
       if (isUnknownTopic(error) && Date.now() - unknownSince >= unknownWaitMs) throw unknownTopic(topic, unknownWaitMs, error)
       throw error
