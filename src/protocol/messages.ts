@@ -16,15 +16,12 @@ import type { ApiDescriptor, Field, ScalarType } from './descriptor.ts'
 
 type Direction = 'encode' | 'decode'
 
+/** Scalars that read and write as the same type. */
+interface SameBothWays { bool: boolean, int8: number, int16: number, uint16: number, int32: number, uint32: number, float64: number, string: string, uuid: string }
+
 interface ScalarTypes {
-  encode: {
-    bool: boolean, int8: number, int16: number, uint16: number, int32: number, uint32: number,
-    int64: bigint | number, float64: number, string: string, uuid: string, bytes: Uint8Array, records: Uint8Array
-  }
-  decode: {
-    bool: boolean, int8: number, int16: number, uint16: number, int32: number, uint32: number,
-    int64: bigint, float64: number, string: string, uuid: string, bytes: Buffer, records: Buffer
-  }
+  encode: SameBothWays & { int64: bigint | number, bytes: Uint8Array, records: Uint8Array }
+  decode: SameBothWays & { int64: bigint, bytes: Buffer, records: Buffer }
 }
 
 /** A body for a descriptor whose fields are not known at the type level (code generic over APIs). */
