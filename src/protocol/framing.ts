@@ -7,7 +7,7 @@ import type { ApiDescriptor } from './descriptor.ts'
 import { apiByKey } from './apis/index.ts'
 import type { Message } from './codec.ts'
 import { readStruct, writeStruct } from './codec.ts'
-import type { DecodedRequestBody, EncodableResponseBody, RequestBody, ResponseBody } from './messages.ts'
+import type { DecodedRequestBody, EncodableResponseBody, RequestBody, ResponseBody, UntypedBody } from './messages.ts'
 import { Reader } from './primitives/reader.ts'
 import { Writer } from './primitives/writer.ts'
 
@@ -129,7 +129,8 @@ export function decodeRequestHeader (frame: Buffer): DecodedRequestHeader {
 export interface DecodedRequest extends RequestHeader {
   api: ApiDescriptor
   apiVersion: number
-  body: Message
+  /** Untyped: the API is known only at run time (decodeRequestBody with a descriptor gives a typed body). */
+  body: UntypedBody
 }
 
 /** Decodes a request frame; an unknown API key or unsupported version is a ProtocolDecodeError. */
