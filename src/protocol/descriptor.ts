@@ -35,7 +35,7 @@ export interface Field {
 /** One API; `Request` and `Response` are the literal field lists `api()` was given. */
 export interface ApiDescriptor<
   Request extends readonly Field[] = readonly Field[],
-  Response extends readonly Field[] = readonly Field[],
+  Response extends readonly Field[] = readonly Field[]
 > {
   readonly name: string
   readonly apiKey: number
@@ -91,7 +91,7 @@ export interface TypedField<
   Versions extends VersionRange,
   Nullable extends VersionRange | null,
   Default extends DefaultValue | undefined,
-  Fields extends readonly Field[] | null,
+  Fields extends readonly Field[] | null
 > extends Field {
   readonly name: Name
   readonly type: Type
@@ -109,17 +109,21 @@ type DefaultOf<Options extends FieldOptions> =
 /** What `f(name, type, versions, options, fields)` returns, as a type. */
 export type DeclaredField<
   Name extends string, Type extends string, Versions extends string,
-  Options extends FieldOptions, Fields extends readonly Field[] | null,
+  Options extends FieldOptions, Fields extends readonly Field[] | null
 > = TypedField<Name, Type, ParseRange<Versions>, NullableOf<Options>, DefaultOf<Options>, Fields>
 
-/** Declares one field; `fields` for struct types. `type` and version strings use Kafka's notation. */
+/**
+ * Declares one field; `fields` for struct types. `type` and version strings use Kafka's notation.
+ * The overloads give the parsed field as literal types (ParseRange computes at compile time what
+ * parseRange computes at run time); a scalar field has no sub-fields.
+ */
 export function f<
   const Name extends string, const Type extends string, const Versions extends string,
-  const Options extends FieldOptions = Record<never, never>,
+  const Options extends FieldOptions = Record<never, never>
 > (name: Name, type: Type, versions: Versions, options?: Options): DeclaredField<Name, Type, Versions, Options, null>
 export function f<
   const Name extends string, const Type extends string, const Versions extends string,
-  const Options extends FieldOptions, const Fields extends readonly Field[],
+  const Options extends FieldOptions, const Fields extends readonly Field[]
 > (name: Name, type: Type, versions: Versions, options: Options, fields: Fields): DeclaredField<Name, Type, Versions, Options, Fields>
 export function f (name: string, type: string, versions: string, options?: FieldOptions, fields?: readonly Field[]): Field {
   const declared: FieldOptions = options ?? {}
@@ -157,7 +161,7 @@ export interface ApiDefinition<Request extends readonly Field[], Response extend
 
 /** Declares one API from its request and response fields. */
 export function api<const Request extends readonly Field[], const Response extends readonly Field[]> (
-  definition: ApiDefinition<Request, Response>,
+  definition: ApiDefinition<Request, Response>
 ): ApiDescriptor<Request, Response> {
   const valid = parseRange(definition.validVersions)
   if (valid === null || valid[1] === null) {

@@ -8,7 +8,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import {
   apis, decodeRequest, decodeResponse, encodeRequest, encodeResponse,
-  type Element, type RequestBody, type ResponseBody,
+  type ApiName, type DecodedRequestBody, type Element, type EncodableResponseBody, type RequestBody, type ResponseBody,
 } from '../../src/protocol/index.ts'
 
 /** True when A and B are the same type (not merely assignable). */
@@ -62,6 +62,19 @@ test('misspelled, missing and mistyped fields do not compile', () => {
     assert.ok(offset)
   }
   assert.equal(typeof refused, 'function')
+})
+
+test('every API has typed bodies both ways (none fell back to an untyped record)', () => {
+  type Untyped<Body> = string extends keyof Body ? true : false
+  type UntypedApis = {
+    [Name in ApiName]: true extends Untyped<RequestBody<typeof apis[Name]>> | Untyped<ResponseBody<typeof apis[Name]>>
+      | Untyped<DecodedRequestBody<typeof apis[Name]>> | Untyped<EncodableResponseBody<typeof apis[Name]>> ? Name : never
+  }[ApiName]
+  sameType<Same<UntypedApis, never>>()
+  // The check itself tells an untyped body from a typed one.
+  sameType<Same<Untyped<Record<string, unknown>>, true>>()
+  sameType<Same<Untyped<ResponseBody<typeof apis.Heartbeat>>, false>>()
+  assert.ok(Object.keys(apis).length >= 30)
 })
 
 test('a field that exists only in some versions is optional, a nullable one may be null', () => {
