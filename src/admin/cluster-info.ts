@@ -1,6 +1,5 @@
 /** Describe the cluster: id, controller and brokers (DescribeCluster where offered, else Metadata). */
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
 import { UnsupportedApiError } from '../cluster/errors.ts'
 import { adminCall, type AdminContext, type CallOptions } from './context.ts'
 import { throwTopLevel } from './results.ts'
@@ -28,7 +27,7 @@ export async function describeCluster (ctx: AdminContext, options: CallOptions =
     return {
       clusterId: response.body.clusterId,
       controllerId: response.body.controllerId,
-      brokers: (response.body.brokers as Message[]).map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
+      brokers: response.body.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack ?? null })).sort((a, b) => a.nodeId - b.nodeId),
     }
   })
 }

@@ -3,7 +3,7 @@
  * Broker configs must be asked of that broker; topic configs of any broker.
  */
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { adminCall, forEachItem, type AdminContext, type CallOptions } from './context.ts'
 import { throwItemFailures, type ItemFailure } from './results.ts'
@@ -63,15 +63,15 @@ export async function describeConfigs (ctx: AdminContext, resources: ConfigResou
         includeSynonyms: false,
         includeDocumentation: false,
       }, { signal })
-      const result = (response.body.results as Message[])[0] ?? { errorCode: 0, configs: [] }
-      throwItemFailures(operation, attempt, result.errorCode === 0 ? [] : [{ item: `${resource.type} ${resource.name}`, errorCode: result.errorCode, message: result.errorMessage }])
-      const entries = (result.configs as Message[]).map((c): ConfigEntry => ({
+      const result = response.body.results[0] ?? { errorCode: KafkaErrorCode.NONE, configs: [] }
+      throwItemFailures(operation, attempt, result.errorCode === KafkaErrorCode.NONE ? [] : [{ item: `${resource.type} ${resource.name}`, errorCode: result.errorCode, message: result.errorMessage }])
+      const entries = result.configs.map((c): ConfigEntry => ({
         name: c.name,
         value: c.value ?? null,
         readOnly: c.readOnly,
-        isDefault: response.version === 0 ? c.isDefault : c.configSource === 5,
+        isDefault: response.version === 0 ? c.isDefault === true : c.configSource === 5,
         isSensitive: c.isSensitive,
-        source: response.version === 0 ? (c.isDefault === true ? 'default' : 'unknown') : CONFIG_SOURCES[c.configSource as number] ?? 'unknown',
+        source: response.version === 0 ? (c.isDefault === true ? 'default' : 'unknown') : CONFIG_SOURCES[c.configSource ?? -1] ?? 'unknown',
       }))
       return [`${resource.type}:${resource.name}`, entries.sort((a, b) => a.name.localeCompare(b.name))] as const
     })
@@ -100,8 +100,8 @@ export async function incrementalAlterConfigs (ctx: AdminContext, alterations: C
         resources: [{ resourceType, resourceName: alteration.name, configs }],
         validateOnly: options.validateOnly === true,
       }, { signal })
-      const failures: ItemFailure[] = (response.body.responses as Message[])
-        .filter((r) => r.errorCode !== 0)
+      const failures: ItemFailure[] = response.body.responses
+        .filter((r) => r.errorCode !== KafkaErrorCode.NONE)
         .map((r) => ({ item: `${alteration.type} ${r.resourceName}`, errorCode: r.errorCode, message: r.errorMessage }))
       throwItemFailures(operation, attempt, failures)
     })

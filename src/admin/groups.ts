@@ -5,7 +5,8 @@
  * coordinator again and retry, under the caller's deadline.
  */
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
+import { offsetFetchGroupResult } from '../protocol/apis/offset-fetch.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 import { InvalidArgumentError, ProtocolDecodeError } from '../resilience/errors.ts'
 import { adminCall, forEachItem, remaining, type AdminContext, type CallOptions } from './context.ts'
 import { throwItemFailures, throwTopLevel, type ItemFailure } from './results.ts'
@@ -77,14 +78,14 @@ async function fetchGroupOffsets (ctx: AdminContext, groupId: string, topics: Ar
         // that are not valid Kafka: say so, and how to get the offsets anyway.
         throw new InvalidArgumentError(`${coordinator.label} cannot list all of group ${groupId}'s topics (its OffsetFetch answer to a null topic list is malformed: ${error.message}); name the topics (topics option, or --topic)`, { cause: error })
       })
-    const body: Message = response.version >= 8 ? (response.body.groups as Message[])[0] ?? {} : response.body
+    const body = offsetFetchGroupResult(response.version, response.body)
     throwTopLevel(operation, body, `for group ${groupId} on ${coordinator.label}`)
     const offsets: CommittedOffset[] = []
     const failures: ItemFailure[] = []
-    for (const t of (body.topics ?? []) as Message[]) {
-      for (const p of t.partitions as Message[]) {
-        if (p.errorCode !== 0) { failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode }); continue }
-        offsets.push({ topic: t.name, partition: p.partitionIndex, offset: BigInt(p.committedOffset), leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.metadata ?? null })
+    for (const t of body.topics ?? []) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== KafkaErrorCode.NONE) { failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode }); continue }
+        offsets.push({ topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: p.committedLeaderEpoch ?? -1, metadata: p.metadata ?? null })
       }
     }
     throwItemFailures(operation, attempt, failures)
@@ -114,8 +115,8 @@ export async function alterConsumerGroupOffsets (ctx: AdminContext, groupId: str
       })),
     }, { signal })
     const failures: ItemFailure[] = []
-    for (const t of response.body.topics as Message[]) {
-      for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
+    for (const t of response.body.topics) {
+      for (const p of t.partitions) if (p.errorCode !== KafkaErrorCode.NONE) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
     }
     throwItemFailures(operation, attempt, failures)
   }, { coordinator: { type: 'group', key: groupId } })
@@ -135,8 +136,8 @@ export async function deleteConsumerGroupOffsets (ctx: AdminContext, groupId: st
     }, { signal })
     throwTopLevel(operation, response.body, `for group ${groupId} on ${coordinator.label}`)
     const failures: ItemFailure[] = []
-    for (const t of response.body.topics as Message[]) {
-      for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
+    for (const t of response.body.topics) {
+      for (const p of t.partitions) if (p.errorCode !== KafkaErrorCode.NONE) failures.push({ item: `group ${groupId} ${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
     }
     throwItemFailures(operation, attempt, failures)
   }, { coordinator: { type: 'group', key: groupId } })
@@ -151,7 +152,7 @@ export async function listGroups (ctx: AdminContext, options: CallOptions & { st
     const connection = await ctx.cluster.connection(nodeId, 'default', { signal })
     const response = await connection.request(apis.ListGroups, { statesFilter: options.states ?? [], typesFilter: [] }, { signal })
     throwTopLevel(operation, response.body, `on ${connection.label}`)
-    return (response.body.groups as Message[]).map((g): GroupListing => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: nodeId }))
+    return response.body.groups.map((g): GroupListing => ({ groupId: g.groupId, protocolType: g.protocolType, state: g.groupState, coordinator: nodeId }))
   }))
   return perBroker.flat().sort((a, b) => a.groupId.localeCompare(b.groupId))
 }
@@ -164,16 +165,16 @@ export async function describeGroups (ctx: AdminContext, groups: string[], optio
     return await adminCall(ctx, operation, each, async (signal, attempt) => {
       const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
       const response = await coordinator.request(apis.DescribeGroups, { groups: [groupId], includeAuthorizedOperations: false }, { signal })
-      const g = (response.body.groups as Message[])[0]
+      const g = response.body.groups[0]
       if (g === undefined) throw new InvalidArgumentError(`${operation}: ${coordinator.label} answered no entry for group ${groupId}`)
-      throwItemFailures(operation, attempt, g.errorCode === 0 ? [] : [{ item: `group ${groupId}`, errorCode: g.errorCode }])
+      throwItemFailures(operation, attempt, g.errorCode === KafkaErrorCode.NONE ? [] : [{ item: `group ${groupId}`, errorCode: g.errorCode }])
       return {
         groupId,
         state: g.groupState,
         protocolType: g.protocolType,
         protocol: g.protocolData,
         coordinator: coordinator.endpoint.nodeId ?? -1,
-        members: (g.members as Message[]).map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientId: m.clientId, clientHost: m.clientHost })),
+        members: g.members.map((m) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId ?? null, clientId: m.clientId, clientHost: m.clientHost })),
       }
     }, { coordinator: { type: 'group', key: groupId } })
   })
@@ -187,7 +188,7 @@ export async function deleteGroups (ctx: AdminContext, groups: string[], options
     await adminCall(ctx, operation, each, async (signal, attempt) => {
       const coordinator = await ctx.cluster.coordinator('group', groupId, { signal })
       const response = await coordinator.request(apis.DeleteGroups, { groupsNames: [groupId] }, { signal })
-      const failures = (response.body.results as Message[]).filter((r) => r.errorCode !== 0).map((r) => ({ item: `group ${r.groupId}`, errorCode: r.errorCode }))
+      const failures = response.body.results.filter((r) => r.errorCode !== KafkaErrorCode.NONE).map((r) => ({ item: `group ${r.groupId}`, errorCode: r.errorCode }))
       throwItemFailures(operation, attempt, failures)
     }, { coordinator: { type: 'group', key: groupId } })
   })
@@ -200,7 +201,7 @@ export async function resolvePartitions (ctx: AdminContext, topics: TopicPartiti
   return topics.map((t) => {
     if (t.partitions !== undefined) return { topic: t.topic, partitions: t.partitions }
     const info = metadata?.topics.get(t.topic)
-    if (info === undefined || info.errorCode !== 0) throw new InvalidArgumentError(`topic ${t.topic} does not exist (metadata has no partitions for it)`)
+    if (info === undefined || info.errorCode !== KafkaErrorCode.NONE) throw new InvalidArgumentError(`topic ${t.topic} does not exist (metadata has no partitions for it)`)
     return { topic: t.topic, partitions: info.partitions.map((p) => p.partition) }
   })
 }

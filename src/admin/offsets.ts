@@ -5,9 +5,8 @@
  */
 import { tpKey } from '../cluster/topic-partition.ts'
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { adminCall, remaining, type AdminContext, type CallOptions } from './context.ts'
 import { groupByTopic, listConsumerGroupOffsets, resolvePartitions, type TopicPartitions } from './groups.ts'
 import { throwItemFailures, type ItemFailure } from './results.ts'
@@ -53,8 +52,8 @@ export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[],
     for (const p of partitions) {
       const info = metadata.topics.get(p.topic)
       const leader = info?.partitions.find((x) => x.partition === p.partition)?.leader ?? -1
-      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `${operation}: topic ${p.topic}`)
-      if (leader < 0) throw kafkaError(5, `${operation}: ${p.topic}-${p.partition}`)
+      if (info === undefined || info.errorCode !== KafkaErrorCode.NONE) throw kafkaError(info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${operation}: topic ${p.topic}`)
+      if (leader < 0) throw kafkaError(KafkaErrorCode.LEADER_NOT_AVAILABLE, `${operation}: ${p.topic}-${p.partition}`)
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
     }
     const answers = await Promise.all([...byLeader].map(async ([leader, items]) => {
@@ -70,11 +69,12 @@ export async function listOffsets (ctx: AdminContext, topics: TopicPartitions[],
     const results: PartitionOffset[] = []
     const failures: ItemFailure[] = []
     for (const response of answers) {
-      for (const t of response.body.topics as Message[]) {
-        for (const p of t.partitions as Message[]) {
-          if (p.errorCode !== 0) { failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode }); continue }
-          const offset = response.version === 0 ? BigInt((p.oldStyleOffsets as bigint[])[0] ?? -1n) : BigInt(p.offset)
-          results.push({ topic: t.name, partition: p.partitionIndex, offset, timestamp: BigInt(p.timestamp ?? -1n), leaderEpoch: p.leaderEpoch ?? -1 })
+      for (const t of response.body.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== KafkaErrorCode.NONE) { failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode }); continue }
+          // v0 answers a list of offsets, later versions one offset (and its timestamp, v1+).
+          const offset = response.version === 0 ? p.oldStyleOffsets?.[0] ?? -1n : p.offset ?? -1n
+          results.push({ topic: t.name, partition: p.partitionIndex, offset, timestamp: p.timestamp ?? -1n, leaderEpoch: p.leaderEpoch ?? -1 })
         }
       }
     }

@@ -1,8 +1,7 @@
 /** Partition administration: reassignments (alter, list, cancel), leader elections, record deletion. */
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { adminCall, type AdminContext, type CallOptions } from './context.ts'
 import { groupByTopic } from './groups.ts'
 import { throwItemFailures, throwTopLevel, type ItemFailure } from './results.ts'
@@ -32,8 +31,8 @@ export async function alterPartitionReassignments (ctx: AdminContext, reassignme
     }, { signal })
     throwTopLevel(operation, response.body, `on ${controller.label}`)
     const failures: ItemFailure[] = []
-    for (const t of response.body.responses as Message[]) {
-      for (const p of t.partitions as Message[]) if (p.errorCode !== 0) failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode, message: p.errorMessage })
+    for (const t of response.body.responses) {
+      for (const p of t.partitions) if (p.errorCode !== KafkaErrorCode.NONE) failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode, message: p.errorMessage })
     }
     throwItemFailures(operation, attempt, failures)
   })
@@ -52,7 +51,7 @@ export async function listPartitionReassignments (ctx: AdminContext, options: Ca
       : [...groupByTopic(options.partitions)].map(([name, items]) => ({ name, partitionIndexes: items.map((p) => p.partition) }))
     const response = await controller.request(apis.ListPartitionReassignments, { timeoutMs: 30_000, topics }, { signal })
     throwTopLevel(operation, response.body, `on ${controller.label}`)
-    return (response.body.topics as Message[]).flatMap((t) => (t.partitions as Message[]).map((p) => ({
+    return response.body.topics.flatMap((t) => t.partitions.map((p) => ({
       topic: t.name, partition: p.partitionIndex, replicas: p.replicas, adding: p.addingReplicas, removing: p.removingReplicas,
     })))
   })
@@ -70,11 +69,10 @@ export async function electLeaders (ctx: AdminContext, type: 'preferred' | 'uncl
       timeoutMs: 30_000,
     }, { signal })
     throwTopLevel(operation, response.body, `on ${controller.label}`)
-    const ELECTION_NOT_NEEDED = 84
     const failures: ItemFailure[] = []
-    for (const t of response.body.replicaElectionResults as Message[]) {
-      for (const p of t.partitionResult as Message[]) {
-        if (p.errorCode !== 0 && p.errorCode !== ELECTION_NOT_NEEDED) failures.push({ item: `${t.topic}-${p.partitionId}`, errorCode: p.errorCode, message: p.errorMessage })
+    for (const t of response.body.replicaElectionResults) {
+      for (const p of t.partitionResult) {
+        if (p.errorCode !== KafkaErrorCode.NONE && p.errorCode !== KafkaErrorCode.ELECTION_NOT_NEEDED) failures.push({ item: `${t.topic}-${p.partitionId}`, errorCode: p.errorCode, message: p.errorMessage })
       }
     }
     throwItemFailures(operation, attempt, failures)
@@ -89,7 +87,7 @@ export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topi
     const byLeader = new Map<number, typeof partitions>()
     for (const p of partitions) {
       const leader = metadata.topics.get(p.topic)?.partitions.find((x) => x.partition === p.partition)?.leader ?? -1
-      if (leader < 0) throw kafkaError(metadata.topics.get(p.topic) === undefined ? 3 : 5, `${operation}: ${p.topic}-${p.partition}`)
+      if (leader < 0) throw kafkaError(metadata.topics.get(p.topic) === undefined ? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION : KafkaErrorCode.LEADER_NOT_AVAILABLE, `${operation}: ${p.topic}-${p.partition}`)
       byLeader.set(leader, [...(byLeader.get(leader) ?? []), p])
     }
     const responses = await Promise.all([...byLeader].map(async ([leader, items]) => {
@@ -102,10 +100,10 @@ export async function deleteRecords (ctx: AdminContext, partitions: Array<{ topi
     const results: Array<{ topic: string, partition: number, lowWatermark: bigint }> = []
     const failures: ItemFailure[] = []
     for (const response of responses) {
-      for (const t of response.body.topics as Message[]) {
-        for (const p of t.partitions as Message[]) {
-          if (p.errorCode !== 0) failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
-          else results.push({ topic: t.name, partition: p.partitionIndex, lowWatermark: BigInt(p.lowWatermark) })
+      for (const t of response.body.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== KafkaErrorCode.NONE) failures.push({ item: `${t.name}-${p.partitionIndex}`, errorCode: p.errorCode })
+          else results.push({ topic: t.name, partition: p.partitionIndex, lowWatermark: p.lowWatermark })
         }
       }
     }

@@ -3,8 +3,7 @@
  * them into one error that names each item and Kafka's reason. Retriable item errors make the
  * whole attempt fail with that error's action, so the retry loop recovers and asks again.
  */
-import type { Message } from '../protocol/codec.ts'
-import { kafkaError, kafkaErrorInfo } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError, kafkaErrorInfo } from '../resilience/kafka-errors.ts'
 import { AdminError } from './errors.ts'
 
 export interface ItemFailure {
@@ -29,7 +28,7 @@ export function throwItemFailures (operation: string, attempt: number, failures:
 }
 
 /** Throws the top-level error code of a response, if any. */
-export function throwTopLevel (operation: string, body: Message, where: string): void {
-  const code = body.errorCode as number | undefined
-  if (code !== undefined && code !== 0) throw kafkaError(code, `${operation} ${where}`, { serverMessage: (body.errorMessage as string | null | undefined) ?? null })
+export function throwTopLevel (operation: string, body: { errorCode?: number, errorMessage?: string | null }, where: string): void {
+  const code = body.errorCode
+  if (code !== undefined && code !== KafkaErrorCode.NONE) throw kafkaError(code, `${operation} ${where}`, { serverMessage: body.errorMessage ?? null })
 }

@@ -6,7 +6,8 @@
  * UNKNOWN_TOPIC_OR_PARTITION (delete) for it counts as done.
  */
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
+import { ZERO_UUID } from '../protocol/primitives/uuid.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import type { TopicInfo } from '../cluster/metadata.ts'
 import { adminCall, type AdminContext, type CallOptions } from './context.ts'
@@ -24,8 +25,6 @@ export interface NewTopic {
 }
 
 const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/
-const UNKNOWN_TOPIC = 3
-const TOPIC_ALREADY_EXISTS = 36
 
 export function checkTopicName (name: unknown, where: string): string {
   if (typeof name !== 'string' || !TOPIC_NAME.test(name) || name === '.' || name === '..') {
@@ -67,8 +66,8 @@ export async function describeTopics (ctx: AdminContext, names: string[], option
       const info = metadata.topics.get(name)
       // A topic the cluster does not know fails at once (as Kafka's admin client does); leader
       // elections and other transient topic errors are retried.
-      const code = info?.errorCode ?? UNKNOWN_TOPIC
-      if (code !== 0) failures.push({ item: `topic ${name}`, errorCode: code, fatal: code === UNKNOWN_TOPIC })
+      const code = info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION
+      if (code !== KafkaErrorCode.NONE) failures.push({ item: `topic ${name}`, errorCode: code, fatal: code === KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
       return info as TopicInfo
     })
     throwItemFailures('describeTopics', attempt, failures)
@@ -95,8 +94,8 @@ export async function createTopics (ctx: AdminContext, topics: NewTopic[], optio
     const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await unanswered(uncertain, [...pending.keys()], controller.request(apis.CreateTopics, { topics: [...pending.values()], timeoutMs: 30_000, validateOnly: options.validateOnly === true }, { signal }))
     const failures: ItemFailure[] = []
-    for (const r of response.body.topics as Message[]) {
-      if (r.errorCode === 0 || (r.errorCode === TOPIC_ALREADY_EXISTS && uncertain.has(r.name) && options.validateOnly !== true)) pending.delete(r.name)
+    for (const r of response.body.topics) {
+      if (r.errorCode === KafkaErrorCode.NONE || (r.errorCode === KafkaErrorCode.TOPIC_ALREADY_EXISTS && uncertain.has(r.name) && options.validateOnly !== true)) pending.delete(r.name)
       else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
     }
     throwItemFailures(operation, attempt, failures)
@@ -111,13 +110,16 @@ export async function deleteTopics (ctx: AdminContext, names: string[], options:
   await adminCall(ctx, operation, options, async (signal, attempt) => {
     const controller = await ctx.cluster.controllerConnection({ signal })
     const response = await unanswered(uncertain, [...pending], controller.request(apis.DeleteTopics, (version) => version >= 6
-      ? { topics: [...pending].map((name) => ({ name })), timeoutMs: 30_000 }
+      // By name: the all-zero topic id stands for "none".
+      ? { topics: [...pending].map((name) => ({ name, topicId: ZERO_UUID })), timeoutMs: 30_000 }
       : { topicNames: [...pending], timeoutMs: 30_000 }, { signal }))
     const failures: ItemFailure[] = []
-    for (const r of response.body.responses as Message[]) {
-      if (r.errorCode === 0 || (r.errorCode === UNKNOWN_TOPIC && uncertain.has(r.name))) pending.delete(r.name)
+    for (const r of response.body.responses) {
+      // v6+ answers may name no topic (those asked by id); '' is no valid topic name, so it matches nothing.
+      const name = r.name ?? ''
+      if (r.errorCode === KafkaErrorCode.NONE || (r.errorCode === KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION && uncertain.has(name))) pending.delete(name)
       // Deleting a topic that does not exist fails at once rather than retrying to the deadline.
-      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage, fatal: r.errorCode === UNKNOWN_TOPIC })
+      else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage, fatal: r.errorCode === KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION })
     }
     throwItemFailures(operation, attempt, failures)
   })
@@ -140,8 +142,8 @@ export async function createPartitions (ctx: AdminContext, topics: Array<{ topic
       validateOnly: options.validateOnly === true,
     }, { signal })
     const failures: ItemFailure[] = []
-    for (const r of response.body.results as Message[]) {
-      if (r.errorCode === 0) pending.delete(r.name)
+    for (const r of response.body.results) {
+      if (r.errorCode === KafkaErrorCode.NONE) pending.delete(r.name)
       else failures.push({ item: `topic ${r.name}`, errorCode: r.errorCode, message: r.errorMessage })
     }
     throwItemFailures(operation, attempt, failures)

@@ -8,17 +8,15 @@ import { Connection, DEFAULT_CONNECT_TIMEOUT_MS, type ConnectionOptions } from '
 import type { WireRequest } from '../network/wire-request.ts'
 import { plainInitialResponse, SaslAuthenticationError, ScramClient, type ScramMechanism } from '../network/sasl/scram.ts'
 import type { ApiDescriptor } from '../protocol/descriptor.ts'
-import type { Message } from '../protocol/codec.ts'
+import type { RequestBody, ResponseBody } from '../protocol/messages.ts'
 import { apis } from '../protocol/apis/index.ts'
 import { decodeResponse, encodeRequest } from '../protocol/framing.ts'
 import { registerSecret } from '../observability/redact.ts'
 import { traceRequest, type RequestDiagnostic } from '../observability/tracing.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { AbortedError, ProtocolDecodeError, TransportError } from '../resilience/errors.ts'
 import { UnsupportedApiError } from './errors.ts'
 import { pickVersion, type BrokerApiVersions, type VersionRange } from './versions.ts'
-
-const UNSUPPORTED_VERSION = 35
 
 export interface SaslOptions {
   mechanism: 'PLAIN' | ScramMechanism
@@ -49,15 +47,20 @@ export interface RequestOptions {
   maxVersion?: number
   timeoutMs?: number
   signal?: AbortSignal
-  /** False for Produce with acks=0. */
-  expectResponse?: boolean
 }
 
-export interface Response {
+export interface FireAndForgetOptions extends RequestOptions {
+  /** False for Produce with acks=0: the request then resolves with undefined. */
+  expectResponse: boolean
+}
+
+export interface Response<A extends ApiDescriptor = ApiDescriptor> {
   version: number
-  body: Message
+  body: ResponseBody<A>
   throttleTimeMs?: number
 }
+
+type ApiVersionsAnswer = ResponseBody<typeof apis.ApiVersions>
 
 export function endpointLabel (endpoint: BrokerEndpoint): string {
   return endpoint.nodeId === undefined
@@ -147,11 +150,16 @@ export class BrokerConnection {
     return version
   }
 
-  /** Sends one request at the negotiated version. `body` may depend on the version chosen. */
-  async request (api: ApiDescriptor, body: Message | ((version: number) => Message), options: RequestOptions = {}): Promise<Response> {
+  /**
+   * Sends one request at the negotiated version. `body` may depend on the version chosen. Resolves
+   * with the answer, or with undefined when `expectResponse` is false (no answer comes).
+   */
+  async request<A extends ApiDescriptor> (api: A, body: RequestBody<A> | ((version: number) => RequestBody<A>), options?: RequestOptions): Promise<Response<A>>
+  async request<A extends ApiDescriptor> (api: A, body: RequestBody<A> | ((version: number) => RequestBody<A>), options: FireAndForgetOptions): Promise<Response<A> | undefined>
+  async request<A extends ApiDescriptor> (api: A, body: RequestBody<A> | ((version: number) => RequestBody<A>), options: RequestOptions & Partial<FireAndForgetOptions> = {}): Promise<Response<A> | undefined> {
     const version = this.versionFor(api, options.maxVersion)
     const message = typeof body === 'function' ? body(version) : body
-    const wire: WireRequest<Response> = {
+    const wire: WireRequest<Response<A>> = {
       label: `${api.name} v${version}`,
       expectResponse: options.expectResponse,
       encode: (correlationId) => encodeRequest(api, version, { correlationId, clientId: this.#clientId }, message),
@@ -162,15 +170,14 @@ export class BrokerConnection {
     }
     const sendOptions = { ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }), ...(options.signal === undefined ? {} : { signal: options.signal }) }
     const diagnostic = (): RequestDiagnostic => ({ system: 'kafka', operation: api.name, version, target: this.label, clientId: this.#clientId })
-    const response = await traceRequest(diagnostic, async () => await this.#connection.send(wire, sendOptions))
-    return response ?? { version, body: {} }
+    return await traceRequest(diagnostic, async () => await this.#connection.send(wire, sendOptions))
   }
 
   async #negotiate (first: number | undefined, setup: SetupStep): Promise<BrokerApiVersions> {
     let version = Math.min(first ?? apis.ApiVersions.maxVersion, apis.ApiVersions.maxVersion)
     for (let attempt = 0; attempt < 3; attempt++) {
       const sent = version
-      const body = await this.#connection.send<Message>({
+      const body = await this.#connection.send<ApiVersionsAnswer>({
         label: `ApiVersions v${sent}`,
         encode: (correlationId) => encodeRequest(apis.ApiVersions, sent, { correlationId, clientId: this.#clientId }, {
           clientSoftwareName: 'steadfast',
@@ -179,17 +186,17 @@ export class BrokerConnection {
         decode: (frame) => decodeApiVersions(frame, sent),
       }, { timeoutMs: setup.timeoutMs(), ...(setup.signal === undefined ? {} : { signal: setup.signal }) })
       const offered = new Map<number, VersionRange>()
-      for (const entry of body.apiKeys as Array<{ apiKey: number, minVersion: number, maxVersion: number }>) {
+      for (const entry of body.apiKeys) {
         offered.set(entry.apiKey, { min: entry.minVersion, max: entry.maxVersion })
       }
-      if (body.errorCode === UNSUPPORTED_VERSION) {
+      if (body.errorCode === KafkaErrorCode.UNSUPPORTED_VERSION) {
         // The broker answered in v0 and lists what it speaks: ask again at that version.
         const next = pickVersion(apis.ApiVersions, offered.get(apis.ApiVersions.apiKey)) ?? 0
         if (next >= sent) break
         version = next
         continue
       }
-      if (body.errorCode !== 0) throw kafkaError(body.errorCode as number, `ApiVersions v${sent} to ${this.label}`)
+      if (body.errorCode !== KafkaErrorCode.NONE) throw kafkaError(body.errorCode, `ApiVersions v${sent} to ${this.label}`)
       this.#apiVersionsVersion = sent
       return offered
     }
@@ -199,17 +206,17 @@ export class BrokerConnection {
   async #authenticate (sasl: SaslOptions, setup: SetupStep): Promise<void> {
     const step = (): RequestOptions => ({ timeoutMs: setup.timeoutMs(), ...(setup.signal === undefined ? {} : { signal: setup.signal }) })
     const handshake = await this.request(apis.SaslHandshake, { mechanism: sasl.mechanism }, step())
-    if (handshake.body.errorCode !== 0) {
-      const enabled = (handshake.body.mechanisms as string[] | undefined)?.join(', ') ?? 'none'
-      throw kafkaError(handshake.body.errorCode as number, `SASL handshake with ${this.label} for ${sasl.mechanism} (broker enables: ${enabled})`)
+    if (handshake.body.errorCode !== KafkaErrorCode.NONE) {
+      const enabled = handshake.body.mechanisms.join(', ')
+      throw kafkaError(handshake.body.errorCode, `SASL handshake with ${this.label} for ${sasl.mechanism} (broker enables: ${enabled})`)
     }
     const exchange = async (bytes: Buffer): Promise<Buffer> => {
       const response = await this.request(apis.SaslAuthenticate, { authBytes: bytes }, step())
-      if (response.body.errorCode !== 0) {
+      if (response.body.errorCode !== KafkaErrorCode.NONE) {
         throw new SaslAuthenticationError(`SASL ${sasl.mechanism} authentication as ${sasl.username} to ${this.label} failed: ${String(response.body.errorMessage ?? 'no message')}`,
-          { cause: kafkaError(response.body.errorCode as number, 'SaslAuthenticate') })
+          { cause: kafkaError(response.body.errorCode, 'SaslAuthenticate') })
       }
-      return response.body.authBytes as Buffer
+      return response.body.authBytes
     }
     if (sasl.mechanism === 'PLAIN') {
       await exchange(plainInitialResponse(sasl.username, sasl.password))
@@ -249,14 +256,14 @@ function setupError (error: unknown, label: string, step: string, elapsedMs: num
  * ApiVersions answers are always header v0, and a broker that does not speak the requested
  * version answers UNSUPPORTED_VERSION with a v0 body: read the error code first to pick the schema.
  */
-function decodeApiVersions (frame: Buffer, version: number): Message {
-  if (frame.length >= 6 && frame.readInt16BE(4) === UNSUPPORTED_VERSION && version > 0) {
+function decodeApiVersions (frame: Buffer, version: number): ApiVersionsAnswer {
+  if (frame.length >= 6 && frame.readInt16BE(4) === KafkaErrorCode.UNSUPPORTED_VERSION && version > 0) {
     try {
       return decodeResponse(apis.ApiVersions, 0, frame).body
     } catch {
       // Some brokers (librdkafka's mock among them) write this answer in a flexible layout that
       // v0 cannot read. An empty list makes the caller fall back to v0, which every broker speaks.
-      return { errorCode: UNSUPPORTED_VERSION, apiKeys: [] }
+      return { errorCode: KafkaErrorCode.UNSUPPORTED_VERSION, apiKeys: [] }
     }
   }
   try {

@@ -8,8 +8,7 @@
  */
 import { EventEmitter } from 'node:events'
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { TransportError } from '../resilience/errors.ts'
 import { classify } from '../resilience/classify.ts'
 import { systemClock, type Clock } from '../resilience/clock.ts'
@@ -118,7 +117,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       // "Every topic" is only answered from an answer about every topic, never from a merge of
       // partial ones; a topic is fresh when an answer described it within the max age.
       if (topics === undefined && this.#fresh(this.#allTopicsAt)) return cached
-      if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === 0 && this.#fresh(this.#topicAt.get(t)))) return cached
+      if (topics !== undefined && topics.every((t) => cached.topics.get(t)?.errorCode === KafkaErrorCode.NONE && this.#fresh(this.#topicAt.get(t)))) return cached
     }
     return await this.refreshMetadata(topics, options)
   }
@@ -287,10 +286,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   async leaderConnection (topic: string, partition: number, purpose = 'default', options: WaitOptions = {}): Promise<BrokerConnection> {
     const cached = this.#metadata?.topics.get(topic)
     const info = cached !== undefined && this.#fresh(this.#topicAt.get(topic)) ? cached : (await this.metadata([topic], options)).topics.get(topic)
-    if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+    if (info === undefined || info.errorCode !== KafkaErrorCode.NONE) throw kafkaError(info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for topic ${topic}`)
     const p = info.partitions.find((x) => x.partition === partition)
-    if (p === undefined) throw kafkaError(3, `metadata for ${topic}-${partition} (topic has ${info.partitions.length} partitions)`)
-    if (p.leader < 0) throw kafkaError(5, `${topic}-${partition}`)
+    if (p === undefined) throw kafkaError(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for ${topic}-${partition} (topic has ${info.partitions.length} partitions)`)
+    if (p.leader < 0) throw kafkaError(KafkaErrorCode.LEADER_NOT_AVAILABLE, `${topic}-${partition}`)
     return await this.connection(p.leader, purpose, options)
   }
 
@@ -330,11 +329,14 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     const response = await connection.request(apis.FindCoordinator, (version) => version >= 4
       ? { keyType, coordinatorKeys: [key] }
       : { key, keyType }, options)
-    const answer: Message = response.version >= 4 ? (response.body.coordinators as Message[])[0] ?? { errorCode: 15 } : response.body
-    if (answer.errorCode !== 0) {
-      throw kafkaError(answer.errorCode as number, `FindCoordinator for ${type} "${key}" via ${connection.label}`, { serverMessage: answer.errorMessage })
+    // v4+ answer per key, earlier versions at the top level; no entry for the key is "not available".
+    const answer = response.version >= 4 ? response.body.coordinators?.[0] : response.body
+    const errorCode = answer?.errorCode ?? KafkaErrorCode.COORDINATOR_NOT_AVAILABLE
+    if (errorCode !== KafkaErrorCode.NONE) {
+      throw kafkaError(errorCode, `FindCoordinator for ${type} "${key}" via ${connection.label}`, { serverMessage: answer?.errorMessage })
     }
-    return { nodeId: answer.nodeId, host: answer.host, port: answer.port }
+    // An answer without an error carries the coordinator's address at every version.
+    return { nodeId: answer?.nodeId ?? -1, host: answer?.host ?? '', port: answer?.port ?? -1 }
   }
 
   /** Closes every connection. */

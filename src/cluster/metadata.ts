@@ -1,5 +1,6 @@
 /** The cluster as a Metadata response describes it, in the shape the clients use. */
-import type { Message } from '../protocol/codec.ts'
+import type { Metadata } from '../protocol/apis/metadata.ts'
+import type { ResponseBody } from '../protocol/messages.ts'
 
 export interface BrokerInfo {
   nodeId: number
@@ -44,20 +45,20 @@ export interface BrokerChanges {
   changed: Array<{ before: BrokerInfo, after: BrokerInfo }>
 }
 
-export function parseMetadata (body: Message, fetchedAt: number): ClusterMetadata {
+export function parseMetadata (body: ResponseBody<typeof Metadata>, fetchedAt: number): ClusterMetadata {
   const brokers = new Map<number, BrokerInfo>()
-  for (const b of body.brokers as Message[]) {
+  for (const b of body.brokers) {
     brokers.set(b.nodeId, { nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack ?? null })
   }
   const topics = new Map<string, TopicInfo>()
-  for (const t of body.topics as Message[]) {
-    if (t.name === null || t.name === undefined) continue
-    const partitions: PartitionInfo[] = (t.partitions as Message[]).map((p) => ({
+  for (const t of body.topics) {
+    if (t.name === null) continue
+    const partitions: PartitionInfo[] = t.partitions.map((p) => ({
       partition: p.partitionIndex,
       leader: p.leaderId,
       leaderEpoch: p.leaderEpoch ?? -1,
-      replicas: p.replicaNodes ?? [],
-      isr: p.isrNodes ?? [],
+      replicas: p.replicaNodes,
+      isr: p.isrNodes,
       offline: p.offlineReplicas ?? [],
       errorCode: p.errorCode,
     })).sort((a, b) => a.partition - b.partition)

@@ -13,8 +13,8 @@
 import type { Cluster } from '../cluster/cluster.ts'
 import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import type { Element, ResponseBody } from '../protocol/messages.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { retry } from '../resilience/retry.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
 import { partitionVerdict, type PartitionVerdict } from './faults.ts'
@@ -25,6 +25,8 @@ import type { PartitionState } from './partition-state.ts'
 
 /** Fetch v13+ names topics by id; this consumer knows names, so it stays at v12 (see docs/protocol.md). */
 const FETCH_MAX_VERSION = 12
+
+type FetchedPartitionData = Element<Element<ResponseBody<typeof apis.Fetch>['responses']>['partitions']>
 
 export interface FetchHost {
   readonly cluster: Cluster
@@ -144,27 +146,30 @@ export class BrokerFetcher {
       forgottenTopicsData: [],
       rackId: '',
     }, { maxVersion: FETCH_MAX_VERSION, signal, timeoutMs: options.requestTimeoutMs + options.fetchMaxWaitMs })
-    const topLevel = response.body.errorCode as number | undefined
-    if (topLevel !== undefined && topLevel !== 0) throw kafkaError(topLevel, `Fetch from ${connection.label}`)
-    for (const t of response.body.responses as Message[]) {
-      for (const data of t.partitions as Message[]) {
-        const s = topics.get(t.topic)?.find((x) => x.state.partition === data.partitionIndex)
+    const topLevel = response.body.errorCode
+    if (topLevel !== undefined && topLevel !== KafkaErrorCode.NONE) throw kafkaError(topLevel, `Fetch from ${connection.label}`)
+    for (const t of response.body.responses) {
+      // Up to FETCH_MAX_VERSION answers name their topics (v13+ would give ids instead).
+      const asked = t.topic === undefined ? undefined : topics.get(t.topic)
+      for (const data of t.partitions) {
+        const s = asked?.find((x) => x.state.partition === data.partitionIndex)
         if (s !== undefined) await this.#apply(s, data, connection.label)
       }
     }
     // The broker asked us to slow down (KIP-219: it answers first and throttles after).
-    if ((response.throttleTimeMs ?? 0) > 0) await sleep(systemClock, response.throttleTimeMs as number, signal)
+    const throttleMs = response.throttleTimeMs ?? 0
+    if (throttleMs > 0) await sleep(systemClock, throttleMs, signal)
   }
 
   /** One partition of an answer; dropped when the partition was sought, reset or moved meanwhile. */
-  async #apply (s: Sent, data: Message, broker: string): Promise<void> {
+  async #apply (s: Sent, data: FetchedPartitionData, broker: string): Promise<void> {
     const current = (): boolean => s.state.version === s.version && s.state.leader === this.nodeId && s.state.status === 'placed'
     if (!current()) return
-    const errorCode = data.errorCode as number
-    if (errorCode !== 0) {
+    const errorCode = data.errorCode
+    if (errorCode !== KafkaErrorCode.NONE) {
       const error = kafkaError(errorCode, `Fetch ${s.state.label} at offset ${s.offset} from ${broker}`)
-      const leader = data.currentLeader as Message | undefined
-      const hint = leader !== undefined && leader.leaderId >= 0 ? { leaderId: leader.leaderId as number, leaderEpoch: leader.leaderEpoch as number } : undefined
+      const leader = data.currentLeader
+      const hint = leader !== undefined && leader.leaderId >= 0 ? { leaderId: leader.leaderId, leaderEpoch: leader.leaderEpoch } : undefined
       this.#host.partitionFailed(s.state, partitionVerdict(errorCode), error, hint)
       return
     }
@@ -175,6 +180,6 @@ export class BrokerFetcher {
       if (current()) this.#host.partitionFailed(s.state, 'stop', error)
       return
     }
-    if (current()) this.#host.received(s.state, records, BigInt(data.highWatermark), (data.records as Buffer | null)?.length ?? 0)
+    if (current()) this.#host.received(s.state, records, data.highWatermark, data.records?.length ?? 0)
   }
 }

@@ -19,14 +19,13 @@
  * errors forget the coordinator and find it again.
  */
 import { classifyKafkaErrorCode, type Classification } from '../resilience/classify.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 
 export type PartitionVerdict = 'move' | 'reset' | 'backoff' | 'stop'
 
-const OFFSET_OUT_OF_RANGE = 1
-
 /** What a partition's error code in a Fetch or ListOffsets answer means. */
 export function partitionVerdict (errorCode: number): PartitionVerdict {
-  if (errorCode === OFFSET_OUT_OF_RANGE) return 'reset'
+  if (errorCode === KafkaErrorCode.OFFSET_OUT_OF_RANGE) return 'reset'
   return fromAction(classifyKafkaErrorCode(errorCode).action)
 }
 

@@ -13,7 +13,7 @@ import type { Cluster } from '../cluster/cluster.ts'
 import type { ClusterMetadata } from '../cluster/metadata.ts'
 import type { Logger } from '../observability/logger.ts'
 import { backoffDelay, resolveBackoff } from '../resilience/backoff.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { retry } from '../resilience/retry.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
 import { BrokerFetcher, type FetchHost } from './broker-fetcher.ts'
@@ -352,7 +352,7 @@ export class FetchManager implements FetchHost {
     const left = pending()
     if (left.length > 0) {
       this.#staleMetadata = true
-      throw kafkaError(5, `${left.length} partition(s) wait for a leader or a position (${left.slice(0, 5).map((s) => s.label).join(', ')})`)
+      throw kafkaError(KafkaErrorCode.LEADER_NOT_AVAILABLE, `${left.length} partition(s) wait for a leader or a position (${left.slice(0, 5).map((s) => s.label).join(', ')})`)
     }
   }
 
@@ -361,13 +361,13 @@ export class FetchManager implements FetchHost {
     this.#unknownSince.set(state, since)
     if (Date.now() - since >= UNKNOWN_PARTITION_LIMIT_MS) {
       this.#unknownSince.delete(state)
-      this.#stop(state, new PartitionFetchError(state.topic, state.partition, kafkaError(3, `metadata for ${state.label} for ${UNKNOWN_PARTITION_LIMIT_MS / 1000} s`)))
+      this.#stop(state, new PartitionFetchError(state.topic, state.partition, kafkaError(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for ${state.label} for ${UNKNOWN_PARTITION_LIMIT_MS / 1000} s`)))
     }
   }
 }
 
 function leaderOf (metadata: ClusterMetadata, state: PartitionState): { leader: number, leaderEpoch: number } | undefined {
   const topic = metadata.topics.get(state.topic)
-  if (topic === undefined || topic.errorCode !== 0) return undefined
+  if (topic === undefined || topic.errorCode !== KafkaErrorCode.NONE) return undefined
   return topic.partitions.find((p) => p.partition === state.partition)
 }

@@ -6,7 +6,8 @@
  */
 import type { Cluster } from '../cluster/cluster.ts'
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
+import type { ResponseBody } from '../protocol/messages.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 import type { OffsetTarget } from './partition-state.ts'
 
 export interface LookupItem {
@@ -41,7 +42,7 @@ export async function lookupOffsets (cluster: Cluster, items: LookupItem[], isol
 async function lookupOnLeader (cluster: Cluster, leader: number, items: LookupItem[], isolationLevel: 0 | 1, signal?: AbortSignal): Promise<LookupResult[]> {
   const topics = new Map<string, LookupItem[]>()
   for (const item of items) topics.set(item.topic, [...(topics.get(item.topic) ?? []), item])
-  let body: Message
+  let body: ResponseBody<typeof apis.ListOffsets>
   let version: number
   try {
     const connection = await cluster.connection(leader)
@@ -60,16 +61,16 @@ async function lookupOnLeader (cluster: Cluster, leader: number, items: LookupIt
     return items.map((item) => ({ item, error }))
   }
   const results: LookupResult[] = []
-  for (const t of body.topics as Message[]) {
-    for (const p of t.partitions as Message[]) {
+  for (const t of body.topics) {
+    for (const p of t.partitions) {
       const item = topics.get(t.name)?.find((i) => i.partition === p.partitionIndex)
       if (item === undefined) continue
-      if (p.errorCode !== 0) results.push({ item, errorCode: p.errorCode })
-      // v0 (brokers before 0.10.1) answers a list of "old style" offsets.
-      else results.push({ item, offset: BigInt(version === 0 ? (p.oldStyleOffsets as bigint[])[0] ?? -1n : p.offset) })
+      if (p.errorCode !== KafkaErrorCode.NONE) results.push({ item, errorCode: p.errorCode })
+      // v0 (brokers before 0.10.1) answers a list of "old style" offsets, later versions one offset.
+      else results.push({ item, offset: version === 0 ? p.oldStyleOffsets?.[0] ?? -1n : p.offset ?? -1n })
     }
   }
   // A partition the broker left out of its answer is asked again.
-  for (const item of items) if (!results.some((r) => r.item === item)) results.push({ item, errorCode: 5 })
+  for (const item of items) if (!results.some((r) => r.item === item)) results.push({ item, errorCode: KafkaErrorCode.LEADER_NOT_AVAILABLE })
   return results
 }

@@ -6,7 +6,6 @@
  * client: a producer is "aborted" from the first offset the broker lists for it until its abort
  * marker. The next fetch offset goes past every complete batch, control batches included.
  */
-import type { Message } from '../protocol/codec.ts'
 import { decodeRecordSet } from '../protocol/records/index.ts'
 import type { KafkaRecord, RecordBatch } from '../protocol/records/types.ts'
 
@@ -21,8 +20,14 @@ interface AbortedTransaction {
   firstOffset: bigint
 }
 
-export async function partitionRecords (data: Message, fetchOffset: bigint, readCommitted: boolean): Promise<PartitionRecords> {
-  const { batches } = await decodeRecordSet(data.records as Buffer | null)
+/** The parts of a Fetch answer's partition read here (abortedTransactions from v4 on). */
+export interface FetchedPartition {
+  records: Buffer | null
+  abortedTransactions?: readonly AbortedTransaction[] | null
+}
+
+export async function partitionRecords (data: FetchedPartition, fetchOffset: bigint, readCommitted: boolean): Promise<PartitionRecords> {
+  const { batches } = await decodeRecordSet(data.records)
   const aborted = readCommitted ? abortedList(data.abortedTransactions) : []
   const abortedProducers = new Set<bigint>()
   const records: KafkaRecord[] = []
@@ -48,9 +53,9 @@ function isAborted (batch: RecordBatch, abortedProducers: ReadonlySet<bigint>): 
   return batch.isTransactional && abortedProducers.has(batch.producerId)
 }
 
-function abortedList (value: unknown): AbortedTransaction[] {
+function abortedList (value: readonly AbortedTransaction[] | null | undefined): AbortedTransaction[] {
   if (!Array.isArray(value)) return []
-  return (value as Message[])
-    .map((t) => ({ producerId: BigInt(t.producerId), firstOffset: BigInt(t.firstOffset) }))
+  return value
+    .map((t) => ({ producerId: t.producerId, firstOffset: t.firstOffset }))
     .sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0))
 }

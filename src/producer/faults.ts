@@ -16,11 +16,9 @@
  */
 import { classify } from '../resilience/classify.ts'
 import { KafkaProtocolError } from '../resilience/errors.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 
-export const OUT_OF_ORDER_SEQUENCE_NUMBER = 45
-export const DUPLICATE_SEQUENCE_NUMBER = 46
-export const INVALID_PRODUCER_EPOCH = 47
-export const UNKNOWN_PRODUCER_ID = 59
+export const { OUT_OF_ORDER_SEQUENCE_NUMBER, DUPLICATE_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID } = KafkaErrorCode
 
 export type ProduceVerdict =
   | { kind: 'delivered', duplicate: boolean }
@@ -42,7 +40,7 @@ export function produceVerdict (outcome: ProduceOutcome, earlierPending: () => b
     return classify(outcome.error).action === 'fatal' ? { kind: 'fail', error: outcome.error } : { kind: 'retry', error: outcome.error, renumber: false, written: 'maybe' }
   }
   const code = outcome.errorCode
-  if (code === 0 || code === DUPLICATE_SEQUENCE_NUMBER) return { kind: 'delivered', duplicate: code === DUPLICATE_SEQUENCE_NUMBER }
+  if (code === KafkaErrorCode.NONE || code === DUPLICATE_SEQUENCE_NUMBER) return { kind: 'delivered', duplicate: code === DUPLICATE_SEQUENCE_NUMBER }
   const error = outcome.error()
   if (code === OUT_OF_ORDER_SEQUENCE_NUMBER) return { kind: 'retry', error: retriable(error), renumber: !earlierPending(), written: 'no' }
   if (code === UNKNOWN_PRODUCER_ID || code === INVALID_PRODUCER_EPOCH) return { kind: 'retry', error: retriable(error), renumber: true }

@@ -32,11 +32,11 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { UnsupportedApiError } from '../cluster/errors.ts'
 import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
-import type { Message } from '../protocol/codec.ts'
+import type { ResponseBody } from '../protocol/messages.ts'
 import { classify } from '../resilience/classify.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
 import { DeadlineExceededError } from '../resilience/errors.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
 import { UncertainDeliveryError } from './errors.ts'
@@ -266,22 +266,23 @@ export class PartitionSender {
         timeoutMs: options.requestTimeoutMs,
         topicData: [{ name: this.topic, partitionData: [{ index: this.partition, records }] }],
       }, { expectResponse: options.acks !== 0, timeoutMs: options.requestTimeoutMs })
-      if (options.acks === 0) return { kind: 'answer', errorCode: 0, baseOffset: -1n, logAppendTimeMs: -1n, errorMessage: null }
+      // acks=0: the broker does not answer.
+      if (response === undefined) return { kind: 'answer', errorCode: KafkaErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, errorMessage: null }
       return this.#readAnswer(response.body, connection)
     } catch (error) {
       return { kind: 'thrown', error }
     }
   }
 
-  #readAnswer (body: Message, connection: BrokerConnection): Outcome {
-    for (const topic of (body.responses ?? []) as Message[]) {
+  #readAnswer (body: ResponseBody<typeof apis.Produce>, connection: BrokerConnection): Outcome {
+    for (const topic of body.responses) {
       if (topic.name !== this.topic) continue
-      for (const p of (topic.partitionResponses ?? []) as Message[]) {
+      for (const p of topic.partitionResponses) {
         if (p.index !== this.partition) continue
         return { kind: 'answer', errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs ?? -1n, errorMessage: p.errorMessage ?? null }
       }
     }
-    return { kind: 'thrown', error: kafkaError(-1, `Produce to ${this.label} on ${connection.label}: the answer does not mention the partition`) }
+    return { kind: 'thrown', error: kafkaError(KafkaErrorCode.UNKNOWN_SERVER_ERROR, `Produce to ${this.label} on ${connection.label}: the answer does not mention the partition`) }
   }
 
   /** 'ok' (settled or will be retried after an earlier failure), 'stop' (settled for good) or the error to retry on. */

@@ -10,11 +10,10 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { UnsupportedApiError } from '../cluster/errors.ts'
 import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { SingleFlight } from '../resilience/single-flight.ts'
 import type { ProducerIdentity } from './batch.ts'
 
-const CLUSTER_AUTHORIZATION_FAILED = 31
 /** Java sends the largest timeout for an idempotent (non-transactional) producer. */
 const NO_TRANSACTION_TIMEOUT = 2_147_483_647
 
@@ -65,11 +64,11 @@ export class ProducerIdManager {
       if (error instanceof UnsupportedApiError && !this.#required) return this.#disabled(error.message)
       throw error
     }
-    const { errorCode, producerId, producerEpoch } = response.body as { errorCode: number, producerId: bigint, producerEpoch: number }
-    if (errorCode === CLUSTER_AUTHORIZATION_FAILED && !this.#required) {
+    const { errorCode, producerId, producerEpoch } = response.body
+    if (errorCode === KafkaErrorCode.CLUSTER_AUTHORIZATION_FAILED && !this.#required) {
       return this.#disabled(`${connection.label} refused InitProducerId (CLUSTER_AUTHORIZATION_FAILED: the IdempotentWrite permission is missing)`)
     }
-    if (errorCode !== 0) throw kafkaError(errorCode, `InitProducerId via ${connection.label}`)
+    if (errorCode !== KafkaErrorCode.NONE) throw kafkaError(errorCode, `InitProducerId via ${connection.label}`)
     this.#logger.debug({ producerId: String(producerId), producerEpoch, broker: connection.label }, 'producer id assigned')
     return { producerId, producerEpoch }
   }

@@ -18,7 +18,7 @@ import type { TopicInfo } from '../cluster/metadata.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { DeadlineExceededError, InvalidArgumentError } from '../resilience/errors.ts'
-import { kafkaError } from '../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { retry } from '../resilience/retry.ts'
 import { Accumulator } from './accumulator.ts'
@@ -226,8 +226,8 @@ export class Producer {
     return await retry(async () => {
       const metadata = await this.#cluster.metadata([topic])
       const info = metadata.topics.get(topic)
-      if (info === undefined || info.errorCode !== 0) throw kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
-      if (info.partitions.length === 0) throw kafkaError(3, `metadata for topic ${topic} lists no partitions`)
+      if (info === undefined || info.errorCode !== KafkaErrorCode.NONE) throw kafkaError(info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for topic ${topic}`)
+      if (info.partitions.length === 0) throw kafkaError(KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for topic ${topic} lists no partitions`)
       return info
     }, {
       component: 'producer',

@@ -7,6 +7,7 @@ import type { ApiDescriptor } from './descriptor.ts'
 import { apiByKey } from './apis/index.ts'
 import type { Message } from './codec.ts'
 import { readStruct, writeStruct } from './codec.ts'
+import type { DecodedRequestBody, EncodableResponseBody, RequestBody, ResponseBody, UntypedBody } from './messages.ts'
 import { Reader } from './primitives/reader.ts'
 import { Writer } from './primitives/writer.ts'
 
@@ -38,7 +39,7 @@ export interface RequestHeader {
 }
 
 /** Encodes one request message body (no header). */
-export function encodeRequestBody (api: ApiDescriptor, version: number, body: Message): Buffer {
+export function encodeRequestBody<A extends ApiDescriptor> (api: A, version: number, body: RequestBody<A>): Buffer {
   checkVersion(api, version)
   const w = new Writer()
   writeStruct(w, api.request, body, version, isFlexible(api, version), `${api.name} v${version} request`)
@@ -46,7 +47,7 @@ export function encodeRequestBody (api: ApiDescriptor, version: number, body: Me
 }
 
 /** Encodes one response message body (no header). */
-export function encodeResponseBody (api: ApiDescriptor, version: number, body: Message): Buffer {
+export function encodeResponseBody<A extends ApiDescriptor> (api: A, version: number, body: EncodableResponseBody<A>): Buffer {
   checkVersion(api, version)
   const w = new Writer()
   writeStruct(w, api.response, body, version, isFlexible(api, version), `${api.name} v${version} response`)
@@ -60,7 +61,7 @@ function checkCorrelationId (correlationId: number): void {
 }
 
 /** Request header + body, without the size prefix. */
-export function encodeRequest (api: ApiDescriptor, version: number, header: RequestHeader, body: Message): Buffer {
+export function encodeRequest<A extends ApiDescriptor> (api: A, version: number, header: RequestHeader, body: RequestBody<A>): Buffer {
   checkVersion(api, version)
   checkCorrelationId(header.correlationId)
   if (header.clientId !== null && (typeof header.clientId !== 'string' || Buffer.byteLength(header.clientId) > 32767)) {
@@ -75,7 +76,7 @@ export function encodeRequest (api: ApiDescriptor, version: number, header: Requ
 }
 
 /** Response header + body, without the size prefix. */
-export function encodeResponse (api: ApiDescriptor, version: number, correlationId: number, body: Message): Buffer {
+export function encodeResponse<A extends ApiDescriptor> (api: A, version: number, correlationId: number, body: EncodableResponseBody<A>): Buffer {
   checkVersion(api, version)
   checkCorrelationId(correlationId)
   const w = new Writer()
@@ -128,7 +129,8 @@ export function decodeRequestHeader (frame: Buffer): DecodedRequestHeader {
 export interface DecodedRequest extends RequestHeader {
   api: ApiDescriptor
   apiVersion: number
-  body: Message
+  /** Untyped: the API is known only at run time (decodeRequestBody with a descriptor gives a typed body). */
+  body: UntypedBody
 }
 
 /** Decodes a request frame; an unknown API key or unsupported version is a ProtocolDecodeError. */
@@ -146,9 +148,9 @@ export function decodeRequest (frame: Buffer): DecodedRequest {
   return { api, apiVersion, correlationId: header.correlationId, clientId: header.clientId, body }
 }
 
-export interface DecodedResponse {
+export interface DecodedResponse<A extends ApiDescriptor = ApiDescriptor> {
   correlationId: number
-  body: Message
+  body: ResponseBody<A>
   /** The broker's throttle time, when this response version carries one. */
   throttleTimeMs?: number
 }
@@ -167,7 +169,7 @@ export interface DecodeResponseOptions {
 }
 
 /** Decodes a response frame for the API and version the request was sent with. */
-export function decodeResponse (api: ApiDescriptor, version: number, frame: Buffer, options: DecodeResponseOptions = {}): DecodedResponse {
+export function decodeResponse<A extends ApiDescriptor> (api: A, version: number, frame: Buffer, options: DecodeResponseOptions = {}): DecodedResponse<A> {
   checkVersion(api, version)
   const r = new Reader(frame)
   const correlationId = r.int32()
@@ -175,7 +177,7 @@ export function decodeResponse (api: ApiDescriptor, version: number, frame: Buff
   const what = `${api.name} v${version} response`
   const body = readStruct(r, api.response, version, isFlexible(api, version), what)
   if (options.trailingBytes !== 'ignore') expectEnd(r, what)
-  const decoded: DecodedResponse = { correlationId, body }
+  const decoded: DecodedResponse<A> = { correlationId, body: body as ResponseBody<A> }
   if (typeof body.throttleTimeMs === 'number') decoded.throttleTimeMs = body.throttleTimeMs
   return decoded
 }
@@ -190,11 +192,11 @@ function decodeBody (api: ApiDescriptor, version: number, bytes: Buffer, side: '
 }
 
 /** Decodes a request body alone (no header). */
-export function decodeRequestBody (api: ApiDescriptor, version: number, bytes: Buffer): Message {
-  return decodeBody(api, version, bytes, 'request')
+export function decodeRequestBody<A extends ApiDescriptor> (api: A, version: number, bytes: Buffer): DecodedRequestBody<A> {
+  return decodeBody(api, version, bytes, 'request') as DecodedRequestBody<A>
 }
 
 /** Decodes a response body alone (no header). */
-export function decodeResponseBody (api: ApiDescriptor, version: number, bytes: Buffer): Message {
-  return decodeBody(api, version, bytes, 'response')
+export function decodeResponseBody<A extends ApiDescriptor> (api: A, version: number, bytes: Buffer): ResponseBody<A> {
+  return decodeBody(api, version, bytes, 'response') as ResponseBody<A>
 }

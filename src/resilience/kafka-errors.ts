@@ -16,11 +16,11 @@ export interface KafkaErrorInfo {
   message: string
 }
 
-type Row = [code: number, name: string, retriable: boolean, action: RecoveryAction, message: string]
+type Row = readonly [code: number, name: string, retriable: boolean, action: RecoveryAction, message: string]
 
 const T = true
 const F = false
-const ROWS: Row[] = [
+const ROWS = [
   [-1, 'UNKNOWN_SERVER_ERROR', F, 'fatal', 'The server hit an unexpected error while handling the request.'],
   [0, 'NONE', F, 'fatal', 'No error.'],
   [1, 'OFFSET_OUT_OF_RANGE', F, 'fatal', 'The requested offset is outside the range the server holds for this partition.'],
@@ -156,7 +156,7 @@ const ROWS: Row[] = [
   [131, 'STREAMS_INVALID_TOPOLOGY_EPOCH', F, 'fatal', 'The streams topology epoch is invalid.'],
   [132, 'STREAMS_TOPOLOGY_FENCED', F, 'fatal', 'The streams topology was fenced.'],
   [133, 'SHARE_SESSION_LIMIT_REACHED', T, 'retry', 'The broker reached its share-session limit.'],
-]
+] as const satisfies readonly Row[]
 
 const BY_CODE = new Map<number, KafkaErrorInfo>()
 const BY_NAME = new Map<string, KafkaErrorInfo>()
@@ -165,6 +165,17 @@ for (const [code, name, retriable, action, message] of ROWS) {
   BY_CODE.set(code, info)
   BY_NAME.set(name, info)
 }
+
+type Rows = typeof ROWS[number]
+/** The name of every error in the table: `'NOT_COORDINATOR'`, … */
+export type KafkaErrorName = Rows[1]
+
+/**
+ * Every error code by its name, read off the table (`KafkaErrorCode.NOT_COORDINATOR` is 16), for
+ * code that compares a response's error code with the ones it handles.
+ */
+export const KafkaErrorCode: { readonly [Row in Rows as Row[1]]: Row[0] } =
+  Object.freeze(Object.fromEntries(ROWS.map(([code, name]) => [name, code]))) as { readonly [Row in Rows as Row[1]]: Row[0] }
 
 /** Every known Kafka error, in code order. */
 export const KAFKA_ERRORS: readonly KafkaErrorInfo[] = [...BY_CODE.values()]

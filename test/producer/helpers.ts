@@ -3,12 +3,12 @@
  * client, librdkafka 2.0.2) and with a raw Fetch (to see producer ids and sequence numbers).
  */
 import { after, before } from 'node:test'
+import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { Cluster } from '../../src/cluster/cluster.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
-import type { Message } from '../../src/protocol/codec.ts'
 import { Producer } from '../../src/producer/producer.ts'
 import type { ProducerOptions } from '../../src/producer/options.ts'
 import { decodeRecordSet } from '../../src/protocol/records/index.ts'
@@ -63,13 +63,14 @@ export async function fetchBatches (bootstrap: string, topic: string, partition:
         topics: [{ topic, partitions: [{ partition, fetchOffset: offset, partitionMaxBytes: 64 * 1024 * 1024 }] }],
         forgottenTopicsData: [],
       }, { maxVersion: 12 })
-      const data = ((response.body.responses as Message[])[0]?.partitions as Message[])[0] as Message
-      const got = (await decodeRecordSet(data.records as Buffer | null)).batches
+      const data = response.body.responses[0]?.partitions[0]
+      assert.ok(data !== undefined, `the Fetch answer has ${topic}-${partition}`)
+      const got = (await decodeRecordSet(data.records)).batches
       if (got.length === 0) return batches
       batches.push(...got)
       const last = got[got.length - 1] as RecordBatch
       offset = last.baseOffset + BigInt(last.lastOffsetDelta) + 1n
-      if (offset >= (data.highWatermark as bigint)) return batches
+      if (offset >= data.highWatermark) return batches
     }
   } finally {
     await cluster.close()

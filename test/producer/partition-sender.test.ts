@@ -9,7 +9,8 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import type { Cluster } from '../../src/cluster/cluster.ts'
-import type { Message } from '../../src/protocol/codec.ts'
+import type { Produce } from '../../src/protocol/apis/produce.ts'
+import type { RequestBody, ResponseBody } from '../../src/protocol/messages.ts'
 import { decodeRecordBatch } from '../../src/protocol/records/record-batch.ts'
 import { DeadlineExceededError, KafkaProtocolError, TransportError } from '../../src/resilience/errors.ts'
 import { ProducerBatch, type ProducerIdentity, type RecordMetadata } from '../../src/producer/batch.ts'
@@ -61,14 +62,14 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
   const connection = {
     label: 'broker 1 (scripted)',
     versionFor: () => 10,
-    request: async (_api: unknown, body: Message): Promise<{ version: number, body: Message }> => {
+    request: async (_api: unknown, body: RequestBody<typeof Produce>): Promise<{ version: number, body: ResponseBody<typeof Produce> }> => {
       const fault = faults(requests++)
       maxActive = Math.max(maxActive, ++active)
-      const partitionData = (body.topicData as Message[])[0]?.partitionData as Message[]
-      const decoded = await decodeRecordBatch(partitionData[0]?.records as Buffer)
+      const records = body.topicData[0]?.partitionData[0]?.records
+      const decoded = await decodeRecordBatch(Buffer.from(records ?? []))
       await new Promise((resolve) => setImmediate(resolve))
       active--
-      const answer = (errorCode: number, baseOffset: bigint): { version: number, body: Message } =>
+      const answer = (errorCode: number, baseOffset: bigint): { version: number, body: ResponseBody<typeof Produce> } =>
         ({ version: 10, body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset, logAppendTimeMs: -1n, errorMessage: null }] }] } })
       if (fault === 'drop-before') throw new TransportError('connection reset before the write', 'ECONNRESET')
       if (typeof fault === 'object') return answer(fault.code, -1n)

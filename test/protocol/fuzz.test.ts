@@ -60,7 +60,7 @@ function versionsOf (api: ApiDescriptor): number[] {
 
 describe('fuzzing the message decoders', () => {
   test('random bytes into every request and response decoder', () => {
-    for (const api of Object.values(apis)) {
+    for (const api of Object.values<ApiDescriptor>(apis)) {
       for (const version of versionsOf(api)) {
         fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
           const frame = Buffer.from(bytes)
@@ -77,7 +77,7 @@ describe('fuzzing the message decoders', () => {
   })
 
   test('mutated real frames into every request and response decoder', () => {
-    for (const api of Object.values(apis)) {
+    for (const api of Object.values<ApiDescriptor>(apis)) {
       for (const version of versionsOf(api)) {
         fc.assert(fc.property(
           structArbitrary(api.request, version), structArbitrary(api.response, version), fc.array(mutation, { minLength: 1, maxLength: 4 }),

@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process'
 import { Cluster } from '../../src/cluster/cluster.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
-import type { Message } from '../../src/protocol/codec.ts'
 import type { CompressionName } from '../../src/protocol/compression/codec.ts'
 import { decodeRecordSet } from '../../src/protocol/records/index.ts'
 import type { RecordSet } from '../../src/protocol/records/index.ts'
@@ -51,9 +50,9 @@ describe('record batches written by kcat (librdkafka) decode in steadfast', { ti
       topics: [{ topic, partitions: [{ partition: 0, fetchOffset: 0n, partitionMaxBytes: 4 * 1024 * 1024 }] }],
       forgottenTopicsData: [],
     }, { maxVersion: 12 })
-    const partition = ((response.body.responses as Message[])[0]?.partitions as Message[])[0] as Message
-    assert.equal(partition.errorCode, 0)
-    return await decodeRecordSet(partition.records as Buffer | null)
+    const partition = response.body.responses[0]?.partitions[0]
+    assert.equal(partition?.errorCode, 0)
+    return await decodeRecordSet(partition?.records ?? null)
   }
 
   for (const compression of CODECS) {

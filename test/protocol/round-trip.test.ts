@@ -4,10 +4,11 @@ import fc from 'fast-check'
 import {
   apis, decodeRequest, decodeResponse, encodeRequest, encodeResponse,
 } from '../../src/protocol/index.ts'
+import type { ApiDescriptor } from '../../src/protocol/index.ts'
 import { structArbitrary } from './arbitraries.ts'
 
 describe('every API and version round-trips through the generic codec', () => {
-  for (const api of Object.values(apis)) {
+  for (const api of Object.values<ApiDescriptor>(apis)) {
     test(`${api.name} v${api.minVersion}-v${api.maxVersion}`, () => {
       for (let version = api.minVersion; version <= api.maxVersion; version++) {
         fc.assert(fc.property(structArbitrary(api.request, version), fc.integer(), (body, correlationId) => {

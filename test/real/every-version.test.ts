@@ -11,7 +11,8 @@ import assert from 'node:assert/strict'
 import { BrokerConnection } from '../../src/cluster/broker-connection.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { apis } from '../../src/protocol/apis/index.ts'
-import type { Message } from '../../src/protocol/codec.ts'
+import type { RequestBody, ResponseBody } from '../../src/protocol/messages.ts'
+import { KafkaErrorCode } from '../../src/resilience/kafka-errors.ts'
 import type { ApiDescriptor } from '../../src/protocol/descriptor.ts'
 import { decodeRecordSet, encodeRecordBatch } from '../../src/protocol/records/index.ts'
 import { RealCluster } from '../../src/testkit/real-cluster/real-cluster.ts'
@@ -30,7 +31,7 @@ function common (connection: BrokerConnection, api: ApiDescriptor, from = api.mi
   return versions
 }
 
-async function at (connection: BrokerConnection, api: ApiDescriptor, version: number, body: Message | ((v: number) => Message)): Promise<Message> {
+async function at<A extends ApiDescriptor> (connection: BrokerConnection, api: A, version: number, body: RequestBody<A> | ((v: number) => RequestBody<A>)): Promise<ResponseBody<A>> {
   const response = await connection.request(api, body, { maxVersion: version })
   assert.equal(response.version, version, `${api.name} went out at v${version}`)
   return response.body
@@ -57,7 +58,7 @@ for (const kafkaVersion of ['3.9', '4']) {
       for (const v of common(connection, apis.ApiVersions)) {
         const body = await at(connection, apis.ApiVersions, v, { clientSoftwareName: 'steadfast', clientSoftwareVersion: '0' })
         assert.equal(body.errorCode, 0)
-        const produce = (body.apiKeys as Message[]).find((k) => k.apiKey === apis.Produce.apiKey)
+        const produce = body.apiKeys.find((k) => k.apiKey === apis.Produce.apiKey)
         assert.equal(produce?.maxVersion, connection.versions.get(apis.Produce.apiKey)?.max, `v${v}`)
       }
     })
@@ -67,9 +68,9 @@ for (const kafkaVersion of ['3.9', '4']) {
         const value = `produce-v${v}`
         const batch = await encodeRecordBatch({ records: [{ key: `k${v}`, value, headers: [{ key: 'v', value: String(v) }] }], baseTimestamp: 1_700_000_000_000 + v })
         const body = await at(connection, apis.Produce, v, { transactionalId: null, acks: -1, timeoutMs: 10_000, topicData: [{ name: TOPIC, partitionData: [{ index: 0, records: batch }] }] })
-        const result = (body.responses as Message[])[0]?.partitionResponses[0] as Message
-        assert.equal(result.errorCode, 0, `v${v}`)
-        assert.equal(result.baseOffset, BigInt(produced.length), `v${v}`)
+        const result = body.responses[0]?.partitionResponses[0]
+        assert.equal(result?.errorCode, 0, `v${v}`)
+        assert.equal(result?.baseOffset, BigInt(produced.length), `v${v}`)
         produced.push(value)
       }
       const read = await cluster.readPartition(TOPIC, 0)
@@ -79,17 +80,17 @@ for (const kafkaVersion of ['3.9', '4']) {
     test('ListOffsets: the log end at every version', async () => {
       for (const v of common(connection, apis.ListOffsets)) {
         const body = await at(connection, apis.ListOffsets, v, { replicaId: -1, isolationLevel: 0, timeoutMs: 5000, topics: [{ name: TOPIC, partitions: [{ partitionIndex: 0, timestamp: -1n, maxNumOffsets: 1 }] }] })
-        const p = (body.topics as Message[])[0]?.partitions[0] as Message
-        assert.equal(p.errorCode, 0, `v${v}`)
-        assert.equal(v === 0 ? p.oldStyleOffsets[0] : p.offset, BigInt(produced.length), `v${v}`)
+        const p = body.topics[0]?.partitions[0]
+        assert.equal(p?.errorCode, 0, `v${v}`)
+        assert.equal(v === 0 ? p?.oldStyleOffsets?.[0] : p?.offset, BigInt(produced.length), `v${v}`)
       }
     })
 
     test('Metadata: the broker, the topic\'s partitions and (from v2) the cluster id at every version', async () => {
       for (const v of common(connection, apis.Metadata)) {
         const body = await at(connection, apis.Metadata, v, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false, includeClusterAuthorizedOperations: false })
-        assert.deepEqual((body.brokers as Message[]).map((b) => [b.nodeId, b.port]), [[1, cluster.brokers[0]?.port]], `v${v}`)
-        const topic = (body.topics as Message[]).find((t) => t.name === TOPIC)
+        assert.deepEqual(body.brokers.map((b) => [b.nodeId, b.port]), [[1, cluster.brokers[0]?.port]], `v${v}`)
+        const topic = body.topics.find((t) => t.name === TOPIC)
         assert.equal(topic?.errorCode, 0, `v${v}`)
         assert.equal(topic?.partitions.length, 2, `v${v}`)
         if (v >= 2) assert.equal(body.clusterId, cluster.clusterId, `v${v}`)
@@ -98,7 +99,7 @@ for (const kafkaVersion of ['3.9', '4']) {
 
     test('Fetch: the same records, keys and headers at every version', async () => {
       const meta = await connection.request(apis.Metadata, { topics: [{ name: TOPIC }], allowAutoTopicCreation: false })
-      const topicId = (meta.body.topics as Message[]).find((t) => t.name === TOPIC)?.topicId as string | undefined
+      const topicId = meta.body.topics.find((t) => t.name === TOPIC)?.topicId
       for (const v of common(connection, apis.Fetch)) {
         const body = await at(connection, apis.Fetch, v, {
           replicaId: -1,
@@ -112,10 +113,10 @@ for (const kafkaVersion of ['3.9', '4']) {
           forgottenTopicsData: [],
           rackId: '',
         })
-        const data = (body.responses as Message[])[0]?.partitions[0] as Message
-        assert.equal(data.errorCode, 0, `v${v}`)
-        assert.equal(data.highWatermark, BigInt(produced.length), `v${v}`)
-        const set = await decodeRecordSet(data.records)
+        const data = body.responses[0]?.partitions[0]
+        assert.equal(data?.errorCode, 0, `v${v}`)
+        assert.equal(data?.highWatermark, BigInt(produced.length), `v${v}`)
+        const set = await decodeRecordSet(data?.records ?? null)
         assert.deepEqual(set.records.map((r) => r.value?.toString()), produced, `v${v}`)
         // Message formats v0/v1 (Fetch below v4, down-converted by 3.9) carry no headers.
         if (v >= 4) assert.deepEqual(set.records.map((r) => r.headers.map((h) => h.value?.toString())), produced.map((p) => [p.slice('produce-v'.length)]), `v${v}`)
@@ -134,7 +135,7 @@ for (const kafkaVersion of ['3.9', '4']) {
           groupInstanceId: null,
           topics: [{ name: TOPIC, partitions: [{ partitionIndex: 1, committedOffset: last, committedMetadata: `v${v}` }] }],
         })
-        assert.equal((body.topics as Message[])[0]?.partitions[0].errorCode, 0, `v${v}`)
+        assert.equal(body.topics[0]?.partitions[0].errorCode, 0, `v${v}`)
         const seen = await cluster.groupOffsets(GROUP)
         assert.deepEqual(seen.filter((o) => o.topic === TOPIC).map((o) => [o.partition, o.offset]), [[1, Number(last)]], `OffsetCommit v${v}`)
       }
@@ -144,9 +145,9 @@ for (const kafkaVersion of ['3.9', '4']) {
           ? { groups: [{ groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [1] }] }], requireStable: false }
           : { groupId: GROUP, topics: [{ name: TOPIC, partitionIndexes: [1] }], requireStable: false })
         const partition = v >= 8
-          ? (body.groups as Message[])[0]?.topics[0].partitions[0] as Message
-          : (body.topics as Message[])[0]?.partitions[0] as Message
-        assert.equal(partition.committedOffset, last, `OffsetFetch v${v}`)
+          ? body.groups?.[0]?.topics[0].partitions[0]
+          : body.topics?.[0]?.partitions[0]
+        assert.equal(partition?.committedOffset, last, `OffsetFetch v${v}`)
       }
     })
 
@@ -154,7 +155,7 @@ for (const kafkaVersion of ['3.9', '4']) {
       const expected = await cluster.coordinatorOf(GROUP)
       for (const v of common(connection, apis.FindCoordinator)) {
         const body = await at(connection, apis.FindCoordinator, v, { key: GROUP, keyType: 0, coordinatorKeys: [GROUP] })
-        const node = v >= 4 ? (body.coordinators as Message[])[0]?.nodeId : body.nodeId
+        const node = v >= 4 ? body.coordinators?.[0]?.nodeId : body.nodeId
         assert.equal(node, expected, `v${v}`)
       }
     })
@@ -164,9 +165,9 @@ for (const kafkaVersion of ['3.9', '4']) {
       assert.equal(expected, 'compact')
       for (const v of common(connection, apis.DescribeConfigs)) {
         const body = await at(connection, apis.DescribeConfigs, v, { resources: [{ resourceType: 2, resourceName: TOPIC, configurationKeys: ['cleanup.policy'] }], includeSynonyms: false, includeDocumentation: false })
-        const result = (body.results as Message[])[0] as Message
-        assert.equal(result.errorCode, 0, `v${v}`)
-        assert.deepEqual((result.configs as Message[]).map((c) => [c.name, c.value]), [['cleanup.policy', expected]], `v${v}`)
+        const result = body.results[0]
+        assert.equal(result?.errorCode, 0, `v${v}`)
+        assert.deepEqual(result?.configs.map((c) => [c.name, c.value]), [['cleanup.policy', expected]], `v${v}`)
       }
     })
 
@@ -175,18 +176,18 @@ for (const kafkaVersion of ['3.9', '4']) {
         const body = await at(connection, apis.DescribeCluster, v, { includeClusterAuthorizedOperations: false, endpointType: 1, includeFencedBrokers: false })
         assert.equal(body.errorCode, 0, `v${v}`)
         assert.equal(body.clusterId, cluster.clusterId, `v${v}`)
-        assert.deepEqual((body.brokers as Message[]).map((b) => b.brokerId), [1], `v${v}`)
+        assert.deepEqual(body.brokers.map((b) => b.brokerId), [1], `v${v}`)
       }
       for (const v of common(connection, apis.InitProducerId)) {
-        const ask = async (): Promise<Message> => await at(connection, apis.InitProducerId, v, { transactionalId: null, transactionTimeoutMs: -1, producerId: -1n, producerEpoch: -1 })
+        const ask = async (): Promise<ResponseBody<typeof apis.InitProducerId>> => await at(connection, apis.InitProducerId, v, { transactionalId: null, transactionTimeoutMs: -1, producerId: -1n, producerEpoch: -1 })
         let body = await ask()
         // COORDINATOR_LOAD_IN_PROGRESS until the broker has its producer-id block: ask again (bounded).
-        for (let tries = 0; body.errorCode === 14 && tries < 100; tries++) {
+        for (let tries = 0; body.errorCode === KafkaErrorCode.COORDINATOR_LOAD_IN_PROGRESS && tries < 100; tries++) {
           await new Promise((resolve) => setTimeout(resolve, 100))
           body = await ask()
         }
         assert.equal(body.errorCode, 0, `v${v}`)
-        assert.ok((body.producerId as bigint) >= 0n, `v${v}`)
+        assert.ok(body.producerId >= 0n, `v${v}`)
       }
     })
 

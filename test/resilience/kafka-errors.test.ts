@@ -1,12 +1,25 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { KAFKA_ERRORS, kafkaError, kafkaErrorByName, kafkaErrorInfo } from '../../src/resilience/kafka-errors.ts'
+import { KAFKA_ERRORS, KafkaErrorCode, kafkaError, kafkaErrorByName, kafkaErrorInfo } from '../../src/resilience/kafka-errors.ts'
 import { KafkaProtocolError } from '../../src/resilience/errors.ts'
 
 test('the table covers every code from -1 to 133 once, with unique names', () => {
   const codes = KAFKA_ERRORS.map((e) => e.code)
   assert.deepEqual(codes, Array.from({ length: 135 }, (_, i) => i - 1))
   assert.equal(new Set(KAFKA_ERRORS.map((e) => e.name)).size, KAFKA_ERRORS.length)
+})
+
+test('KafkaErrorCode names every code of the table, with the numbers Kafka gives them', () => {
+  assert.deepEqual(Object.entries(KafkaErrorCode), KAFKA_ERRORS.map((e) => [e.name, e.code]))
+  // From Kafka's org.apache.kafka.common.protocol.Errors.
+  assert.equal(KafkaErrorCode.NONE, 0)
+  assert.equal(KafkaErrorCode.UNKNOWN_SERVER_ERROR, -1)
+  assert.equal(KafkaErrorCode.NOT_COORDINATOR, 16)
+  assert.equal(KafkaErrorCode.UNSUPPORTED_VERSION, 35)
+  assert.equal(KafkaErrorCode.UNKNOWN_PRODUCER_ID, 59)
+  assert.equal(KafkaErrorCode.MEMBER_ID_REQUIRED, 79)
+  assert.equal(KafkaErrorCode.ELECTION_NOT_NEEDED, 84)
+  assert.ok(Object.isFrozen(KafkaErrorCode))
 })
 
 test('the incident codes have the actions the design requires', () => {

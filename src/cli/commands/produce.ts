@@ -123,14 +123,14 @@ function parseTimeout (text: string): number {
  * would stretch the command past its --timeout.
  */
 async function checkTopic (cluster: Cluster, bootstrap: string, topic: string, timeoutMs: number, logger: Logger): Promise<void> {
-  const [{ kafkaError }, { retry }] = await Promise.all([import('../../resilience/kafka-errors.ts'), import('../../resilience/retry.ts')])
+  const [{ KafkaErrorCode, kafkaError }, { retry }] = await Promise.all([import('../../resilience/kafka-errors.ts'), import('../../resilience/retry.ts')])
   const unknownWaitMs = Math.min(UNKNOWN_TOPIC_WAIT_MS, timeoutMs)
   let unknownSince: number | undefined
   try {
     await retry(async ({ signal }) => {
       const info = (await cluster.metadata([topic], { signal })).topics.get(topic)
-      if (info !== undefined && info.errorCode === 0) return
-      const error = kafkaError(info?.errorCode ?? 3, `metadata for topic ${topic}`)
+      if (info !== undefined && info.errorCode === KafkaErrorCode.NONE) return
+      const error = kafkaError(info?.errorCode ?? KafkaErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `metadata for topic ${topic}`)
       unknownSince ??= Date.now()
       if (isUnknownTopic(error) && Date.now() - unknownSince >= unknownWaitMs) throw unknownTopic(topic, unknownWaitMs, error)
       throw error

@@ -13,11 +13,11 @@
 import type { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import { apis } from '../../protocol/apis/index.ts'
-import type { Message } from '../../protocol/codec.ts'
+import type { Element, ResponseBody } from '../../protocol/messages.ts'
 import { classify } from '../../resilience/classify.ts'
 import { sleep, systemClock } from '../../resilience/clock.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../resilience/errors.ts'
-import { kafkaError } from '../../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { SessionLostError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
@@ -26,9 +26,9 @@ import type { ResolvedConsumerOptions } from '../options.ts'
 import type { AssignorMember } from './assignors.ts'
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
 
-const MEMBER_ID_REQUIRED = 79
-const UNKNOWN_MEMBER_ID = 25
-const ILLEGAL_GENERATION = 22
+const { MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION } = KafkaErrorCode
+
+type JoinedMember = Element<ResponseBody<typeof apis.JoinGroup>['members']>
 /** JoinGroup blocks its connection until the group has rejoined: membership requests get one of their own. */
 const GROUP_CONNECTION = 'group'
 /** JoinGroup waits up to the rebalance timeout on the broker; give the answer this much more. */
@@ -94,7 +94,7 @@ export class GroupMember {
         const ended = await this.#heartbeat()
         if (signal.aborted) return
         this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
-        const code = ended instanceof KafkaProtocolError ? ended.errorCode : 0
+        const code = ended instanceof KafkaProtocolError ? ended.errorCode : KafkaErrorCode.NONE
         const lost = ended instanceof SessionLostError
         if (code === UNKNOWN_MEMBER_ID || lost) this.#memberId = ''
         const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION && !lost
@@ -126,12 +126,12 @@ export class GroupMember {
         reason: null,
       }, { signal: context.signal, timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS })
       const body = join.body
-      if (body.errorCode === MEMBER_ID_REQUIRED) this.#memberId = body.memberId as string
-      if (body.errorCode !== 0) throw kafkaError(body.errorCode as number, `JoinGroup ${this.#groupId} at ${coordinator.label}`)
-      this.#memberId = body.memberId as string
-      this.#generationId = body.generationId as number
-      const protocolName = body.protocolName as string
-      const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members as Message[]) : []
+      if (body.errorCode === MEMBER_ID_REQUIRED) this.#memberId = body.memberId
+      if (body.errorCode !== KafkaErrorCode.NONE) throw kafkaError(body.errorCode, `JoinGroup ${this.#groupId} at ${coordinator.label}`)
+      this.#memberId = body.memberId
+      this.#generationId = body.generationId
+      const protocolName = body.protocolName
+      const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members) : []
       const sync = await coordinator.request(apis.SyncGroup, {
         groupId: this.#groupId,
         generationId: this.#generationId,
@@ -141,8 +141,8 @@ export class GroupMember {
         protocolName,
         assignments,
       }, { signal: context.signal, timeoutMs: options.rebalanceTimeoutMs + JOIN_SLACK_MS })
-      if (sync.body.errorCode !== 0) throw kafkaError(sync.body.errorCode as number, `SyncGroup ${this.#groupId} at ${coordinator.label}`)
-      const assignment = decodeAssignment(sync.body.assignment as Buffer)
+      if (sync.body.errorCode !== KafkaErrorCode.NONE) throw kafkaError(sync.body.errorCode, `SyncGroup ${this.#groupId} at ${coordinator.label}`)
+      const assignment = decodeAssignment(sync.body.assignment)
       this.#host.options.metrics.counter(REBALANCES).inc({ group: this.#groupId })
       const partitions = [...assignment.partitions].flatMap(([topic, list]) => list.map((partition) => ({ topic, partition })))
       this.#host.logger.info({ group: this.#groupId, generation: this.#generationId, memberId: this.#memberId, leader: body.leader === this.#memberId, partitions: partitions.length }, 'joined group')
@@ -166,20 +166,20 @@ export class GroupMember {
   }
 
   /** The leader's work: every member's partitions, by the assignor the group chose. */
-  async #assign (protocolName: string, members: Message[]): Promise<Array<{ memberId: string, assignment: Buffer }>> {
+  async #assign (protocolName: string | null, members: JoinedMember[]): Promise<Array<{ memberId: string, assignment: Buffer }>> {
     const assignor = this.#host.options.assignors.find((a) => a.name === protocolName)
-    if (assignor === undefined) throw kafkaError(23, `group ${this.#groupId} chose assignor ${protocolName}, which this member does not have`)
+    if (assignor === undefined) throw kafkaError(KafkaErrorCode.INCONSISTENT_GROUP_PROTOCOL, `group ${this.#groupId} chose assignor ${protocolName}, which this member does not have`)
     const subscribers: AssignorMember[] = members.map((m) => ({
-      memberId: m.memberId as string,
-      groupInstanceId: (m.groupInstanceId ?? null) as string | null,
-      topics: decodeSubscription(m.metadata as Buffer).topics,
+      memberId: m.memberId,
+      groupInstanceId: m.groupInstanceId ?? null,
+      topics: decodeSubscription(m.metadata).topics,
     }))
     const topics = [...new Set(subscribers.flatMap((m) => m.topics))]
     const metadata = await this.#host.cluster.metadata(topics)
     const counts = new Map<string, number>()
     for (const topic of topics) {
       const info = metadata.topics.get(topic)
-      if (info !== undefined && info.errorCode === 0) counts.set(topic, info.partitions.length)
+      if (info !== undefined && info.errorCode === KafkaErrorCode.NONE) counts.set(topic, info.partitions.length)
       else this.#host.logger.warn({ group: this.#groupId, topic }, 'subscribed topic not in metadata: left out of the assignment')
     }
     const assignment = assignor.assign(subscribers, counts)
@@ -201,7 +201,7 @@ export class GroupMember {
             memberId: this.#memberId,
             groupInstanceId: options.groupInstanceId ?? null,
           }, { signal: context.signal })
-          if (response.body.errorCode !== 0) throw kafkaError(response.body.errorCode as number, `Heartbeat ${this.#groupId} at ${coordinator.label}`)
+          if (response.body.errorCode !== KafkaErrorCode.NONE) throw kafkaError(response.body.errorCode, `Heartbeat ${this.#groupId} at ${coordinator.label}`)
         }, {
           component: 'consumer',
           operation: 'heartbeat',
@@ -238,9 +238,9 @@ export class GroupMember {
           memberId: this.#memberId,
           members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the consumer is closing' }],
         }, { signal: context.signal })
-        const memberError = ((response.body.members ?? []) as Message[]).find((m) => m.errorCode !== 0)?.errorCode as number | undefined
-        const code = response.body.errorCode !== 0 ? response.body.errorCode as number : memberError ?? 0
-        if (code !== 0) throw kafkaError(code, `LeaveGroup ${this.#groupId} at ${coordinator.label}`)
+        const memberError = (response.body.members ?? []).find((m) => m.errorCode !== KafkaErrorCode.NONE)?.errorCode
+        const code = response.body.errorCode !== KafkaErrorCode.NONE ? response.body.errorCode : memberError ?? KafkaErrorCode.NONE
+        if (code !== KafkaErrorCode.NONE) throw kafkaError(code, `LeaveGroup ${this.#groupId} at ${coordinator.label}`)
       }, {
         component: 'consumer',
         operation: 'leave-group',

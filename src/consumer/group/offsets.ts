@@ -11,9 +11,9 @@ import { tpKey } from '../../cluster/topic-partition.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { apis } from '../../protocol/apis/index.ts'
-import type { Message } from '../../protocol/codec.ts'
+import { offsetFetchGroupResult } from '../../protocol/apis/offset-fetch.ts'
 import { classify } from '../../resilience/classify.ts'
-import { kafkaError } from '../../resilience/kafka-errors.ts'
+import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
 import { CommitFailedError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
@@ -67,13 +67,13 @@ export async function fetchCommitted (ctx: OffsetsContext, partitions: readonly 
     const response = await coordinator.request(apis.OffsetFetch, (version) => version >= 8
       ? { groups: [{ groupId: ctx.groupId, topics }], requireStable: true }
       : { groupId: ctx.groupId, topics, requireStable: true }, { signal: attemptSignal })
-    const body: Message = response.version >= 8 ? (response.body.groups as Message[])[0] ?? {} : response.body
-    if ((body.errorCode ?? 0) !== 0) throw kafkaError(body.errorCode as number, `OffsetFetch for group ${ctx.groupId} from ${coordinator.label}`)
+    const body = offsetFetchGroupResult(response.version, response.body)
+    if (body.errorCode !== undefined && body.errorCode !== KafkaErrorCode.NONE) throw kafkaError(body.errorCode, `OffsetFetch for group ${ctx.groupId} from ${coordinator.label}`)
     const result = new Map<string, bigint>()
-    for (const t of (body.topics ?? []) as Message[]) {
-      for (const p of t.partitions as Message[]) {
-        if (p.errorCode !== 0) throw kafkaError(p.errorCode as number, `OffsetFetch ${t.name}-${p.partitionIndex} for group ${ctx.groupId}`)
-        result.set(tpKey(t.name, p.partitionIndex), BigInt(p.committedOffset))
+    for (const t of body.topics ?? []) {
+      for (const p of t.partitions) {
+        if (p.errorCode !== KafkaErrorCode.NONE) throw kafkaError(p.errorCode, `OffsetFetch ${t.name}-${p.partitionIndex} for group ${ctx.groupId}`)
+        result.set(tpKey(t.name, p.partitionIndex), p.committedOffset)
       }
     }
     return result
@@ -97,9 +97,9 @@ export async function commitOffsets (ctx: OffsetsContext, committer: Committer, 
         groupInstanceId: committer.groupInstanceId,
         topics,
       }, { signal: attemptSignal })
-      for (const t of response.body.topics as Message[]) {
-        for (const p of t.partitions as Message[]) {
-          if (p.errorCode !== 0) throw kafkaError(p.errorCode as number, `OffsetCommit ${t.name}-${p.partitionIndex} for group ${ctx.groupId} to ${coordinator.label}`)
+      for (const t of response.body.topics) {
+        for (const p of t.partitions) {
+          if (p.errorCode !== KafkaErrorCode.NONE) throw kafkaError(p.errorCode, `OffsetCommit ${t.name}-${p.partitionIndex} for group ${ctx.groupId} to ${coordinator.label}`)
         }
       }
     }, signal)

@@ -1,4 +1,5 @@
 import { api, f } from '../descriptor.ts'
+import type { Element, ResponseBody } from '../messages.ts'
 
 /** OffsetFetch (API key 9). */
 export const OffsetFetch = api({
@@ -52,3 +53,19 @@ export const OffsetFetch = api({
     ]),
   ],
 })
+
+type OffsetFetchAnswer = ResponseBody<typeof OffsetFetch>
+
+/** One group's results, whatever the version answered: `errorCode` and `topics` as v0-7 put them. */
+export interface OffsetFetchGroupResult {
+  errorCode?: number
+  topics?: NonNullable<OffsetFetchAnswer['topics']> | Element<NonNullable<OffsetFetchAnswer['groups']>>['topics']
+}
+
+/**
+ * The results of the (one) group asked: v8+ answer per group, earlier versions at the top level.
+ * A v8+ answer without the group reads as no topics and no error.
+ */
+export function offsetFetchGroupResult (version: number, body: OffsetFetchAnswer): OffsetFetchGroupResult {
+  return version >= 8 ? body.groups?.[0] ?? {} : body
+}

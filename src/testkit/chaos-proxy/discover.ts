@@ -5,7 +5,6 @@
  */
 import { Connection } from '../../network/connection.ts'
 import { apis } from '../../protocol/apis/index.ts'
-import type { Message } from '../../protocol/codec.ts'
 import { decodeResponse, encodeRequest } from '../../protocol/framing.ts'
 import { ChaosProxyUnavailableError } from './errors.ts'
 import type { Address, AdvertisedBroker } from './rewrite.ts'
@@ -24,7 +23,7 @@ export async function discoverBrokers (bootstrap: readonly Address[], timeoutMs:
         encode: (correlationId) => encodeRequest(apis.Metadata, METADATA_VERSION, { correlationId, clientId: 'steadfast-chaos-proxy' }, { topics: [], allowAutoTopicCreation: false }),
         decode: (frame) => decodeResponse(apis.Metadata, METADATA_VERSION, frame, { trailingBytes: 'ignore' }).body,
       })
-      return (body.brokers as Message[]).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }))
+      return body.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port }))
     } catch (error) {
       failures.push(`${address.host}:${address.port} (${(error as Error).message})`)
     } finally {

@@ -5,9 +5,9 @@
  * Every other answer is relayed untouched by the session; this file only knows these three.
  */
 import { apis } from '../../protocol/apis/index.ts'
-import type { Message } from '../../protocol/codec.ts'
 import type { ApiDescriptor } from '../../protocol/descriptor.ts'
 import { decodeResponse, encodeResponse } from '../../protocol/framing.ts'
+import { KafkaErrorCode } from '../../resilience/kafka-errors.ts'
 
 export interface Address {
   host: string
@@ -38,35 +38,46 @@ export function carriesAddresses (apiKey: number, apiVersion: number): boolean {
   return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion
 }
 
-/** The broker entries of an answer whose host and port are to be replaced, with their node id field. */
-function addressEntries (apiKey: number, apiVersion: number, body: Message): Array<{ entry: Message, idField: string }> {
-  switch (apiKey) {
-    case apis.Metadata.apiKey:
-      return (body.brokers as Message[]).map((entry) => ({ entry, idField: 'nodeId' }))
-    case apis.FindCoordinator.apiKey: {
-      const coordinators = apiVersion >= 4 ? body.coordinators as Message[] : [body]
-      // An error answer has node id -1 and an empty host: nothing to point at.
-      return coordinators.filter((c) => c.errorCode === 0 && c.nodeId >= 0).map((entry) => ({ entry, idField: 'nodeId' }))
-    }
-    default:
-      if (body.endpointType === CONTROLLER_ENDPOINTS) return []
-      return (body.brokers as Message[]).map((entry) => ({ entry, idField: 'brokerId' }))
+/** An entry naming a broker that answers (an error answer has node id -1 and an empty host: nothing to point at). */
+function pointsAtBroker<T extends Partial<AdvertisedBroker> & { errorCode?: number }> (entry: T): entry is T & AdvertisedBroker {
+  return entry.errorCode === KafkaErrorCode.NONE && entry.nodeId !== undefined && entry.nodeId >= 0 && entry.host !== undefined && entry.port !== undefined
+}
+
+/** Replaces each entry's host and port by the proxy's listener for its node (which sees the upstream address first). */
+async function pointAtProxy (entries: Array<{ nodeId: number, entry: Address }>, listenerFor: ListenerFor): Promise<void> {
+  for (const { nodeId, entry } of entries) {
+    const local = await listenerFor({ nodeId, host: entry.host, port: entry.port })
+    entry.host = local.host
+    entry.port = local.port
   }
 }
 
+/** librdkafka's mock appends a byte to Metadata v12 answers; Kafka's own clients ignore such bytes too. */
+const IGNORE_TRAILING_BYTES = { trailingBytes: 'ignore' } as const
+
 /**
- * Rewrites one answer frame (without its size prefix). `learn` sees every upstream address
+ * Rewrites one answer frame (without its size prefix). `listenerFor` sees every upstream address
  * before it is replaced, so the proxy can follow brokers that moved upstream.
  * Unknown tagged fields and bytes a broker appends after the message are not carried over.
  */
 export async function rewriteAnswer (apiKey: number, apiVersion: number, frame: Buffer, listenerFor: ListenerFor): Promise<Buffer> {
-  const api = REWRITTEN.get(apiKey) as ApiDescriptor
-  // librdkafka's mock appends a byte to Metadata v12 answers; Kafka's own clients ignore such bytes too.
-  const { correlationId, body } = decodeResponse(api, apiVersion, frame, { trailingBytes: 'ignore' })
-  for (const { entry, idField } of addressEntries(apiKey, apiVersion, body)) {
-    const local = await listenerFor({ nodeId: entry[idField] as number, host: entry.host as string, port: entry.port as number })
-    entry.host = local.host
-    entry.port = local.port
+  switch (apiKey) {
+    case apis.Metadata.apiKey: {
+      const { correlationId, body } = decodeResponse(apis.Metadata, apiVersion, frame, IGNORE_TRAILING_BYTES)
+      await pointAtProxy(body.brokers.map((entry) => ({ nodeId: entry.nodeId, entry })), listenerFor)
+      return encodeResponse(apis.Metadata, apiVersion, correlationId, body)
+    }
+    case apis.FindCoordinator.apiKey: {
+      const { correlationId, body } = decodeResponse(apis.FindCoordinator, apiVersion, frame, IGNORE_TRAILING_BYTES)
+      // v0-3 answer with one coordinator at the top level, v4+ with a list.
+      const coordinators = apiVersion >= 4 ? body.coordinators ?? [] : [body]
+      await pointAtProxy(coordinators.filter(pointsAtBroker).map((entry) => ({ nodeId: entry.nodeId, entry })), listenerFor)
+      return encodeResponse(apis.FindCoordinator, apiVersion, correlationId, body)
+    }
+    default: {
+      const { correlationId, body } = decodeResponse(apis.DescribeCluster, apiVersion, frame, IGNORE_TRAILING_BYTES)
+      if (body.endpointType !== CONTROLLER_ENDPOINTS) await pointAtProxy(body.brokers.map((entry) => ({ nodeId: entry.brokerId, entry })), listenerFor)
+      return encodeResponse(apis.DescribeCluster, apiVersion, correlationId, body)
+    }
   }
-  return encodeResponse(api, apiVersion, correlationId, body)
 }

@@ -6,7 +6,6 @@
  * Answers that need no cap are not touched.
  */
 import { apis } from '../../protocol/apis/index.ts'
-import type { Message } from '../../protocol/codec.ts'
 import { decodeResponse, encodeResponse } from '../../protocol/framing.ts'
 
 const CAPS: ReadonlyMap<number, number> = new Map([apis.Metadata, apis.FindCoordinator, apis.DescribeCluster].map((api) => [api.apiKey, api.maxVersion]))
@@ -22,8 +21,11 @@ export function capApiVersions (apiVersion: number, frame: Buffer): Buffer {
     return frame
   }
   const { correlationId, body } = decoded
-  const over = (body.apiKeys as Message[]).filter((k) => k.maxVersion > (CAPS.get(k.apiKey) ?? Infinity))
+  const over = body.apiKeys.flatMap((entry) => {
+    const cap = CAPS.get(entry.apiKey)
+    return cap !== undefined && entry.maxVersion > cap ? [{ entry, cap }] : []
+  })
   if (over.length === 0) return frame
-  for (const entry of over) entry.maxVersion = CAPS.get(entry.apiKey)
+  for (const { entry, cap } of over) entry.maxVersion = cap
   return encodeResponse(apis.ApiVersions, apiVersion, correlationId, body)
 }

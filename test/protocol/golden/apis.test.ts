@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { apis, decodeRequestBody, decodeResponseBody, encodeRequestBody, encodeResponseBody } from '../../../src/protocol/index.ts'
-import type { ApiDescriptor, Message } from '../../../src/protocol/index.ts'
+import type { ApiDescriptor, EncodableResponseBody, RequestBody } from '../../../src/protocol/index.ts'
 import { T, UUID, a, bool, by, bytes, ca, cby, cn, cs, i16, i32, i64, i8, ns, s, tags, uuid } from './bytes.ts'
 
 /** Every key of `expected` (recursively) is in `actual` with the same value. */
@@ -16,17 +16,18 @@ function assertSubset (actual: unknown, expected: unknown, path: string): void {
     assert.equal(actual.length, expected.length, `${path}: length`)
     expected.forEach((item, i) => assertSubset(actual[i], item, `${path}[${i}]`))
   } else if (expected !== null && typeof expected === 'object' && !Buffer.isBuffer(expected)) {
-    for (const [key, value] of Object.entries(expected)) assertSubset((actual as Message)[key], value, `${path}.${key}`)
+    for (const [key, value] of Object.entries(expected)) assertSubset((actual as Record<string, unknown>)[key], value, `${path}.${key}`)
   } else {
     assert.deepEqual(actual, expected, path)
   }
 }
 
-interface Case { version: number, request: [Message, Buffer], response: [Message, Buffer] }
+/** One version's request and response, typed by the API's descriptor (so the bodies check the types too). */
+interface Case<A extends ApiDescriptor> { version: number, request: [RequestBody<A>, Buffer], response: [EncodableResponseBody<A>, Buffer] }
 
 const covered = new Map<string, Set<number>>()
 
-function check (api: ApiDescriptor, cases: Case[]): void {
+function check<A extends ApiDescriptor> (api: A, cases: Array<Case<A>>): void {
   covered.set(api.name, new Set(cases.map(c => c.version)))
   describe(api.name, () => {
     for (const { version, request, response } of cases) {

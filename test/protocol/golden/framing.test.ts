@@ -41,12 +41,18 @@ test('response header v1 (flexible) carries tagged fields after the correlation 
 })
 
 test('bad input at encode time is an InvalidArgumentError naming the field', () => {
+  // The bodies below are wrong on purpose, so most do not type-check either: what is tested here
+  // is the codec's own check, for callers whose bodies the compiler does not see (JavaScript, JSON).
+  // @ts-expect-error: Heartbeat needs groupId, memberId and generationId
   assert.throws(() => encodeRequest(apis.Heartbeat, 5, { correlationId: 1, clientId: null }, {}), /Heartbeat: version 5 is outside the supported range 0-4/)
   assert.throws(
+    // @ts-expect-error: a topic name is a string
     () => encodeRequest(apis.Metadata, 12, { correlationId: 1, clientId: null }, { topics: [{ name: 5 }] }),
     (error: unknown) => error instanceof InvalidArgumentError && /topics\[0\]\.name: expected string or null, got 5/.test(error.message)
   )
+  // @ts-expect-error: groupId and memberId are missing (and 2 ** 31 does not fit an int32, which types do not say)
   assert.throws(() => encodeRequest(apis.Heartbeat, 0, { correlationId: 1, clientId: null }, { generationId: 2 ** 31 }), /generationId: expected int32/)
+  // @ts-expect-error: timeoutMs is missing (a UUID's form is for the codec to check)
   assert.throws(() => encodeRequest(apis.DeleteTopics, 6, { correlationId: 1, clientId: null }, { topics: [{ topicId: 'nope' }] }), /topicId: 'nope' is not a UUID/)
 })
 

@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { apis } from '../../../src/protocol/apis/index.ts'
-import type { Message } from '../../../src/protocol/codec.ts'
+import type { EncodableResponseBody, ResponseBody } from '../../../src/protocol/messages.ts'
 import type { ApiDescriptor } from '../../../src/protocol/descriptor.ts'
 import { decodeResponse, encodeResponse } from '../../../src/protocol/framing.ts'
 import { carriesAddresses, rewriteAnswer, type AdvertisedBroker, type Address } from '../../../src/testkit/chaos-proxy/rewrite.ts'
@@ -18,7 +18,7 @@ function fakeListeners (): { listenerFor: (b: AdvertisedBroker) => Promise<Addre
   return { seen, listenerFor: async (b) => { seen.push(b); return { host: '127.0.0.9', port: 40000 + b.nodeId } } }
 }
 
-async function roundTrip (api: ApiDescriptor, version: number, body: Message): Promise<{ before: Message, after: Message, seen: AdvertisedBroker[] }> {
+async function roundTrip<A extends ApiDescriptor> (api: A, version: number, body: EncodableResponseBody<A>): Promise<{ before: ResponseBody<A>, after: ResponseBody<A>, seen: AdvertisedBroker[] }> {
   const frame = encodeResponse(api, version, CORRELATION_ID, body)
   const { listenerFor, seen } = fakeListeners()
   const rewritten = await rewriteAnswer(api.apiKey, version, frame, listenerFor)
@@ -43,9 +43,9 @@ describe('rewriteAnswer', () => {
         topics: [{ errorCode: 0, name: 'orders', topicId: 'MDEyMzQ1Njc4OWFiY2RlZg', isInternal: false, partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 7, leaderEpoch: 3, replicaNodes: [7, 1], isrNodes: [7], offlineReplicas: [1] }] }],
       })
       assert.deepEqual(seen, upstreamBrokers.map(({ nodeId, host, port }) => ({ nodeId, host, port })))
-      assert.deepEqual(after.brokers.map((b: Message) => [b.nodeId, b.host, b.port]), [[1, '127.0.0.9', 40001], [7, '127.0.0.9', 40007]])
+      assert.deepEqual(after.brokers.map((b) => [b.nodeId, b.host, b.port]), [[1, '127.0.0.9', 40001], [7, '127.0.0.9', 40007]])
       assert.deepEqual({ ...after, brokers: [] }, { ...before, brokers: [] })
-      assert.deepEqual(after.brokers.map((b: Message) => b.rack), before.brokers.map((b: Message) => b.rack))
+      assert.deepEqual(after.brokers.map((b) => b.rack), before.brokers.map((b) => b.rack))
     })
   }
 
@@ -70,8 +70,8 @@ describe('rewriteAnswer', () => {
         ],
       })
       assert.deepEqual(seen, [{ nodeId: 1, host: 'kafka-1.internal', port: 9092 }])
-      assert.deepEqual(after.coordinators[0], { ...before.coordinators[0], host: '127.0.0.9', port: 40001 })
-      assert.deepEqual(after.coordinators[1], before.coordinators[1])
+      assert.deepEqual(after.coordinators?.[0], { ...before.coordinators?.[0], host: '127.0.0.9', port: 40001 })
+      assert.deepEqual(after.coordinators?.[1], before.coordinators?.[1])
     })
   }
 
@@ -86,7 +86,7 @@ describe('rewriteAnswer', () => {
         brokers: upstreamBrokers.map(({ nodeId, host, port, rack }) => ({ brokerId: nodeId, host, port, rack, isFenced: false })),
         clusterAuthorizedOperations: 0,
       })
-      assert.deepEqual(after.brokers.map((b: Message) => [b.brokerId, b.host, b.port]), [[1, '127.0.0.9', 40001], [7, '127.0.0.9', 40007]])
+      assert.deepEqual(after.brokers.map((b) => [b.brokerId, b.host, b.port]), [[1, '127.0.0.9', 40001], [7, '127.0.0.9', 40007]])
       assert.deepEqual({ ...after, brokers: [] }, { ...before, brokers: [] })
     })
   }

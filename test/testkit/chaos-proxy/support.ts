@@ -6,7 +6,7 @@
 import { connect } from 'node:net'
 import type { TestContext } from 'node:test'
 import { Connection } from '../../../src/network/connection.ts'
-import type { Message } from '../../../src/protocol/codec.ts'
+import type { RequestBody, ResponseBody } from '../../../src/protocol/messages.ts'
 import type { ApiDescriptor } from '../../../src/protocol/descriptor.ts'
 import { decodeResponse, encodeRequest } from '../../../src/protocol/framing.ts'
 import { ChaosProxy, type ProxiedBroker } from '../../../src/testkit/index.ts'
@@ -35,7 +35,7 @@ export async function open (t: TestContext, broker: ProxiedBroker, requestTimeou
 }
 
 /** Sends one request at a fixed version and returns the decoded answer body. */
-export async function send (connection: Connection, api: ApiDescriptor, version: number, body: Message): Promise<Message> {
+export async function send<A extends ApiDescriptor> (connection: Connection, api: A, version: number, body: RequestBody<A>): Promise<ResponseBody<A>> {
   return await connection.send({
     label: `${api.name} v${version}`,
     encode: (correlationId) => encodeRequest(api, version, { correlationId, clientId: 'chaos-proxy-test' }, body),
@@ -49,7 +49,7 @@ export function ports (proxy: ChaosProxy): number[] {
 }
 
 /** Sends one request at a fixed version and returns the answer frame exactly as it arrived. */
-export async function sendRaw (connection: Connection, api: ApiDescriptor, version: number, body: Message): Promise<Buffer> {
+export async function sendRaw<A extends ApiDescriptor> (connection: Connection, api: A, version: number, body: RequestBody<A>): Promise<Buffer> {
   return await connection.send({
     label: `${api.name} v${version}`,
     encode: (correlationId) => encodeRequest(api, version, { correlationId, clientId: 'chaos-proxy-test' }, body),

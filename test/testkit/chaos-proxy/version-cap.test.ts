@@ -5,7 +5,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { apis } from '../../../src/protocol/apis/index.ts'
-import type { Message } from '../../../src/protocol/codec.ts'
 import { decodeResponse, encodeResponse } from '../../../src/protocol/framing.ts'
 import { capApiVersions } from '../../../src/testkit/chaos-proxy/version-cap.ts'
 
@@ -16,7 +15,7 @@ function answer (version: number, maxima: Record<number, number>): Buffer {
 
 function maxima (version: number, frame: Buffer): Record<number, number> {
   const body = decodeResponse(apis.ApiVersions, version, frame).body
-  return Object.fromEntries((body.apiKeys as Message[]).map((k) => [k.apiKey, k.maxVersion]))
+  return Object.fromEntries(body.apiKeys.map((k) => [k.apiKey, k.maxVersion]))
 }
 
 describe('capApiVersions', () => {
