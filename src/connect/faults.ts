@@ -3,8 +3,10 @@
  * which methods, and what the client and reconciler make of it (see docs/connect.md, "What is
  * retried", and the Connect reference).
  *
- * - 409 with a rebalance message, and 500 "a rebalance is expected": transient (`retry`), reason
- *   `rebalance`; on a restart endpoint they mean "superseded" (reason `rebalance-restart`): the
+ * - 409 with a rebalance message, 500 "a rebalance is expected", and 500 "IO Error trying to
+ *   forward REST request: java.net.ConnectException" (the worker could not even connect to the
+ *   group's leader, which has just left: nothing was applied, and the group is about to rebalance):
+ *   transient (`retry`), reason `rebalance`; on a restart endpoint they mean "superseded" (reason `rebalance-restart`): the
  *   rebalance restarts every connector and task anyway, so the client reports it instead of retrying.
  * - 409 "Connector x already exists" and every other 4xx: fatal.
  * - other 5xx, 408 and 429: the shared HTTP rules (transient, 5xx and 408 for idempotent methods only).
@@ -31,7 +33,8 @@ export function classifyConnectResponse (failure: HttpFailure): Classification {
   const { status } = failure
   const message = failure.message ?? ''
   const rebalance = (status === 409 && REBALANCE_409.some((m) => message.includes(m))) ||
-    (status === 500 && message.includes('a rebalance is expected'))
+    (status === 500 && message.includes('a rebalance is expected')) ||
+    (status === 500 && message.includes('IO Error trying to forward REST request') && message.includes('ConnectException'))
   if (rebalance) {
     return isConnectRestart(failure.method, failure.path) ? { action: 'fatal', reason: 'rebalance-restart' } : withHint({ action: 'retry', reason: 'rebalance' }, failure.retryAfterMs)
   }
@@ -65,6 +68,11 @@ export function isSupersededRestart (error: unknown): error is HttpResponseError
  */
 export function isRefusedCreate (error: unknown): boolean {
   return error instanceof HttpResponseError && error.status >= 400 && error.status < 500 && error.reason !== 'already-exists'
+}
+
+/** "Already exists" on a create: with the reconciler's pending mark set, its own earlier attempt (a retried create whose first try reached the leader) landed; the next pass adopts it. */
+export function isAlreadyExists (error: unknown): boolean {
+  return error instanceof HttpResponseError && error.reason === 'already-exists'
 }
 
 /** A delete that found nothing to delete: the connector is gone, which is what was asked. */

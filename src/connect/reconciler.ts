@@ -17,7 +17,7 @@ import { KeyedSerial } from '../resilience/keyed-serial.ts'
 import { linkSignals } from '../resilience/link-signals.ts'
 import type { ConnectClient } from './client.ts'
 import { assess, type Condition } from './conditions.ts'
-import { isAlreadyGone, isRefusedCreate } from './faults.ts'
+import { isAlreadyExists, isAlreadyGone, isRefusedCreate } from './faults.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
 import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
@@ -404,6 +404,11 @@ export class Reconciler {
         try {
           await c.createConnector({ name: action.name, config: action.config, initialState: action.state }, options)
         } catch (error) {
+          if (isAlreadyExists(error)) {
+            // Not a failure to show: the pending mark stays, and the next pass adopts it.
+            this.#logger.info({ connector: action.name }, `connector ${action.name} already exists after a create was sent; the next pass adopts it`)
+            return
+          }
           if (isRefusedCreate(error)) {
             delete this.#ledger.pending[action.name]
             await this.#persist()

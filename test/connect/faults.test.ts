@@ -28,6 +28,16 @@ describe('classifyConnectResponse (I1)', () => {
     assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/a/tasks', status: 500, message }), { action: 'retry', reason: 'rebalance' })
   })
 
+  test('a 500 from a worker that could not connect to the leader is transient, even for a create; any other forwarding error is not', () => {
+    // As a real worker answers while the group's leader has just left (seen on the real rig).
+    const refused = 'IO Error trying to forward REST request: java.net.ConnectException: Connection refused'
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 500, message: refused }), { action: 'retry', reason: 'rebalance' })
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/restart', status: 500, message: refused }), { action: 'fatal', reason: 'rebalance-restart' })
+    // A forward that may have reached the leader could have been applied: not re-sent.
+    const timedOut = 'IO Error trying to forward REST request: java.net.SocketTimeoutException: Read timed out'
+    assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 500, message: timedOut }), { action: 'fatal', reason: 'http-500' })
+  })
+
   test('a restart that meets a rebalance is superseded, not retried', () => {
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/restart', status: 409, message: rebalance409[0] }), { action: 'fatal', reason: 'rebalance-restart' })
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/tasks/0/restart?x=1', status: 409, message: rebalance409[1] }), { action: 'fatal', reason: 'rebalance-restart' })

@@ -22,6 +22,8 @@ export interface SandboxEngine {
   connectUrls: string[]
   /** The Connect simulator, for the mock engine (tests drive its faults). */
   connectSimulator?: ConnectSimulator
+  /** The real Connect workers, for the real engine (tests make workers join and leave). */
+  realConnect?: RealConnect
   stop: () => Promise<void>
 }
 
@@ -52,6 +54,7 @@ const starters: Partial<Record<EngineName, Starter>> = {
         name: 'real',
         bootstrap: cluster.bootstrap,
         connectUrls: connect.urls,
+        realConnect: connect,
         stop: async () => { await connect.stop(); await cluster.stop() },
       }
     } catch (error) {
