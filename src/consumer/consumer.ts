@@ -35,6 +35,16 @@ export interface RebalanceListeners {
   onRevoked?: (partitions: TopicPartition[]) => Promise<void> | void
 }
 
+/** A partition whose records are all handed out, its fetch position at the end of its log (`offset`). */
+export interface PartitionEnd extends TopicPartition {
+  offset: bigint
+}
+
+export interface MessagesOptions {
+  /** Ends the iteration (no further record is handed out) when it aborts; the consumer stays open. */
+  signal?: AbortSignal
+}
+
 export interface RunOptions<K, V> {
   /** Called with one partition's records at a time; they count as processed when it resolves. */
   eachBatch: (batch: ConsumerBatch<K, V>) => Promise<void> | void
@@ -62,6 +72,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #autoCommit: NodeJS.Timeout | undefined
   #committing: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
+  readonly #endListeners = new Set<(end: PartitionEnd) => void>()
 
   constructor (options: ConsumerOptions<K, V>) {
     this.#options = resolveConsumerOptions(options as ConsumerOptions<unknown, unknown>)
@@ -76,6 +87,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#key = options.keyDeserializer ?? ((bytes) => bytes as K)
     this.#value = options.valueDeserializer ?? ((bytes) => bytes as V)
     this.#fetcher = new FetchManager(this.#cluster, this.#options, this.#logger)
+    this.#fetcher.onEnd = (state, offset) => {
+      for (const listener of this.#endListeners) listener({ topic: state.topic, partition: state.partition, offset })
+    }
   }
 
   /** The options in effect, defaults filled in. */
@@ -150,20 +164,33 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   /**
+   * Calls `listener` each time a partition reaches its end: every record fetched so far handed
+   * out and the fetch position at the end of the log (the high watermark, or the last stable
+   * offset under read_committed), as the latest Fetch answer says. Told once per arrival: again
+   * only after new records were read or the partition was sought. Returns the remover.
+   */
+  onPartitionEnd (listener: (end: PartitionEnd) => void): () => void {
+    this.#endListeners.add(listener)
+    return () => { this.#endListeners.delete(listener) }
+  }
+
+  /**
    * Records one at a time. A record counts as processed when the next one is asked for. Ends
-   * when the consumer closes; throws a partition's error (OffsetOutOfRangeError with
+   * when the consumer closes or `signal` aborts; throws a partition's error (OffsetOutOfRangeError with
    * autoOffsetReset 'none', PartitionFetchError) in order with the data, after which the
    * consumer still works: seek the partition and iterate again.
    */
-  async * messages (): AsyncGenerator<ConsumerMessage<K, V>, void, undefined> {
+  async * messages (options: MessagesOptions = {}): AsyncGenerator<ConsumerMessage<K, V>, void, undefined> {
     this.#startConsuming('messages')
+    const signal = options.signal === undefined ? this.#abort.signal : AbortSignal.any([this.#abort.signal, options.signal])
     let last: { state: PartitionState, offset: bigint } | undefined
     try {
       for (;;) {
         if (last !== undefined) this.#processed(last.state, last.offset)
         last = undefined
         this.#endHandout()
-        const chunk = await this.#fetcher.take(1, this.#abort.signal)
+        if (options.signal?.aborted === true) return
+        const chunk = await this.#fetcher.take(1, signal)
         if (chunk === undefined) return
         const record = chunk.records[0] as KafkaRecord
         last = { state: chunk.state, offset: record.offset }

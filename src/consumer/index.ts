@@ -1,5 +1,5 @@
 /** The consumer's public API. See docs/consumer.md. */
-export { Consumer, type SeekTarget, type RebalanceListeners, type RunOptions } from './consumer.ts'
+export { Consumer, type SeekTarget, type RebalanceListeners, type RunOptions, type MessagesOptions, type PartitionEnd } from './consumer.ts'
 export type { ConsumerOptions, ResolvedConsumerOptions, AutoOffsetReset, IsolationLevel, Deserializer } from './options.ts'
 export type { ConsumerMessage, ConsumerBatch, TopicPartition } from './message.ts'
 export type { OffsetToCommit } from './group/offsets.ts'

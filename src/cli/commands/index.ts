@@ -5,6 +5,7 @@ import { register as cluster } from './cluster.ts'
 import { register as connect } from './connect.ts'
 import { register as groups } from './groups.ts'
 import { register as produce } from './produce.ts'
+import { register as consume } from './consume.ts'
 import { register as testkit } from './testkit.ts'
 import { register as topics } from './topics.ts'
 import { register as cc } from './cc.ts'
@@ -18,6 +19,7 @@ export const commandGroups: RegisterCommands[] = [
   topics,
   groups,
   produce,
+  consume,
   rebalance,
   cc,
   connect,
