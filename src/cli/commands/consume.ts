@@ -19,7 +19,7 @@ import type { Logger } from '../../observability/logger.ts'
 import { formatPrinter, jsonPrinter, parseDeserializer, type RecordPrinter } from '../consume-format.ts'
 import { waitForStopSignal } from '../foreground.ts'
 import { commandLogger } from '../logging.ts'
-import { integerOption } from '../options.ts'
+import { integerOption, parseDuration } from '../options.ts'
 import { stdoutClosed } from '../stdout.ts'
 
 interface ConsumeCommandOptions {
@@ -34,6 +34,7 @@ interface ConsumeCommandOptions {
   output?: string
   keyDeserializer: string
   valueDeserializer: string
+  sessionTimeout?: number
 }
 
 /** Where reading starts: `--offset` parsed. */
@@ -178,7 +179,8 @@ async function consume (consumer: Consumer, printer: RecordPrinter, options: Con
 export function register (program: Command): void {
   const command = program.command('consume')
     .description('Print records of topics (like kcat -C): every partition, or a consumer group\'s share with --group')
-    .requiredOption('--topic <topic>', 'topic to read, repeatable', (value: string, previous: string[]) => [...previous, value], [])
+    // No default list: commander counts a default as given, and --topic is required.
+    .requiredOption('--topic <topic>', 'topic to read, repeatable', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
     .requiredOption('--bootstrap <list>', 'bootstrap servers, host:port[,host:port…]')
     .option('--group <id>', 'read as a member of this consumer group and commit what is printed (else: every partition, nothing committed)')
     .option('--partition <n>', 'read only this partition of each topic, repeatable (not with --group)', (value: string, previous: number[]) => [...previous, usageChecked(integerOption('--partition', 0))(value)], [])
@@ -187,6 +189,7 @@ export function register (program: Command): void {
     .option('--count <n>', 'exit after printing n records', usageChecked(integerOption('--count', 1)))
     .option('-f, --format <fmt>', 'kcat-style output: %t topic, %p partition, %o offset, %k key, %s value, %K/%S their sizes (-1 for NULL), %h headers, %T timestamp; \\n \\t \\r \\xHH', '%s\\n')
     .option('--output <format>', 'json: one JSON object per record and line (instead of --format)')
+    .option('--session-timeout <duration>', 'with --group: how long the group waits for a member that stopped without leaving (default 45s)', usageChecked((text: string) => parseDuration(text, '--session-timeout')))
     .option('--key-deserializer <how>', 'string, json, hex or base64', 'string')
     .option('--value-deserializer <how>', 'string, json, hex or base64', 'string')
     .action(async (options: ConsumeCommandOptions) => {
@@ -211,6 +214,7 @@ async function run (options: ConsumeCommandOptions, { topics, start, printer }: 
     logger,
     groupId: options.group,
     autoOffsetReset: resetPolicy(start ?? { kind: 'beginning' }),
+    ...(options.sessionTimeout === undefined ? {} : { sessionTimeoutMs: options.sessionTimeout }),
   })
   const stop = new AbortController()
   waitForStopSignal().then(() => { stop.abort() }, () => {})
