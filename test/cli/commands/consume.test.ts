@@ -6,20 +6,12 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { Admin } from '../../../src/admin/admin.ts'
 import { Producer } from '../../../src/producer/producer.ts'
 import { ApiKey } from '../../../src/testkit/mock-cluster/api-keys.ts'
 import { MockCluster } from '../../../src/testkit/mock-cluster/mock-cluster.ts'
 import { exitOf, nextLine, runForeground } from '../../support/foreground-cli.ts'
-import { BIN } from '../../support/run-cli.ts'
 import { silent } from '../../producer/helpers.ts'
-
-const run = promisify(execFile)
-const PARTITIONS = [0, 1, 2]
-/** Every token kcat and steadfast share; tabs and newlines never occur inside the records below. */
-const FORMAT = '%t\\t%p\\t%o\\t%k\\t%s\\t%S\\t%K\\t%h\\t%T\\n'
+import { assertCommittedAtEnd, binary, consume as consumeOn, FORMAT, kcat as kcatOn, lines, linesByPartition, PARTITIONS, produceMixed as produceMixedOn } from './consume-helpers.ts'
 
 /**
  * The mock holds a group's next join for about the session timeout after a member left (seen
@@ -38,51 +30,11 @@ before(async () => {
 })
 after(async () => { await mock.stop() })
 
-async function kcat (args: string[]): Promise<Buffer> {
-  const { stdout } = await run('kcat', ['-C', '-b', mock.bootstrap, '-q', ...args], { encoding: 'buffer', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })
-  return stdout
-}
-
-/** bin/steadfast consume; its stdout kept as bytes (test/support/run-cli.ts decodes it as UTF-8). */
-async function consume (args: string[]): Promise<{ code: number, stdout: Buffer, stderr: string }> {
-  return await new Promise((resolve) => {
-    execFile(BIN, ['consume', '--bootstrap', mock.bootstrap, ...args], { encoding: 'buffer', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, STEADFAST_LOG_LEVEL: 'error' } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr: stderr.toString() })
-    }).stdin?.end()
-  })
-}
-
-/** Bytes no UTF-8 decoder keeps as they are (0x80–0xff alone, NUL), never a tab or newline. */
-function binary (i: number): Buffer {
-  return Buffer.from([0xff, 0x00, 0x80 + (i % 100), 0xc3, 0x28, 0x41 + (i % 26)])
-}
-
-/** 90 records over 3 partitions: binary values, a NULL value and a NULL key now and then, headers with NULL and empty values. */
+const kcat = async (args: string[]): Promise<Buffer> => await kcatOn(mock.bootstrap, args)
+const consume = async (args: string[]): Promise<{ code: number, stdout: Buffer, stderr: string }> => await consumeOn(mock.bootstrap, args)
 async function produceMixed (topic: string): Promise<void> {
   await mock.createTopic({ name: topic, partitions: PARTITIONS.length })
-  const producer = new Producer({ bootstrap: mock.bootstrap, logger: silent, lingerMs: 0 })
-  try {
-    await Promise.all(Array.from({ length: 90 }, async (_, i) => await producer.send({
-      topic,
-      partition: i % 3,
-      key: i % 10 === 3 ? null : `key-${i}`,
-      value: i % 15 === 7 ? null : i % 2 === 0 ? binary(i) : `text ${i} é`,
-      headers: i % 4 === 0 ? [{ key: 'h', value: `v${i}` }, { key: 'empty', value: '' }, { key: 'none', value: null }] : [],
-      timestamp: 1_700_000_000_000 + i * 1000,
-    })))
-  } finally {
-    await producer.close()
-  }
-}
-
-/** Lines per partition (second field), in the order printed. */
-function linesByPartition (output: Buffer): Map<string, string[]> {
-  const result = new Map<string, string[]>()
-  for (const line of output.toString('latin1').split('\n').filter((l) => l !== '')) {
-    const partition = line.split('\t')[1] ?? ''
-    result.set(partition, [...(result.get(partition) ?? []), line])
-  }
-  return result
+  await produceMixedOn(mock.bootstrap, topic)
 }
 
 describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
@@ -144,13 +96,12 @@ describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
     assert.equal(first.code, 0, first.stderr)
     const rest = await consume(['--topic', 'c-group', '--group', 'g-count', ...SESSION, '--exit', '--format', '%p %o\\n'])
     assert.equal(rest.code, 0, rest.stderr)
-    const lines = (out: Buffer): string[] => out.toString().split('\n').filter((l) => l !== '')
     const printed = [...lines(first.stdout), ...lines(rest.stdout)]
     assert.equal(lines(first.stdout).length, 40)
     const expected = lines(await kcat(['-t', 'c-group', '-o', 'beginning', '-e', '-f', '%p %o\\n']))
     assert.equal(new Set(printed).size, printed.length, 'no record printed twice')
     assert.deepEqual([...printed].sort(), [...expected].sort(), 'every record printed')
-    await assertCommittedAtEnd('g-count', 'c-group', expected)
+    await assertCommittedAtEnd(mock.bootstrap, 'g-count', 'c-group', expected)
   })
 
   test('Ctrl-C (SIGINT) commits every printed record and exits 0', async (t) => {
@@ -162,7 +113,7 @@ describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
     cli.child.kill('SIGINT')
     assert.deepEqual(await exitOf(cli.child), [0, null], cli.stderr())
     assert.deepEqual([...printed].sort(), [...expected].sort())
-    await assertCommittedAtEnd('g-sigint', 'c-sigint', expected)
+    await assertCommittedAtEnd(mock.bootstrap, 'g-sigint', 'c-sigint', expected)
     const again = await consume(['--topic', 'c-sigint', '--group', 'g-sigint', ...SESSION, '--exit'])
     assert.deepEqual([again.code, again.stdout.length], [0, 0], 'nothing left to read')
   })
@@ -184,20 +135,3 @@ describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
     }
   })
 })
-
-/** The group's committed offset of every partition is one past the last record printed there. */
-async function assertCommittedAtEnd (group: string, topic: string, lines: string[]): Promise<void> {
-  const ends = new Map<number, bigint>()
-  for (const line of lines) {
-    const [p, o] = line.split(' ').map(Number) as [number, number]
-    ends.set(p, BigInt(Math.max(Number(ends.get(p) ?? 0n), o + 1)))
-  }
-  const admin = new Admin({ bootstrap: mock.bootstrap, logger: silent })
-  try {
-    const committed = (await admin.listConsumerGroupOffsets(group, { topics: [{ topic, partitions: [...ends.keys()] }] })).get(group) ?? []
-    const byPartition = new Map(committed.filter((c) => c.topic === topic).map((c) => [c.partition, c.offset]))
-    assert.deepEqual(byPartition, ends)
-  } finally {
-    await admin.close()
-  }
-}
