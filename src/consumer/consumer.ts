@@ -11,6 +11,7 @@
  * processed when the consumer closes or crashes is read again by the partition's next owner.
  */
 import { Cluster } from '../cluster/cluster.ts'
+import type { BootstrapSource } from '../cluster/bootstrap-source.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -79,7 +80,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#logger = (options.logger ?? rootLogger()).child({ component: 'consumer' })
     this.#ownsCluster = options.cluster === undefined
     this.#cluster = options.cluster ?? new Cluster({
-      bootstrap: options.bootstrap as string | readonly string[],
+      bootstrap: options.bootstrap as BootstrapSource,
       clientId: options.clientId ?? 'steadfast-consumer',
       logger: this.#logger,
       requestTimeoutMs: this.#options.requestTimeoutMs,

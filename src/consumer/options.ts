@@ -3,6 +3,7 @@
  * named in the error together with the value given and the rule it broke, as the producer does.
  */
 import type { Cluster } from '../cluster/cluster.ts'
+import type { BootstrapSource } from '../cluster/bootstrap-source.ts'
 import type { Logger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import type { Assignor } from './group/assignors.ts'
@@ -17,8 +18,8 @@ export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 export type Deserializer<T> = (bytes: Buffer | null, topic: string) => T
 
 export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
-  /** Brokers to start from (`host:port,…`); or give `cluster` to share one. */
-  bootstrap?: string | readonly string[]
+  /** Brokers to start from: `host:port,…`, a list, a function returning one, or `{ file }` (watched); or give `cluster` to share one. */
+  bootstrap?: BootstrapSource
   /** An existing cluster client; the consumer does not close it. */
   cluster?: Cluster
   clientId?: string
