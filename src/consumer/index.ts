@@ -4,5 +4,6 @@ export type { ConsumerOptions, ResolvedConsumerOptions, AutoOffsetReset, Isolati
 export type { ConsumerMessage, ConsumerBatch, TopicPartition } from './message.ts'
 export type { OffsetToCommit } from './group/offsets.ts'
 export { rangeAssignor, roundRobinAssignor, type Assignor, type AssignorMember, type GroupAssignment } from './group/assignors.ts'
+export { cooperativeStickyAssignor } from './group/cooperative-sticky.ts'
 export { encodeSubscription, decodeSubscription, encodeAssignment, decodeAssignment, type Subscription, type Assignment } from './group/consumer-protocol.ts'
 export { ConsumerClosedError, OffsetOutOfRangeError, PartitionFetchError, CommitFailedError } from './errors.ts'
