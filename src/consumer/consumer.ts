@@ -23,7 +23,7 @@ import { GroupMember, type Generation, type MembershipHost } from './group/membe
 import type { ConsumerBatch, ConsumerMessage, TopicPartition } from './message.ts'
 import { commits, deliveredRecords } from './metrics.ts'
 import { resolveConsumerOptions, type ConsumerOptions, type Deserializer, type ResolvedConsumerOptions } from './options.ts'
-import type { OffsetTarget, PartitionState } from './partition-state.ts'
+import { partitionKey, type OffsetTarget, type PartitionState } from './partition-state.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
 
 /** Where `seek` goes: an offset, the first or next-to-be-written offset, or the first at or after a time (ms). */
@@ -325,8 +325,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         await this.#addPartitions(partitions)
         await this.#listeners.onAssigned?.(partitions)
       },
-      revoke: async (canCommit) => {
-        const states = [...this.#fetcher.partitions.values()]
+      revoke: async (canCommit, only) => {
+        const going = only === undefined ? undefined : new Set(only.map((tp) => partitionKey(tp.topic, tp.partition)))
+        // Partitions that stay (cooperative rebalancing) keep being fetched and handed out.
+        const states = [...this.#fetcher.partitions.values()].filter((s) => going === undefined || going.has(s.key))
         for (const state of states) this.#fetcher.pause(state)
         // As in Java's poll loop, the record or batch in the application's hands is finished
         // first, so its offset is committed and its partition's next owner does not read it again
