@@ -4,7 +4,10 @@
  * with a cache, and endpoint tracking. Each metadata answer is compared with the previous one:
  * brokers that moved (new host or port) or left have their connections closed, and a
  * `brokers-changed` event tells the clients above, so none keeps using endpoints that are gone. When no known broker answers,
- * the bootstrap list (which `setBootstrap` can replace at any time) is tried again, DNS included.
+ * the bootstrap list is tried again, DNS included, and then the bootstrap source is asked for its
+ * newest list (a function or a watched file can name endpoints the brokers moved to); the
+ * metadata that broker gives then names every broker's new endpoint. `setBootstrap` replaces
+ * the source at any time.
  */
 import { EventEmitter } from 'node:events'
 import { apis } from '../protocol/apis/index.ts'
@@ -19,13 +22,17 @@ import type { Registry } from '../observability/metrics.ts'
 import { parseOptions } from '../resilience/options.ts'
 import { clusterOptionsSchema } from './options.ts'
 import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } from './broker-connection.ts'
-import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
+import { formatAddress, type BrokerAddress } from './bootstrap.ts'
+import { BootstrapResolver, type BootstrapSource } from './bootstrap-source.ts'
 import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata, type TopicInfo } from './metadata.ts'
 
 export type CoordinatorType = 'group' | 'transaction'
 
 export interface ClusterOptions extends BrokerConnectionOptions {
-  bootstrap: string | readonly string[]
+  /** A list, a function returning one (asked again when no known broker answers), or `{ file }` (watched). */
+  bootstrap: BootstrapSource
+  /** The least time between two calls of a bootstrap function (default 1000 ms). */
+  bootstrapRefreshIntervalMs?: number
   /** Metadata older than this is refreshed before use (default 5 minutes, as Kafka's metadata.max.age.ms). */
   metadataMaxAgeMs?: number
   logger?: Logger
@@ -41,6 +48,8 @@ export interface WaitOptions {
 
 export interface ClusterEvents {
   'brokers-changed': [BrokerChanges]
+  /** The bootstrap source gave a different list (a function asked again, a watched file changed). */
+  'bootstrap-changed': [readonly BrokerAddress[]]
 }
 
 interface PoolEntry {
@@ -60,7 +69,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly #logger: Logger
   readonly #clock: Clock
   readonly #maxAgeMs: number
-  #bootstrap: BrokerAddress[]
+  #bootstrap: BootstrapResolver
   #metadata: ClusterMetadata | undefined
   /** When the last answer about every topic came (undefined: never). */
   #allTopicsAt: number | undefined
@@ -81,8 +90,8 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     super()
     parseOptions('cluster', clusterOptionsSchema, options)
     this.#options = options
-    this.#bootstrap = parseBootstrap(options.bootstrap)
     this.#logger = options.logger ?? rootLogger()
+    this.#bootstrap = this.#resolver(options.bootstrap)
     this.#clock = options.clock ?? systemClock
     this.#maxAgeMs = options.metadataMaxAgeMs ?? 300_000
   }
@@ -92,14 +101,25 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return this.#options.registry
   }
 
+  /** The bootstrap list as last resolved (empty for a function source not asked yet). */
   get bootstrap (): readonly BrokerAddress[] {
-    return this.#bootstrap
+    return this.#bootstrap.current
   }
 
-  /** Replaces the bootstrap list (e.g. a watched configuration changed); used when no known broker answers. */
-  setBootstrap (list: string | readonly string[]): void {
-    this.#bootstrap = parseBootstrap(list)
-    this.#logger.info({ bootstrap: this.#bootstrap.map(formatAddress) }, 'bootstrap list replaced')
+  /** Replaces the bootstrap source (a list, a function or `{ file }`); used when no known broker answers. */
+  setBootstrap (source: BootstrapSource): void {
+    const next = this.#resolver(source)
+    this.#bootstrap.close()
+    this.#bootstrap = next
+    this.#logger.info({ bootstrap: next.current.map(formatAddress) }, 'bootstrap list replaced')
+  }
+
+  #resolver (source: BootstrapSource): BootstrapResolver {
+    return new BootstrapResolver(source, {
+      logger: this.#logger,
+      minRefreshIntervalMs: this.#options.bootstrapRefreshIntervalMs,
+      onChange: (list) => { this.emit('bootstrap-changed', list) },
+    })
   }
 
   /** The last metadata seen, without any I/O. */
@@ -260,20 +280,35 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     for (const [key, entry] of this.#pool) {
       if (key.endsWith('/default') && entry.ready !== undefined && !entry.ready.closed) return entry.ready
     }
+    const bootstrap = (list: readonly BrokerAddress[]): BrokerEndpoint[] => list.map((a) => ({ nodeId: undefined, host: a.host, port: a.port }))
     const candidates: BrokerEndpoint[] = [
       ...shuffle([...(this.#metadata?.brokers.values() ?? [])]).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
-      ...this.#bootstrap.map((a) => ({ nodeId: undefined, host: a.host, port: a.port })),
+      ...bootstrap(this.#bootstrap.current),
     ]
     const failures: string[] = []
+    const tried = new Set<string>()
     let last: unknown
-    for (const endpoint of candidates) {
-      try {
-        return await this.connectionTo(endpoint, 'default', options)
-      } catch (error) {
-        if (classify(error).action === 'fatal' || options.signal?.aborted === true) throw error
-        last = error
-        failures.push(`${formatAddress(endpoint)} (${(error as Error).message})`)
+    const attempt = async (endpoints: BrokerEndpoint[]): Promise<BrokerConnection | undefined> => {
+      for (const endpoint of endpoints) {
+        const address = formatAddress(endpoint)
+        if (tried.has(address)) continue
+        tried.add(address)
+        try {
+          return await this.connectionTo(endpoint, 'default', options)
+        } catch (error) {
+          if (classify(error).action === 'fatal' || options.signal?.aborted === true) throw error
+          last = error
+          failures.push(`${address} (${(error as Error).message})`)
+        }
       }
+      return undefined
+    }
+    const known = await attempt(candidates)
+    if (known !== undefined) return known
+    // Every endpoint we knew failed: the brokers may have moved; the source may know where.
+    if (this.#bootstrap.dynamic) {
+      const fresh = await attempt(bootstrap(await this.#bootstrap.refresh()))
+      if (fresh !== undefined) return fresh
     }
     throw new TransportError(`no broker reachable; tried ${failures.join('; ')}`, 'ENOBROKER', { cause: last })
   }
@@ -342,6 +377,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Closes every connection. */
   async close (): Promise<void> {
     this.#closed = true
+    this.#bootstrap.close()
     this.#closing.abort(new Error('the cluster client is closing'))
     const entries = [...this.#pool.values()]
     this.#pool.clear()

@@ -1,6 +1,7 @@
 export { Cluster, type ClusterOptions, type CoordinatorType } from './cluster.ts'
 export { BrokerConnection, endpointLabel, type BrokerEndpoint, type SaslOptions, type RequestOptions, type Response } from './broker-connection.ts'
 export { parseBootstrap, formatAddress, type BrokerAddress } from './bootstrap.ts'
+export type { BootstrapSource } from './bootstrap-source.ts'
 export { diffBrokers, type BrokerInfo, type PartitionInfo, type TopicInfo, type ClusterMetadata, type BrokerChanges } from './metadata.ts'
 export { negotiateAll, pickVersion, type NegotiatedApi, type VersionRange } from './versions.ts'
 export { UnsupportedApiError } from './errors.ts'

@@ -6,8 +6,10 @@
 import { z } from 'zod'
 import { integer, logger, nonEmptyString, oneOf, options, registry, satisfying } from '../resilience/options.ts'
 
-export const bootstrapField = satisfying((v) => (typeof v === 'string' && v.trim() !== '') || (Array.isArray(v) && v.length > 0 && v.every((a) => typeof a === 'string')),
-  'host:port[,…] or a non-empty list of them')
+/** A bootstrap source (src/cluster/bootstrap-source.ts): a list, a function that gives one, or a watched file. */
+export const bootstrapField = satisfying((v) => (typeof v === 'string' && v.trim() !== '') || (Array.isArray(v) && v.length > 0 && v.every((a) => typeof a === 'string')) ||
+  typeof v === 'function' || (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { file?: unknown }).file === 'string' && (v as { file: string }).file !== ''),
+'host:port[,…], a non-empty list of them, a function returning one, or { file }')
 
 export const clusterOptionFields = {
   bootstrap: bootstrapField,
@@ -24,6 +26,7 @@ export const clusterOptionFields = {
   maxFrameBytes: integer(1024),
   apiVersionsVersion: integer(0),
   metadataMaxAgeMs: integer(0),
+  bootstrapRefreshIntervalMs: integer(0),
   logger: logger(),
   clock: satisfying((v) => typeof (v as { now?: unknown } | undefined)?.now === 'function', 'a Clock'),
   registry: registry(),

@@ -33,7 +33,8 @@ export interface FetchHost {
   readonly options: ResolvedConsumerOptions
   readonly logger: Logger
   /** Records (possibly none) from a Fetch answer for a partition whose version still matches. */
-  received: (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number) => void
+  /** `end`: where the partition ends for this consumer (the last stable offset under read_committed, else the high watermark). */
+  received: (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number, end: bigint) => void
   /** A partition-level error, with the broker's current-leader hint when it gave one. */
   partitionFailed: (state: PartitionState, verdict: PartitionVerdict, error: unknown, hint?: { leaderId: number, leaderEpoch: number }) => void
   /** Requests to this broker fail: metadata may name other leaders now. */
@@ -180,6 +181,8 @@ export class BrokerFetcher {
       if (current()) this.#host.partitionFailed(s.state, 'stop', error)
       return
     }
-    if (current()) this.#host.received(s.state, records, data.highWatermark, data.records?.length ?? 0)
+    const lastStable = data.lastStableOffset ?? -1n
+    const end = this.#host.options.isolationLevel === 1 && lastStable >= 0n ? lastStable : data.highWatermark
+    if (current()) this.#host.received(s.state, records, data.highWatermark, data.records?.length ?? 0, end)
   }
 }

@@ -12,6 +12,7 @@
  */
 import { Cluster } from '../cluster/cluster.ts'
 import { tpKey } from '../cluster/topic-partition.ts'
+import type { BootstrapSource } from '../cluster/bootstrap-source.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -34,6 +35,16 @@ export interface RebalanceListeners {
   onAssigned?: (partitions: TopicPartition[]) => Promise<void> | void
   /** Before the partitions go (rebalance or close): fetching has stopped; `commit()` still works here. */
   onRevoked?: (partitions: TopicPartition[]) => Promise<void> | void
+}
+
+/** A partition whose records are all handed out, its fetch position at the end of its log (`offset`). */
+export interface PartitionEnd extends TopicPartition {
+  offset: bigint
+}
+
+export interface MessagesOptions {
+  /** Ends the iteration (no further record is handed out) when it aborts; the consumer stays open. */
+  signal?: AbortSignal
 }
 
 export interface RunOptions<K, V> {
@@ -63,13 +74,14 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #autoCommit: NodeJS.Timeout | undefined
   #committing: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
+  readonly #endListeners = new Set<(end: PartitionEnd) => void>()
 
   constructor (options: ConsumerOptions<K, V>) {
     this.#options = resolveConsumerOptions(options as ConsumerOptions<unknown, unknown>)
     this.#logger = (options.logger ?? rootLogger()).child({ component: 'consumer' })
     this.#ownsCluster = options.cluster === undefined
     this.#cluster = options.cluster ?? new Cluster({
-      bootstrap: options.bootstrap as string | readonly string[],
+      bootstrap: options.bootstrap as BootstrapSource,
       clientId: this.#options.metrics.clientId,
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       logger: this.#logger,
@@ -78,6 +90,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#key = options.keyDeserializer ?? ((bytes) => bytes as K)
     this.#value = options.valueDeserializer ?? ((bytes) => bytes as V)
     this.#fetcher = new FetchManager(this.#cluster, this.#options, this.#logger)
+    this.#fetcher.onEnd = (state, offset) => {
+      for (const listener of this.#endListeners) listener({ topic: state.topic, partition: state.partition, offset })
+    }
   }
 
   /** The options in effect, defaults filled in. */
@@ -152,20 +167,33 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   }
 
   /**
+   * Calls `listener` each time a partition reaches its end: every record fetched so far handed
+   * out and the fetch position at the end of the log (the high watermark, or the last stable
+   * offset under read_committed), as the latest Fetch answer says. Told once per arrival: again
+   * only after new records were read or the partition was sought. Returns the remover.
+   */
+  onPartitionEnd (listener: (end: PartitionEnd) => void): () => void {
+    this.#endListeners.add(listener)
+    return () => { this.#endListeners.delete(listener) }
+  }
+
+  /**
    * Records one at a time. A record counts as processed when the next one is asked for. Ends
-   * when the consumer closes; throws a partition's error (OffsetOutOfRangeError with
+   * when the consumer closes or `signal` aborts; throws a partition's error (OffsetOutOfRangeError with
    * autoOffsetReset 'none', PartitionFetchError) in order with the data, after which the
    * consumer still works: seek the partition and iterate again.
    */
-  async * messages (): AsyncGenerator<ConsumerMessage<K, V>, void, undefined> {
+  async * messages (options: MessagesOptions = {}): AsyncGenerator<ConsumerMessage<K, V>, void, undefined> {
     this.#startConsuming('messages')
+    const signal = options.signal === undefined ? this.#abort.signal : AbortSignal.any([this.#abort.signal, options.signal])
     let last: { state: PartitionState, offset: bigint } | undefined
     try {
       for (;;) {
         if (last !== undefined) this.#processed(last.state, last.offset)
         last = undefined
         this.#endHandout()
-        const chunk = await this.#fetcher.take(1, this.#abort.signal)
+        if (options.signal?.aborted === true) return
+        const chunk = await this.#fetcher.take(1, signal)
         if (chunk === undefined) return
         const record = chunk.records[0] as KafkaRecord
         last = { state: chunk.state, offset: record.offset }
@@ -299,8 +327,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         await this.#addPartitions(partitions)
         await this.#listeners.onAssigned?.(partitions)
       },
-      revoke: async (canCommit) => {
-        const states = [...this.#fetcher.partitions.values()]
+      revoke: async (canCommit, only) => {
+        const going = only === undefined ? undefined : new Set(only.map((tp) => tpKey(tp.topic, tp.partition)))
+        // Partitions that stay (cooperative rebalancing) keep being fetched and handed out.
+        const states = [...this.#fetcher.partitions.values()].filter((s) => going === undefined || going.has(s.key))
         for (const state of states) this.#fetcher.pause(state)
         // As in Java's poll loop, the record or batch in the application's hands is finished
         // first, so its offset is committed and its partition's next owner does not read it again

@@ -53,6 +53,10 @@ export class FetchManager implements FetchHost {
   #placing: Promise<void> | undefined
   #placeAgain = false
   readonly #unknownSince = new Map<PartitionState, number>()
+  /** Told when a partition reaches its end: every fetched record handed out, the fetch position at the end of the log. */
+  onEnd: ((state: PartitionState, offset: bigint) => void) | undefined
+  /** Where each partition's log ended in its last Fetch answer. */
+  readonly #ends = new Map<PartitionState, bigint>()
 
   constructor (cluster: Cluster, options: ResolvedConsumerOptions, logger: Logger) {
     this.cluster = cluster
@@ -95,6 +99,7 @@ export class FetchManager implements FetchHost {
       state.clearBuffer()
       this.#withData.delete(state)
       this.#unknownSince.delete(state)
+      this.#ends.delete(state)
       this.#partitions.delete(state.key)
       state.settlePosition(undefined)
     }
@@ -135,6 +140,7 @@ export class FetchManager implements FetchHost {
         const wasFull = state.bufferedBytes >= this.options.maxBufferedBytesPerPartition
         const taken = state.take(max) as NonNullable<ReturnType<PartitionState['take']>>
         if (state.hasData) this.#queueData(state)
+        else this.#checkEnd(state)
         if (wasFull && state.bufferedBytes < this.options.maxBufferedBytesPerPartition) this.#loops.get(state.leader)?.wake()
         return { state, ...taken }
       }
@@ -163,11 +169,16 @@ export class FetchManager implements FetchHost {
 
   // FetchHost: called by the broker loops.
 
-  received (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number): void {
+  received (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number, end: bigint): void {
     state.fetchOffset = data.nextOffset
     state.failures = 0
     this.#unknownSince.delete(state)
-    if (data.records.length === 0) return
+    this.#ends.set(state, end)
+    if (data.records.length === 0) {
+      this.#checkEnd(state)
+      return
+    }
+    state.atEnd = false
     state.chunks.push({ records: data.records, next: 0, bytes, highWatermark })
     state.bufferedBytes += bytes
     this.options.metrics.counter(FETCHED_RECORDS).inc({ topic: state.topic }, data.records.length)
@@ -246,6 +257,14 @@ export class FetchManager implements FetchHost {
   /** A partition sought or removed after an error: the error no longer describes it. */
   #dropErrors (state: PartitionState): void {
     this.#errors = this.#errors.filter((e) => e.state !== state)
+  }
+
+  /** Reports the end once per arrival at it (a seek or new records start over). */
+  #checkEnd (state: PartitionState): void {
+    const end = this.#ends.get(state)
+    if (state.atEnd || state.hasData || end === undefined || state.fetchOffset < end) return
+    state.atEnd = true
+    this.onEnd?.(state, state.fetchOffset)
   }
 
   #leaveLoop (state: PartitionState): void {

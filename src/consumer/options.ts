@@ -4,6 +4,7 @@
  * broke, as the producer does.
  */
 import type { Cluster } from '../cluster/cluster.ts'
+import type { BootstrapSource } from '../cluster/bootstrap-source.ts'
 import type { Logger } from '../observability/logger.ts'
 import { Metrics, type Registry } from '../observability/metrics.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
@@ -13,6 +14,7 @@ import {
 } from '../resilience/options.ts'
 import type { Assignor } from './group/assignors.ts'
 import { rangeAssignor, roundRobinAssignor } from './group/assignors.ts'
+import { bootstrapField } from '../cluster/options.ts'
 
 /** Where to start when a partition has no valid position: the first offset, the end, or fail. */
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
@@ -25,8 +27,8 @@ const INT32_MAX = 2_147_483_647
 export type Deserializer<T> = (bytes: Buffer | null, topic: string) => T
 
 export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
-  /** Brokers to start from (`host:port,…`); or give `cluster` to share one. */
-  bootstrap?: string | readonly string[]
+  /** Brokers to start from: `host:port,…`, a list, a function returning one, or `{ file }` (watched); or give `cluster` to share one. */
+  bootstrap?: BootstrapSource
   /** An existing cluster client; the consumer does not close it. */
   cluster?: Cluster
   clientId?: string
@@ -107,7 +109,7 @@ const WHAT = 'consumer'
 export const DEFAULT_CLIENT_ID = 'steadfast-consumer'
 
 const schema = options({
-  bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
+  bootstrap: bootstrapField,
   cluster: satisfying((v) => typeof v === 'object' && v !== null, 'a Cluster'),
   clientId: nonEmptyString(),
   groupId: nonEmptyString(),

@@ -53,6 +53,8 @@ export class PartitionState {
   processed: bigint | undefined
   /** Last committed offset known (sent or fetched), to skip commits that change nothing. */
   committed: bigint | undefined
+  /** The end of the partition was reported and nothing was fetched since (reported once per arrival). */
+  atEnd = false
 
   /** Callers of `whenPositioned`, told once a lookup has found the position (undefined: it never will). */
   #positionWaiters: Array<(offset: bigint | undefined) => void> = []
@@ -75,6 +77,7 @@ export class PartitionState {
   clearBuffer (): void {
     this.chunks.length = 0
     this.bufferedBytes = 0
+    this.atEnd = false
     this.version++
   }
 

@@ -15,6 +15,7 @@ import {
 } from '../resilience/options.ts'
 import type { Partitioner, PartitionFunction } from './partitioner.ts'
 import { defaultPartitioner, toPartitioner } from './partitioner.ts'
+import { bootstrapField } from '../cluster/options.ts'
 
 /** 0: no answer awaited; 1: the leader wrote it; 'all' (or -1): every in-sync replica has it. */
 export type Acks = 0 | 1 | -1 | 'all'
@@ -102,7 +103,7 @@ const WHAT = 'producer'
 export const DEFAULT_CLIENT_ID = 'steadfast-producer'
 
 const schema = optionsOf({
-  bootstrap: satisfying((v) => typeof v === 'string' || (Array.isArray(v) && v.every((a) => typeof a === 'string')), 'host:port[,…] or a list of them'),
+  bootstrap: bootstrapField,
   cluster: satisfying((v) => typeof v === 'object' && v !== null, 'a Cluster'),
   clientId: nonEmptyString(),
   tls: satisfying((v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null), 'true, false or TLS options'),

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { Consumer } from '../../src/consumer/consumer.ts'
 import type { ConsumerMessage } from '../../src/consumer/message.ts'
 import type { ConsumerOptions } from '../../src/consumer/options.ts'
+import type { BootstrapSource } from '../../src/cluster/bootstrap-source.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { kcatRead, type KcatRecord } from '../producer/helpers.ts'
 
@@ -26,7 +27,7 @@ export function toRead (m: ConsumerMessage): Read {
 }
 
 /** A consumer closed when the test ends (short fetch waits: the mock holds an empty Fetch for all of it). */
-export function consumer (t: TestContext, bootstrap: string, options: Partial<ConsumerOptions> = {}): Consumer {
+export function consumer (t: TestContext, bootstrap: BootstrapSource, options: Partial<ConsumerOptions> = {}): Consumer {
   const c = new Consumer({ bootstrap, logger: testLogger, fetchMaxWaitMs: 100, retryBackoffMs: 50, retryBackoffMaxMs: 500, ...options })
   t.after(async () => { await c.close() })
   return c

@@ -54,7 +54,7 @@ describe('parseOptions', () => {
 
 describe('every client refuses unknown keys and bad values', () => {
   test('Cluster', () => {
-    refused(() => new Cluster({ bootstrap, logger, metadataMaxAge: 5 } as never), 'cluster option metadataMaxAge is not known (known: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs, maxInFlight, maxFrameBytes, apiVersionsVersion, metadataMaxAgeMs, logger, clock, registry)')
+    refused(() => new Cluster({ bootstrap, logger, metadataMaxAge: 5 } as never), 'cluster option metadataMaxAge is not known (known: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs, maxInFlight, maxFrameBytes, apiVersionsVersion, metadataMaxAgeMs, bootstrapRefreshIntervalMs, logger, clock, registry)')
     refused(() => new Cluster({ bootstrap, logger, requestTimeoutMs: -5 }), 'cluster option requestTimeoutMs must be an integer >= 1, got -5')
     refused(() => new Cluster({ bootstrap, logger, sasl: { mechanism: 'GSSAPI', username: 'u', password: 'p' } as never }),
       'cluster option sasl.mechanism must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got "GSSAPI"')

@@ -23,6 +23,7 @@ export const commands: CommandEntry[] = [
   { name: 'groups', summary: 'Consumer groups: list, describe, committed offsets, lag, reset and delete offsets, delete', load: async () => (await import('./groups.ts')).register },
   { name: 'offsets', summary: 'Earliest, latest or by-timestamp offsets of partitions (like kcat -Q)', load: async () => (await import('./offsets.ts')).register },
   { name: 'produce', summary: 'Send stdin lines to a topic, one record per line (like kcat -P)', load: async () => (await import('./produce.ts')).register },
+  { name: 'consume', summary: 'Read records from topics, by group or every partition, printed kcat-style or as JSON (like kcat -C)', load: async () => (await import('./consume.ts')).register },
   { name: 'config', summary: 'Show the effective Kafka connection settings (flags, STEADFAST_* variables, client config file)', load: async () => (await import('./config.ts')).register },
   { name: 'rebalance', summary: 'Cruise Control rebalances with the KafkaRebalance lifecycle (New → PendingProposal → ProposalReady → Rebalancing → Ready)', load: async () => (await import('./rebalance.ts')).register },
   { name: 'cc', summary: 'Inspect Cruise Control (capacity-aware: retries "active user tasks" 500s)', load: async () => (await import('./cc.ts')).register },

@@ -2,13 +2,15 @@
  * Partition assignors for the classic group protocol, run by the group leader. `range` and
  * `roundrobin` place partitions exactly as the Java client's RangeAssignor and
  * RoundRobinAssignor do (members ordered by member id), so a mixed group agrees whichever member
- * leads.
+ * leads. `cooperative-sticky` (cooperative-sticky.ts) keeps partitions where they are.
  */
 
 export interface AssignorMember {
   memberId: string
   groupInstanceId: string | null
   topics: string[]
+  /** What the member holds now, by topic, when its subscription says (cooperative members do). */
+  ownedPartitions?: ReadonlyMap<string, number[]>
 }
 
 /** member id → topic → partitions. */
@@ -17,6 +19,13 @@ export type GroupAssignment = Map<string, Map<string, number[]>>
 export interface Assignor {
   /** The protocol name members announce (Java: `range`, `roundrobin`). */
   name: string
+  /**
+   * 'eager' (default): every member gives up every partition before a rejoin. 'cooperative'
+   * (KIP-429): members keep their partitions through a rebalance and give up only those the new
+   * assignment leaves out; the assignor never hands a partition to a new owner in the generation
+   * its old owner still holds it.
+   */
+  rebalanceProtocol?: 'eager' | 'cooperative'
   assign: (members: AssignorMember[], partitionsPerTopic: ReadonlyMap<string, number>) => GroupAssignment
 }
 

@@ -1,9 +1,10 @@
 /**
  * The `consumer` protocol type's member metadata and assignment bytes (Kafka's
  * ConsumerProtocolSubscription and ConsumerProtocolAssignment, classic encoding), so steadfast,
- * Java and librdkafka members can share a group. We write version 0 (every client reads it);
- * we read any version, taking the fields of version 0 and ignoring what later versions append
- * (owned partitions, generation, rack), as Kafka's own readers do with newer versions.
+ * Java and librdkafka members can share a group. We write version 0 (every client reads it),
+ * or version 1 when the member names the partitions it owns (cooperative rebalancing, KIP-429);
+ * we read any version, taking the fields we know and ignoring what later versions append
+ * (generation, rack), as Kafka's own readers do with newer versions.
  */
 import { Reader } from '../../protocol/primitives/reader.ts'
 import { Writer } from '../../protocol/primitives/writer.ts'
@@ -12,6 +13,8 @@ import { ProtocolDecodeError } from '../../resilience/errors.ts'
 export interface Subscription {
   topics: string[]
   userData: Buffer | null
+  /** The partitions the member holds now, by topic (version 1+; absent in version 0). */
+  ownedPartitions?: Map<string, number[]>
 }
 
 export interface Assignment {
@@ -22,33 +25,55 @@ export interface Assignment {
 
 export function encodeSubscription (subscription: Subscription): Buffer {
   const w = new Writer()
-  w.int16(0)
+  const owned = subscription.ownedPartitions
+  w.int16(owned === undefined ? 0 : 1)
   w.arrayLength(subscription.topics.length, false)
   for (const topic of subscription.topics) w.nullableString(topic, false)
   w.nullableBytes(subscription.userData, false)
+  if (owned !== undefined) writePartitions(w, owned)
   return w.toBuffer()
+}
+
+function writePartitions (w: Writer, partitions: ReadonlyMap<string, number[]>): void {
+  w.arrayLength(partitions.size, false)
+  for (const [topic, list] of partitions) {
+    w.nullableString(topic, false)
+    w.arrayLength(list.length, false)
+    for (const p of list) w.int32(p)
+  }
+}
+
+function readPartitions (r: Reader): Map<string, number[]> {
+  const count = r.arrayCount(false, 6)
+  const partitions = new Map<string, number[]>()
+  for (let i = 0; i < count; i++) {
+    const topic = requireString(r.nullableString(false))
+    const n = r.arrayCount(false, 4)
+    const list: number[] = []
+    for (let j = 0; j < n; j++) list.push(r.int32())
+    partitions.set(topic, [...(partitions.get(topic) ?? []), ...list])
+  }
+  return partitions
 }
 
 export function decodeSubscription (bytes: Buffer): Subscription {
   return decoding('subscription', () => {
     const r = new Reader(bytes)
-    checkVersion(r.int16())
+    const version = r.int16()
+    checkVersion(version)
     const count = r.arrayCount(false, 2)
     const topics: string[] = []
     for (let i = 0; i < count; i++) topics.push(requireString(r.nullableString(false)))
-    return { topics, userData: r.remaining > 0 ? r.nullableBytes(false) : null }
+    const userData = r.remaining > 0 ? r.nullableBytes(false) : null
+    if (version < 1 || r.remaining === 0) return { topics, userData }
+    return { topics, userData, ownedPartitions: readPartitions(r) }
   })
 }
 
 export function encodeAssignment (assignment: Assignment): Buffer {
   const w = new Writer()
   w.int16(0)
-  w.arrayLength(assignment.partitions.size, false)
-  for (const [topic, partitions] of assignment.partitions) {
-    w.nullableString(topic, false)
-    w.arrayLength(partitions.length, false)
-    for (const p of partitions) w.int32(p)
-  }
+  writePartitions(w, assignment.partitions)
   w.nullableBytes(assignment.userData, false)
   return w.toBuffer()
 }
@@ -59,15 +84,7 @@ export function decodeAssignment (bytes: Buffer): Assignment {
   return decoding('assignment', () => {
     const r = new Reader(bytes)
     checkVersion(r.int16())
-    const count = r.arrayCount(false, 6)
-    const partitions = new Map<string, number[]>()
-    for (let i = 0; i < count; i++) {
-      const topic = requireString(r.nullableString(false))
-      const n = r.arrayCount(false, 4)
-      const list: number[] = []
-      for (let j = 0; j < n; j++) list.push(r.int32())
-      partitions.set(topic, [...(partitions.get(topic) ?? []), ...list])
-    }
+    const partitions = readPartitions(r)
     return { partitions, userData: r.remaining > 0 ? r.nullableBytes(false) : null }
   })
 }

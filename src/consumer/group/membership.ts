@@ -2,7 +2,10 @@
  * Membership of a consumer group under the classic protocol: FindCoordinator, JoinGroup (again
  * with the member id the coordinator hands out on MEMBER_ID_REQUIRED), SyncGroup (the leader
  * computes the assignment with the assignor the group chose), heartbeats, and LeaveGroup on
- * close. Eager rebalancing: every partition is revoked before rejoining.
+ * close. The chosen assignor's rebalance protocol decides what a rebalance costs: eager, every
+ * partition is revoked before rejoining; cooperative (KIP-429), the member rejoins holding its
+ * partitions (named in its subscription), and after the new assignment revokes only those it
+ * lost, then rejoins at once so the group can hand them to their new owner.
  *
  * Faults: NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and broken
  * connections forget the coordinator and find it again (retry loop hooks); REBALANCE_IN_PROGRESS,
@@ -29,6 +32,11 @@ import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscript
 const { MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION } = KafkaErrorCode
 
 type JoinedMember = Element<ResponseBody<typeof apis.JoinGroup>['members']>
+
+function subscriptionOf (metadata: Buffer): Pick<AssignorMember, 'topics' | 'ownedPartitions'> {
+  const { topics, ownedPartitions } = decodeSubscription(metadata)
+  return ownedPartitions === undefined ? { topics } : { topics, ownedPartitions }
+}
 /** JoinGroup blocks its connection until the group has rejoined: membership requests get one of their own. */
 const GROUP_CONNECTION = 'group'
 /** JoinGroup waits up to the rebalance timeout on the broker; give the answer this much more. */
@@ -44,10 +52,13 @@ export interface MembershipHost {
   readonly cluster: Cluster
   readonly options: ResolvedConsumerOptions
   readonly logger: Logger
-  /** The generation's partitions; positions are set up before it returns. */
+  /** Partitions the generation added (eager: all of them); positions are set up before it returns. */
   assigned: (partitions: TopicPartition[], generation: Generation) => Promise<void>
-  /** Every partition goes, before a rejoin or a leave; `canCommit` is false when the generation is already gone. */
-  revoke: (canCommit: boolean) => Promise<void>
+  /**
+   * Partitions go: `partitions` (cooperative: those the new assignment left out), else every
+   * one, before a rejoin or a leave; `canCommit` is false when the generation is already gone.
+   */
+  revoke: (canCommit: boolean, partitions?: TopicPartition[]) => Promise<void>
   /** The member stopped for good (a fatal answer). */
   failed: (error: Error) => void
 }
@@ -60,6 +71,10 @@ export class GroupMember {
   #memberId = ''
   #generationId = -1
   #assignedOnce = false
+  /** What this member holds (as the group last assigned it), named in cooperative rejoins. */
+  #owned: TopicPartition[] = []
+  /** The rebalance protocol of the assignor the group chose last. */
+  #cooperative = false
   #running: Promise<void> | undefined
 
   constructor (host: MembershipHost, groupId: string, topics: string[]) {
@@ -89,8 +104,7 @@ export class GroupMember {
     while (!signal.aborted) {
       try {
         const partitions = await this.#join()
-        await this.#host.assigned(partitions, this.generation)
-        this.#assignedOnce = true
+        if (await this.#apply(partitions)) continue
         const ended = await this.#heartbeat()
         if (signal.aborted) return
         this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
@@ -99,7 +113,10 @@ export class GroupMember {
         if (code === UNKNOWN_MEMBER_ID || lost) this.#memberId = ''
         const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION && !lost
         if (!canCommit) this.#generationId = -1
+        // Cooperative members keep their partitions into the rejoin unless they lost them.
+        if (this.#cooperative && canCommit) continue
         await this.#host.revoke(canCommit)
+        this.#owned = []
         this.#assignedOnce = false
       } catch (error) {
         if (signal.aborted) return
@@ -109,12 +126,33 @@ export class GroupMember {
     }
   }
 
+  /**
+   * Takes a generation's assignment: eager, all of it is new; cooperative, the partitions lost
+   * are revoked first (committing) and the added ones set up. True when the member must rejoin
+   * at once (it gave partitions up, which the group hands out in the next generation).
+   */
+  async #apply (partitions: TopicPartition[]): Promise<boolean> {
+    const key = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
+    const now = new Set(partitions.map(key))
+    const before = new Set(this.#owned.map(key))
+    const lost = this.#cooperative ? this.#owned.filter((tp) => !now.has(key(tp))) : []
+    const added = this.#cooperative ? partitions.filter((tp) => !before.has(key(tp))) : partitions
+    if (lost.length > 0) await this.#host.revoke(true, lost)
+    this.#owned = partitions
+    await this.#host.assigned(added, this.generation)
+    this.#assignedOnce = true
+    return lost.length > 0
+  }
+
   /** JoinGroup then SyncGroup until a generation is reached; returns this member's partitions. */
   async #join (): Promise<TopicPartition[]> {
     const { options } = this.#host
     return await retry(async (context) => {
       const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
-      const metadata = encodeSubscription({ topics: this.#topics, userData: null })
+      const owned = new Map<string, number[]>()
+      for (const tp of this.#owned) owned.set(tp.topic, [...(owned.get(tp.topic) ?? []), tp.partition])
+      const cooperativeOffered = options.assignors.some((a) => a.rebalanceProtocol === 'cooperative')
+      const metadata = encodeSubscription({ topics: this.#topics, userData: null, ...(cooperativeOffered ? { ownedPartitions: owned } : {}) })
       const join = await coordinator.request(apis.JoinGroup, {
         groupId: this.#groupId,
         sessionTimeoutMs: options.sessionTimeoutMs,
@@ -131,6 +169,7 @@ export class GroupMember {
       this.#memberId = body.memberId
       this.#generationId = body.generationId
       const protocolName = body.protocolName
+      this.#cooperative = options.assignors.find((a) => a.name === protocolName)?.rebalanceProtocol === 'cooperative'
       const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members) : []
       const sync = await coordinator.request(apis.SyncGroup, {
         groupId: this.#groupId,
@@ -172,7 +211,7 @@ export class GroupMember {
     const subscribers: AssignorMember[] = members.map((m) => ({
       memberId: m.memberId,
       groupInstanceId: m.groupInstanceId ?? null,
-      topics: decodeSubscription(m.metadata).topics,
+      ...subscriptionOf(m.metadata),
     }))
     const topics = [...new Set(subscribers.flatMap((m) => m.topics))]
     const metadata = await this.#host.cluster.metadata(topics)

@@ -1,0 +1,136 @@
+/**
+ * Where a client's bootstrap list comes from: a fixed list, a function (asked again whenever the
+ * cluster needs a fresh list, e.g. a service-discovery lookup), or a file (`{ file }`, watched:
+ * its list replaces the old one as soon as it changes). A fixed list can only be tried again (DNS
+ * is resolved anew by every connection attempt); the other two can name brokers that moved to
+ * new endpoints, which the cluster asks for when no endpoint it knows answers.
+ * Asking again is rate-limited, so a cluster that is down does not spin on its source.
+ */
+import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs'
+import type { Logger } from '../observability/logger.ts'
+import { InvalidArgumentError } from '../resilience/errors.ts'
+import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
+
+type BootstrapList = string | readonly string[]
+
+export type BootstrapSource =
+  | BootstrapList
+  | (() => BootstrapList | Promise<BootstrapList>)
+  | { file: string }
+
+/** How often a watched file is checked (stat polling survives editors that replace the file). */
+const FILE_POLL_MS = 500
+
+export interface BootstrapResolverOptions {
+  logger: Logger
+  /** The least time between two calls of a function source (default 1000 ms). */
+  minRefreshIntervalMs?: number
+  /** Told the new list whenever it differs from the one before. */
+  onChange?: (list: readonly BrokerAddress[]) => void
+}
+
+export class BootstrapResolver {
+  readonly #source: BootstrapSource
+  readonly #logger: Logger
+  readonly #minIntervalMs: number
+  readonly #onChange: ((list: readonly BrokerAddress[]) => void) | undefined
+  #current: BrokerAddress[]
+  #lastCallAt = -Infinity
+  #calling: Promise<BrokerAddress[]> | undefined
+  #watching: ((current: Stats, previous: Stats) => void) | undefined
+
+  constructor (source: BootstrapSource, options: BootstrapResolverOptions) {
+    this.#source = source
+    this.#logger = options.logger
+    this.#minIntervalMs = options.minRefreshIntervalMs ?? 1000
+    this.#onChange = options.onChange
+    if (typeof source === 'function') this.#current = []
+    else if (isFileSource(source)) this.#current = this.#watch(source.file)
+    else if (typeof source === 'string' || Array.isArray(source)) this.#current = parseBootstrap(source)
+    else throw new InvalidArgumentError(`bootstrap must be host:port[,…], a list of them, a function returning one, or { file }, got ${JSON.stringify(source)}`)
+  }
+
+  /** The list as last resolved (empty for a function source not asked yet). */
+  get current (): readonly BrokerAddress[] {
+    return this.#current
+  }
+
+  /** True when asking again can give a different list (a function or a file). */
+  get dynamic (): boolean {
+    return typeof this.#source === 'function' || isFileSource(this.#source)
+  }
+
+  /**
+   * The newest list: a function source is called (at most once per interval; concurrent callers
+   * share the call; a failed call keeps the list it had), a file is already current by its watch.
+   */
+  async refresh (): Promise<readonly BrokerAddress[]> {
+    const source = this.#source
+    if (typeof source !== 'function') return this.#current
+    if (this.#calling !== undefined) return await this.#calling
+    if (this.#current.length > 0 && Date.now() - this.#lastCallAt < this.#minIntervalMs) return this.#current
+    this.#lastCallAt = Date.now()
+    this.#calling = (async () => {
+      try {
+        this.#replace(parseBootstrap(await source()), 'the bootstrap function')
+      } catch (error) {
+        this.#logger.warn({ err: (error as Error).message }, 'the bootstrap function failed; keeping the list it gave before')
+      } finally {
+        this.#calling = undefined
+      }
+      return this.#current
+    })()
+    return await this.#calling
+  }
+
+  /** Stops watching a file source. */
+  close (): void {
+    if (this.#watching !== undefined && isFileSource(this.#source)) unwatchFile(this.#source.file, this.#watching)
+    this.#watching = undefined
+  }
+
+  #watch (file: string): BrokerAddress[] {
+    const initial = readList(file)
+    this.#watching = (current, previous) => {
+      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return
+      try {
+        this.#replace(readList(file), `bootstrap file ${file}`)
+      } catch (error) {
+        // Half-written or removed for a moment: the next change brings a whole list.
+        this.#logger.warn({ file, err: (error as Error).message }, 'bootstrap file unreadable; keeping the list it had')
+      }
+    }
+    // Like the client's sockets, the watch keeps the process alive until the client closes.
+    watchFile(file, { interval: FILE_POLL_MS }, this.#watching)
+    return initial
+  }
+
+  #replace (next: BrokerAddress[], from: string): void {
+    const before = this.#current.map(formatAddress).join(',')
+    this.#current = next
+    const after = next.map(formatAddress).join(',')
+    if (before === after) return
+    this.#logger.info({ from, bootstrap: after }, 'bootstrap list changed')
+    this.#onChange?.(next)
+  }
+}
+
+function isFileSource (source: BootstrapSource): source is { file: string } {
+  return typeof source === 'object' && source !== null && !Array.isArray(source) && typeof (source as { file?: unknown }).file === 'string'
+}
+
+/** A file's list: `host:port` entries separated by commas or lines; `#` starts a comment. */
+function readList (file: string): BrokerAddress[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    throw new InvalidArgumentError(`bootstrap file ${file} cannot be read: ${(error as Error).message}`, { cause: error })
+  }
+  const entries = text.split('\n').map((line) => line.replace(/#.*/, '').trim()).filter((line) => line !== '')
+  try {
+    return parseBootstrap(entries)
+  } catch (error) {
+    throw new InvalidArgumentError(`bootstrap file ${file}: ${(error as Error).message}`, { cause: error })
+  }
+}
