@@ -11,7 +11,7 @@ const modules = {
     mutate: ['src/resilience/**/*.ts', '!src/resilience/index.ts'],
     tests: ['test/resilience/backoff.test.ts', 'test/resilience/bulkhead.test.ts', 'test/resilience/classify.test.ts',
       'test/resilience/kafka-errors.test.ts', 'test/resilience/retry.test.ts', 'test/resilience/single-flight.test.ts',
-      'test/resilience/keyed-serial.test.ts', 'test/resilience/link-signals.test.ts'],
+      'test/resilience/keyed-serial.test.ts', 'test/resilience/link-signals.test.ts', 'test/resilience/clock.test.ts'],
   },
   // The producer's partitioning and sequencing: murmur2, partitioners, the per-partition sender
   // (sequence numbers, producer-id resets, in-flight limits) and the producer-id source.
