@@ -4,7 +4,7 @@ import { getEventListeners } from 'node:events'
 import fc from 'fast-check'
 import { Bulkhead } from '../../src/resilience/bulkhead.ts'
 import { AbortedError, CapacityError, InvalidArgumentError } from '../../src/resilience/errors.ts'
-import { registry } from '../../src/observability/metrics.ts'
+import { bulkheadWaitSeconds, registry } from '../../src/observability/metrics.ts'
 
 function deferred (): { promise: Promise<void>, resolve: () => void } {
   let release!: () => void
@@ -18,8 +18,8 @@ async function gaugeValue (name: string, limiter: string): Promise<number | unde
 }
 
 async function histogramValue (sample: string, limiter: string): Promise<number | undefined> {
-  const metric = await registry.getSingleMetric('steadfast_bulkhead_wait_seconds')?.get()
-  return metric?.values.find((v) => v.metricName === sample && v.labels.limiter === limiter)?.value
+  const metric = await bulkheadWaitSeconds.get()
+  return metric.values.find((v) => v.metricName === sample && v.labels.limiter === limiter)?.value
 }
 
 describe('Bulkhead', () => {
