@@ -353,6 +353,30 @@ describe('ConnectClient transport', () => {
   })
 })
 
+test('an error body that is not a worker\'s { error_code, message } is quoted, trimmed and cut at 500 characters', async () => {
+  const page = `<html><body>${'proxy refused '.repeat(50)}</body></html>`
+  const bodies = [`\n  ${page}  \n`, '{"error_code":404}', 'null']
+  const server = createServer((req, res) => {
+    req.resume()
+    res.writeHead(404, { 'content-type': 'text/html' }).end(bodies.shift() ?? '')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger: quiet })
+  const serverMessage = async (): Promise<string | undefined> => {
+    const error = await client.listConnectors().then(() => assert.fail('a 404 must throw'), (e: unknown) => e)
+    assert.ok(error instanceof HttpResponseError && error.status === 404)
+    return error.serverMessage
+  }
+  try {
+    assert.equal(await serverMessage(), page.slice(0, 500))
+    assert.equal(await serverMessage(), '{"error_code":404}', 'no message field: the body itself')
+    assert.equal(await serverMessage(), 'null')
+  } finally {
+    await client.close()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
 async function closedPort (): Promise<number> {
   const server = createTcpServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
