@@ -34,7 +34,7 @@ const modules = {
   },
   connect: {
     mutate: ['src/connect/faults.ts', 'src/connect/transport.ts'],
-    tests: ['test/connect/faults.test.ts', 'test/connect/client.test.ts'],
+    tests: ['test/connect/faults.test.ts', 'test/connect/client.test.ts', 'test/connect/tls.test.ts'],
   },
   'cruise-control': {
     mutate: ['src/cruise-control/faults.ts', 'src/cruise-control/http.ts', 'src/cruise-control/client.ts'],
