@@ -30,7 +30,7 @@ const modules = {
   // classification, Cruise Control's capacity, poll and execution cases.
   admin: {
     mutate: ['src/admin/context.ts', 'src/admin/faults.ts'],
-    tests: ['test/admin/admin.test.ts'],
+    tests: ['test/admin/admin.test.ts', 'test/admin/context.test.ts'],
   },
   connect: {
     mutate: ['src/connect/faults.ts', 'src/connect/transport.ts'],
