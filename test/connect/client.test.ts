@@ -407,6 +407,31 @@ test('the retry loop waits on the clock and draws jitter from the random source 
   }
 })
 
+test('a client opens at most 4 connections to a worker by default, connectionsPerWorker when given', async () => {
+  for (const [given, expected] of [[undefined, 4], [2, 2]] as const) {
+    const sockets = new Set<unknown>()
+    const held: Array<() => void> = []
+    // Answers wait until `expected` requests are in, so the client has every reason to open more.
+    const server = createServer((req, res) => {
+      sockets.add(req.socket)
+      req.resume()
+      held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'))
+      if (held.length >= expected) for (const answer of held.splice(0)) answer()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger: quiet, ...(given === undefined ? {} : { connectionsPerWorker: given }) })
+    try {
+      const answers = await Promise.all(Array.from({ length: 3 * expected }, () => client.listConnectors()))
+      assert.equal(answers.length, 3 * expected)
+      assert.equal(sockets.size, expected)
+    } finally {
+      await client.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
+})
+
 async function closedPort (): Promise<number> {
   const server = createTcpServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
