@@ -356,7 +356,7 @@ describe('ConnectClient transport', () => {
 
 test('an error body that is not a worker\'s { error_code, message } is quoted, trimmed and cut at 500 characters', async () => {
   const page = `<html><body>${'proxy refused '.repeat(50)}</body></html>`
-  const bodies = [`\n  ${page}  \n`, '{"error_code":404}', 'null']
+  const bodies = [`\n  ${page}  \n`, '{"error_code":404}', 'null', '']
   const server = createServer((req, res) => {
     req.resume()
     res.writeHead(404, { 'content-type': 'text/html' }).end(bodies.shift() ?? '')
@@ -372,6 +372,7 @@ test('an error body that is not a worker\'s { error_code, message } is quoted, t
     assert.equal(await serverMessage(), page.slice(0, 500))
     assert.equal(await serverMessage(), '{"error_code":404}', 'no message field: the body itself')
     assert.equal(await serverMessage(), 'null')
+    assert.equal(await serverMessage(), undefined, 'an empty body: still the 404, with no message')
   } finally {
     await client.close()
     await new Promise((resolve) => server.close(resolve))
