@@ -11,7 +11,7 @@ const modules = {
     mutate: ['src/resilience/**/*.ts', '!src/resilience/index.ts'],
     tests: ['test/resilience/backoff.test.ts', 'test/resilience/bulkhead.test.ts', 'test/resilience/classify.test.ts',
       'test/resilience/kafka-errors.test.ts', 'test/resilience/retry.test.ts', 'test/resilience/single-flight.test.ts',
-      'test/resilience/keyed-serial.test.ts', 'test/resilience/link-signals.test.ts'],
+      'test/resilience/keyed-serial.test.ts', 'test/resilience/link-signals.test.ts', 'test/resilience/clock.test.ts'],
   },
   // The producer's partitioning and sequencing: murmur2, partitioners, the per-partition sender
   // (sequence numbers, producer-id resets, in-flight limits) and the producer-id source.
@@ -30,11 +30,11 @@ const modules = {
   // classification, Cruise Control's capacity, poll and execution cases.
   admin: {
     mutate: ['src/admin/context.ts', 'src/admin/faults.ts'],
-    tests: ['test/admin/admin.test.ts'],
+    tests: ['test/admin/admin.test.ts', 'test/admin/context.test.ts'],
   },
   connect: {
     mutate: ['src/connect/faults.ts', 'src/connect/transport.ts'],
-    tests: ['test/connect/faults.test.ts', 'test/connect/client.test.ts'],
+    tests: ['test/connect/faults.test.ts', 'test/connect/client.test.ts', 'test/connect/tls.test.ts'],
   },
   'cruise-control': {
     mutate: ['src/cruise-control/faults.ts', 'src/cruise-control/http.ts', 'src/cruise-control/client.ts'],

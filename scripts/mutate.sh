@@ -8,7 +8,7 @@ if ! [ -x node_modules/.bin/stryker ]; then
   echo "mutate: StrykerJS is not installed (devDependencies @stryker-mutator/core and @stryker-mutator/typescript-checker)" >&2
   exit 1
 fi
-if [ "$#" -gt 0 ]; then modules=("$@"); else modules=(resilience producer admin connect cruise-control); fi
+if [ "$#" -gt 0 ]; then modules=("$@"); else modules=(resilience producer rest admin connect cruise-control); fi
 for module in "${modules[@]}"; do
   echo "== mutate $module" >&2
   STEADFAST_MUTATE_MODULE="$module" npx --no-install stryker run stryker.config.mjs

@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http'
 import { createServer as createTcpServer, type AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { ConnectClient } from '../../src/connect/client.ts'
+import { systemClock, type Clock } from '../../src/resilience/clock.ts'
 import { DeadlineExceededError, HttpResponseError, InvalidArgumentError, TransportError } from '../../src/resilience/errors.ts'
 import { CONNECT_MESSAGES, ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { captureLogs, eventually, FAST_POLICY, quiet, retryCount, SOURCE } from './helpers.ts'
@@ -351,6 +352,85 @@ describe('ConnectClient transport', () => {
       await new Promise((resolve) => server.close(resolve))
     }
   })
+})
+
+test('an error body that is not a worker\'s { error_code, message } is quoted, trimmed and cut at 500 characters', async () => {
+  const page = `<html><body>${'proxy refused '.repeat(50)}</body></html>`
+  const bodies = [`\n  ${page}  \n`, '{"error_code":404}', 'null', '']
+  const server = createServer((req, res) => {
+    req.resume()
+    res.writeHead(404, { 'content-type': 'text/html' }).end(bodies.shift() ?? '')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger: quiet })
+  const serverMessage = async (): Promise<string | undefined> => {
+    const error = await client.listConnectors().then(() => assert.fail('a 404 must throw'), (e: unknown) => e)
+    assert.ok(error instanceof HttpResponseError && error.status === 404)
+    return error.serverMessage
+  }
+  try {
+    assert.equal(await serverMessage(), page.slice(0, 500))
+    assert.equal(await serverMessage(), '{"error_code":404}', 'no message field: the body itself')
+    assert.equal(await serverMessage(), 'null')
+    assert.equal(await serverMessage(), undefined, 'an empty body: still the 404, with no message')
+  } finally {
+    await client.close()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('the retry loop waits on the clock and draws jitter from the random source the client was given', async () => {
+  let answers = 0
+  const server = createServer((req, res) => {
+    req.resume()
+    if (answers++ === 0) res.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code":503,"message":"starting"}')
+    else res.writeHead(200, { 'content-type': 'application/json' }).end('[]')
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const scheduled: number[] = []
+  const clock: Clock = { now: () => systemClock.now(), schedule: (ms, fn) => { scheduled.push(ms); return systemClock.schedule(ms, fn) } }
+  // Full jitter over a 1 s base: the given random 0.01 makes the one backoff exactly 10 ms
+  // (Math.random would give 10 only one time in a thousand).
+  const client = new ConnectClient({
+    urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    policy: { jitter: 'full', initialDelayMs: 1_000, maxDelayMs: 1_000, maxAttempts: 3, deadlineMs: 10_000 },
+    clock,
+    random: () => 0.01,
+    logger: quiet,
+  })
+  try {
+    assert.deepEqual(await client.listConnectors(), [])
+    assert.equal(answers, 2)
+    assert.deepEqual(scheduled, [10_000, 10], 'the call\'s deadline, then the one backoff')
+  } finally {
+    await client.close()
+    await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+test('a client opens at most 4 connections to a worker by default, connectionsPerWorker when given', async () => {
+  for (const [given, expected] of [[undefined, 4], [2, 2]] as const) {
+    const sockets = new Set<unknown>()
+    const held: Array<() => void> = []
+    // Answers wait until `expected` requests are in, so the client has every reason to open more.
+    const server = createServer((req, res) => {
+      sockets.add(req.socket)
+      req.resume()
+      held.push(() => res.writeHead(200, { 'content-type': 'application/json' }).end('[]'))
+      if (held.length >= expected) for (const answer of held.splice(0)) answer()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new ConnectClient({ urls: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, logger: quiet, ...(given === undefined ? {} : { connectionsPerWorker: given }) })
+    try {
+      const answers = await Promise.all(Array.from({ length: 3 * expected }, () => client.listConnectors()))
+      assert.equal(answers.length, 3 * expected)
+      assert.equal(sockets.size, expected)
+    } finally {
+      await client.close()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  }
 })
 
 async function closedPort (): Promise<number> {

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { getEventListeners } from 'node:events'
 import fc from 'fast-check'
 import { Bulkhead } from '../../src/resilience/bulkhead.ts'
 import { AbortedError, CapacityError, InvalidArgumentError } from '../../src/resilience/errors.ts'
-import { registry } from '../../src/observability/metrics.ts'
+import { bulkheadWaitSeconds, registry } from '../../src/observability/metrics.ts'
 
 function deferred (): { promise: Promise<void>, resolve: () => void } {
   let release!: () => void
@@ -14,6 +15,11 @@ function deferred (): { promise: Promise<void>, resolve: () => void } {
 async function gaugeValue (name: string, limiter: string): Promise<number | undefined> {
   const metric = await registry.getSingleMetric(name)?.get()
   return metric?.values.find((v) => v.labels.limiter === limiter)?.value
+}
+
+async function histogramValue (sample: string, limiter: string): Promise<number | undefined> {
+  const metric = await bulkheadWaitSeconds.get()
+  return metric.values.find((v) => v.metricName === sample && v.labels.limiter === limiter)?.value
 }
 
 describe('Bulkhead', () => {
@@ -75,6 +81,53 @@ describe('Bulkhead', () => {
     gate.resolve()
     await first
     assert.equal(await third, 'third')
+  })
+
+  test('an abort before a slot is free, or while waiting, rejects with the signal\'s reason as the cause and leaves no listener behind', async () => {
+    const bulkhead = new Bulkhead({ name: 'abort-cause', maxConcurrent: 1 })
+    const early = new AbortController()
+    early.abort(new Error('shutting down'))
+    await assert.rejects(bulkhead.run(async () => 'never', { signal: early.signal }),
+      (e) => e instanceof AbortedError && e.cause === early.signal.reason)
+
+    const gate = deferred()
+    const first = bulkhead.run(() => gate.promise)
+    const controller = new AbortController()
+    const waiting = bulkhead.run(async () => 'never', { signal: controller.signal })
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 1)
+    const reason = new Error('caller gave up')
+    controller.abort(reason)
+    await assert.rejects(waiting, (e) => e instanceof AbortedError && e.cause === reason)
+    // A caller's signal often outlives the call (a client's shutdown signal): its listener must go.
+    assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
+    gate.resolve()
+    await first
+  })
+
+  test('a granted waiter takes its listener off the signal', async () => {
+    const bulkhead = new Bulkhead({ name: 'granted', maxConcurrent: 1 })
+    const gate = deferred()
+    const first = bulkhead.run(() => gate.promise)
+    const controller = new AbortController()
+    const second = bulkhead.run(async () => getEventListeners(controller.signal, 'abort').length, { signal: controller.signal })
+    gate.resolve()
+    await first
+    assert.equal(await second, 0)
+  })
+
+  test('the wait histogram is labelled with the limiter and observes seconds, from enqueue to grant', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 })
+    const bulkhead = new Bulkhead({ name: 'waited', maxConcurrent: 1 })
+    const gate = deferred()
+    const first = bulkhead.run(() => gate.promise)
+    const second = bulkhead.run(async () => 'second')
+    t.mock.timers.tick(2_500)
+    gate.resolve()
+    await first
+    await second
+    // Two observations: 0 s for the call that found a free slot, 2.5 s for the one that queued.
+    assert.equal(await histogramValue('steadfast_bulkhead_wait_seconds_count', 'waited'), 2)
+    assert.equal(await histogramValue('steadfast_bulkhead_wait_seconds_sum', 'waited'), 2.5)
   })
 
   test('a failing call releases its slot', async () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { classify, classifyKafkaErrorCode, parseRetryAfter } from '../../src/resilience/classify.ts'
+import { classify, classifyKafkaErrorCode, classifySystemCode, parseRetryAfter } from '../../src/resilience/classify.ts'
 import { HttpResponseError, InvalidArgumentError, TransportError } from '../../src/resilience/errors.ts'
 import { kafkaError } from '../../src/resilience/kafka-errors.ts'
 
@@ -30,6 +30,26 @@ describe('classify', () => {
     assert.deepEqual(classify(systemError('DEPTH_ZERO_SELF_SIGNED_CERT')), { action: 'fatal', reason: 'tls' })
   })
 
+  test('TLS codes are fatal only when the code starts with a TLS prefix; a wrong TLS version is a transport failure', () => {
+    assert.deepEqual(classify(systemError('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE')), { action: 'fatal', reason: 'tls' })
+    assert.deepEqual(classify(systemError('UNABLE_TO_VERIFY_LEAF_SIGNATURE')), { action: 'fatal', reason: 'tls' })
+    // The one ERR_SSL_ code in the transport list: retried on a new connection, not fatal.
+    assert.deepEqual(classify(systemError('ERR_SSL_WRONG_VERSION_NUMBER')), { action: 'reconnect', reason: 'err_ssl_wrong_version_number' })
+    // A code that only contains a TLS or HPE_ prefix somewhere is not one of them.
+    assert.equal(classifySystemCode('E_PROXY_CERT_X'), undefined)
+    assert.equal(classifySystemCode('E_UPSTREAM_HPE_X'), undefined)
+  })
+
+  test('an HTTP parser error (HPE_) is fatal: the URL names the wrong port or protocol', () => {
+    assert.deepEqual(classify(systemError('HPE_INVALID_CONSTANT')), { action: 'fatal', reason: 'not-http' })
+    assert.deepEqual(classifySystemCode('HPE_PARSE_ERROR'), { action: 'fatal', reason: 'not-http' })
+  })
+
+  test('a system code outside the transport list is not a transport verdict', () => {
+    assert.equal(classifySystemCode('ENOENT'), undefined)
+    assert.deepEqual(classify(systemError('EACCES')), { action: 'fatal', reason: 'unexpected' })
+  })
+
   test('a wrapped transport error is found through cause; an error that is its own cause ends the search', () => {
     assert.equal(classify(new Error('fetch failed', { cause: systemError('ECONNREFUSED') })).action, 'reconnect')
     const loop = new Error('wraps itself')
@@ -57,4 +77,9 @@ test('parseRetryAfter reads seconds and HTTP dates', () => {
   assert.equal(parseRetryAfter('Infinity'), undefined, 'not a number of seconds, not a date')
   assert.ok((parseRetryAfter('-1') ?? 0) >= 0, 'never a negative delay')
   assert.equal(parseRetryAfter(undefined), undefined)
+  // 0 means "at once" whatever the clock says (Date.parse('0') is a date in 2000, so a
+  // seconds check that refused 0 would turn it into a wait of years on a clock at 0).
+  assert.equal(parseRetryAfter('0', 0), 0)
+  assert.equal(parseRetryAfter('', 0), undefined, 'an empty header asks for nothing')
+  assert.equal(parseRetryAfter('  ', 0), undefined, 'nor does one of blanks (Number(\' \') is 0)')
 })
