@@ -20,7 +20,7 @@ import { connectSide, type ConnectRun } from './connect-rebalance/scenario.ts'
 import { steadfastSide, strimziSide, type CapacityRun } from './cruise-control-capacity/scenario.ts'
 import { brokerLoss, buildGoka, type ProcessorRun } from './broker-loss/scenario.ts'
 import { steadfastProcessor } from './broker-loss/steadfast.ts'
-import { buildJavaConsumer, endpointChange, kafkajsConsumer, type ConsumerRun } from './endpoint-change/scenario.ts'
+import { buildJavaConsumer, endpointChange, kafkajsConsumer, steadfastConsumer, type ConsumerRun } from './endpoint-change/scenario.ts'
 
 const runs = Number(process.argv[2] ?? 3)
 const only = process.argv.slice(3).map(Number)
@@ -118,7 +118,7 @@ async function incident3 (): Promise<Row[]> {
 }
 
 async function incident4 (): Promise<Row[]> {
-  const sides = new Map([['Java KafkaConsumer 4.3.1 (defaults)', await buildJavaConsumer()], ['kafkajs 2.2.4', kafkajsConsumer]])
+  const sides = new Map([['Java KafkaConsumer 4.3.1 (defaults)', await buildJavaConsumer()], ['kafkajs 2.2.4', kafkajsConsumer], ['steadfast consumer (watched bootstrap file)', steadfastConsumer]])
   const cluster = await RealCluster.start({ brokers: 3 })
   const perSide = new Map<string, ConsumerRun[]>()
   const moves: number[] = []

@@ -6,6 +6,7 @@ import type { Cluster } from '../../src/cluster/cluster.ts'
 import { adminCall, forEachItem, remaining, type AdminContext } from '../../src/admin/context.ts'
 import { AdminError } from '../../src/admin/errors.ts'
 import { recoveryHooks } from '../../src/admin/faults.ts'
+import { Metrics } from '../../src/observability/metrics.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { SteadfastError } from '../../src/resilience/errors.ts'
 import type { RecoveryHook, RetryContext } from '../../src/resilience/retry.ts'
@@ -20,8 +21,8 @@ function recordingCluster (): { cluster: Cluster, calls: string[] } {
   return { cluster, calls }
 }
 
-function context (backoff: AdminContext['backoff'] = {}): AdminContext {
-  return { cluster: recordingCluster().cluster, logger: createLogger({ level: 'silent' }), defaultTimeoutMs: 30_000, backoff }
+function context (retry: AdminContext['retry'] = {}): AdminContext {
+  return { cluster: recordingCluster().cluster, logger: createLogger({ level: 'silent' }), defaultTimeoutMs: 30_000, retry, metrics: new Metrics() }
 }
 
 test('forEachItem gives every item the call\'s options and one signal, which the first failure aborts, and leaves no listener on the caller\'s signal', async () => {

@@ -18,6 +18,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { Kafka, logLevel } from 'kafkajs'
+import { Consumer } from '../../../src/consumer/consumer.ts'
 import { Producer } from '../../../src/producer/producer.ts'
 import { createLogger } from '../../../src/observability/logger.ts'
 import { locateKafka } from '../../../src/testkit/real-cluster/install.ts'
@@ -103,6 +104,32 @@ export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, s
   await Promise.race([crashed, stop])
   if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, performance.now() - lastAt)
   await consumer.disconnect().catch(() => {})
+  s.longestGapMs = Math.round(s.longestGapMs)
+  return s
+}
+
+/** steadfast's consumer, watching the bootstrap file (the deployment's service discovery). */
+export const steadfastConsumer: ConsumerSide = async ({ bootstrapFile, topic, group, stop, onRecord }) => {
+  const consumer = new Consumer({ bootstrap: { file: bootstrapFile }, groupId: group, autoOffsetReset: 'earliest', logger: createLogger({ level: 'silent' }) })
+  const last = new Map<number, bigint>()
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  let lastAt = -1
+  consumer.subscribe([topic])
+  const reading = (async () => {
+    for await (const m of consumer) {
+      const now = performance.now()
+      if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
+      lastAt = now
+      if (m.offset <= (last.get(m.partition) ?? -1n)) s.twice++
+      else s.received++
+      last.set(m.partition, m.offset)
+      onRecord()
+    }
+  })().catch((error: unknown) => { s.error = String(error) })
+  await stop
+  if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, performance.now() - lastAt)
+  await consumer.close()
+  await reading
   s.longestGapMs = Math.round(s.longestGapMs)
   return s
 }
