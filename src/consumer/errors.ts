@@ -51,7 +51,7 @@ export class CommitFailedError extends SteadfastError {
 
 /**
  * The coordinator did not answer a heartbeat for a whole session: the group has removed the
- * member by now, so its partitions were given up (without a commit) and it joins again.
+ * member by now, so its partitions were given up (without a commit) and it joins the group again.
  */
 export class SessionLostError extends SteadfastError {
   override readonly code = 'STEADFAST_ERR_SESSION_LOST'

@@ -15,19 +15,14 @@ import { performance } from 'node:perf_hooks'
 import { Admin } from '../../src/admin/admin.ts'
 import { Cluster } from '../../src/cluster/cluster.ts'
 import { Producer } from '../../src/producer/producer.ts'
-import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { kcatProduce, kcatRead } from '../producer/helpers.ts'
 import { startProxy } from '../testkit/chaos-proxy/support.ts'
-import { assertSameAsKcat, Collector, consumer, kcatPartitions, keyed, testLogger, type Read } from './helpers.ts'
+import { assertSameAsKcat, Collector, consumer, kcatPartitions, keyed, testLogger, type Read, startGroupMock } from './helpers.ts'
 
 let mock: MockCluster
 before(async () => {
-  mock = await MockCluster.start({ brokers: 3 })
-  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
-  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
-  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
-  await mock.setGroupInitialRebalanceDelay(0)
+  mock = await startGroupMock()
 })
 after(async () => { await mock?.stop() })
 

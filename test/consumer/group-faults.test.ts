@@ -13,15 +13,11 @@ import type { TopicPartition } from '../../src/consumer/message.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { ApiKey, TRANSPORT_ERROR } from '../../src/testkit/mock-cluster/api-keys.ts'
 import { produce } from '../testkit/mock-cluster/support.ts'
-import { Collector, consumer, testLogger } from './helpers.ts'
+import { Collector, consumer, testLogger, startGroupMock } from './helpers.ts'
 
 let mock: MockCluster
 before(async () => {
-  mock = await MockCluster.start({ brokers: 3 })
-  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
-  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
-  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
-  await mock.setGroupInitialRebalanceDelay(0)
+  mock = await startGroupMock()
 })
 after(async () => { await mock?.stop() })
 

@@ -10,6 +10,8 @@ import type { ConsumerMessage } from '../../src/consumer/message.ts'
 import type { ConsumerOptions } from '../../src/consumer/options.ts'
 import type { BootstrapSource } from '../../src/cluster/bootstrap-source.ts'
 import { createLogger } from '../../src/observability/logger.ts'
+import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
+import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { kcatRead, type KcatRecord } from '../producer/helpers.ts'
 
 /** Test logs are off unless STEADFAST_TEST_LOG names a level (debugging a failing run). */
@@ -124,4 +126,18 @@ export class Collector {
     for (const { by: _by, ...r } of this.reads) seen.set(`${r.partition}:${r.offset}`, r)
     return [...seen.values()].sort((a, b) => a.partition - b.partition || a.offset - b.offset)
   }
+}
+
+/**
+ * A mock cluster for group tests: librdkafka's mock misreads JoinGroup, SyncGroup and LeaveGroup
+ * past v5/v3/v2 (docs/testkit.md), so they are capped there, and groups form without the initial
+ * rebalance delay.
+ */
+export async function startGroupMock (brokers = 3): Promise<MockCluster> {
+  const mock = await MockCluster.start({ brokers })
+  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
+  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
+  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
+  await mock.setGroupInitialRebalanceDelay(0)
+  return mock
 }

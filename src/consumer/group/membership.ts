@@ -110,7 +110,9 @@ export class GroupMember {
         this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
         const code = ended instanceof KafkaProtocolError ? ended.errorCode : KafkaErrorCode.NONE
         const lost = ended instanceof SessionLostError
-        if (code === UNKNOWN_MEMBER_ID || lost) this.#memberId = ''
+        // After a lost session the member id is offered again: a coordinator that dropped it answers
+        // UNKNOWN_MEMBER_ID and the join starts over as a new member.
+        if (code === UNKNOWN_MEMBER_ID) this.#memberId = ''
         const canCommit = code !== UNKNOWN_MEMBER_ID && code !== ILLEGAL_GENERATION && !lost
         if (!canCommit) this.#generationId = -1
         // Cooperative members keep their partitions into the rejoin unless they lost them.

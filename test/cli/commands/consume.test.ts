@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Producer } from '../../../src/producer/producer.ts'
-import { ApiKey } from '../../../src/testkit/mock-cluster/api-keys.ts'
+import { startGroupMock } from '../../consumer/helpers.ts'
 import { MockCluster } from '../../../src/testkit/mock-cluster/mock-cluster.ts'
 import { exitOf, nextLine, runForeground } from '../../support/foreground-cli.ts'
 import { silent } from '../../producer/helpers.ts'
@@ -21,12 +21,7 @@ const SESSION = ['--session-timeout', '6s']
 
 let mock: MockCluster
 before(async () => {
-  mock = await MockCluster.start({ brokers: 3 })
-  // The mock misreads later JoinGroup, SyncGroup and LeaveGroup versions (test/consumer/group-faults.test.ts).
-  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
-  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
-  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
-  await mock.setGroupInitialRebalanceDelay(0)
+  mock = await startGroupMock()
 })
 after(async () => { await mock.stop() })
 
