@@ -248,9 +248,13 @@ describe('producer against the mock cluster', { timeout: 120_000 }, () => {
 
   test('a maxBlockMs too short for the first metadata answer fails saying so, not with a bare timeout', async () => {
     const t = await topic()
-    const error = await producer({ maxBlockMs: 1 }).send({ topic: t, value: 'x' }).catch((e: unknown) => e)
+    // Every broker holds its answers back for longer than maxBlockMs, so the first Metadata
+    // answer cannot arrive in time however fast the machine is.
+    await suite.mock.setBrokerRtt(-1, 1000)
+    const error = await producer({ maxBlockMs: 50 }).send({ topic: t, value: 'x' }).catch((e: unknown) => e)
+      .finally(async () => { await suite.mock.setBrokerRtt(-1, 0) })
     assert.ok(error instanceof DeadlineExceededError, String(error))
-    assert.match(error.message, new RegExp(`send to ${t}: no metadata for the topic within maxBlockMs \\(1 ms\\): the brokers had not answered yet`))
+    assert.match(error.message, new RegExp(`send to ${t}: no metadata for the topic within maxBlockMs \\(50 ms\\): the brokers had not answered yet`))
     assert.doesNotMatch(error.message, /UNKNOWN_TOPIC/, 'the topic exists: it is not blamed')
   })
 
