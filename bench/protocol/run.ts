@@ -3,11 +3,15 @@
  * decoder in the same run (100-byte and 1 KiB values; uncompressed and every codec; KafkaJS has
  * only gzip built in), then each codec's speed and ratio on the same payload. Prints ratios.
  * Note: steadfast verifies every batch's CRC32C on decode; KafkaJS does not.
+ * Then the CRCs: the JS tables next to the native ones (@node-rs/crc32's CRC32C where installed,
+ * node:zlib's CRC32) and the combination in use, at a record's and a batch's size.
  */
 import { createRequire } from 'node:module'
 import { performance } from 'node:perf_hooks'
 import { codecByName, decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/index.ts'
 import type { CompressionName, RecordInput } from '../../src/protocol/index.ts'
+import { crc32, crc32c, nativeCrc32, nativeCrc32c } from '../../src/protocol/records/crc.ts'
+import { crc32cTable, crc32Table } from '../../src/protocol/records/crc-table.ts'
 
 const require = createRequire(import.meta.url)
 const { RecordBatch: KafkaRecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (options: object) => Promise<{ buffer: Buffer }> }
@@ -92,5 +96,27 @@ async function codecs (): Promise<void> {
   }
 }
 
+async function crcs (): Promise<void> {
+  console.log('\nCRCs, GB/s per CPU-second')
+  const sets = [
+    { name: 'CRC32C', table: crc32cTable, native: nativeCrc32c, nativeName: '@node-rs/crc32', used: crc32c },
+    { name: 'CRC32 ', table: crc32Table, native: nativeCrc32, nativeName: 'node:zlib', used: crc32 },
+  ]
+  for (const size of [100, 1024, 560_000]) {
+    const bytes = Buffer.alloc(size, 0x5a)
+    const repeat = Math.ceil(1_000_000 / size)
+    const gbs = async (crc: (b: Uint8Array) => number): Promise<number> => await rate(async () => { for (let i = 0; i < repeat; i++) crc(bytes) }) * repeat * size / 1e9
+    for (const set of sets) {
+      const table = await gbs(set.table)
+      const used = await gbs(set.used)
+      let line = `${set.name} ${String(size).padStart(7)} B  JS table ${table.toFixed(2).padStart(6)}  in use ${used.toFixed(2).padStart(6)}`
+      if (set.native === undefined) line += `  (${set.nativeName} not installed)`
+      else line += `  ${set.nativeName} ${(await gbs(set.native)).toFixed(2).padStart(6)}`
+      console.log(`${line}  ratio in use/JS ${(used / table).toFixed(2)}x`)
+    }
+  }
+}
+
 await recordBatches()
 await codecs()
+await crcs()

@@ -1,55 +1,50 @@
 /**
- * Table-driven CRCs (reflected, slicing by 8): CRC32C (Castagnoli) for record batches v2 and
- * CRC32 (IEEE) for legacy messages v0/v1.
+ * The CRCs the record formats use: CRC32C (Castagnoli) for record batches v2 and CRC32 (IEEE) for
+ * legacy messages v0/v1. Long inputs go to native code when it is there: CRC32C to the optional
+ * package @node-rs/crc32 (SSE4.2 / ARMv8 CRC instructions), CRC32 to node:zlib's crc32. Short
+ * inputs, and every input where neither is available, use the pure-JS tables of crc-table.ts, which
+ * are faster below NATIVE_MIN_BYTES than the cost of the call into native code (bench/protocol).
  */
+import { createRequire } from 'node:module'
+import * as zlib from 'node:zlib'
+import { crc32cTable, crc32Table, type Crc } from './crc-table.ts'
 
-type Crc = (bytes: Uint8Array, start?: number, end?: number) => number
+type NativeCrc = (input: Uint8Array) => number
 
-function makeTable (polynomial: number): Int32Array {
-  const table = new Int32Array(256 * 8)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ polynomial : c >>> 1
-    table[n] = c
-  }
-  for (let n = 0; n < 256; n++) {
-    for (let t = 1; t < 8; t++) {
-      const previous = table[(t - 1) * 256 + n]
-      table[t * 256 + n] = (previous >>> 8) ^ table[previous & 0xff]
-    }
-  }
-  return table
-}
+/** Below this many bytes the JS tables beat the native call (measured crossover ~130 B; a margin for slower CPUs). */
+const NATIVE_MIN_BYTES = 256
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1
-
-function makeCrc (polynomial: number): Crc {
-  const t = makeTable(polynomial)
-  const step = (low: number, high: number): number =>
-    t[1792 + (low & 0xff)] ^ t[1536 + ((low >>> 8) & 0xff)] ^ t[1280 + ((low >>> 16) & 0xff)] ^ t[1024 + (low >>> 24)] ^
-    t[768 + (high & 0xff)] ^ t[512 + ((high >>> 8) & 0xff)] ^ t[256 + ((high >>> 16) & 0xff)] ^ t[high >>> 24]
-  return (bytes, start = 0, end = bytes.length) => {
-    let crc = -1
-    let i = start
-    // Byte by byte until the data is 4-byte aligned, then two 32-bit loads per 8 bytes.
-    while (i < end && ((bytes.byteOffset + i) & 3) !== 0) crc = t[(crc ^ bytes[i++]) & 0xff] ^ (crc >>> 8)
-    if (LITTLE_ENDIAN && end - i >= 8) {
-      const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (end - i) >>> 2)
-      const pairs = words.length >>> 1
-      for (let w = 0; w < pairs * 2; w += 2) crc = step(crc ^ words[w], words[w + 1])
-      i += pairs * 8
-    }
-    for (const last = end - 8; i <= last; i += 8) {
-      crc = step(crc ^ (bytes[i] | (bytes[i + 1] << 8) | (bytes[i + 2] << 16) | (bytes[i + 3] << 24)),
-        bytes[i + 4] | (bytes[i + 5] << 8) | (bytes[i + 6] << 16) | (bytes[i + 7] << 24))
-    }
-    for (; i < end; i++) crc = t[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8)
-    return (crc ^ -1) >>> 0
+/**
+ * The optional native CRC32C, or undefined where the package (or a binary for this platform) is
+ * not installed: it is an optional dependency, and the JS table is the complete fallback.
+ */
+function loadNativeCrc32c (): NativeCrc | undefined {
+  try {
+    const module = createRequire(import.meta.url)('@node-rs/crc32') as { crc32c?: unknown }
+    return typeof module.crc32c === 'function' ? module.crc32c as NativeCrc : undefined
+  } catch {
+    return undefined
   }
 }
+
+/** node:zlib has crc32 from Node 20.15 / 22.2 on; other runtimes may lack it. */
+const zlibCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? zlib.crc32 as NativeCrc : undefined
+
+function withNative (table: Crc, native: NativeCrc | undefined): Crc {
+  if (native === undefined) return table
+  return (bytes, start = 0, end = bytes.length) => end - start < NATIVE_MIN_BYTES
+    ? table(bytes, start, end)
+    : native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))
+}
+
+/** The native CRC32C in use, undefined when the JS table does all the work. */
+export const nativeCrc32c = loadNativeCrc32c()
+
+/** The native IEEE CRC32 in use (node:zlib), undefined when the JS table does all the work. */
+export const nativeCrc32 = zlibCrc32
 
 /** CRC32C (Castagnoli) of bytes[start, end). */
-export const crc32c = makeCrc(0x82f63b78)
+export const crc32c: Crc = withNative(crc32cTable, nativeCrc32c)
 
 /** CRC32 (IEEE 802.3) of bytes[start, end). */
-export const crc32 = makeCrc(0xedb88320)
+export const crc32: Crc = withNative(crc32Table, nativeCrc32)

@@ -1,18 +1,40 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
-import { crc32, crc32c } from '../../../src/protocol/records/crc.ts'
+import { createRequire } from 'node:module'
+import * as zlib from 'node:zlib'
+import { crc32, crc32c, nativeCrc32, nativeCrc32c } from '../../../src/protocol/records/crc.ts'
+import { crc32cTable, crc32Table } from '../../../src/protocol/records/crc-table.ts'
+
+/** Every CRC32C implementation in use here: the JS table always, the native one where installed. */
+type Named = Array<[name: string, crc: (bytes: Uint8Array) => number]>
+const castagnoli: Named = [['crc32c', crc32c], ['JS table', crc32cTable], ...(nativeCrc32c === undefined ? [] : [['native', nativeCrc32c]] as Named)]
+const ieee: Named = [['crc32', crc32], ['JS table', crc32Table], ...(nativeCrc32 === undefined ? [] : [['node:zlib', nativeCrc32]] as Named)]
 
 test('CRC32C matches the published check value and RFC 3720 vectors', () => {
-  assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283)
-  assert.equal(crc32c(Buffer.alloc(32)), 0x8a9136aa)
-  assert.equal(crc32c(Buffer.alloc(32, 0xff)), 0x62a8ab43)
-  assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => i))), 0x46dd794e)
-  assert.equal(crc32c(Buffer.alloc(0)), 0)
+  for (const [name, crc] of castagnoli) {
+    assert.equal(crc(Buffer.from('123456789')), 0xe3069283, name)
+    assert.equal(crc(Buffer.alloc(32)), 0x8a9136aa, name)
+    assert.equal(crc(Buffer.alloc(32, 0xff)), 0x62a8ab43, name)
+    assert.equal(crc(Buffer.from(Array.from({ length: 32 }, (_, i) => i))), 0x46dd794e, name)
+    assert.equal(crc(Buffer.from(Array.from({ length: 32 }, (_, i) => 31 - i))), 0x113fdb5c, name)
+    assert.equal(crc(Buffer.alloc(0)), 0, name)
+  }
 })
 
 test('CRC32 (IEEE) matches the published check value', () => {
-  assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926)
+  for (const [name, crc] of ieee) assert.equal(crc(Buffer.from('123456789')), 0xcbf43926, name)
+})
+
+test('the native CRC32C is loaded where @node-rs/crc32 is installed, IEEE CRC32 comes from node:zlib', () => {
+  let installed = true
+  try {
+    createRequire(import.meta.url).resolve('@node-rs/crc32')
+  } catch {
+    installed = false
+  }
+  assert.equal(nativeCrc32c !== undefined, installed)
+  assert.equal(nativeCrc32, (zlib as { crc32?: unknown }).crc32)
 })
 
 /** Bit-at-a-time reference CRC, the textbook definition. */
@@ -42,4 +64,20 @@ test('a CRC over a range equals the CRC of that slice, whatever the alignment', 
     assert.equal(crc32c(buffer, start), crc32c(buffer.subarray(start)))
     assert.equal(crc32(buffer, start), crc32(buffer.subarray(start)))
   }))
+})
+
+test('every implementation equals the bitwise definition on long inputs (the native path), at every alignment', () => {
+  fc.assert(fc.property(fc.uint8Array({ minLength: 100, maxLength: 3000, size: 'max' }), fc.nat(7), fc.nat(300), (bytes, shift, skip) => {
+    const backing = new Uint8Array(bytes.length + 8)
+    backing.set(bytes, shift)
+    const view = Buffer.from(backing.buffer, shift, bytes.length)
+    const start = Math.min(skip, bytes.length)
+    const castagnoliWant = reference(0x82f63b78, bytes.subarray(start))
+    const ieeeWant = reference(0xedb88320, bytes.subarray(start))
+    for (const [name, crc] of castagnoli) assert.equal(crc(start === 0 ? view : view.subarray(start)), castagnoliWant, name)
+    for (const [name, crc] of ieee) assert.equal(crc(start === 0 ? view : view.subarray(start)), ieeeWant, name)
+    assert.equal(crc32c(view, start), castagnoliWant)
+    assert.equal(crc32(view, start), ieeeWant)
+    assert.equal(crc32c(view, 0, view.length - start), reference(0x82f63b78, bytes.subarray(0, bytes.length - start)))
+  }), { numRuns: 200 })
 })
