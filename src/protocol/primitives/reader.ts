@@ -42,14 +42,34 @@ export class Reader {
     return this.buffer[this.#need(1, 'bool')] !== 0
   }
 
-  /** Unsigned LEB128 varint of at most 32 bits. */
+  /**
+   * Unsigned LEB128 varint of at most 32 bits. One- and two-byte values (lengths below 16 KiB,
+   * offset and timestamp deltas in a batch) take the inlined fast path; longer ones the loop.
+   */
   uvarint (): number {
     const { buffer, end } = this
-    let at = this.offset
-    if (at < end && buffer[at] < 0x80) {
+    const at = this.offset
+    if (at + 1 < end) {
+      const first = buffer[at]
+      if (first < 0x80) {
+        this.offset = at + 1
+        return first
+      }
+      const second = buffer[at + 1]
+      if (second < 0x80) {
+        this.offset = at + 2
+        return (first & 0x7f) | (second << 7)
+      }
+    } else if (at < end && buffer[at] < 0x80) {
       this.offset = at + 1
       return buffer[at]
     }
+    return this.#uvarintLong()
+  }
+
+  #uvarintLong (): number {
+    const { buffer, end } = this
+    let at = this.offset
     let value = 0
     for (let shift = 0; shift < 35; shift += 7) {
       if (at >= end) {
@@ -70,7 +90,8 @@ export class Reader {
   /** Zig-zag signed varint (int32). */
   varint (): number {
     const raw = this.uvarint()
-    return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
+    // Below 2^31 the zig-zag step is exact in 32-bit integer maths; above it, in doubles.
+    return raw < 0x80000000 ? (raw >>> 1) ^ -(raw & 1) : raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2
   }
 
   /** Zig-zag signed varlong (int64), as a bigint. */
@@ -92,13 +113,26 @@ export class Reader {
    * BigInt; a value beyond 2^53 is a decode error.
    */
   varlongNumber (): number {
+    const at = this.offset
+    if (at + 1 < this.end) {
+      const first = this.buffer[at]
+      const second = this.buffer[at + 1]
+      if (first < 0x80) {
+        this.offset = at + 1
+        return (first >>> 1) ^ -(first & 1)
+      }
+      if (second < 0x80) {
+        this.offset = at + 2
+        const raw = (first & 0x7f) | (second << 7)
+        return (raw >>> 1) ^ -(raw & 1)
+      }
+    }
+    return this.#varlongNumberLong()
+  }
+
+  #varlongNumberLong (): number {
     const { buffer, end } = this
     let at = this.offset
-    if (at < end && buffer[at] < 0x80) {
-      this.offset = at + 1
-      const small = buffer[at]
-      return (small & 1) === 0 ? small >>> 1 : -((small + 1) >>> 1)
-    }
     let raw = 0
     for (let shift = 0; shift < 56; shift += 7) {
       if (at >= end) {

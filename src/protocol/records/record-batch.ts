@@ -183,8 +183,36 @@ function readNullableVarBytes (r: Reader, what: string): Buffer | null {
   return length === -1 ? null : r.raw(length, what)
 }
 
+/** Keys longer than this are decoded every time: comparing them would cost about as much. */
+const MAX_SHARED_KEY_BYTES = 64
+
+/**
+ * The header keys of one batch's records. Records of a batch usually carry the same headers, so
+ * the key of header h is compared byte for byte with header h of the previous record, and when
+ * equal its string is reused: a UTF-8 decode (and a string) saved per header.
+ */
+class HeaderKeys {
+  readonly #starts: number[] = []
+  readonly #lengths: number[] = []
+  readonly #strings: string[] = []
+
+  read (buffer: Buffer, start: number, length: number, index: number): string {
+    if (index < this.#strings.length && this.#lengths[index] === length && length <= MAX_SHARED_KEY_BYTES) {
+      const previous = this.#starts[index]
+      let i = 0
+      while (i < length && buffer[previous + i] === buffer[start + i]) i++
+      if (i === length) return this.#strings[index]
+    }
+    const key = buffer.toString('utf8', start, start + length)
+    this.#starts[index] = start
+    this.#lengths[index] = length
+    this.#strings[index] = key
+    return key
+  }
+}
+
 /** Reads one record. Its fields are read from the batch directly, then checked to end exactly at its length. */
-function readRecord (r: Reader, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined): KafkaRecord {
+function readRecord (r: Reader, baseOffset: bigint, baseTimestamp: number, logAppendTime: number | undefined, keys: HeaderKeys): KafkaRecord {
   const length = r.varint()
   if (length < 0 || length > r.remaining) throw new ProtocolDecodeError(`record length ${length} exceeds the ${r.remaining} bytes left`, { reason: 'bad-length' })
   const end = r.offset + length
@@ -201,7 +229,7 @@ function readRecord (r: Reader, baseOffset: bigint, baseTimestamp: number, logAp
     if (keyLength < 0 || keyLength > end - r.offset) throw new ProtocolDecodeError(`record header key length ${keyLength} is null or exceeds the record`, { reason: 'bad-length' })
     const keyStart = r.offset
     r.offset += keyLength
-    headers[h] = { key: r.buffer.toString('utf8', keyStart, r.offset), value: readNullableVarBytes(r, 'header value') }
+    headers[h] = { key: keys.read(r.buffer, keyStart, keyLength, h), value: readNullableVarBytes(r, 'header value') }
   }
   if (r.offset !== end) throw new ProtocolDecodeError(`record fields end at byte ${r.offset}, its length says ${end}`, { reason: 'bad-length' })
   return {
@@ -255,7 +283,8 @@ export async function decodeRecordBatch (bytes: Buffer, options: DecodeOptions =
   if (count > records.remaining / 7) throw new ProtocolDecodeError(`${count} records cannot fit in ${records.remaining} bytes`, { reason: 'bad-length' })
   const logAppendTime = (attributes & ATTR_LOG_APPEND_TIME) !== 0 ? maxTimestamp : undefined
   const list: KafkaRecord[] = new Array(count)
-  for (let i = 0; i < count; i++) list[i] = readRecord(records, baseOffset, baseTimestamp, logAppendTime)
+  const keys = new HeaderKeys()
+  for (let i = 0; i < count; i++) list[i] = readRecord(records, baseOffset, baseTimestamp, logAppendTime, keys)
   if (records.remaining !== 0) throw new ProtocolDecodeError(`record batch has ${records.remaining} bytes after its ${count} records`, { reason: 'trailing-bytes' })
   const isControl = (attributes & ATTR_CONTROL) !== 0
   const batch: RecordBatch = {

@@ -49,6 +49,24 @@ describe('record batch v2', () => {
     })
   }
 
+  test('header keys that repeat, change in one byte, move, or are long or non-ASCII decode as written', async () => {
+    const long = 'k'.repeat(100)
+    const headerSets = [
+      ['trace', 'span', 'é-ü'],
+      ['trace', 'spam', 'é-ü'],
+      ['tracf', 'span'],
+      ['span', 'trace', 'é-ü', 'x'],
+      [long, 'trace'],
+      [long.slice(0, 99) + 'j', 'trace'],
+      [],
+      ['trace', 'span', 'é-ü'],
+    ]
+    const records = headerSets.map((keys, i) => ({ value: `v${i}`, headers: keys.map((key) => ({ key, value: Buffer.from(key) })) }))
+    const decoded = await decodeRecordBatch(await encodeRecordBatch({ records }))
+    assert.deepEqual(decoded.records.map((r) => r.headers.map((h) => h.key)), headerSets)
+    assert.deepEqual(decoded.records.map((r) => r.headers.map((h) => h.value?.toString())), headerSets)
+  })
+
   test('encodes the header fields at their documented offsets, with a valid CRC32C', async () => {
     const batch = await encodeRecordBatch({ baseOffset: 42n, records: [{ key: 'a', value: 'b', timestamp: 1000 }], producerId: 9n, producerEpoch: 1, baseSequence: 0 })
     assert.equal(batch.readBigInt64BE(0), 42n)
