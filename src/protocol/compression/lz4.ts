@@ -2,7 +2,8 @@
  * LZ4 in the frame format Kafka uses (magic 0x184D2204), with independent 64 KiB blocks. Frames
  * are parsed here (flags, optional content size, dictionary id and checksums, block sizes) so that
  * every length is checked against the input and the output limit; lz4js does the block coding.
- * The header checksum is not verified, because Kafka's magic-v0 messages carry a wrong one.
+ * Block and content checksums (xxHash32), when the frame carries them, are verified: a mismatch is
+ * a decode error. The header checksum is not, because Kafka's magic-v0 messages carry a wrong one.
  */
 import lz4 from 'lz4js'
 import xxh32 from 'lz4js/xxh32.js'
@@ -52,6 +53,12 @@ function compressFrame (input: Buffer): Buffer {
 
 interface Block { start: number, size: number, compressed: boolean }
 
+/** Checks the xxHash32 (seed 0) of bytes[start, start + length) against the frame's stored one. */
+function checksum (what: 'block' | 'content', bytes: Uint8Array, start: number, length: number, stored: number): void {
+  const actual = xxh32.hash(0, bytes, start, length) >>> 0
+  if (actual !== stored) fail(`LZ4 ${what} checksum ${actual.toString(16)} does not match the stored ${stored.toString(16)}`)
+}
+
 function decompressFrame (input: Buffer, limit: number): Buffer {
   if (input.length < 7 || input.readUInt32LE(0) !== MAGIC) fail('not an LZ4 frame (bad magic)')
   const flags = input[4]
@@ -71,7 +78,12 @@ function decompressFrame (input: Buffer, limit: number): Buffer {
     if (size > blockMax || size > input.length - at) fail(`LZ4 block of ${size} bytes at ${at} exceeds the block or input size`)
     blocks.push({ start: at, size, compressed })
     bound += compressed ? Math.min(blockMax, size * MAX_RATIO) : size
-    at += size + ((flags & FLAG_BLOCK_CHECKSUM) !== 0 ? 4 : 0)
+    at += size
+    if ((flags & FLAG_BLOCK_CHECKSUM) !== 0) {
+      if (input.length - at < 4) fail(`truncated LZ4 block checksum at ${at}`)
+      checksum('block', input, at - size, size, input.readUInt32LE(at))
+      at += 4
+    }
   }
   if ((flags & FLAG_CONTENT_CHECKSUM) !== 0 && input.length - at < 4) fail('truncated LZ4 content checksum')
   const out = Buffer.allocUnsafe(Math.min(bound, limit + 1))
@@ -88,6 +100,7 @@ function decompressFrame (input: Buffer, limit: number): Buffer {
     if (written > limit) throw tooLarge('lz4', limit)
     if (written > out.length) fail('corrupt LZ4 block (output overrun)')
   }
+  if ((flags & FLAG_CONTENT_CHECKSUM) !== 0) checksum('content', out, 0, written, input.readUInt32LE(at))
   return out.subarray(0, written)
 }
 

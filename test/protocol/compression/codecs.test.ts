@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
+import xxh32 from 'lz4js/xxh32.js'
 import { ProtocolDecodeError } from '../../../src/resilience/errors.ts'
 import { codecById, codecByName, registerCodec } from '../../../src/protocol/compression/index.ts'
 import type { CompressionCodec } from '../../../src/protocol/compression/index.ts'
@@ -60,13 +61,22 @@ describe('codecs', () => {
     assert.equal(framed[5], 0x40)
     // Flags: version 01, block independence, block checksum, content size, content checksum.
     const literal = Buffer.from('hi!')
+    const checksum = Buffer.alloc(4)
+    checksum.writeUInt32LE(xxh32.hash(0, literal, 0, literal.length) >>> 0)
     const frame = Buffer.concat([
       Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x7c, 0x40]),
       Buffer.from([3, 0, 0, 0, 0, 0, 0, 0]), Buffer.from([0x00]),
-      Buffer.from([3, 0, 0, 0x80]), literal, Buffer.alloc(4),
-      Buffer.alloc(4), Buffer.alloc(4),
+      Buffer.from([3, 0, 0, 0x80]), literal, checksum,
+      Buffer.alloc(4), checksum,
     ])
     assert.deepEqual(await codec.decompress(frame), literal)
+    // The same frame with a wrong block checksum, then a wrong content checksum.
+    const badBlock = Buffer.from(frame)
+    badBlock[22] ^= 1
+    await assert.rejects(codec.decompress(badBlock), /block checksum/)
+    const badContent = Buffer.from(frame)
+    badContent[badContent.length - 1] ^= 1
+    await assert.rejects(codec.decompress(badContent), /content checksum/)
   })
 
   test('lz4 frames with a bad version, block size code or block length are decode errors', async () => {
