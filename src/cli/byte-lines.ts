@@ -35,7 +35,10 @@ export async function * byteLines (input: AsyncIterable<Buffer | string>, maxLin
     size += piece.length
   }
   const line = (): InputLine => {
-    const done = oversized === undefined ? Buffer.concat(parts, size) : { oversizedBytes: oversized, limitBytes: maxLineBytes }
+    // A line within one chunk is a view of it (no copy); one spanning chunks is joined.
+    const done = oversized !== undefined
+      ? { oversizedBytes: oversized, limitBytes: maxLineBytes }
+      : parts.length === 1 ? parts[0] as Buffer : Buffer.concat(parts, size)
     parts = []
     size = 0
     oversized = undefined

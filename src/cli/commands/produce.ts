@@ -178,14 +178,27 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
     each?.(result)
   }
   const record = (result: LineResult): void => {
-    early.set(result.line, result)
+    if (result.line !== next) {
+      early.set(result.line, result)
+      return
+    }
+    next++
+    emit(result)
     for (let r = early.get(next); r !== undefined; r = early.get(next)) {
       early.delete(next++)
       emit(r)
     }
   }
-  const inFlight = { count: 0, bytes: 0, wake: () => {} }
-  const settled = new Set<Promise<void>>()
+  // A failure of `each` (the caller's) inside a send's handler fails the whole call once all are settled.
+  let reportFailure: unknown
+  const report = (result: LineResult): void => {
+    try {
+      record(result)
+    } catch (error) {
+      reportFailure ??= error
+    }
+  }
+  const inFlight = { count: 0, bytes: 0, wake: () => {}, drained: () => {} }
   for await (const raw of lines) {
     if (signal?.aborted === true || summary.lines === input.count) break
     const line = ++summary.lines
@@ -205,18 +218,19 @@ export async function produceLines (producer: Pick<Producer, 'send'>, input: Pro
     const bytes = text.length
     inFlight.count++
     inFlight.bytes += bytes
-    const done: Promise<void> = producer.send({ topic: input.topic, ...parsed })
-      .then((m) => { record({ line, partition: m.partition, offset: m.offset }) },
-        (error: unknown) => { record({ line, error: error instanceof Error ? error.message : String(error) }) })
-      .finally(() => {
-        inFlight.count--
-        inFlight.bytes -= bytes
-        settled.delete(done)
-        inFlight.wake()
-      })
-    settled.add(done)
+    // One handler pair per line (no .finally): it is the per-line cost of this loop.
+    const release = (): void => {
+      inFlight.count--
+      inFlight.bytes -= bytes
+      if (inFlight.count === 0) inFlight.drained()
+      inFlight.wake()
+    }
+    producer.send({ topic: input.topic, key: parsed.key, value: parsed.value, headers: parsed.headers, partition: parsed.partition }).then(
+      (m) => { release(); report({ line, partition: m.partition, offset: m.offset }) },
+      (error: unknown) => { release(); report({ line, error: error instanceof Error ? error.message : String(error) }) })
   }
-  await Promise.all(settled)
+  if (inFlight.count > 0) await new Promise<void>((resolve) => { inFlight.drained = resolve })
+  if (reportFailure !== undefined) throw reportFailure
   return summary
 }
 
