@@ -82,6 +82,11 @@ export class Writer {
   }
 
   uvarint (value: number): this {
+    if (value < 0x80 && value >= 0) {
+      const at = this.#ensure(1)
+      this.#buffer[at] = value
+      return this
+    }
     let rest = value
     while (rest >= 0x80) {
       const at = this.#ensure(1)

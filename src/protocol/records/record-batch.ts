@@ -51,7 +51,10 @@ export interface BatchInput {
 function toBytes (value: Buffer | string | null | undefined, where: string): Buffer | null {
   if (value === null || value === undefined) return null
   if (typeof value === 'string') return Buffer.from(value)
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength)
+  if (Buffer.isBuffer(value)) return value
+  // Typed as Buffer, but JavaScript callers may pass any Uint8Array: viewed as a Buffer, not copied.
+  const bytes: unknown = value
+  if (bytes instanceof Uint8Array) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   throw new InvalidArgumentError(`${where}: expected a Buffer, a string or null`)
 }
 
@@ -89,6 +92,10 @@ interface PreparedRecord {
 /** Validates the input records and measures them, so the batch is written in one pass. */
 function prepareRecords (input: RecordInput[], baseTimestamp: number): { records: PreparedRecord[], size: number, maxTimestamp: number } {
   const records: PreparedRecord[] = new Array(input.length)
+  // Records of a batch usually carry the same header keys: header h's key bytes are reused from the
+  // previous record when its key is the same string.
+  const keyStrings: string[] = []
+  const keyBytes: Buffer[] = []
   let size = 0
   let maxTimestamp = baseTimestamp
   for (let i = 0; i < input.length; i++) {
@@ -107,7 +114,11 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): { records
     for (let h = 0; h < headerInput.length; h++) {
       const header = headerInput[h]
       if (typeof header?.key !== 'string') throw new InvalidArgumentError(`${where}.headers[${h}].key: expected a string`)
-      const headerKey = Buffer.from(header.key)
+      if (keyStrings[h] !== header.key) {
+        keyStrings[h] = header.key
+        keyBytes[h] = Buffer.from(header.key)
+      }
+      const headerKey = keyBytes[h] as Buffer
       const headerValue = toBytes(header.value, `${where}.headers[${h}].value`)
       headers[h] = [headerKey, headerValue]
       bodySize += nullableSize(headerKey) + nullableSize(headerValue)
