@@ -2,7 +2,7 @@
  * Pure-JS CRCs, reflected, slicing by 8: two 32-bit loads per 8 bytes, each byte looked up in its
  * own 256-entry table. The fallback wherever no native CRC is loaded, and the path for short
  * inputs, where the call into native code costs more than the table walk (see crc.ts). Slicing by
- * 16 measured no faster in this shape (bench/protocol, docs/performance.md).
+ * 16 measured no faster in this shape (docs/performance.md).
  */
 
 export type Crc = (bytes: Uint8Array, start?: number, end?: number) => number
