@@ -28,6 +28,7 @@ import { ProducerClosedError, RecordTooLargeError } from './errors.ts'
 import { BUFFERED_BYTES } from './metrics.ts'
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts'
 import { PartitionSender, type SenderContext } from './partition-sender.ts'
+import { ProduceRequests } from './produce-requests.ts'
 import { ProducerIdManager } from './producer-id.ts'
 import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './record.ts'
 
@@ -80,6 +81,12 @@ export class Producer {
         ? new ProducerIdManager(this.#cluster, { required: options.idempotent === true, logger: this.#logger, requestTimeoutMs: this.#options.requestTimeoutMs })
         : undefined,
       onSettled: (batch) => this.#budget.release(batch.sizeBytes, batch.label),
+      requests: new ProduceRequests({
+        acks: this.#options.acks,
+        requestTimeoutMs: this.#options.requestTimeoutMs,
+        maxRequestSize: this.#options.maxRequestSize,
+        maxInFlight: this.#options.maxInFlightPerPartition,
+      }),
     }
   }
 
