@@ -43,19 +43,26 @@ export async function chunked (count: number, size: number, sendChunk: (n: numbe
   await Promise.all(Array.from({ length: CONCURRENCY }, worker))
 }
 
-/** `fed`: 'all' hands every record to send() at once; 'chunks' feeds it like KafkaJS. */
-export function steadfastClient (bootstrap: string, fed: 'all' | 'chunks'): Client {
+/**
+ * `fed`: 'all' hands every record to send() at once; 'chunks' feeds send() like KafkaJS; 'batch'
+ * feeds sendBatch() like KafkaJS (one call per chunk).
+ */
+export function steadfastClient (bootstrap: string, fed: 'all' | 'chunks' | 'batch'): Client {
   const producer = new Producer({ bootstrap, logger, deliveryTimeoutMs: 120_000 })
   const sendMany = async (topic: string, value: Buffer, count: number): Promise<void> => {
     const pending: Array<Promise<unknown>> = new Array(count)
     for (let i = 0; i < count; i++) pending[i] = producer.send({ topic, value })
     await Promise.all(pending)
   }
+  const sendBatch = async (topic: string, value: Buffer, count: number): Promise<void> => {
+    await producer.sendBatch(Array.from({ length: count }, () => ({ topic, value })))
+  }
+  const names = { all: 'steadfast', chunks: 'steadfast/chunks', batch: 'steadfast/sendBatch' }
   return {
-    name: fed === 'all' ? 'steadfast' : 'steadfast/chunks',
+    name: names[fed],
     sendAll: fed === 'all'
       ? sendMany
-      : async (topic, value, count) => { await chunked(count, value.length, async (n) => { await sendMany(topic, value, n) }) },
+      : async (topic, value, count) => { await chunked(count, value.length, async (n) => { await (fed === 'batch' ? sendBatch : sendMany)(topic, value, n) }) },
     sendOne: async (topic, partition, value) => { await producer.send({ topic, partition, value }) },
     close: async () => { await producer.close() },
   }

@@ -6,8 +6,9 @@
  *    (each run on a fresh topic, sized under the mock's 5 MiB per-partition retention), several
  *    runs each: median and spread of records/s, MiB/s, peak RSS, and the record count checked
  *    afterwards (throughput.ts says how each client is run).
- *    KafkaJS takes up to 1000 records (at most 3 MiB) per send() call, 8 calls in flight; steadfast is run both with
- *    every record handed to send() at once and fed the same way as KafkaJS (steadfast/chunks).
+ *    KafkaJS takes up to 1000 records (at most 3 MiB) per send() call, 8 calls in flight; steadfast is run with
+ *    every record handed to send() at once, and fed the same way as KafkaJS, to send() (steadfast/chunks)
+ *    and to sendBatch() (steadfast/sendBatch).
  * 2. Scenario 2 (leader election under load): records flow to 3 partitions led by broker 1; the
  *    leaders move away and broker 1 goes down. Longest gap between acknowledgements, and sends
  *    that failed.
@@ -19,7 +20,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { countRecords, kafkajsClient, steadfastClient, type Client } from './clients.ts'
-import { KAFKAJS, KCAT_NAME, STEADFAST, STEADFAST_CHUNKS, throughput } from './throughput.ts'
+import { KAFKAJS, KCAT_NAME, STEADFAST, STEADFAST_BATCH, STEADFAST_CHUNKS, throughput } from './throughput.ts'
 
 const runs = Number(process.argv[2] ?? 3)
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -64,7 +65,7 @@ async function main (): Promise<void> {
   const mock = await MockCluster.start({ brokers: 3 })
   const dir = mkdtempSync(join(tmpdir(), 'steadfast-bench-kcat-'))
   const target = { bootstrap: mock.bootstrap, describe: `mock cluster (librdkafka ${mock.librdkafkaVersion})`, createTopic: async (spec: { name: string, partitions: number, replicationFactor: number }) => { await mock.createTopic(spec) } }
-  const names = [STEADFAST, STEADFAST_CHUNKS, KAFKAJS, KCAT_NAME]
+  const names = [STEADFAST, STEADFAST_CHUNKS, STEADFAST_BATCH, KAFKAJS, KCAT_NAME]
   const clients = [steadfastClient(mock.bootstrap, 'all'), await kafkajsClient(mock.bootstrap)]
   try {
     await throughput(target, names, 200_000, 100, runs, dir)

@@ -13,6 +13,7 @@ import { countRecords, kcatClient, median, spread, type KcatRun } from './client
 
 export const STEADFAST = 'steadfast'
 export const STEADFAST_CHUNKS = 'steadfast/chunks'
+export const STEADFAST_BATCH = 'steadfast/sendBatch'
 export const KAFKAJS = 'kafkajs 2.2.4'
 export const KCAT_NAME = 'kcat (librdkafka)'
 
@@ -79,7 +80,7 @@ export async function throughput (target: Target, names: readonly string[], coun
     const heap = Number.isNaN(median(s.heap)) ? '-' : median(s.heap).toFixed(1)
     console.log(`${name.padEnd(19)} ${median(s.rates).toFixed(0).padStart(12)}  ${spread(s.rates).padEnd(17)}  ${mibs.toFixed(1).padStart(12)}  ${median(s.rss).toFixed(0).padStart(12)}  ${heap.padStart(12)}  ${s.counted.join(',')} of ${count}`)
   }
-  for (const ours of [STEADFAST, STEADFAST_CHUNKS]) {
+  for (const ours of [STEADFAST, STEADFAST_CHUNKS, STEADFAST_BATCH]) {
     const a = stats.get(ours)
     if (a === undefined) continue
     for (const other of [KAFKAJS, KCAT_NAME]) {

@@ -12,6 +12,7 @@ const [name, bootstrap, topic, size, count] = process.argv.slice(2) as [string, 
 async function client (): Promise<Client> {
   if (name === 'steadfast') return steadfastClient(bootstrap, 'all')
   if (name === 'steadfast/chunks') return steadfastClient(bootstrap, 'chunks')
+  if (name === 'steadfast/sendBatch') return steadfastClient(bootstrap, 'batch')
   if (name === 'kafkajs 2.2.4') return await kafkajsClient(bootstrap)
   throw new Error(`worker: unknown client ${name}`)
 }

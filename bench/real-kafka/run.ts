@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RealCluster } from '../../src/testkit/real-cluster/real-cluster.ts'
-import { KAFKAJS, KCAT_NAME, STEADFAST, STEADFAST_CHUNKS, throughput } from '../producer/throughput.ts'
+import { KAFKAJS, KCAT_NAME, STEADFAST, STEADFAST_BATCH, STEADFAST_CHUNKS, throughput } from '../producer/throughput.ts'
 
 const runs = Number(process.argv[2] ?? 3)
 const kafkaVersion = process.argv[3]
@@ -28,7 +28,7 @@ async function main (): Promise<void> {
   })
   const dir = mkdtempSync(join(tmpdir(), 'steadfast-bench-kcat-'))
   const target = { bootstrap: cluster.bootstrap, describe: `real Kafka ${cluster.kafkaVersion}`, createTopic: async (spec: { name: string, partitions: number, replicationFactor: number }) => { await cluster.createTopic(spec) } }
-  const names = [STEADFAST, STEADFAST_CHUNKS, KAFKAJS, KCAT_NAME]
+  const names = [STEADFAST, STEADFAST_CHUNKS, STEADFAST_BATCH, KAFKAJS, KCAT_NAME]
   try {
     await throughput(target, names, 200_000, 100, runs, dir)
     await throughput(target, names, 5_000, 10 * 1024, runs, dir)
