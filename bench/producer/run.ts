@@ -12,8 +12,11 @@
  * 2. Scenario 2 (leader election under load): records flow to 3 partitions led by broker 1; the
  *    leaders move away and broker 1 goes down. Longest gap between acknowledgements, and sends
  *    that failed.
+ * 3. A long stream (default 10M records of 100 B), fed in chunks to sendBatch() and to send(), one
+ *    run each: peak RSS shows whether memory stays bounded (it should be close to the 200k run's).
+ *    The mock keeps 5 MiB a partition, so the count checked is the partitions' end offsets.
  *
- * Run: node --expose-gc --import tsx bench/producer/run.ts [runs]
+ * Run: node --expose-gc --import tsx bench/producer/run.ts [runs] [stream records]
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,6 +26,7 @@ import { countRecords, kafkajsClient, steadfastClient, type Client } from './cli
 import { KAFKAJS, KCAT_NAME, STEADFAST, STEADFAST_BATCH, STEADFAST_CHUNKS, throughput } from './throughput.ts'
 
 const runs = Number(process.argv[2] ?? 3)
+const streamRecords = Number(process.argv[3] ?? 10_000_000)
 const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
 
 let topics = 0
@@ -81,6 +85,8 @@ async function main (): Promise<void> {
     const a = gaps.get('steadfast')
     const b = gaps.get('kafkajs 2.2.4')
     if (a !== undefined && b !== undefined && a > 0) console.log(`ratio kafkajs/steadfast longest gap: ${(b / a).toFixed(2)}x`)
+    console.log(`\nscenario 3: a stream of ${streamRecords} records of 100 B, 1000 a call, 8 calls in flight`)
+    await throughput(target, [STEADFAST_BATCH, STEADFAST_CHUNKS], streamRecords, 100, 1, dir)
   } finally {
     for (const client of clients) await client.close()
     await mock.stop()
