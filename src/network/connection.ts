@@ -195,9 +195,10 @@ export class Connection extends EventEmitter {
       pending.reject(error)
       return
     }
-    const frame = Buffer.allocUnsafe(4 + payload.length)
-    frame.writeInt32BE(payload.length, 0)
-    payload.copy(frame, 4)
+    // The size prefix goes in a buffer of its own, written together with the payload (one writev),
+    // rather than copying every payload (a Produce request's record batches) into a new frame.
+    const size = Buffer.allocUnsafe(4)
+    size.writeInt32BE(payload.length, 0)
     const expectResponse = pending.request.expectResponse !== false
     if (expectResponse) {
       pending.correlationId = correlationId
@@ -208,7 +209,10 @@ export class Connection extends EventEmitter {
         this.#fail(new TransportError(`${pending.request.label} to ${this.label} got no response within ${pending.timeoutMs} ms`, 'ETIMEDOUT'))
       }, pending.timeoutMs)
     }
-    this.#writable = this.#socket.write(frame)
+    this.#socket.cork()
+    this.#socket.write(size)
+    this.#writable = this.#socket.write(payload)
+    this.#socket.uncork()
     if (!this.#writable && this.#drainTimer === undefined) {
       // A peer that stops reading would otherwise hold every queued request forever (requests
       // without a response, like Produce with acks=0, have no timer of their own).

@@ -3,7 +3,6 @@
  * sealed (handed to `onSealed`) when the next record would take it past `batchSize`, when it
  * reaches `batchSize`, when `lingerMs` has passed since its first record, or on `sealAll`.
  */
-import { tpKey } from '../cluster/topic-partition.ts'
 import { ProducerBatch, type PendingRecord } from './batch.ts'
 
 export interface AccumulatorOptions {
@@ -20,7 +19,9 @@ interface OpenBatch {
 export class Accumulator {
   readonly #options: AccumulatorOptions
   readonly #onSealed: (batch: ProducerBatch) => void
-  readonly #open = new Map<string, OpenBatch>()
+  /** By topic, then partition: no key is built per record. */
+  readonly #open = new Map<string, Map<number, OpenBatch>>()
+  #count = 0
 
   constructor (options: AccumulatorOptions, onSealed: (batch: ProducerBatch) => void) {
     this.#options = options
@@ -29,42 +30,49 @@ export class Accumulator {
 
   /** Partitions with an open batch. */
   get open (): number {
-    return this.#open.size
+    return this.#count
   }
 
   append (topic: string, partition: number, record: PendingRecord): void {
-    const key = tpKey(topic, partition)
-    let open = this.#open.get(key)
+    let partitions = this.#open.get(topic)
+    if (partitions === undefined) this.#open.set(topic, partitions = new Map())
+    let open = partitions.get(partition)
     if (open !== undefined && open.batch.sizeBytes + record.size > this.#options.batchSize) {
-      this.#seal(key, open)
+      this.#seal(partitions, open)
       open = undefined
     }
     if (open === undefined) {
       const batch = new ProducerBatch(topic, partition, Date.now(), this.#options.deliveryTimeoutMs)
-      const created: OpenBatch = { batch, timer: setTimeout(() => this.#seal(key, created), this.#options.lingerMs) }
+      const within = partitions
+      const created: OpenBatch = { batch, timer: setTimeout(() => this.#seal(within, created), this.#options.lingerMs) }
       open = created
-      this.#open.set(key, open)
+      partitions.set(partition, open)
+      this.#count++
     }
     open.batch.add(record)
-    if (open.batch.sizeBytes >= this.#options.batchSize) this.#seal(key, open)
+    if (open.batch.sizeBytes >= this.#options.batchSize) this.#seal(partitions, open)
   }
 
   /** Seals the partition's open batch, if any, now. */
   seal (topic: string, partition: number): void {
-    const key = tpKey(topic, partition)
-    const open = this.#open.get(key)
-    if (open !== undefined) this.#seal(key, open)
+    const partitions = this.#open.get(topic)
+    const open = partitions?.get(partition)
+    if (partitions !== undefined && open !== undefined) this.#seal(partitions, open)
   }
 
   /** Seals every open batch now (flush, close). */
   sealAll (): void {
-    for (const [key, open] of [...this.#open]) this.#seal(key, open)
+    for (const partitions of [...this.#open.values()]) {
+      for (const open of [...partitions.values()]) this.#seal(partitions, open)
+    }
   }
 
-  #seal (key: string, open: OpenBatch): void {
-    if (this.#open.get(key) !== open) return
+  #seal (partitions: Map<number, OpenBatch>, open: OpenBatch): void {
+    const partition = open.batch.partition
+    if (partitions.get(partition) !== open) return
     clearTimeout(open.timer)
-    this.#open.delete(key)
+    partitions.delete(partition)
+    this.#count--
     this.#onSealed(open.batch)
   }
 }

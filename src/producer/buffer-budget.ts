@@ -50,7 +50,7 @@ export class BufferBudget {
 
   /** Takes `bytes` for `key` now if they fit and no waiter comes first; the synchronous fast path. */
   tryReserve (bytes: number, key: string): boolean {
-    if (this.#waiters.some((w) => w.key === key || this.#fitsPartition(w))) return false
+    if (this.#waiters.length > 0 && this.#waiters.some((w) => w.key === key || this.#fitsPartition(w))) return false
     if (!this.#fitsPartition({ bytes, key }) || this.#used + bytes > this.limits.total) return false
     this.#take(bytes, key)
     return true

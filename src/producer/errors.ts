@@ -1,5 +1,7 @@
 /** Errors the producer adds to the project's error classes. */
+import { classify } from '../resilience/classify.ts'
 import { SteadfastError } from '../resilience/errors.ts'
+import type { RecordMetadata } from './batch.ts'
 
 /** `send` after `close` began: the producer accepts nothing new. Fatal. */
 export class ProducerClosedError extends SteadfastError {
@@ -41,5 +43,21 @@ export class UncertainDeliveryError extends SteadfastError {
   constructor (message: string, init: { attempts: number }) {
     super(message, { action: 'fatal', reason: 'uncertain-delivery' })
     this.attempts = init.attempts
+  }
+}
+
+/**
+ * Some records of a `sendBatch` call failed. `outcomes` holds every record's outcome in the order
+ * given (as Promise.allSettled would); the action is that of the first failure, its cause.
+ */
+export class SendBatchError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_PRODUCER_SEND_BATCH'
+  readonly outcomes: Array<PromiseSettledResult<RecordMetadata>>
+  readonly failed: number
+  constructor (outcomes: Array<PromiseSettledResult<RecordMetadata>>, failed: number, first: unknown) {
+    super(`sendBatch: ${failed} of ${outcomes.length} record(s) failed; the first: ${first instanceof Error ? first.message : String(first)}`,
+      { action: classify(first).action, reason: 'send-batch', cause: first })
+    this.outcomes = outcomes
+    this.failed = failed
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Delivery for one partition: an ordered queue of sealed batches and one drain loop that sends
- * them to the partition's leader, up to `maxInFlightPerPartition` requests at a time.
+ * them to the partition's leader, up to `maxInFlightPerPartition` requests at a time. The batches
+ * travel in the leader's shared Produce requests (produce-requests.ts), one batch per request.
  *
  * The loop works in rounds. A round opens the leader's connection and pipelines batches from the
  * head of the queue; when a batch fails with a retriable error it stops sending, waits for the
@@ -32,15 +33,15 @@ import type { Cluster } from '../cluster/cluster.ts'
 import { UnsupportedApiError } from '../cluster/errors.ts'
 import type { Logger } from '../observability/logger.ts'
 import { apis } from '../protocol/apis/index.ts'
-import type { ResponseBody } from '../protocol/messages.ts'
 import { classify } from '../resilience/classify.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
 import { DeadlineExceededError } from '../resilience/errors.ts'
-import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
+import { kafkaError } from '../resilience/kafka-errors.ts'
 import { retry, type RetryContext } from '../resilience/retry.ts'
 import type { ProducerBatch, ProducerIdentity } from './batch.ts'
 import { UncertainDeliveryError } from './errors.ts'
 import { produceVerdict } from './faults.ts'
+import type { ProduceOutcome, ProduceRequests } from './produce-requests.ts'
 import { BATCH_RECORDS, BATCH_SIZE_BYTES, ORDERING_VIOLATIONS, RECORD_ERRORS, RECORDS_SENT } from './metrics.ts'
 import type { ResolvedProducerOptions } from './options.ts'
 
@@ -62,6 +63,8 @@ export interface SenderContext {
   ids: ProducerIds | undefined
   /** Called once per batch when every record in it has its outcome. */
   onSettled: (batch: ProducerBatch) => void
+  /** Where batches go out: one Produce request per broker carries every ready partition. */
+  requests: ProduceRequests
 }
 
 /** A batch acknowledged while an earlier batch of the partition was still unsettled. */
@@ -70,9 +73,7 @@ interface AheadAck {
   offset: bigint
 }
 
-type Outcome =
-  | { kind: 'answer', errorCode: number, baseOffset: bigint, logAppendTimeMs: bigint, errorMessage: string | null }
-  | { kind: 'thrown', error: unknown }
+type Outcome = ProduceOutcome
 
 export class PartitionSender {
   readonly topic: string
@@ -260,29 +261,10 @@ export class PartitionSender {
       const records = await batch.encode(options.compression)
       this.#ctx.options.metrics.histogram(BATCH_SIZE_BYTES).observe({ topic: this.topic }, records.length)
       this.#ctx.options.metrics.histogram(BATCH_RECORDS).observe({ topic: this.topic }, batch.records.length)
-      const response = await connection.request(apis.Produce, {
-        transactionalId: null,
-        acks: options.acks,
-        timeoutMs: options.requestTimeoutMs,
-        topicData: [{ name: this.topic, partitionData: [{ index: this.partition, records }] }],
-      }, { expectResponse: options.acks !== 0, timeoutMs: options.requestTimeoutMs })
-      // acks=0: the broker does not answer.
-      if (response === undefined) return { kind: 'answer', errorCode: KafkaErrorCode.NONE, baseOffset: -1n, logAppendTimeMs: -1n, errorMessage: null }
-      return this.#readAnswer(response.body, connection)
+      return await this.#ctx.requests.send(connection, this.topic, this.partition, records)
     } catch (error) {
       return { kind: 'thrown', error }
     }
-  }
-
-  #readAnswer (body: ResponseBody<typeof apis.Produce>, connection: BrokerConnection): Outcome {
-    for (const topic of body.responses) {
-      if (topic.name !== this.topic) continue
-      for (const p of topic.partitionResponses) {
-        if (p.index !== this.partition) continue
-        return { kind: 'answer', errorCode: p.errorCode, baseOffset: p.baseOffset, logAppendTimeMs: p.logAppendTimeMs ?? -1n, errorMessage: p.errorMessage ?? null }
-      }
-    }
-    return { kind: 'thrown', error: kafkaError(KafkaErrorCode.UNKNOWN_SERVER_ERROR, `Produce to ${this.label} on ${connection.label}: the answer does not mention the partition`) }
   }
 
   /** 'ok' (settled or will be retried after an earlier failure), 'stop' (settled for good) or the error to retry on. */

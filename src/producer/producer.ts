@@ -25,9 +25,11 @@ import { Accumulator } from './accumulator.ts'
 import type { PendingRecord, ProducerBatch, RecordMetadata } from './batch.ts'
 import { BufferBudget } from './buffer-budget.ts'
 import { ProducerClosedError, RecordTooLargeError } from './errors.ts'
+import { BatchOutcomes, BatchRecord } from './send-batch.ts'
 import { BUFFERED_BYTES } from './metrics.ts'
 import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOptions } from './options.ts'
 import { PartitionSender, type SenderContext } from './partition-sender.ts'
+import { ProduceRequests } from './produce-requests.ts'
 import { ProducerIdManager } from './producer-id.ts'
 import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './record.ts'
 
@@ -36,6 +38,11 @@ import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './r
  * producer makes uses it, and so should a cluster made to be given to a producer.
  */
 export const CONNECTION_MAX_IN_FLIGHT = 32
+
+interface PartitionNames {
+  key: string
+  label: string
+}
 
 export class Producer {
   readonly #options: ResolvedProducerOptions
@@ -51,7 +58,11 @@ export class Producer {
   /** Per partition: the last record still waiting for buffer space; later records of the partition queue behind it. */
   readonly #waitingForSpace = new KeyedSerial<string>()
   readonly #available = new WeakMap<TopicInfo, number[]>()
+  readonly #partitionNames = new Map<string, PartitionNames[]>()
   #closing: Promise<void> | undefined
+  /** Buffer changes not yet on the gauge, and whether a report is due. */
+  #unreported = 0
+  #reportDue = false
   /** Flushes under way: records placed meanwhile are sealed at once instead of lingering. */
   #flushing = 0
 
@@ -71,7 +82,7 @@ export class Producer {
       maxInFlight: CONNECTION_MAX_IN_FLIGHT,
     })
     this.#accumulator = new Accumulator(this.#options, (batch) => this.#sealed(batch))
-    this.#budget = new BufferBudget({ total: this.#options.maxBufferedBytes, perPartition: this.#options.maxBufferedBytesPerPartition }, (delta) => this.#options.metrics.gauge(BUFFERED_BYTES).inc({}, delta))
+    this.#budget = new BufferBudget({ total: this.#options.maxBufferedBytes, perPartition: this.#options.maxBufferedBytesPerPartition }, (delta) => { this.#bufferedChange(delta) })
     this.#context = {
       cluster: this.#cluster,
       options: this.#options,
@@ -80,6 +91,12 @@ export class Producer {
         ? new ProducerIdManager(this.#cluster, { required: options.idempotent === true, logger: this.#logger, requestTimeoutMs: this.#options.requestTimeoutMs })
         : undefined,
       onSettled: (batch) => this.#budget.release(batch.sizeBytes, batch.label),
+      requests: new ProduceRequests({
+        acks: this.#options.acks,
+        requestTimeoutMs: this.#options.requestTimeoutMs,
+        maxRequestSize: this.#options.maxRequestSize,
+        maxInFlight: this.#options.maxInFlightPerPartition,
+      }),
     }
   }
 
@@ -100,37 +117,65 @@ export class Producer {
    */
   send (record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => {
-      if (this.#closing !== undefined) {
-        reject(new ProducerClosedError(`send to ${String(record?.topic)}: the producer is closing or closed`))
-        return
-      }
       const now = Date.now()
       let normalized: NormalizedRecord
       try {
-        normalized = normalizeRecord(record, now)
-        this.#checkSize(normalized)
+        normalized = this.#check(record, now, 'send')
       } catch (error) {
         reject(error)
         return
       }
-      const pending: PendingRecord = { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }
-      const topic = normalized.topic
-      const blockDeadline = now + this.#options.maxBlockMs
-      const cached = this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic)
-      if (cached !== undefined) {
-        this.#toPartition(normalized, pending, cached, blockDeadline, false)
+      this.#accept(normalized, { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }, now)
+    })
+  }
+
+  /**
+   * Sends many records at once, each exactly as `send` would (same partitioning, order, limits
+   * and retries), with one promise for all: it resolves with every record's metadata, in the
+   * order given, once all are acknowledged; if any fails, it rejects (once every record has its
+   * outcome) with a SendBatchError whose `outcomes` give each record's result. A record that
+   * `send` would refuse at once (invalid, too large) makes the whole call fail with that error
+   * and nothing is sent.
+   */
+  async sendBatch (records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (!Array.isArray(records)) throw new InvalidArgumentError(`sendBatch: records must be an array, got ${typeof records}`)
+    const now = Date.now()
+    const normalized = records.map((record) => this.#check(record, now, 'sendBatch'))
+    return await new Promise<RecordMetadata[]>((resolve, reject) => {
+      const outcomes = new BatchOutcomes(normalized.length, resolve, reject)
+      for (let i = 0; i < normalized.length; i++) {
+        const record = normalized[i] as NormalizedRecord
+        this.#accept(record, new BatchRecord(record, outcomes, i), now)
+      }
+    })
+  }
+
+  /** The record checked and normalised; throws what `send` rejects with at once. */
+  #check (record: ProducerRecord, now: number, operation: string): NormalizedRecord {
+    if (this.#closing !== undefined) throw new ProducerClosedError(`${operation} to ${String(record?.topic)}: the producer is closing or closed`)
+    const normalized = normalizeRecord(record, now)
+    this.#checkSize(normalized)
+    return normalized
+  }
+
+  /** Takes an accepted record to its partition: at once when the topic's metadata is fresh, else after it comes. */
+  #accept (normalized: NormalizedRecord, pending: PendingRecord, now: number): void {
+    const topic = normalized.topic
+    const blockDeadline = now + this.#options.maxBlockMs
+    const cached = this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic)
+    if (cached !== undefined) {
+      this.#toPartition(normalized, pending, cached, blockDeadline, false)
+      return
+    }
+    this.#waiting.run(topic, async () => {
+      let info: TopicInfo
+      try {
+        info = this.#cluster.freshTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
+      } catch (error) {
+        pending.reject(error)
         return
       }
-      this.#waiting.run(topic, async () => {
-        let info: TopicInfo
-        try {
-          info = this.#cluster.freshTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
-        } catch (error) {
-          pending.reject(error)
-          return
-        }
-        this.#toPartition(normalized, pending, info, blockDeadline, true)
-      })
+      this.#toPartition(normalized, pending, info, blockDeadline, true)
     })
   }
 
@@ -162,6 +207,19 @@ export class Producer {
     await this.#closing
   }
 
+  /** Buffer changes reach the gauge once per run of the event loop's microtasks, not once per record. */
+  #bufferedChange (delta: number): void {
+    this.#unreported += delta
+    if (this.#reportDue) return
+    this.#reportDue = true
+    queueMicrotask(() => {
+      this.#reportDue = false
+      const change = this.#unreported
+      this.#unreported = 0
+      if (change !== 0) this.#options.metrics.gauge(BUFFERED_BYTES).inc({}, change)
+    })
+  }
+
   #checkSize (record: NormalizedRecord): void {
     const limit = Math.min(this.#options.maxRequestSize, this.#options.maxBufferedBytesPerPartition)
     if (record.size > limit) {
@@ -182,10 +240,9 @@ export class Producer {
       pending.reject(error)
       return
     }
-    const key = tpKey(record.topic, partition)
+    const { key, label } = this.#names(record.topic, partition)
     // The budget counts by the partition's label, the name its BufferFullError shows; a sealed
     // batch gives the same label back when it settles.
-    const label = `${record.topic}-${partition}`
     if (!this.#waitingForSpace.has(key) && this.#budget.tryReserve(record.size, label)) {
       this.#append(record.topic, partition, pending, waited)
       return
@@ -199,6 +256,15 @@ export class Producer {
       }
       this.#append(record.topic, partition, pending, true)
     })
+  }
+
+  /** The partition's map key and label, made once per partition rather than per record. */
+  #names (topic: string, partition: number): PartitionNames {
+    let list = this.#partitionNames.get(topic)
+    if (list === undefined) this.#partitionNames.set(topic, list = [])
+    let names = list[partition]
+    if (names === undefined) list[partition] = names = { key: tpKey(topic, partition), label: `${topic}-${partition}` }
+    return names
   }
 
   /** A record that waited is sealed at once while a flush waits for it, rather than lingering. */
@@ -264,7 +330,7 @@ export class Producer {
   #sealed (batch: ProducerBatch): void {
     const { topic, partition } = batch
     this.#options.partitioner.onBatchSealed?.(topic, partition)
-    const key = tpKey(topic, partition)
+    const { key } = this.#names(topic, partition)
     let sender = this.#senders.get(key)
     if (sender === undefined) {
       sender = new PartitionSender(this.#context, topic, partition)

@@ -35,8 +35,11 @@ function bytes (value: unknown, where: string): Buffer | null {
   throw new InvalidArgumentError(`send: ${where} must be a Buffer, a Uint8Array, a string or null, got ${typeof value}`)
 }
 
+/** Shared by every record without headers (nothing appends to a record's headers). */
+const NO_HEADERS: RecordHeader[] = []
+
 function headerList (headers: ProducerRecord['headers']): RecordHeader[] {
-  if (headers === undefined || headers === null) return []
+  if (headers === undefined || headers === null) return NO_HEADERS
   if (Array.isArray(headers)) {
     return headers.map((h, i) => {
       if (typeof h?.key !== 'string') throw new InvalidArgumentError(`send: headers[${i}].key must be a string`)

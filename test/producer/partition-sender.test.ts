@@ -17,6 +17,7 @@ import { ProducerBatch, type ProducerIdentity, type RecordMetadata } from '../..
 import { UncertainDeliveryError } from '../../src/producer/errors.ts'
 import { resolveProducerOptions } from '../../src/producer/options.ts'
 import { PartitionSender } from '../../src/producer/partition-sender.ts'
+import { ProduceRequests } from '../../src/producer/produce-requests.ts'
 import { createLogger, type Logger } from '../../src/observability/logger.ts'
 import { registry } from '../../src/observability/metrics.ts'
 import { silent } from './helpers.ts'
@@ -90,6 +91,7 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
     logger: rig.logger ?? silent,
     ids: resolved.idempotent ? ids : undefined,
     onSettled: (batch) => settled.push(batch),
+    requests: new ProduceRequests({ acks: resolved.acks, requestTimeoutMs: resolved.requestTimeoutMs, maxRequestSize: resolved.maxRequestSize, maxInFlight: resolved.maxInFlightPerPartition }),
   }, 't', 0)
   /** Queues batches of the given sizes, created `ages[b]` ms ago (default now); values are "b<batch>r<record>". */
   const send = (sizes: number[], ages: number[] = []): Array<Promise<RecordMetadata>> => sizes.flatMap((size, b) => {
