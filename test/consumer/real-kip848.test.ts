@@ -19,7 +19,31 @@ import assert from 'node:assert/strict'
 import type { TopicPartition } from '../../src/consumer/message.ts'
 import { Producer } from '../../src/producer/producer.ts'
 import { ApiKey, ChaosProxy, RealCluster } from '../../src/testkit/index.ts'
-import { assertSameAsKcat, Collector, consumer, kcatPartitions, testLogger } from './helpers.ts'
+import { assertSameAsKcat, Collector, consumer, kcatPartitions, testLogger, type Read } from './helpers.ts'
+
+/** A Collector that also notes when each partition's records arrived, to measure gaps. */
+class TimedCollector extends Collector {
+  readonly arrivals = new Map<number, number[]>()
+  override push (read: Read & { by: string }): void {
+    this.arrivals.set(read.partition, [...(this.arrivals.get(read.partition) ?? []), performance.now()])
+    super.push(read)
+  }
+}
+
+/**
+ * The longest wait between two records of a partition within [from, to], over the partitions no
+ * member revoked in that window (the ones a rebalance should not touch). Reported, not asserted.
+ */
+function longestUnaffectedGap (collector: TimedCollector, revocations: Array<{ partition: number, at: number }>, from: number, to: number): { ms: number, partitions: number[] } {
+  const touched = new Set(revocations.filter((r) => r.at >= from && r.at <= to).map((r) => r.partition))
+  const partitions = [...collector.arrivals.keys()].filter((p) => !touched.has(p)).sort()
+  let ms = 0
+  for (const p of partitions) {
+    const times = (collector.arrivals.get(p) ?? []).filter((at) => at >= from && at <= to)
+    for (let i = 1; i < times.length; i++) ms = Math.max(ms, (times[i] as number) - (times[i - 1] as number))
+  }
+  return { ms: Math.round(ms), partitions }
+}
 
 const TOPIC = 'kip848'
 const PARTITIONS = 6
@@ -39,9 +63,10 @@ after(async () => { await cluster?.stop() })
 
 describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 }, () => {
   test('members join and leave and the coordinator\'s broker dies: no partition held twice, every record once and in order, committed to the end', async (t) => {
-    const collector = new Collector()
+    const collector = new TimedCollector()
     const holdings = new Map<string, Set<number>>()
     const problems: string[] = []
+    const revocations: Array<{ partition: number, at: number }> = []
 
     const join = (name: string): { close: () => Promise<void> } => {
       const c = consumer(t, cluster.bootstrap, { groupId: GROUP, groupProtocol: 'consumer', serverAssignor: 'uniform', autoOffsetReset: 'earliest', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 20_000 })
@@ -56,7 +81,10 @@ describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 
           collector.changed()
         },
         onRevoked: (tps: TopicPartition[]) => {
-          for (const tp of tps) mine.delete(tp.partition)
+          for (const tp of tps) {
+            mine.delete(tp.partition)
+            revocations.push({ partition: tp.partition, at: performance.now() })
+          }
           collector.changed()
         },
       })
@@ -82,10 +110,12 @@ describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 
 
     const a = join('a')
     await collector.until(() => split(PARTITIONS) && collector.distinct >= 60)
+    const joining = performance.now()
     const b = join('b')
     await collector.until(() => split(3, 3))
     const c = join('c')
     await collector.until(() => split(2, 2, 2))
+    const joined = performance.now()
 
     const coordinator = await cluster.coordinatorOf(GROUP)
     await cluster.kill(coordinator)
@@ -93,10 +123,12 @@ describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 
     await collector.until(() => collector.distinct >= readAtKill + 120)
     await cluster.startNode(coordinator)
 
+    const leaving = performance.now()
     await c.close()
     await collector.until(() => split(3, 3))
     await b.close()
     await collector.until(() => split(PARTITIONS))
+    const left = performance.now()
     sending.on = false
     await stream
     await collector.until(() => collector.distinct === sent)
@@ -114,6 +146,9 @@ describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 
     const committed = (await cluster.groupOffsets(GROUP)).filter((o) => o.topic === TOPIC).sort((x, y) => x.partition - y.partition)
     assert.deepEqual(committed.map((o) => [o.partition, o.offset]), [...expected].sort(([x], [y]) => x - y).map(([p, list]) => [p, list.length]))
     t.diagnostic(`${sent} records sent and read, ${collector.duplicates} duplicates; coordinator ${coordinator} killed with ${readAtKill} read`)
+    const whileJoining = longestUnaffectedGap(collector, revocations, joining, joined)
+    const whileLeaving = longestUnaffectedGap(collector, revocations, leaving, left)
+    t.diagnostic(`longest gap of a partition no rebalance touched: ${whileJoining.ms} ms while b and c joined (partitions ${whileJoining.partitions.join(',')}), ${whileLeaving.ms} ms while they left (partitions ${whileLeaving.partitions.join(',')})`)
   })
 
   test('a member dropped by the coordinator (heartbeats black-holed past the session) gives its partitions up and joins again; nothing lost', async (t) => {
