@@ -1,6 +1,6 @@
 /**
  * The consumer. Partitions come from `assign` (manual, no group) or `subscribe` (a consumer
- * group, classic protocol); records are read by one fetch loop per leader broker (FetchManager)
+ * group: the classic protocol, or KIP-848's consumer protocol with `groupProtocol: 'consumer'`); records are read by one fetch loop per leader broker (FetchManager)
  * and handed to the application either one at a time (`for await (const m of consumer)`) or one
  * partition's chunk at a time (`run({ eachBatch })`).
  *
@@ -20,7 +20,8 @@ import { ConsumerClosedError, OffsetOutOfRangeError } from './errors.ts'
 import { FetchManager } from './fetch-manager.ts'
 import { waitFor } from './notifier.ts'
 import { commitOffsets, fetchCommitted, type OffsetsContext, type OffsetToCommit } from './group/offsets.ts'
-import { GroupMember, type Generation, type MembershipHost } from './group/membership.ts'
+import { ConsumerGroupMember } from './group/consumer-group-member.ts'
+import { GroupMember, type Generation, type Membership, type MembershipHost } from './group/membership.ts'
 import type { ConsumerBatch, ConsumerMessage, TopicPartition } from './message.ts'
 import { COMMITS, DELIVERED_RECORDS } from './metrics.ts'
 import { resolveConsumerOptions, type ConsumerOptions, type Deserializer, type ResolvedConsumerOptions } from './options.ts'
@@ -66,7 +67,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   readonly #value: Deserializer<V>
   readonly #abort = new AbortController()
   #mode: 'none' | 'assign' | 'subscribe' = 'none'
-  #member: GroupMember | undefined
+  #member: Membership | undefined
   #listeners: RebalanceListeners = {}
   #consuming = false
   /** The record or batch the application holds now: a revocation waits for it to be processed. */
@@ -138,7 +139,9 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     }
     this.#mode = 'subscribe'
     this.#listeners = listeners
-    this.#member = new GroupMember(this.#membershipHost(), groupId, topics)
+    this.#member = this.#options.groupProtocol === 'consumer'
+      ? new ConsumerGroupMember(this.#membershipHost(), groupId, topics)
+      : new GroupMember(this.#membershipHost(), groupId, topics)
     this.#member.start()
     this.#startAutoCommit()
   }
@@ -280,7 +283,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     if (list.length === 0) return
     for (const o of list) checkPartition(o, 'commit')
     try {
-      await commitOffsets(this.#offsetsContext(groupId), this.#member?.generation ?? NOT_COMMITTING, list)
+      const member = this.#member
+      await commitOffsets(this.#offsetsContext(groupId), () => member?.generation ?? NOT_COMMITTING, list)
       this.#options.metrics.counter(COMMITS).inc({ group: groupId, outcome: 'ok' })
     } catch (error) {
       this.#options.metrics.counter(COMMITS).inc({ group: groupId, outcome: 'failed' })

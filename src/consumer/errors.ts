@@ -59,3 +59,15 @@ export class SessionLostError extends SteadfastError {
     super(`group ${groupId}: no heartbeat answered for a whole session (${sessionTimeoutMs} ms); the partitions were given up`, { action: 'rejoin', reason: 'session-lost', cause })
   }
 }
+
+/**
+ * `groupProtocol: 'consumer'` (KIP-848) and a coordinator that does not speak it: Kafka before 4.0
+ * has no ConsumerGroupHeartbeat (or offers it with the protocol switched off). Fatal: use
+ * `groupProtocol: 'classic'` with such a cluster.
+ */
+export class GroupProtocolUnavailableError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_GROUP_PROTOCOL_UNAVAILABLE'
+  constructor (groupId: string, detail: string, cause: unknown) {
+    super(`group ${groupId}: groupProtocol 'consumer' (KIP-848, ConsumerGroupHeartbeat) needs Kafka 4.0 or later with the consumer group protocol enabled; ${detail}. Use groupProtocol 'classic' with this cluster`, { action: 'fatal', reason: 'group-protocol-unavailable', cause })
+  }
+}

@@ -14,11 +14,20 @@
  * through the retry loop, whose hooks refresh metadata and move the partitions whose leader changed.
  *
  * Group answers go through the retry loop with the classifier's actions directly: `rejoin`
- * (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) rejoins, `refresh-coordinator`
- * (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS) and transport
- * errors forget the coordinator and find it again.
+ * (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID; for KIP-848 members
+ * FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID, which give the partitions up uncommitted and join at
+ * epoch 0) rejoins, `refresh-coordinator` (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
+ * COORDINATOR_LOAD_IN_PROGRESS) and transport errors forget the coordinator and find it again.
+ * A ConsumerGroupHeartbeat answered UNSUPPORTED_VERSION (the protocol switched off) is an
+ * unsupported API, as is a broker without it: GroupProtocolUnavailableError.
+ *
+ * Commits differ in one case (commitClassification): STALE_MEMBER_EPOCH, a KIP-848 member that
+ * committed with the epoch before the one its latest heartbeat brought. It is still the partition's
+ * owner, so the commit is retried (each attempt reads the member's current epoch) instead of
+ * failing as a rejoin would.
  */
-import { classifyKafkaErrorCode, type Classification } from '../resilience/classify.ts'
+import { classify, classifyKafkaErrorCode, type Classification } from '../resilience/classify.ts'
+import { KafkaProtocolError } from '../resilience/errors.ts'
 import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 
 export type PartitionVerdict = 'move' | 'reset' | 'backoff' | 'stop'
@@ -41,4 +50,11 @@ function fromAction (action: Classification['action']): PartitionVerdict {
     case 'fatal':
       return 'stop'
   }
+}
+
+/** How the retry loop treats a failed OffsetCommit attempt. */
+export function commitClassification (error: unknown): Classification {
+  const classification = classify(error)
+  if (error instanceof KafkaProtocolError && error.errorCode === KafkaErrorCode.STALE_MEMBER_EPOCH) return { ...classification, action: 'retry' }
+  return classification
 }

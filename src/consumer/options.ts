@@ -21,6 +21,9 @@ export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
 
 export type IsolationLevel = 'read_uncommitted' | 'read_committed'
 
+/** Which group protocol `subscribe` speaks: JoinGroup/SyncGroup, or KIP-848's ConsumerGroupHeartbeat (Kafka 4.x). */
+export type GroupProtocol = 'classic' | 'consumer'
+
 const INT32_MAX = 2_147_483_647
 
 /** Turns raw key or value bytes into what the application receives. */
@@ -71,8 +74,12 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   autoCommit?: boolean
   /** Default 5 s. */
   autoCommitIntervalMs?: number
-  /** Partition assignors, by preference. Default [range, roundrobin], as Java. */
+  /** Partition assignors, by preference (classic protocol). Default [range, roundrobin], as Java. */
   assignors?: Assignor[]
+  /** Default 'classic'. 'consumer' (KIP-848) is experimental: the coordinator assigns, and the cluster must be Kafka 4.0 or later. */
+  groupProtocol?: GroupProtocol
+  /** With groupProtocol 'consumer': the coordinator's assignor, `uniform` or `range` (Java's group.remote.assignor). Default: the broker's (uniform). */
+  serverAssignor?: string
   keyDeserializer?: Deserializer<K>
   valueDeserializer?: Deserializer<V>
   logger?: Logger
@@ -100,6 +107,8 @@ export interface ResolvedConsumerOptions {
   autoCommit: boolean
   autoCommitIntervalMs: number
   assignors: Assignor[]
+  groupProtocol: GroupProtocol
+  serverAssignor: string | undefined
   /** Where the consumer counts: its registry, with its clientId as the client_id label. */
   metrics: Metrics
 }
@@ -132,6 +141,8 @@ const schema = options({
   autoCommitIntervalMs: integer(1, INT32_MAX),
   assignors: satisfying((v) => Array.isArray(v) && v.length > 0 && v.every((a: Partial<Assignor> | undefined) => typeof a?.name === 'string' && typeof a.assign === 'function'),
     'a non-empty array of { name, assign }'),
+  groupProtocol: oneOf(['classic', 'consumer']),
+  serverAssignor: nonEmptyString(),
   keyDeserializer: func(),
   valueDeserializer: func(),
   logger: logger(),
@@ -151,6 +162,10 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? Math.min(3_000, Math.floor(sessionTimeoutMs / 3))
   if (heartbeatIntervalMs > heartbeatMax) refuse(WHAT, 'heartbeatIntervalMs', heartbeatIntervalMs, `an integer from 1 to ${heartbeatMax}`)
   const retry = resolveRetry(WHAT, options, { initialDelayMs: 100, maxDelayMs: 1_000 })
+  const groupProtocol = options.groupProtocol ?? 'classic'
+  // Each protocol has its own assignment: the client's assignors, or the coordinator's.
+  if (groupProtocol === 'consumer' && options.assignors !== undefined) refuse(WHAT, 'assignors', '[…]', "left out with groupProtocol 'consumer' (the coordinator assigns: use serverAssignor)")
+  if (groupProtocol === 'classic' && options.serverAssignor !== undefined) refuse(WHAT, 'serverAssignor', options.serverAssignor, "given with groupProtocol 'consumer'")
   return {
     groupId,
     groupInstanceId,
@@ -170,6 +185,8 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
     autoCommit: options.autoCommit ?? true,
     autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
     assignors: options.assignors ?? [rangeAssignor, roundRobinAssignor],
+    groupProtocol,
+    serverAssignor: options.serverAssignor,
     metrics: new Metrics({ registry: options.registry ?? options.cluster?.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

@@ -19,6 +19,11 @@ describe('consumer options', () => {
     assert.deepEqual(o.assignors.map((a) => a.name), ['range', 'roundrobin'])
     assert.equal(resolveConsumerOptions({ ...base, isolationLevel: 'read_committed' }).isolationLevel, 1)
     assert.equal(resolveConsumerOptions({ ...base, sessionTimeoutMs: 6_000 }).heartbeatIntervalMs, 2_000)
+    assert.equal(o.groupProtocol, 'classic')
+    assert.equal(o.serverAssignor, undefined)
+    const kip848 = resolveConsumerOptions({ ...base, groupProtocol: 'consumer', serverAssignor: 'range' })
+    assert.equal(kip848.groupProtocol, 'consumer')
+    assert.equal(kip848.serverAssignor, 'range')
   })
 
   const refused: Array<[string, Record<string, unknown>, RegExp]> = [
@@ -31,6 +36,9 @@ describe('consumer options', () => {
     ['heartbeat too slow for the session', { sessionTimeoutMs: 3_000, heartbeatIntervalMs: 1_500 }, /heartbeatIntervalMs must be an integer from 1 to 1000, got 1500/],
     ['empty group id', { groupId: '' }, /groupId must be a non-empty string/],
     ['no assignors', { assignors: [] }, /assignors must be a non-empty array/],
+    ['unknown group protocol', { groupProtocol: 'eager' }, /groupProtocol must be one of classic, consumer, got "eager"/],
+    ['client assignors with the consumer protocol', { groupProtocol: 'consumer', assignors: [{ name: 'range', assign: () => new Map() }] }, /assignors must be left out with groupProtocol 'consumer' \(the coordinator assigns: use serverAssignor\)/],
+    ['a server assignor with the classic protocol', { serverAssignor: 'uniform' }, /serverAssignor must be given with groupProtocol 'consumer', got "uniform"/],
     ['deserializer not a function', { valueDeserializer: 'json' }, /valueDeserializer must be a function/],
   ]
   for (const [name, options, message] of refused) {

@@ -38,7 +38,7 @@ function subscriptionOf (metadata: Buffer): Pick<AssignorMember, 'topics' | 'own
   return ownedPartitions === undefined ? { topics } : { topics, ownedPartitions }
 }
 /** JoinGroup blocks its connection until the group has rejoined: membership requests get one of their own. */
-const GROUP_CONNECTION = 'group'
+export const GROUP_CONNECTION = 'group'
 /** JoinGroup waits up to the rebalance timeout on the broker; give the answer this much more. */
 const JOIN_SLACK_MS = 5_000
 
@@ -46,6 +46,15 @@ export interface Generation {
   generationId: number
   memberId: string
   groupInstanceId: string | null
+}
+
+/** What the consumer asks of a group membership, whichever protocol runs it. */
+export interface Membership {
+  /** Who commits: the classic generation, or the KIP-848 member epoch; read at each commit attempt. */
+  readonly generation: Generation
+  start: () => void
+  /** Stops, revokes (committing while the member is still in the group), and leaves. */
+  close: () => Promise<void>
 }
 
 export interface MembershipHost {
@@ -63,7 +72,7 @@ export interface MembershipHost {
   failed: (error: Error) => void
 }
 
-export class GroupMember {
+export class GroupMember implements Membership {
   readonly #host: MembershipHost
   readonly #groupId: string
   readonly #topics: string[]

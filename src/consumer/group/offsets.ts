@@ -4,7 +4,8 @@
  * COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS and broken connections forget the
  * coordinator and find it again. A commit the group refuses because it moved on
  * (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID) is not retried: it fails with
- * CommitFailedError, since the partitions may belong to another member by now.
+ * CommitFailedError, since the partitions may belong to another member by now. OffsetCommit v9+
+ * (every Kafka 4.x broker) carries a KIP-848 member's epoch in the same field as a generation.
  */
 import type { Cluster } from '../../cluster/cluster.ts'
 import { tpKey } from '../../cluster/topic-partition.ts'
@@ -14,7 +15,8 @@ import { apis } from '../../protocol/apis/index.ts'
 import { offsetFetchGroupResult } from '../../protocol/apis/offset-fetch.ts'
 import { classify } from '../../resilience/classify.ts'
 import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
-import { retry } from '../../resilience/retry.ts'
+import { retry, type RetryOptions } from '../../resilience/retry.ts'
+import { commitClassification } from '../faults.ts'
 import { CommitFailedError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
 
@@ -46,7 +48,7 @@ function byTopic<T extends TopicPartition> (items: readonly T[]): Map<string, T[
   return topics
 }
 
-async function coordinatorCall<T> (ctx: OffsetsContext, operation: string, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal): Promise<T> {
+async function coordinatorCall<T> (ctx: OffsetsContext, operation: string, call: (signal: AbortSignal) => Promise<T>, signal?: AbortSignal, classification?: RetryOptions['classify']): Promise<T> {
   const forget = (): void => { ctx.cluster.invalidateCoordinator('group', ctx.groupId) }
   return await retry(async (context) => await call(context.signal), {
     component: 'consumer',
@@ -54,6 +56,7 @@ async function coordinatorCall<T> (ctx: OffsetsContext, operation: string, call:
     logger: ctx.logger,
     metrics: ctx.metrics,
     ...(signal === undefined ? {} : { signal }),
+    ...(classification === undefined ? {} : { classify: classification }),
     policy: { initialDelayMs: ctx.retryBackoffMs, maxDelayMs: ctx.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: ctx.timeoutMs },
     hooks: { 'refresh-coordinator': forget, reconnect: forget, 'refresh-metadata': async () => { await ctx.cluster.refreshMetadata() } },
   })
@@ -80,8 +83,11 @@ export async function fetchCommitted (ctx: OffsetsContext, partitions: readonly 
   }, signal)
 }
 
-/** Commits the offsets (each the offset of the next record to read). */
-export async function commitOffsets (ctx: OffsetsContext, committer: Committer, offsets: readonly OffsetToCommit[], signal?: AbortSignal): Promise<void> {
+/**
+ * Commits the offsets (each the offset of the next record to read). `committer` is asked at each
+ * attempt: a KIP-848 member's epoch may move on between attempts (STALE_MEMBER_EPOCH is retried).
+ */
+export async function commitOffsets (ctx: OffsetsContext, committer: () => Committer, offsets: readonly OffsetToCommit[], signal?: AbortSignal): Promise<void> {
   if (offsets.length === 0) return
   const topics = [...byTopic(offsets)].map(([name, list]) => ({
     name,
@@ -90,11 +96,12 @@ export async function commitOffsets (ctx: OffsetsContext, committer: Committer, 
   try {
     await coordinatorCall(ctx, 'offset-commit', async (attemptSignal) => {
       const coordinator = await ctx.cluster.coordinator('group', ctx.groupId)
+      const { generationId, memberId, groupInstanceId } = committer()
       const response = await coordinator.request(apis.OffsetCommit, {
         groupId: ctx.groupId,
-        generationIdOrMemberEpoch: committer.generationId,
-        memberId: committer.memberId,
-        groupInstanceId: committer.groupInstanceId,
+        generationIdOrMemberEpoch: generationId,
+        memberId,
+        groupInstanceId,
         topics,
       }, { signal: attemptSignal })
       for (const t of response.body.topics) {
@@ -102,7 +109,7 @@ export async function commitOffsets (ctx: OffsetsContext, committer: Committer, 
           if (p.errorCode !== KafkaErrorCode.NONE) throw kafkaError(p.errorCode, `OffsetCommit ${t.name}-${p.partitionIndex} for group ${ctx.groupId} to ${coordinator.label}`)
         }
       }
-    }, signal)
+    }, signal, commitClassification)
   } catch (error) {
     if (classify(error).action === 'rejoin') {
       throw new CommitFailedError(`commit for group ${ctx.groupId} refused: the group has moved on (${(error as Error).message})`, error)

@@ -2,6 +2,7 @@
 import type { ApiDescriptor } from '../descriptor.ts'
 import { AlterPartitionReassignments } from './alter-partition-reassignments.ts'
 import { ApiVersions } from './api-versions.ts'
+import { ConsumerGroupHeartbeat } from './consumer-group-heartbeat.ts'
 import { CreatePartitions } from './create-partitions.ts'
 import { CreateTopics } from './create-topics.ts'
 import { DeleteGroups } from './delete-groups.ts'
@@ -34,6 +35,7 @@ import { SyncGroup } from './sync-group.ts'
 export const apis = {
   AlterPartitionReassignments,
   ApiVersions,
+  ConsumerGroupHeartbeat,
   CreatePartitions,
   CreateTopics,
   DeleteGroups,

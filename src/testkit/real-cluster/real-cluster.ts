@@ -286,6 +286,36 @@ export class RealCluster {
   }
 
   /**
+   * SIGKILLs several nodes at once (a rack or the whole cluster losing power). Returns once the
+   * controller has fenced them while a majority of the quorum and some broker still run; otherwise
+   * (every broker down, or the quorum gone with most combined nodes or controllers) there is no one
+   * to ask, and it returns once their processes have exited.
+   */
+  async killNodes (nodes: number[]): Promise<void> {
+    const targets = this.#distinctNodes(nodes, 'killNodes')
+    for (const n of targets) if (n.jvm?.running !== true) throw new RealClusterControlError(`killNodes: node ${n.id} is not running`, { op: 'killNodes' })
+    await Promise.all(targets.map(async (n) => {
+      await n.jvm?.kill()
+      n.jvm = undefined
+      n.paused = false
+    }))
+    const brokerRuns = [...this.#nodes.values()].some((n) => n.role !== 'controller' && n.jvm?.running === true)
+    if (brokerRuns && this.#quorumRuns()) await this.#waitBrokers('killNodes')
+  }
+
+  /**
+   * Starts several stopped or killed nodes together and waits once for all of them: the way back
+   * from losing a combined quorum, which no node can form alone (so startNode, which waits for
+   * each node by itself, cannot). Returns once every running broker is registered and unfenced.
+   */
+  async startNodes (nodes: number[]): Promise<void> {
+    const targets = this.#distinctNodes(nodes, 'startNodes')
+    for (const n of targets) if (n.jvm?.running === true) throw new RealClusterControlError(`startNodes: node ${n.id} is already running`, { op: 'startNodes' })
+    for (const n of targets) this.#launch(n)
+    await this.#waitBrokers('startNodes')
+  }
+
+  /**
    * Restarts a broker, same node id and data, on a new PLAINTEXT (and SASL_SSL) port; the old port
    * is closed. Its controller port, if any, stays (it is the quorum's voter address). Returns the
    * broker's new endpoint once the cluster advertises it.
@@ -459,6 +489,17 @@ export class RealCluster {
     if (node === undefined) throw new InvalidArgumentError(`${op}: no node ${id} (nodes: ${this.nodeIds.join(', ')})`)
     if (this.#state !== 'running') throw new RealClusterUnavailableError(`${op}: the cluster is ${this.#state}`)
     return node
+  }
+
+  #distinctNodes (ids: number[], op: string): RigNode[] {
+    if (!Array.isArray(ids) || ids.length === 0) throw new InvalidArgumentError(`${op}: expected a non-empty list of node ids, got ${JSON.stringify(ids)}`)
+    return [...new Set(ids)].map((id) => this.#node(id, op))
+  }
+
+  /** Whether more than half of the quorum's voters (controllers and combined nodes) are running. */
+  #quorumRuns (): boolean {
+    const voters = [...this.#nodes.values()].filter((n) => n.role !== 'broker')
+    return voters.filter((n) => n.jvm?.running === true).length * 2 > voters.length
   }
 
   #runningNode (id: number, op: string): RigNode {

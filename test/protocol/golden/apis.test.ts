@@ -392,6 +392,29 @@ check(apis.Heartbeat, [
   },
 ])
 
+check(apis.ConsumerGroupHeartbeat, [
+  {
+    version: 0,
+    request: [
+      { groupId: 'g', memberId: '', memberEpoch: 0, rebalanceTimeoutMs: 60000, subscribedTopicNames: ['t'], serverAssignor: 'uniform', topicPartitions: [] },
+      bytes(cs('g'), cs(''), i32(0), cn(), cn(), i32(60000), ca(1), cs('t'), cs('uniform'), ca(0), T()),
+    ],
+    response: [
+      { throttleTimeMs: 0, errorCode: 0, errorMessage: null, memberId: 'm', memberEpoch: 3, heartbeatIntervalMs: 1000, assignment: { topicPartitions: [{ topicId: UUID, partitions: [0, 2] }] } },
+      bytes(i32(0), i16(0), cn(), cs('m'), i32(3), i32(1000), i8(1), ca(1), uuid(), ca(2), i32(0), i32(2), T(), T(), T()),
+    ],
+  },
+  {
+    version: 1,
+    // Leaving: epoch -1, every "unchanged" field null.
+    request: [{ groupId: 'g', memberId: 'm', memberEpoch: -1 }, bytes(cs('g'), cs('m'), i32(-1), cn(), cn(), i32(-1), cn(), cn(), cn(), cn(), T())],
+    response: [
+      { throttleTimeMs: 0, errorCode: 25, errorMessage: 'gone', memberId: null, memberEpoch: -1, heartbeatIntervalMs: 0, assignment: null },
+      bytes(i32(0), i16(25), cs('gone'), cn(), i32(-1), i32(0), i8(-1), T()),
+    ],
+  },
+])
+
 check(apis.LeaveGroup, [
   {
     version: 0,
