@@ -10,6 +10,7 @@
  * holds whichever of them were written) and the inputs are read again from the last done record.
  * A failing callback or codec is fatal and reported to the processor.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Consumer } from '../consumer/consumer.ts'
 import type { ConsumerBatch, ConsumerMessage } from '../consumer/message.ts'
 import type { OffsetToCommit } from '../consumer/group/offsets.ts'
@@ -27,6 +28,14 @@ import { processRecord } from './process-record.ts'
 import type { Store, StoreFactory } from './store.ts'
 import { TablePartition } from './table-partition.ts'
 import { TableReader, type TableReaderDeps } from './table-reader.ts'
+
+/**
+ * How long a partition runs callbacks before it lets the event loop turn. Synchronous callbacks
+ * resolve in microtasks, so without a turn a backlog would hold the loop for as long as it takes:
+ * no heartbeat (the group drops the member past its session timeout and its partitions are
+ * processed again from the last commit), no acknowledgement, no commit, no fetch meanwhile.
+ */
+const SLICE_MS = 5
 
 export type PartitionState = 'idle' | 'recovering' | 'running' | 'stopping' | 'stopped'
 
@@ -226,11 +235,18 @@ export class PartitionWorker {
   }
 
   async #process (progressed: () => void): Promise<void> {
+    let sliceEnd = performance.now() + SLICE_MS
     for (;;) {
       if (this.#stopping) return
       if (this.#failure !== undefined) throw this.#failure
       if (this.#queued === 0) {
         await new Promise<void>((resolve) => { this.#wake = resolve })
+        sliceEnd = performance.now() + SLICE_MS
+        continue
+      }
+      if (performance.now() >= sliceEnd) {
+        await nextTurn()
+        sliceEnd = performance.now() + SLICE_MS
         continue
       }
       const m = this.#queue[this.#queueHead++] as ConsumerMessage<Buffer | null, Buffer | null>

@@ -203,3 +203,38 @@ test('table writes that fail for good restart only their partition; the processo
   const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'pr-table'), await readAll(mock.bootstrap, 'pr-out'), PARTITIONS, { exact: false })
   console.log(`# partition 0 restarted ${restarts[0]} time(s); duplicates applied: ${report.duplicatesApplied}; occurrences emitted twice: ${report.repeatedSources.length}`)
 })
+
+test('a backlog of slow callbacks leaves the event loop to the heartbeats: the member keeps its partitions and every record is applied once', { timeout: 90_000 }, async (t) => {
+  const mock = await startMock(t, [{ name: 'bl-in', partitions: PARTITIONS }, { name: 'bl-table', partitions: PARTITIONS }])
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const perPartition = 600
+  for (let p = 0; p < PARTITIONS; p++) {
+    assert.equal((await produce(mock.bootstrap, 'bl-in', p, Array.from({ length: perPartition }, (_, i) => `k${p}-${i % 50}:${i}`), ['-K', ':'])).code, 0)
+  }
+  // 2 ms of synchronous work per record: the backlog takes 4.8 s of CPU, longer than the 3 s
+  // session timeout, so heartbeats must get through between records for the member to stay.
+  const applied = new Map<string, number>()
+  const graph = defineGroup('bl', input('bl-in', stringCodec, (ctx) => {
+    const until = performance.now() + 2
+    while (performance.now() < until);
+    const at = `${ctx.partition}/${ctx.offset}`
+    applied.set(at, (applied.get(at) ?? 0) + 1)
+    ctx.setValue((ctx.value() ?? 0) + 1)
+  }), persist(jsonCodec<number>()))
+  const { processor, running } = start(t, graph, options(mock.bootstrap))
+  // A member that lost its session is given its partitions again: each one recovers a second time.
+  const recovered = new Set<number>()
+  const reassigned = new Promise<never>((_resolve, reject) => {
+    processor.on('partition-state', ({ partition, state }: { partition: number, state: string }) => {
+      if (state !== 'recovering') return
+      if (recovered.has(partition)) reject(new Error(`partition ${partition} recovered again: the member lost its place in the group`))
+      recovered.add(partition)
+    })
+  })
+  await Promise.race([committedAll(processor, admin, ['bl-in'], PARTITIONS, running), reassigned])
+  assert.deepEqual([...recovered].sort(), [0, 1, 2, 3])
+  assert.equal(applied.size, PARTITIONS * perPartition, 'every record applied')
+  assert.deepEqual([...applied].filter(([, n]) => n > 1), [], 'no record applied twice')
+  await processor.stop()
+})
