@@ -16,7 +16,6 @@ import type { ConsumerBatch, ConsumerMessage } from '../consumer/message.ts'
 import type { OffsetToCommit } from '../consumer/group/offsets.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { Producer } from '../producer/producer.ts'
-import type { RecordMetadata } from '../producer/batch.ts'
 import { backoffDelay, type BackoffPolicy } from '../resilience/backoff.ts'
 import type { ContextHost } from './context.ts'
 import { ProcessingError } from './errors.ts'
@@ -81,7 +80,12 @@ export class PartitionWorker {
   #queueHead = 0
   #wake: (() => void) | undefined
   #tracker = new OffsetTracker()
-  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #host: ContextHost<TrackedRecord>
+  /** Sends not yet settled, and who waits for none to be left (stop, restart). */
+  #sending = 0
+  #sendsSettled: Array<() => void> = []
+  /** Records processed per topic and not yet counted in the metric (counted once per slice, not per record). */
+  readonly #unreported = new Map<string, number>()
   readonly #firstSeen = new Map<string, bigint>()
   readonly #expected = new Map<string, bigint>()
   readonly #committed = new Map<string, bigint>()
@@ -99,6 +103,7 @@ export class PartitionWorker {
   constructor (env: WorkerEnv, partition: number) {
     this.#env = env
     this.partition = partition
+    this.#host = this.#makeHost()
   }
 
   get state (): PartitionState { return this.#state }
@@ -145,7 +150,7 @@ export class PartitionWorker {
       this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
     }
     await this.#loop
-    await Promise.allSettled([...this.#inflight])
+    await this.#allSendsSettled()
     this.#table?.flush()
   }
 
@@ -240,11 +245,13 @@ export class PartitionWorker {
       if (this.#stopping) return
       if (this.#failure !== undefined) throw this.#failure
       if (this.#queued === 0) {
+        this.#reportProcessed()
         await new Promise<void>((resolve) => { this.#wake = resolve })
         sliceEnd = performance.now() + SLICE_MS
         continue
       }
       if (performance.now() >= sliceEnd) {
+        this.#reportProcessed()
         await nextTurn()
         sliceEnd = performance.now() + SLICE_MS
         continue
@@ -261,30 +268,56 @@ export class PartitionWorker {
 
   async #processOne (m: ConsumerMessage<Buffer | null, Buffer | null>, progressed: () => void): Promise<void> {
     const entry = this.#tracker.add(m.topic, m.offset)
-    const result = processRecord(this.#host(entry), { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, headers: m.headers, key: m.key }, m.value)
+    // The consumer's message is the record the context describes: no copy per record.
+    const result = processRecord(this.#host, m, m.value, entry)
     if (result instanceof Promise) await result
     this.#processed++
-    processedRecords.inc({ group: this.#env.graph.group, topic: m.topic })
+    this.#unreported.set(m.topic, (this.#unreported.get(m.topic) ?? 0) + 1)
     this.#settle(entry, progressed)
   }
 
-  #host (entry: TrackedRecord): ContextHost {
+  #reportProcessed (): void {
+    for (const [topic, count] of this.#unreported) processedRecords.inc({ group: this.#env.graph.group, topic }, count)
+    this.#unreported.clear()
+  }
+
+  /** One host for every record of this partition; each write names its record (the token). */
+  #makeHost (): ContextHost<TrackedRecord> {
     const { graph, producer, partitionCounts } = this.#env
+    const sendFailed = (error: unknown): void => {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error))
+      this.#sent()
+      this.#wakeUp()
+    }
     return {
       graph,
       tableGet: (key) => this.#table?.get(key),
-      tableSet: (key, value) => {
+      tableSet: (entry, key, value) => {
         const table = this.#table as TablePartition
-        const acknowledged = table.write(key, value)
-        this.#track(entry, producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }), acknowledged)
+        const write = table.write(key, value)
+        this.#sending++
+        entry.remaining++
+        producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }).then((meta) => {
+          table.acknowledge(write, meta.offset)
+          this.#sent()
+          this.#settle(entry)
+        }, sendFailed)
       },
-      send: (topic, key, value) => {
-        const partition = key === null ? undefined : partitionFor(graph.hasher, Buffer.from(key, 'utf8'), partitionCounts.get(topic) as number)
-        this.#track(entry, producer.send({ topic, key, value, ...partition === undefined ? {} : { partition } }))
+      send: (entry, topic, key, value) => {
+        const keyBytes = key === null ? null : Buffer.from(key, 'utf8')
+        this.#sending++
+        entry.remaining++
+        const record = keyBytes === null
+          ? { topic, key: null, value }
+          : { topic, key: keyBytes, value, partition: partitionFor(graph.hasher, keyBytes, partitionCounts.get(topic) as number) }
+        producer.send(record).then(() => {
+          this.#sent()
+          this.#settle(entry)
+        }, sendFailed)
       },
       joinGet: (topic, key) => this.#joins.get(topic)?.get(key),
       lookupGet: (topic, key) => this.#env.lookup(topic, key),
-      defer: () => {
+      defer: (entry) => {
         entry.remaining++
         let called = false
         return () => {
@@ -296,16 +329,15 @@ export class PartitionWorker {
     }
   }
 
-  #track (entry: TrackedRecord, sent: Promise<RecordMetadata>, acknowledged?: (offset: bigint) => void): void {
-    entry.remaining++
-    const tracked = sent.then((meta) => {
-      acknowledged?.(meta.offset)
-      this.#settle(entry)
-    }, (error: unknown) => {
-      this.#failure ??= error instanceof Error ? error : new Error(String(error))
-      this.#wakeUp()
-    }).finally(() => { this.#inflight.delete(tracked) })
-    this.#inflight.add(tracked)
+  #sent (): void {
+    if (--this.#sending > 0) return
+    const waiting = this.#sendsSettled
+    this.#sendsSettled = []
+    for (const resolve of waiting) resolve()
+  }
+
+  async #allSendsSettled (): Promise<void> {
+    while (this.#sending > 0) await new Promise<void>((resolve) => { this.#sendsSettled.push(resolve) })
   }
 
   #settle (entry: TrackedRecord, progressed?: () => void): void {
@@ -320,7 +352,7 @@ export class PartitionWorker {
     this.#resetting = true
     this.#queue = []
     this.#queueHead = 0
-    await Promise.allSettled([...this.#inflight])
+    await this.#allSendsSettled()
     this.#resetting = false
     this.#failure = undefined
     this.#tracker.dropPending()

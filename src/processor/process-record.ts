@@ -7,26 +7,32 @@
 import { createContext, FailedByCallback, type ContextHost, type IncomingRecord } from './context.ts'
 import { ProcessingError } from './errors.ts'
 
-export function processRecord (host: ContextHost, record: IncomingRecord, value: Buffer | null): void | Promise<void> {
-  const where = { group: host.graph.group, topic: record.topic, partition: record.partition, offset: record.offset }
+export function processRecord<Token> (host: ContextHost<Token>, record: IncomingRecord, value: Buffer | null, token: Token): void | Promise<void> {
   const edge = host.graph.inputs.get(record.topic)
-  if (edge === undefined) throw new ProcessingError(where, 'no input', new Error(`group ${host.graph.group} does not read ${record.topic}`))
+  if (edge === undefined) throw new ProcessingError(where(host.graph.group, record), 'no input', new Error(`group ${host.graph.group} does not read ${record.topic}`))
   let decoded: unknown = null
   if (value !== null) {
     try {
       decoded = edge.codec.decode(value)
     } catch (error) {
-      throw new ProcessingError(where, 'the codec could not decode the value', error)
+      throw new ProcessingError(where(host.graph.group, record), 'the codec could not decode the value', error)
     }
   }
-  const failed = (error: unknown): ProcessingError => error instanceof FailedByCallback
-    ? new ProcessingError(where, 'ctx.fail', error.reason)
-    : error instanceof ProcessingError ? error : new ProcessingError(where, 'the callback threw', error)
   let result: void | Promise<void>
   try {
-    result = edge.callback(createContext(host, record), decoded)
+    result = edge.callback(createContext(host, record, token), decoded)
   } catch (error) {
-    throw failed(error)
+    throw failed(host.graph.group, record, error)
   }
-  if (result instanceof Promise) return result.catch((error: unknown) => { throw failed(error) })
+  if (result instanceof Promise) return result.catch((error: unknown) => { throw failed(host.graph.group, record, error) })
+}
+
+// Built only when a record fails: nothing per record on the way that succeeds.
+function where (group: string, record: IncomingRecord): ConstructorParameters<typeof ProcessingError>[0] {
+  return { group, topic: record.topic, partition: record.partition, offset: record.offset }
+}
+
+function failed (group: string, record: IncomingRecord, error: unknown): ProcessingError {
+  if (error instanceof FailedByCallback) return new ProcessingError(where(group, record), 'ctx.fail', error.reason)
+  return error instanceof ProcessingError ? error : new ProcessingError(where(group, record), 'the callback threw', error)
 }

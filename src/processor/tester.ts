@@ -57,7 +57,7 @@ export class Tester {
         headers: extra.headers ?? [],
         key: keyBytes,
       }
-      const result = processRecord(this.#host(queue), record, next.value)
+      const result = processRecord(this.#host(queue), record, next.value, undefined)
       if (result instanceof Promise) await result
     }
   }
@@ -101,15 +101,15 @@ export class Tester {
   /** `ctx.defer()` calls whose commit function has not been called yet. */
   get deferred (): number { return this.#deferred }
 
-  #host (queue: Array<{ topic: string, key: string | null, value: Buffer | null }>): ContextHost {
+  #host (queue: Array<{ topic: string, key: string | null, value: Buffer | null }>): ContextHost<undefined> {
     return {
       graph: this.#graph,
       tableGet: (key) => this.#table.get(key),
-      tableSet: (key, value) => {
+      tableSet: (_token, key, value) => {
         if (value === null) this.#table.delete(key)
         else this.#table.set(key, value)
       },
-      send: (topic, key, value) => {
+      send: (_token, topic, key, value) => {
         if (topic === this.#graph.loop?.topic) {
           queue.push({ topic, key, value })
           return
