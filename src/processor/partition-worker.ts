@@ -18,12 +18,12 @@ import type { Logger } from '../observability/logger.ts'
 import type { Producer } from '../producer/producer.ts'
 import { backoffDelay, type BackoffPolicy } from '../resilience/backoff.ts'
 import type { ContextHost } from './context.ts'
-import { ProcessingError } from './errors.ts'
-import type { GroupGraph } from './graph.ts'
+import { ProcessingError, VisitAbortedError } from './errors.ts'
+import type { Callback, GroupGraph } from './graph.ts'
 import { partitionFor } from './hashing.ts'
 import { partitionRestarts, processedRecords } from './metrics.ts'
 import { OffsetTracker, type TrackedRecord } from './offset-tracker.ts'
-import { processRecord } from './process-record.ts'
+import { processRecord, processVisit } from './process-record.ts'
 import type { Store, StoreFactory } from './store.ts'
 import { TablePartition } from './table-partition.ts'
 import { TableReader, type TableReaderDeps } from './table-reader.ts'
@@ -52,6 +52,14 @@ export interface WorkerEnv {
   fatal: (error: Error) => void
   committable: () => void
   stateChanged: (state: PartitionState) => void
+}
+
+interface Visit {
+  name: string
+  callback: Callback<unknown>
+  meta: unknown
+  resolve: (visited: number) => void
+  reject: (error: Error) => void
 }
 
 export interface PartitionStatus {
@@ -86,6 +94,9 @@ export class PartitionWorker {
   #sendsSettled: Array<() => void> = []
   /** Records processed per topic and not yet counted in the metric (counted once per slice, not per record). */
   readonly #unreported = new Map<string, number>()
+  /** Visits waiting for their turn between records, and those whose writes are not all acknowledged yet. */
+  #visits: Visit[] = []
+  readonly #visitsFinishing = new Set<Visit>()
   readonly #firstSeen = new Map<string, bigint>()
   readonly #expected = new Map<string, bigint>()
   readonly #committed = new Map<string, bigint>()
@@ -140,6 +151,19 @@ export class PartitionWorker {
     for (const o of offsets) if (o.partition === this.partition) this.#committed.set(o.topic, o.offset)
   }
 
+  /**
+   * Runs visitor `name` on every key of this partition's table, between two records (it sees the
+   * table as the records before it left it); resolves with the keys visited once every write the
+   * visit made was acknowledged. Rejects with VisitAbortedError if the partition stops or restarts first.
+   */
+  async visit (name: string, callback: Callback<unknown>, meta: unknown): Promise<number> {
+    if (this.#stopping) throw new VisitAbortedError(`visit ${name}: partition ${this.partition} is stopping`)
+    return await new Promise<number>((resolve, reject) => {
+      this.#visits.push({ name, callback, meta, resolve, reject })
+      this.#wakeUp()
+    })
+  }
+
   /** Finishes the record in progress, drops the queue, waits for every send in flight; the done offsets stay committable. */
   async stop (): Promise<void> {
     if (!this.#stopping) {
@@ -150,6 +174,7 @@ export class PartitionWorker {
       this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
     }
     await this.#loop
+    this.#abortVisits(`partition ${this.partition} stopped`)
     await this.#allSendsSettled()
     this.#table?.flush()
   }
@@ -244,6 +269,13 @@ export class PartitionWorker {
     for (;;) {
       if (this.#stopping) return
       if (this.#failure !== undefined) throw this.#failure
+      const visit = this.#visits.shift()
+      if (visit !== undefined) {
+        this.#reportProcessed()
+        await this.#runVisit(visit)
+        sliceEnd = performance.now() + SLICE_MS
+        continue
+      }
       if (this.#queued === 0) {
         this.#reportProcessed()
         await new Promise<void>((resolve) => { this.#wake = resolve })
@@ -274,6 +306,33 @@ export class PartitionWorker {
     this.#processed++
     this.#unreported.set(m.topic, (this.#unreported.get(m.topic) ?? 0) + 1)
     this.#settle(entry, progressed)
+  }
+
+  async #runVisit (visit: Visit): Promise<void> {
+    const table = this.#table as TablePartition
+    const topic = (this.#env.graph.table as { topic: string }).topic
+    // One token for the whole visit: it is done once the loop below and every write it made are.
+    let visited = 0
+    const token: TrackedRecord = { topic, offset: -1n, remaining: 1, done: () => { this.#visitsFinishing.delete(visit); visit.resolve(visited) } }
+    this.#visitsFinishing.add(visit)
+    let sliceEnd = performance.now() + SLICE_MS
+    for (const key of table.keys()) {
+      if (this.#stopping || this.#failure !== undefined) return
+      const result = processVisit(this.#host, { topic, partition: this.partition, offset: -1n, timestamp: Date.now(), headers: [], key: Buffer.from(key, 'utf8') }, visit.name, visit.callback, visit.meta, token)
+      if (result instanceof Promise) await result
+      visited++
+      if (performance.now() >= sliceEnd) {
+        await nextTurn()
+        sliceEnd = performance.now() + SLICE_MS
+      }
+    }
+    this.#settle(token)
+  }
+
+  #abortVisits (why: string): void {
+    for (const visit of [...this.#visits, ...this.#visitsFinishing]) visit.reject(new VisitAbortedError(`visit ${visit.name} aborted: ${why}`))
+    this.#visits = []
+    this.#visitsFinishing.clear()
   }
 
   #reportProcessed (): void {
@@ -345,6 +404,7 @@ export class PartitionWorker {
       progressed?.()
       this.#env.committable()
     }
+    if (entry.done !== undefined && entry.remaining === 0) entry.done()
   }
 
   /** After a failure: nothing queued or in flight, writes not acknowledged forgotten, inputs sought back to the last done record. */
@@ -352,6 +412,7 @@ export class PartitionWorker {
     this.#resetting = true
     this.#queue = []
     this.#queueHead = 0
+    this.#abortVisits(`partition ${this.partition} restarted after ${this.#lastError ?? 'a failure'}`)
     await this.#allSendsSettled()
     this.#resetting = false
     this.#failure = undefined

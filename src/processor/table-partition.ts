@@ -65,5 +65,16 @@ export class TablePartition {
     this.#overlay.clear()
   }
 
+  /** The keys a callback would find a value for now: the store's, with the writes not yet acknowledged over them. */
+  keys (): string[] {
+    const keys = new Set<string>()
+    for (const [key] of this.store.entries()) keys.add(key)
+    for (const [key, write] of this.#overlay) {
+      if (write.value === null) keys.delete(key)
+      else keys.add(key)
+    }
+    return [...keys]
+  }
+
   get pendingWrites (): number { return this.#overlay.size }
 }

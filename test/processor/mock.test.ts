@@ -2,7 +2,7 @@
  * The processor against librdkafka's mock cluster: input written by kcat, table and outputs read
  * back by kcat and compared with the counts plain JS computes from the input; restart with the
  * SQLite store recovering only the tail; setup refusals; a failing callback stopping the
- * processor with the record named and the records before it committed.
+ * processor with the record named and the records before it committed; visits of every table key.
  */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { Admin } from '../../src/admin/admin.ts'
-import { defineGroup, input, persist, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
+import { defineGroup, input, persist, output, visitor, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, VisitAbortedError, type Context, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
 import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
 import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
@@ -237,4 +237,44 @@ test('a backlog of slow callbacks leaves the event loop to the heartbeats: the m
   assert.equal(applied.size, PARTITIONS * perPartition, 'every record applied')
   assert.deepEqual([...applied].filter(([, n]) => n > 1), [], 'no record applied twice')
   await processor.stop()
+})
+
+test('visitAll runs a visitor on every table key of every partition, its writes acknowledged when it resolves, in order with the records', async (t) => {
+  const mock = await startMock(t, ['vz-in', 'vz-table', 'vz-out'].map((name) => ({ name, partitions: PARTITIONS })))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  // Per partition 5 keys, each counted 4 times.
+  const write = async (times: number): Promise<void> => {
+    for (let p = 0; p < PARTITIONS; p++) {
+      assert.equal((await produce(mock.bootstrap, 'vz-in', p, Array.from({ length: 5 * times }, (_, i) => `w${p}-${i % 5}:x`), ['-K', ':'])).code, 0)
+    }
+  }
+  await write(4)
+  const graph = defineGroup('vz',
+    input('vz-in', stringCodec, (ctx: Context<number>) => { ctx.setValue((ctx.value() ?? 0) + 1) }),
+    persist(jsonCodec<number>()),
+    output('vz-out', jsonCodec<{ was: number, now: number }>()),
+    visitor('reset', (ctx: Context<number>, to: number) => {
+      ctx.emit('vz-out', ctx.key, { was: ctx.value() as number, now: to })
+      ctx.setValue(to)
+    })
+  )
+  const { processor, running } = start(t, graph, options(mock.bootstrap))
+  await committedAll(processor, admin, ['vz-in'], PARTITIONS, running)
+  await assert.rejects(processor.visitAll('nope'), /visitAll: group vz has no visitor nope \(visitors: reset\)/)
+  assert.equal(await processor.visitAll('reset', 100), PARTITIONS * 5, 'every key visited once')
+  // Resolved: the visit's table writes and emits are in Kafka.
+  const table = await readAll(mock.bootstrap, 'vz-table')
+  const last = new Map(table.map((r) => [r.key, Number(r.value)]))
+  assert.equal(last.size, PARTITIONS * 5)
+  assert.deepEqual([...last.values()].filter((v) => v !== 100), [], 'every key reset to the meta given')
+  const out = await readAll(mock.bootstrap, 'vz-out')
+  assert.deepEqual(out.map((r) => r.value).sort(), Array.from({ length: PARTITIONS * 5 }, () => JSON.stringify({ was: 4, now: 100 })), 'each key emitted once, with its count before the visit')
+  // Records after the visit count on from its value.
+  await write(1)
+  await committedAll(processor, admin, ['vz-in'], PARTITIONS, running)
+  await processor.stop()
+  const after = new Map((await readAll(mock.bootstrap, 'vz-table')).map((r) => [r.key, Number(r.value)]))
+  assert.deepEqual([...after.values()].filter((v) => v !== 101), [])
+  await assert.rejects(processor.visitAll('reset', 0), (e: unknown) => e instanceof VisitAbortedError && e.message === 'visit reset: processor vz is stopped')
 })
