@@ -174,6 +174,7 @@ export class PartitionWorker {
       this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
     }
     await this.#loop
+    this.#reportProcessed()
     this.#abortVisits(`partition ${this.partition} stopped`)
     await this.#allSendsSettled()
     this.#table?.flush()

@@ -15,6 +15,7 @@ import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
 import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
 import { testLogger } from '../consumer/helpers.ts'
+import { registry } from '../../src/observability/metrics.ts'
 import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
 
 const PARTITIONS = 4
@@ -79,6 +80,10 @@ test('word count on the mock: table and output equal the counts computed from th
   await processor.stop()
   await running
   assert.deepEqual(states, ['running', 'stopping', 'stopped'])
+  // The metric is counted once per slice, not per record: after the stop it has every record.
+  const metric = await registry.getSingleMetric('steadfast_processor_records_processed_total')?.get()
+  const counted = (metric?.values ?? []).filter((v) => v.labels.group === 'wc').reduce((n, v) => n + v.value, 0)
+  assert.equal(counted, lines.length + lines.join(' ').split(' ').length, 'records_processed_total counts every input and loop record')
   const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'wc-table'), await readAll(mock.bootstrap, 'wc-out'), PARTITIONS, { exact: true })
   assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
 })
