@@ -1,4 +1,4 @@
-/** The processor's errors: a bad graph or setup (fatal, before anything runs) and a record that stopped it. */
+/** The processor's errors: a bad graph or setup (fatal, before anything runs), a record that stopped it, a visit cut short. */
 import { SteadfastError } from '../resilience/errors.ts'
 
 /** The graph or the cluster's topics do not fit together: names the group and what is wrong. */
@@ -22,5 +22,13 @@ export class ProcessingError extends SteadfastError {
     this.topic = where.topic
     this.partition = where.partition
     this.offset = where.offset
+  }
+}
+
+/** A visit that could not finish: its partition was revoked, restarted or stopped, or the processor was not running. Visit again. */
+export class VisitAbortedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_VISIT_ABORTED'
+  constructor (message: string) {
+    super(message, { action: 'retry', reason: 'visit-aborted' })
   }
 }

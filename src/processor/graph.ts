@@ -1,8 +1,9 @@
 /**
  * A group graph, in Goka's model: what a processor group reads (input streams, its own loopback),
  * the one table it owns (`<group>-table`, compacted, co-partitioned with the inputs), the tables it
- * reads (joins: co-partitioned; lookups: any partitioning) and the streams it writes. Checked when
- * defined, so a wrong graph fails before anything connects.
+ * reads (joins: co-partitioned; lookups: any partitioning), the streams it writes, and visitors
+ * (callbacks run on every key of the table by `Processor.visitAll`). Checked when defined, so a
+ * wrong graph fails before anything connects.
  */
 import { checkTopicName } from '../admin/topics.ts'
 import type { Codec } from './codecs.ts'
@@ -19,9 +20,11 @@ export interface PersistEdge<T = unknown> { kind: 'persist', codec: Codec<T> }
 export interface JoinEdge<V = unknown> { kind: 'join', topic: string, codec: Codec<V> }
 export interface LookupEdge<V = unknown> { kind: 'lookup', topic: string, codec: Codec<V> }
 export interface OutputEdge<V = unknown> { kind: 'output', topic: string, codec: Codec<V> }
+/** Run on every key of the group table by `Processor.visitAll(name, meta)`; the callback gets `meta` as its value. */
+export interface VisitorEdge<M = unknown> { kind: 'visitor', name: string, callback: Callback<M> }
 
 // Edges of any value type go into one graph; each callback's type was checked where its edge was made.
-export type Edge = InputEdge<any> | LoopEdge<any> | PersistEdge<any> | JoinEdge<any> | LookupEdge<any> | OutputEdge<any>
+export type Edge = InputEdge<any> | LoopEdge<any> | PersistEdge<any> | JoinEdge<any> | LookupEdge<any> | OutputEdge<any> | VisitorEdge<any>
 
 export function input<V> (topic: string, codec: Codec<V>, callback: Callback<V>): InputEdge<V> {
   return { kind: 'input', topic, codec, callback }
@@ -41,6 +44,9 @@ export function lookup<V> (topic: string, codec: Codec<V>): LookupEdge<V> {
 export function output<V> (topic: string, codec: Codec<V>): OutputEdge<V> {
   return { kind: 'output', topic, codec }
 }
+export function visitor<M> (name: string, callback: Callback<M>): VisitorEdge<M> {
+  return { kind: 'visitor', name, callback }
+}
 
 export interface GroupOptions {
   /** How keys map to partitions for loopback and output emits. Default `murmur2` (the Java client's). */
@@ -57,6 +63,8 @@ export interface GroupGraph {
   readonly joins: ReadonlyMap<string, Codec<unknown>>
   readonly lookups: ReadonlyMap<string, Codec<unknown>>
   readonly outputs: ReadonlyMap<string, Codec<unknown>>
+  /** Visitors by name. */
+  readonly visitors: ReadonlyMap<string, Callback<unknown>>
   /** Topics whose partitions must match: inputs, loop, table, joins. */
   readonly copartitioned: readonly string[]
 }
@@ -64,7 +72,7 @@ export interface GroupGraph {
 export function tableTopic (group: string): string { return `${group}-table` }
 export function loopTopic (group: string): string { return `${group}-loop` }
 
-const KINDS = new Set<unknown>(['input', 'loop', 'persist', 'join', 'lookup', 'output'])
+const KINDS = new Set<unknown>(['input', 'loop', 'persist', 'join', 'lookup', 'output', 'visitor'])
 const GROUP_ID = /^[a-zA-Z0-9._-]{1,243}$/
 
 /** Builds and checks a graph: at least one input, at most one table and one loop, no topic used twice; options may come last. */
@@ -84,6 +92,7 @@ export function defineGroup (group: string, ...args: Edge[] | [...Edge[], GroupO
   const joins = new Map<string, Codec<unknown>>()
   const lookups = new Map<string, Codec<unknown>>()
   const outputs = new Map<string, Codec<unknown>>()
+  const visitors = new Map<string, Callback<unknown>>()
   let table: GroupGraph['table']
   let loopEdge: GroupGraph['loop']
   const used = new Map<string, string>()
@@ -94,8 +103,15 @@ export function defineGroup (group: string, ...args: Edge[] | [...Edge[], GroupO
     used.set(topic, as)
   }
   edges.forEach((edge, i) => {
-    if (typeof edge !== 'object' || edge === null) throw new GraphError(`${where(i)}: expected an edge (input, loop, persist, join, lookup, output), got ${String(edge)}`)
+    if (typeof edge !== 'object' || edge === null) throw new GraphError(`${where(i)}: expected an edge (input, loop, persist, join, lookup, output, visitor), got ${String(edge)}`)
     if (!KINDS.has(edge.kind)) throw new GraphError(`${where(i)}: unknown edge kind ${JSON.stringify((edge as { kind: unknown }).kind)}`)
+    if (edge.kind === 'visitor') {
+      if (typeof edge.name !== 'string' || edge.name === '') throw new GraphError(`${where(i)} (visitor): name must be a non-empty string`)
+      if (typeof edge.callback !== 'function') throw new GraphError(`${where(i)} (visitor ${edge.name}): callback must be a function`)
+      if (visitors.has(edge.name)) throw new GraphError(`${where(i)}: visitor ${edge.name} is defined twice`)
+      visitors.set(edge.name, edge.callback as Callback<unknown>)
+      return
+    }
     const codec = (edge as { codec?: Codec<unknown> }).codec
     if (typeof codec?.encode !== 'function' || typeof codec.decode !== 'function') throw new GraphError(`${where(i)} (${String(edge.kind)}): codec must have encode and decode functions`)
     switch (edge.kind) {
@@ -122,8 +138,9 @@ export function defineGroup (group: string, ...args: Edge[] | [...Edge[], GroupO
     }
   })
   if ([...inputs.keys()].every((t) => t === loopEdge?.topic)) throw new GraphError(`defineGroup(${group}): at least one input stream is needed`)
+  if (visitors.size > 0 && table === undefined) throw new GraphError(`defineGroup(${group}): visitors (${[...visitors.keys()].join(', ')}) visit the keys of the group table: add persist(codec)`)
   const hasher = options.hasher ?? 'murmur2'
   if (hasher !== 'murmur2' && hasher !== 'fnv32a') throw new GraphError(`defineGroup(${group}): hasher must be 'murmur2' or 'fnv32a', got ${String(hasher)}`)
   const copartitioned = [...inputs.keys(), ...(table === undefined ? [] : [table.topic]), ...joins.keys()]
-  return { group, hasher, inputs, table, loop: loopEdge, joins, lookups, outputs, copartitioned }
+  return { group, hasher, inputs, table, loop: loopEdge, joins, lookups, outputs, visitors, copartitioned }
 }

@@ -1,5 +1,5 @@
 /** The stream processor's public API (`steadfast/processor`). See docs/processor.md. */
-export { defineGroup, input, loop, persist, join, lookup, output, tableTopic, loopTopic, type GroupGraph, type GroupOptions, type Callback, type Edge } from './graph.ts'
+export { defineGroup, input, loop, persist, join, lookup, output, visitor, tableTopic, loopTopic, type GroupGraph, type GroupOptions, type Callback, type Edge } from './graph.ts'
 export type { Context } from './context.ts'
 export { stringCodec, bytesCodec, jsonCodec, int64Codec, type Codec } from './codecs.ts'
 export { fnv32a, partitionFor, type Hasher } from './hashing.ts'
@@ -12,4 +12,4 @@ export { View, type ViewOptions } from './view.ts'
 export { Tester, type TesterOptions, type EmittedRecord } from './tester.ts'
 export { copartitionedAssignor } from './assignor.ts'
 export type { TopicCreation } from './topics.ts'
-export { GraphError, ProcessingError } from './errors.ts'
+export { GraphError, ProcessingError, VisitAbortedError } from './errors.ts'

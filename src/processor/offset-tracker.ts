@@ -10,6 +10,8 @@ export interface TrackedRecord {
   readonly offset: bigint
   /** Outstanding parts: the callback itself, sends, deferrals. */
   remaining: number
+  /** Called when nothing remains, for a visit's writes (visits are not in the tracker: they have no offset to commit). */
+  readonly done?: () => void
 }
 
 export class OffsetTracker {

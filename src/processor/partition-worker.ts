@@ -10,23 +10,31 @@
  * holds whichever of them were written) and the inputs are read again from the last done record.
  * A failing callback or codec is fatal and reported to the processor.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Consumer } from '../consumer/consumer.ts'
 import type { ConsumerBatch, ConsumerMessage } from '../consumer/message.ts'
 import type { OffsetToCommit } from '../consumer/group/offsets.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { Producer } from '../producer/producer.ts'
-import type { RecordMetadata } from '../producer/batch.ts'
 import { backoffDelay, type BackoffPolicy } from '../resilience/backoff.ts'
 import type { ContextHost } from './context.ts'
-import { ProcessingError } from './errors.ts'
-import type { GroupGraph } from './graph.ts'
+import { ProcessingError, VisitAbortedError } from './errors.ts'
+import type { Callback, GroupGraph } from './graph.ts'
 import { partitionFor } from './hashing.ts'
 import { partitionRestarts, processedRecords } from './metrics.ts'
 import { OffsetTracker, type TrackedRecord } from './offset-tracker.ts'
-import { processRecord } from './process-record.ts'
+import { processRecord, processVisit } from './process-record.ts'
 import type { Store, StoreFactory } from './store.ts'
 import { TablePartition } from './table-partition.ts'
 import { TableReader, type TableReaderDeps } from './table-reader.ts'
+
+/**
+ * How long a partition runs callbacks before it lets the event loop turn. Synchronous callbacks
+ * resolve in microtasks, so without a turn a backlog would hold the loop for as long as it takes:
+ * no heartbeat (the group drops the member past its session timeout and its partitions are
+ * processed again from the last commit), no acknowledgement, no commit, no fetch meanwhile.
+ */
+const SLICE_MS = 5
 
 export type PartitionState = 'idle' | 'recovering' | 'running' | 'stopping' | 'stopped'
 
@@ -44,6 +52,14 @@ export interface WorkerEnv {
   fatal: (error: Error) => void
   committable: () => void
   stateChanged: (state: PartitionState) => void
+}
+
+interface Visit {
+  name: string
+  callback: Callback<unknown>
+  meta: unknown
+  resolve: (visited: number) => void
+  reject: (error: Error) => void
 }
 
 export interface PartitionStatus {
@@ -72,7 +88,15 @@ export class PartitionWorker {
   #queueHead = 0
   #wake: (() => void) | undefined
   #tracker = new OffsetTracker()
-  readonly #inflight = new Set<Promise<unknown>>()
+  readonly #host: ContextHost<TrackedRecord>
+  /** Sends not yet settled, and who waits for none to be left (stop, restart). */
+  #sending = 0
+  #sendsSettled: Array<() => void> = []
+  /** Records processed per topic and not yet counted in the metric (counted once per slice, not per record). */
+  readonly #unreported = new Map<string, number>()
+  /** Visits waiting for their turn between records, and those whose writes are not all acknowledged yet. */
+  #visits: Visit[] = []
+  readonly #visitsFinishing = new Set<Visit>()
   readonly #firstSeen = new Map<string, bigint>()
   readonly #expected = new Map<string, bigint>()
   readonly #committed = new Map<string, bigint>()
@@ -90,6 +114,7 @@ export class PartitionWorker {
   constructor (env: WorkerEnv, partition: number) {
     this.#env = env
     this.partition = partition
+    this.#host = this.#makeHost()
   }
 
   get state (): PartitionState { return this.#state }
@@ -126,6 +151,19 @@ export class PartitionWorker {
     for (const o of offsets) if (o.partition === this.partition) this.#committed.set(o.topic, o.offset)
   }
 
+  /**
+   * Runs visitor `name` on every key of this partition's table, between two records (it sees the
+   * table as the records before it left it); resolves with the keys visited once every write the
+   * visit made was acknowledged. Rejects with VisitAbortedError if the partition stops or restarts first.
+   */
+  async visit (name: string, callback: Callback<unknown>, meta: unknown): Promise<number> {
+    if (this.#stopping) throw new VisitAbortedError(`visit ${name}: partition ${this.partition} is stopping`)
+    return await new Promise<number>((resolve, reject) => {
+      this.#visits.push({ name, callback, meta, resolve, reject })
+      this.#wakeUp()
+    })
+  }
+
   /** Finishes the record in progress, drops the queue, waits for every send in flight; the done offsets stay committable. */
   async stop (): Promise<void> {
     if (!this.#stopping) {
@@ -136,7 +174,9 @@ export class PartitionWorker {
       this.#recovering?.close().catch((error: unknown) => { this.#env.logger.warn({ partition: this.partition, err: (error as Error).message }, 'closing a table reader failed') })
     }
     await this.#loop
-    await Promise.allSettled([...this.#inflight])
+    this.#reportProcessed()
+    this.#abortVisits(`partition ${this.partition} stopped`)
+    await this.#allSendsSettled()
     this.#table?.flush()
   }
 
@@ -226,11 +266,27 @@ export class PartitionWorker {
   }
 
   async #process (progressed: () => void): Promise<void> {
+    let sliceEnd = performance.now() + SLICE_MS
     for (;;) {
       if (this.#stopping) return
       if (this.#failure !== undefined) throw this.#failure
+      const visit = this.#visits.shift()
+      if (visit !== undefined) {
+        this.#reportProcessed()
+        await this.#runVisit(visit)
+        sliceEnd = performance.now() + SLICE_MS
+        continue
+      }
       if (this.#queued === 0) {
+        this.#reportProcessed()
         await new Promise<void>((resolve) => { this.#wake = resolve })
+        sliceEnd = performance.now() + SLICE_MS
+        continue
+      }
+      if (performance.now() >= sliceEnd) {
+        this.#reportProcessed()
+        await nextTurn()
+        sliceEnd = performance.now() + SLICE_MS
         continue
       }
       const m = this.#queue[this.#queueHead++] as ConsumerMessage<Buffer | null, Buffer | null>
@@ -245,30 +301,83 @@ export class PartitionWorker {
 
   async #processOne (m: ConsumerMessage<Buffer | null, Buffer | null>, progressed: () => void): Promise<void> {
     const entry = this.#tracker.add(m.topic, m.offset)
-    const result = processRecord(this.#host(entry), { topic: m.topic, partition: m.partition, offset: m.offset, timestamp: m.timestamp, headers: m.headers, key: m.key }, m.value)
+    // The consumer's message is the record the context describes: no copy per record.
+    const result = processRecord(this.#host, m, m.value, entry)
     if (result instanceof Promise) await result
     this.#processed++
-    processedRecords.inc({ group: this.#env.graph.group, topic: m.topic })
+    this.#unreported.set(m.topic, (this.#unreported.get(m.topic) ?? 0) + 1)
     this.#settle(entry, progressed)
   }
 
-  #host (entry: TrackedRecord): ContextHost {
+  async #runVisit (visit: Visit): Promise<void> {
+    const table = this.#table as TablePartition
+    const topic = (this.#env.graph.table as { topic: string }).topic
+    // One token for the whole visit: it is done once the loop below and every write it made are.
+    let visited = 0
+    const token: TrackedRecord = { topic, offset: -1n, remaining: 1, done: () => { this.#visitsFinishing.delete(visit); visit.resolve(visited) } }
+    this.#visitsFinishing.add(visit)
+    let sliceEnd = performance.now() + SLICE_MS
+    for (const key of table.keys()) {
+      if (this.#stopping || this.#failure !== undefined) return
+      const result = processVisit(this.#host, { topic, partition: this.partition, offset: -1n, timestamp: Date.now(), headers: [], key: Buffer.from(key, 'utf8') }, visit.name, visit.callback, visit.meta, token)
+      if (result instanceof Promise) await result
+      visited++
+      if (performance.now() >= sliceEnd) {
+        await nextTurn()
+        sliceEnd = performance.now() + SLICE_MS
+      }
+    }
+    this.#settle(token)
+  }
+
+  #abortVisits (why: string): void {
+    for (const visit of [...this.#visits, ...this.#visitsFinishing]) visit.reject(new VisitAbortedError(`visit ${visit.name} aborted: ${why}`))
+    this.#visits = []
+    this.#visitsFinishing.clear()
+  }
+
+  #reportProcessed (): void {
+    for (const [topic, count] of this.#unreported) processedRecords.inc({ group: this.#env.graph.group, topic }, count)
+    this.#unreported.clear()
+  }
+
+  /** One host for every record of this partition; each write names its record (the token). */
+  #makeHost (): ContextHost<TrackedRecord> {
     const { graph, producer, partitionCounts } = this.#env
+    const sendFailed = (error: unknown): void => {
+      this.#failure ??= error instanceof Error ? error : new Error(String(error))
+      this.#sent()
+      this.#wakeUp()
+    }
     return {
       graph,
       tableGet: (key) => this.#table?.get(key),
-      tableSet: (key, value) => {
+      tableSet: (entry, key, value) => {
         const table = this.#table as TablePartition
-        const acknowledged = table.write(key, value)
-        this.#track(entry, producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }), acknowledged)
+        const write = table.write(key, value)
+        this.#sending++
+        entry.remaining++
+        producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }).then((meta) => {
+          table.acknowledge(write, meta.offset)
+          this.#sent()
+          this.#settle(entry)
+        }, sendFailed)
       },
-      send: (topic, key, value) => {
-        const partition = key === null ? undefined : partitionFor(graph.hasher, Buffer.from(key, 'utf8'), partitionCounts.get(topic) as number)
-        this.#track(entry, producer.send({ topic, key, value, ...partition === undefined ? {} : { partition } }))
+      send: (entry, topic, key, value) => {
+        const keyBytes = key === null ? null : Buffer.from(key, 'utf8')
+        this.#sending++
+        entry.remaining++
+        const record = keyBytes === null
+          ? { topic, key: null, value }
+          : { topic, key: keyBytes, value, partition: partitionFor(graph.hasher, keyBytes, partitionCounts.get(topic) as number) }
+        producer.send(record).then(() => {
+          this.#sent()
+          this.#settle(entry)
+        }, sendFailed)
       },
       joinGet: (topic, key) => this.#joins.get(topic)?.get(key),
       lookupGet: (topic, key) => this.#env.lookup(topic, key),
-      defer: () => {
+      defer: (entry) => {
         entry.remaining++
         let called = false
         return () => {
@@ -280,16 +389,15 @@ export class PartitionWorker {
     }
   }
 
-  #track (entry: TrackedRecord, sent: Promise<RecordMetadata>, acknowledged?: (offset: bigint) => void): void {
-    entry.remaining++
-    const tracked = sent.then((meta) => {
-      acknowledged?.(meta.offset)
-      this.#settle(entry)
-    }, (error: unknown) => {
-      this.#failure ??= error instanceof Error ? error : new Error(String(error))
-      this.#wakeUp()
-    }).finally(() => { this.#inflight.delete(tracked) })
-    this.#inflight.add(tracked)
+  #sent (): void {
+    if (--this.#sending > 0) return
+    const waiting = this.#sendsSettled
+    this.#sendsSettled = []
+    for (const resolve of waiting) resolve()
+  }
+
+  async #allSendsSettled (): Promise<void> {
+    while (this.#sending > 0) await new Promise<void>((resolve) => { this.#sendsSettled.push(resolve) })
   }
 
   #settle (entry: TrackedRecord, progressed?: () => void): void {
@@ -297,6 +405,7 @@ export class PartitionWorker {
       progressed?.()
       this.#env.committable()
     }
+    if (entry.done !== undefined && entry.remaining === 0) entry.done()
   }
 
   /** After a failure: nothing queued or in flight, writes not acknowledged forgotten, inputs sought back to the last done record. */
@@ -304,7 +413,8 @@ export class PartitionWorker {
     this.#resetting = true
     this.#queue = []
     this.#queueHead = 0
-    await Promise.allSettled([...this.#inflight])
+    this.#abortVisits(`partition ${this.partition} restarted after ${this.#lastError ?? 'a failure'}`)
+    await this.#allSendsSettled()
     this.#resetting = false
     this.#failure = undefined
     this.#tracker.dropPending()

@@ -25,6 +25,7 @@ import type { ProducerOptions } from '../producer/options.ts'
 import { resolveBackoff, type BackoffPolicy } from '../resilience/backoff.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { copartitionedAssignor } from './assignor.ts'
+import { VisitAbortedError } from './errors.ts'
 import type { GroupGraph } from './graph.ts'
 import { PartitionWorker, type PartitionStatus } from './partition-worker.ts'
 import { memoryStore, type StoreFactory } from './store.ts'
@@ -179,6 +180,21 @@ export class Processor extends EventEmitter {
       await this.#shutdown()
     }
     if (this.#error !== undefined) throw this.#error
+  }
+
+  /**
+   * Runs visitor `name` (a `visitor(name, callback)` edge) on every key of every table partition
+   * this member holds, with `meta` as the callback's value, in order with the records of each
+   * partition (Goka's VisitAll). Resolves with the number of keys visited once every write the
+   * visits made was acknowledged; rejects with VisitAbortedError when the processor is not running
+   * or a partition is revoked or restarted meanwhile (visit again: a key may then be visited twice).
+   */
+  async visitAll (name: string, meta?: unknown): Promise<number> {
+    const callback = this.graph.visitors.get(name)
+    if (callback === undefined) throw new InvalidArgumentError(`visitAll: group ${this.graph.group} has no visitor ${name} (visitors: ${[...this.graph.visitors.keys()].join(', ') || 'none'})`)
+    if (this.#state !== 'running' && this.#state !== 'recovering') throw new VisitAbortedError(`visit ${name}: processor ${this.graph.group} is ${this.#state}`)
+    const visited = await Promise.all([...this.#workers.values()].map(async (w) => await w.visit(name, callback, meta)))
+    return visited.reduce((a, b) => a + b, 0)
   }
 
   /** Finishes the records in progress, commits, leaves the group; `run` then resolves. */

@@ -7,13 +7,14 @@
  */
 import type { Store } from './store.ts'
 
-interface Pending { value: Buffer | null, seq: number }
+/** A write sent and not yet in the store; `offset` is Kafka's once acknowledged. */
+export interface PendingWrite { readonly key: string, readonly value: Buffer | null, readonly seq: number, offset: bigint }
 
 export class TablePartition {
   readonly store: Store
-  readonly #overlay = new Map<string, Pending>()
+  readonly #overlay = new Map<string, PendingWrite>()
   #seq = 0
-  #acked: Array<{ key: string, value: Buffer | null, seq: number, offset: bigint }> = []
+  #acked: PendingWrite[] = []
   #flushScheduled = false
 
   constructor (store: Store) {
@@ -26,16 +27,20 @@ export class TablePartition {
     return this.store.get(key)
   }
 
-  /** A write the callback made; returns the function to call once Kafka acknowledged it at `offset`. */
-  write (key: string, value: Buffer | null): (offset: bigint) => void {
-    const seq = ++this.#seq
-    this.#overlay.set(key, { value, seq })
-    return (offset) => {
-      this.#acked.push({ key, value, seq, offset })
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(() => { this.flush() })
-      }
+  /** A write the callback made; give it to `acknowledge` once Kafka acknowledged it. */
+  write (key: string, value: Buffer | null): PendingWrite {
+    const write = { key, value, seq: ++this.#seq, offset: -1n }
+    this.#overlay.set(key, write)
+    return write
+  }
+
+  /** Kafka wrote `write` at `offset`: it reaches the store at the next flush. */
+  acknowledge (write: PendingWrite, offset: bigint): void {
+    write.offset = offset
+    this.#acked.push(write)
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(() => { this.flush() })
     }
   }
 
@@ -58,6 +63,17 @@ export class TablePartition {
   discardPending (): void {
     this.flush()
     this.#overlay.clear()
+  }
+
+  /** The keys a callback would find a value for now: the store's, with the writes not yet acknowledged over them. */
+  keys (): string[] {
+    const keys = new Set<string>()
+    for (const [key] of this.store.entries()) keys.add(key)
+    for (const [key, write] of this.#overlay) {
+      if (write.value === null) keys.delete(key)
+      else keys.add(key)
+    }
+    return [...keys]
   }
 
   get pendingWrites (): number { return this.#overlay.size }

@@ -10,13 +10,16 @@
 import { partitionFor } from './hashing.ts'
 import type { ContextHost, IncomingRecord } from './context.ts'
 import type { GroupGraph } from './graph.ts'
-import { processRecord } from './process-record.ts'
+import { processRecord, processVisit } from './process-record.ts'
 import type { RecordHeader } from '../protocol/records/types.ts'
 
 export interface TesterOptions {
   /** Partitions of every co-partitioned topic (decides `ctx.partition`). Default 1. */
   partitions?: number
 }
+
+/** A record waiting to be processed: the input given to `consume`, then the loopbacks. */
+interface Queued { topic: string, key: string | null, value: Buffer | null }
 
 export interface EmittedRecord<V = unknown> {
   key: string | null
@@ -45,9 +48,29 @@ export class Tester {
   async consume (topic: string, key: string | null, value: unknown, extra: { headers?: RecordHeader[], timestamp?: number } = {}): Promise<void> {
     const edge = this.#graph.inputs.get(topic)
     if (edge === undefined || topic === this.#graph.loop?.topic) throw new RangeError(`Tester.consume: ${topic} is not an input of group ${this.#graph.group} (inputs: ${this.#inputTopics().join(', ')})`)
-    const queue: Array<{ topic: string, key: string | null, value: Buffer | null }> = [{ topic, key, value: value === null ? null : edge.codec.encode(value as never) }]
+    await this.#drain([{ topic, key, value: value === null ? null : edge.codec.encode(value as never) }], extra)
+  }
+
+  /** Runs visitor `name` on every key of the table with `meta` (then the loopbacks it caused); returns the keys visited. */
+  async visit (name: string, meta?: unknown): Promise<number> {
+    const callback = this.#graph.visitors.get(name)
+    const table = this.#graph.table
+    if (callback === undefined || table === undefined) throw new RangeError(`Tester.visit: group ${this.#graph.group} has no visitor ${name}`)
+    const queue: Queued[] = []
+    const keys = [...this.#table.keys()]
+    for (const key of keys) {
+      const keyBytes = Buffer.from(key, 'utf8')
+      const record: IncomingRecord = { topic: table.topic, partition: partitionFor(this.#graph.hasher, keyBytes, this.#partitions), offset: -1n, timestamp: Date.now(), headers: [], key: keyBytes }
+      const result = processVisit(this.#host(queue), record, name, callback, meta, undefined)
+      if (result instanceof Promise) await result
+    }
+    await this.#drain(queue, {})
+    return keys.length
+  }
+
+  async #drain (queue: Queued[], extra: { headers?: RecordHeader[], timestamp?: number }): Promise<void> {
     while (queue.length > 0) {
-      const next = queue.shift() as { topic: string, key: string | null, value: Buffer | null }
+      const next = queue.shift() as Queued
       const keyBytes = next.key === null ? null : Buffer.from(next.key, 'utf8')
       const record: IncomingRecord = {
         topic: next.topic,
@@ -57,7 +80,7 @@ export class Tester {
         headers: extra.headers ?? [],
         key: keyBytes,
       }
-      const result = processRecord(this.#host(queue), record, next.value)
+      const result = processRecord(this.#host(queue), record, next.value, undefined)
       if (result instanceof Promise) await result
     }
   }
@@ -101,15 +124,15 @@ export class Tester {
   /** `ctx.defer()` calls whose commit function has not been called yet. */
   get deferred (): number { return this.#deferred }
 
-  #host (queue: Array<{ topic: string, key: string | null, value: Buffer | null }>): ContextHost {
+  #host (queue: Queued[]): ContextHost<undefined> {
     return {
       graph: this.#graph,
       tableGet: (key) => this.#table.get(key),
-      tableSet: (key, value) => {
+      tableSet: (_token, key, value) => {
         if (value === null) this.#table.delete(key)
         else this.#table.set(key, value)
       },
-      send: (topic, key, value) => {
+      send: (_token, topic, key, value) => {
         if (topic === this.#graph.loop?.topic) {
           queue.push({ topic, key, value })
           return

@@ -1,11 +1,11 @@
 /**
  * The graph API through the Tester (no Kafka): a word count with a table, a loopback and an
- * output checked against counts computed by plain JS; joins, lookups, deferrals; every graph
- * refusal and every processing failure named.
+ * output checked against counts computed by plain JS; joins, lookups, deferrals; visitors; every
+ * graph refusal and every processing failure named.
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { defineGroup, input, join, lookup, loop, output, persist, jsonCodec, stringCodec, bytesCodec, int64Codec, Tester, GraphError, ProcessingError, type Context } from '../../src/processor/index.ts'
+import { defineGroup, input, join, lookup, loop, output, persist, visitor, jsonCodec, stringCodec, bytesCodec, int64Codec, Tester, GraphError, ProcessingError, type Context } from '../../src/processor/index.ts'
 
 const sentences = [
   'the quick brown fox', 'jumps over the lazy dog', 'the dog sleeps',
@@ -158,4 +158,33 @@ test('codecs: round trips and refusals', () => {
   assert.equal(int64Codec.encode(-2n).toString('hex'), 'fffffffffffffffe')
   assert.equal(int64Codec.decode(Buffer.from('0000000000000100', 'hex')), 256n)
   assert.throws(() => int64Codec.decode(Buffer.alloc(3)), /expected 8 bytes, got 3/)
+})
+
+test('a visitor runs on every table key with the meta given, writes and emits as a callback does; its refusals', async () => {
+  const graph = defineGroup('visited',
+    input('words', stringCodec, (ctx: Context<number>) => { ctx.setValue((ctx.value() ?? 0) + 1) }),
+    persist(jsonCodec<number>()),
+    output('resets', jsonCodec<{ was: number, now: number }>()),
+    visitor('reset', (ctx: Context<number>, to: number) => {
+      ctx.emit('resets', ctx.key, { was: ctx.value() as number, now: to })
+      ctx.setValue(to)
+    })
+  )
+  const tester = new Tester(graph, { partitions: 3 })
+  for (const word of ['a', 'b', 'a', 'c', 'a']) await tester.consume('words', word, word)
+  assert.equal(await tester.visit('reset', 10), 3)
+  assert.deepEqual(tester.tableKeys().sort().map((k) => [k, tester.tableValue(k)]), [['a', 10], ['b', 10], ['c', 10]])
+  assert.deepEqual(tester.output('resets').map((r) => [r.key, r.value]).sort(), [['a', { was: 3, now: 10 }], ['b', { was: 1, now: 10 }], ['c', { was: 1, now: 10 }]])
+  await tester.consume('words', 'b', 'b')
+  assert.equal(tester.tableValue('b'), 11, 'records after the visit see its writes')
+  await assert.rejects(tester.visit('nope'), /Tester.visit: group visited has no visitor nope/)
+
+  const noop = (): void => {}
+  assert.throws(() => defineGroup('v1', input('w', stringCodec, noop), visitor('x', noop)), (e: unknown) => e instanceof GraphError && /visitors \(x\) visit the keys of the group table: add persist\(codec\)/.test(e.message))
+  assert.throws(() => defineGroup('v2', input('w', stringCodec, noop), persist(stringCodec), visitor('x', noop), visitor('x', noop)), /edge 3: visitor x is defined twice/)
+  assert.throws(() => defineGroup('v3', input('w', stringCodec, noop), persist(stringCodec), visitor('', noop)), /\(visitor\): name must be a non-empty string/)
+  const failing = defineGroup('v4', input('w', stringCodec, (ctx: Context<number>) => { ctx.setValue(1) }), persist(jsonCodec<number>()), visitor('boom', () => { throw new Error('no') }))
+  const t2 = new Tester(failing)
+  await t2.consume('w', 'k', 'x')
+  await assert.rejects(t2.visit('boom'), (e: unknown) => e instanceof ProcessingError && e.message === 'processor v4: visitor boom threw at v4-table-0 offset -1: no')
 })

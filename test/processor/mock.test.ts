@@ -2,7 +2,7 @@
  * The processor against librdkafka's mock cluster: input written by kcat, table and outputs read
  * back by kcat and compared with the counts plain JS computes from the input; restart with the
  * SQLite store recovering only the tail; setup refusals; a failing callback stopping the
- * processor with the record named and the records before it committed.
+ * processor with the record named and the records before it committed; visits of every table key.
  */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join as joinPath } from 'node:path'
 import { Admin } from '../../src/admin/admin.ts'
-import { defineGroup, input, persist, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
+import { defineGroup, input, persist, output, visitor, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, VisitAbortedError, type Context, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
 import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
 import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
 import { testLogger } from '../consumer/helpers.ts'
+import { registry } from '../../src/observability/metrics.ts'
 import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
 
 const PARTITIONS = 4
@@ -79,6 +80,10 @@ test('word count on the mock: table and output equal the counts computed from th
   await processor.stop()
   await running
   assert.deepEqual(states, ['running', 'stopping', 'stopped'])
+  // The metric is counted once per slice, not per record: after the stop it has every record.
+  const metric = await registry.getSingleMetric('steadfast_processor_records_processed_total')?.get()
+  const counted = (metric?.values ?? []).filter((v) => v.labels.group === 'wc').reduce((n, v) => n + v.value, 0)
+  assert.equal(counted, lines.length + lines.join(' ').split(' ').length, 'records_processed_total counts every input and loop record')
   const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'wc-table'), await readAll(mock.bootstrap, 'wc-out'), PARTITIONS, { exact: true })
   assert.deepEqual(report, { duplicatesApplied: 0, repeatedSources: [] })
 })
@@ -202,4 +207,79 @@ test('table writes that fail for good restart only their partition; the processo
   await processor.stop()
   const report = checkWordCount(expectedCounts(lines), await readAll(mock.bootstrap, 'pr-table'), await readAll(mock.bootstrap, 'pr-out'), PARTITIONS, { exact: false })
   console.log(`# partition 0 restarted ${restarts[0]} time(s); duplicates applied: ${report.duplicatesApplied}; occurrences emitted twice: ${report.repeatedSources.length}`)
+})
+
+test('a backlog of slow callbacks leaves the event loop to the heartbeats: the member keeps its partitions and every record is applied once', { timeout: 90_000 }, async (t) => {
+  const mock = await startMock(t, [{ name: 'bl-in', partitions: PARTITIONS }, { name: 'bl-table', partitions: PARTITIONS }])
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  const perPartition = 600
+  for (let p = 0; p < PARTITIONS; p++) {
+    assert.equal((await produce(mock.bootstrap, 'bl-in', p, Array.from({ length: perPartition }, (_, i) => `k${p}-${i % 50}:${i}`), ['-K', ':'])).code, 0)
+  }
+  // 2 ms of synchronous work per record: the backlog takes 4.8 s of CPU, longer than the 3 s
+  // session timeout, so heartbeats must get through between records for the member to stay.
+  const applied = new Map<string, number>()
+  const graph = defineGroup('bl', input('bl-in', stringCodec, (ctx) => {
+    const until = performance.now() + 2
+    while (performance.now() < until);
+    const at = `${ctx.partition}/${ctx.offset}`
+    applied.set(at, (applied.get(at) ?? 0) + 1)
+    ctx.setValue((ctx.value() ?? 0) + 1)
+  }), persist(jsonCodec<number>()))
+  const { processor, running } = start(t, graph, options(mock.bootstrap))
+  // A member that lost its session is given its partitions again: each one recovers a second time.
+  const recovered = new Set<number>()
+  const reassigned = new Promise<never>((_resolve, reject) => {
+    processor.on('partition-state', ({ partition, state }: { partition: number, state: string }) => {
+      if (state !== 'recovering') return
+      if (recovered.has(partition)) reject(new Error(`partition ${partition} recovered again: the member lost its place in the group`))
+      recovered.add(partition)
+    })
+  })
+  await Promise.race([committedAll(processor, admin, ['bl-in'], PARTITIONS, running), reassigned])
+  assert.deepEqual([...recovered].sort(), [0, 1, 2, 3])
+  assert.equal(applied.size, PARTITIONS * perPartition, 'every record applied')
+  assert.deepEqual([...applied].filter(([, n]) => n > 1), [], 'no record applied twice')
+  await processor.stop()
+})
+
+test('visitAll runs a visitor on every table key of every partition, its writes acknowledged when it resolves, in order with the records', async (t) => {
+  const mock = await startMock(t, ['vz-in', 'vz-table', 'vz-out'].map((name) => ({ name, partitions: PARTITIONS })))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  // Per partition 5 keys, each counted 4 times.
+  const write = async (times: number): Promise<void> => {
+    for (let p = 0; p < PARTITIONS; p++) {
+      assert.equal((await produce(mock.bootstrap, 'vz-in', p, Array.from({ length: 5 * times }, (_, i) => `w${p}-${i % 5}:x`), ['-K', ':'])).code, 0)
+    }
+  }
+  await write(4)
+  const graph = defineGroup('vz',
+    input('vz-in', stringCodec, (ctx: Context<number>) => { ctx.setValue((ctx.value() ?? 0) + 1) }),
+    persist(jsonCodec<number>()),
+    output('vz-out', jsonCodec<{ was: number, now: number }>()),
+    visitor('reset', (ctx: Context<number>, to: number) => {
+      ctx.emit('vz-out', ctx.key, { was: ctx.value() as number, now: to })
+      ctx.setValue(to)
+    })
+  )
+  const { processor, running } = start(t, graph, options(mock.bootstrap))
+  await committedAll(processor, admin, ['vz-in'], PARTITIONS, running)
+  await assert.rejects(processor.visitAll('nope'), /visitAll: group vz has no visitor nope \(visitors: reset\)/)
+  assert.equal(await processor.visitAll('reset', 100), PARTITIONS * 5, 'every key visited once')
+  // Resolved: the visit's table writes and emits are in Kafka.
+  const table = await readAll(mock.bootstrap, 'vz-table')
+  const last = new Map(table.map((r) => [r.key, Number(r.value)]))
+  assert.equal(last.size, PARTITIONS * 5)
+  assert.deepEqual([...last.values()].filter((v) => v !== 100), [], 'every key reset to the meta given')
+  const out = await readAll(mock.bootstrap, 'vz-out')
+  assert.deepEqual(out.map((r) => r.value).sort(), Array.from({ length: PARTITIONS * 5 }, () => JSON.stringify({ was: 4, now: 100 })), 'each key emitted once, with its count before the visit')
+  // Records after the visit count on from its value.
+  await write(1)
+  await committedAll(processor, admin, ['vz-in'], PARTITIONS, running)
+  await processor.stop()
+  const after = new Map((await readAll(mock.bootstrap, 'vz-table')).map((r) => [r.key, Number(r.value)]))
+  assert.deepEqual([...after.values()].filter((v) => v !== 101), [])
+  await assert.rejects(processor.visitAll('reset', 0), (e: unknown) => e instanceof VisitAbortedError && e.message === 'visit reset: processor vz is stopped')
 })
