@@ -15,6 +15,7 @@ import type { Logger } from '../observability/logger.ts'
 import { backoffDelay, resolveBackoff } from '../resilience/backoff.ts'
 import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
 import { retry } from '../resilience/retry.ts'
+import { TimeSlice } from '../resilience/time-slice.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
 import { BrokerFetcher, type FetchHost } from './broker-fetcher.ts'
 import { OffsetOutOfRangeError, PartitionFetchError } from './errors.ts'
@@ -48,6 +49,8 @@ export class FetchManager implements FetchHost {
   #errors: Array<{ state: PartitionState | undefined, error: Error }> = []
   readonly #dataReady = new Notifier()
   readonly #abort = new AbortController()
+  /** How long `take` has handed out buffered records since the event loop last turned. */
+  readonly #handoutSlice = new TimeSlice()
   /** Set when a partition failed in a way that means our metadata is stale. */
   #staleMetadata = false
   #placing: Promise<void> | undefined
@@ -131,6 +134,9 @@ export class FetchManager implements FetchHost {
    */
   async take (max: number, signal: AbortSignal): Promise<TakenChunk | undefined> {
     for (;;) {
+      // Buffered records are handed out without waiting for I/O; with a handler that does not
+      // wait either, heartbeats (and everything else) would wait for the whole buffer.
+      if (this.#handoutSlice.due) await this.#handoutSlice.turn()
       const failure = this.#errors.shift()
       if (failure !== undefined) throw failure.error
       const wakeup = this.#dataReady.next()
@@ -146,6 +152,7 @@ export class FetchManager implements FetchHost {
       }
       if (signal.aborted || this.#abort.signal.aborted) return undefined
       await waitFor(wakeup, undefined, AbortSignal.any([signal, this.#abort.signal]))
+      this.#handoutSlice.restart()
     }
   }
 

@@ -10,13 +10,13 @@
  * holds whichever of them were written) and the inputs are read again from the last done record.
  * A failing callback or codec is fatal and reported to the processor.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises'
 import type { Consumer } from '../consumer/consumer.ts'
 import type { ConsumerBatch, ConsumerMessage } from '../consumer/message.ts'
 import type { OffsetToCommit } from '../consumer/group/offsets.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { Producer } from '../producer/producer.ts'
 import { backoffDelay, type BackoffPolicy } from '../resilience/backoff.ts'
+import { TimeSlice } from '../resilience/time-slice.ts'
 import type { ContextHost } from './context.ts'
 import { ProcessingError, VisitAbortedError } from './errors.ts'
 import type { Callback, GroupGraph } from './graph.ts'
@@ -27,14 +27,6 @@ import { processRecord, processVisit } from './process-record.ts'
 import type { Store, StoreFactory } from './store.ts'
 import { TablePartition } from './table-partition.ts'
 import { TableReader, type TableReaderDeps } from './table-reader.ts'
-
-/**
- * How long a partition runs callbacks before it lets the event loop turn. Synchronous callbacks
- * resolve in microtasks, so without a turn a backlog would hold the loop for as long as it takes:
- * no heartbeat (the group drops the member past its session timeout and its partitions are
- * processed again from the last commit), no acknowledgement, no commit, no fetch meanwhile.
- */
-const SLICE_MS = 5
 
 export type PartitionState = 'idle' | 'recovering' | 'running' | 'stopping' | 'stopped'
 
@@ -266,7 +258,8 @@ export class PartitionWorker {
   }
 
   async #process (progressed: () => void): Promise<void> {
-    let sliceEnd = performance.now() + SLICE_MS
+    // Synchronous callbacks resolve in microtasks: without turns a backlog would hold the event loop.
+    const slice = new TimeSlice()
     for (;;) {
       if (this.#stopping) return
       if (this.#failure !== undefined) throw this.#failure
@@ -274,19 +267,18 @@ export class PartitionWorker {
       if (visit !== undefined) {
         this.#reportProcessed()
         await this.#runVisit(visit)
-        sliceEnd = performance.now() + SLICE_MS
+        slice.restart()
         continue
       }
       if (this.#queued === 0) {
         this.#reportProcessed()
         await new Promise<void>((resolve) => { this.#wake = resolve })
-        sliceEnd = performance.now() + SLICE_MS
+        slice.restart()
         continue
       }
-      if (performance.now() >= sliceEnd) {
+      if (slice.due) {
         this.#reportProcessed()
-        await nextTurn()
-        sliceEnd = performance.now() + SLICE_MS
+        await slice.turn()
         continue
       }
       const m = this.#queue[this.#queueHead++] as ConsumerMessage<Buffer | null, Buffer | null>
@@ -316,16 +308,13 @@ export class PartitionWorker {
     let visited = 0
     const token: TrackedRecord = { topic, offset: -1n, remaining: 1, done: () => { this.#visitsFinishing.delete(visit); visit.resolve(visited) } }
     this.#visitsFinishing.add(visit)
-    let sliceEnd = performance.now() + SLICE_MS
+    const slice = new TimeSlice()
     for (const key of table.keys()) {
       if (this.#stopping || this.#failure !== undefined) return
       const result = processVisit(this.#host, { topic, partition: this.partition, offset: -1n, timestamp: Date.now(), headers: [], key: Buffer.from(key, 'utf8') }, visit.name, visit.callback, visit.meta, token)
       if (result instanceof Promise) await result
       visited++
-      if (performance.now() >= sliceEnd) {
-        await nextTurn()
-        sliceEnd = performance.now() + SLICE_MS
-      }
+      if (slice.due) await slice.turn()
     }
     this.#settle(token)
   }
