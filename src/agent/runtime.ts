@@ -52,7 +52,7 @@ export class Runtime {
       const tls = tlsOf(c.tls)
       const client = new ConnectClient({ urls: c.urls, logger, ...(tls === undefined ? {} : { tls }), ...(c.auth === undefined ? {} : { auth: { username: c.auth.username, password: c.auth.password.reveal() } }) })
       this.#closers.push(() => client.close())
-      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db, deps.replica), concurrency: c.concurrency, prune: c.prune, allowEmpty: true, logger })
+      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db, deps.replica), concurrency: c.concurrency, prune: c.prune, rebalanceGraceMs: c.rebalanceGrace, allowEmpty: true, logger })
       const connectors = new ConnectorsLoop({ reconciler, source, events, marks, logger })
       this.connectors = connectors
       loop('connectors', config.intervals.connectors, (signal) => connectors.run(signal))

@@ -77,7 +77,9 @@ function render (s) {
   const connectors = s.connectors?.connectors ?? []
   table('connectors', ['connector', 'condition', 'state', 'tasks', 'actions'], connectors.map((c) => row([
     '<b>' + esc(c.name) + '</b>' + (c.managed ? '' : ' <span class="muted">(not created by the agent)</span>'),
-    badge(c.condition.type, c.condition.type === 'Ready' ? 'ok' : 'err') + (c.condition.reason ? ' ' + esc(c.condition.reason) + ': <span class="note">' + esc(c.condition.message) + '</span>' : '') + c.notes.map((n) => '<div class="note">' + esc(n) + '</div>').join(''),
+    (c.condition.type === 'Ready' && c.condition.reason
+      ? badge('Ready, ' + c.condition.reason.toLowerCase(), 'warn') + ' <span class="note">' + esc(c.condition.message) + '</span>'
+      : badge(c.condition.type, c.condition.type === 'Ready' ? 'ok' : 'err') + (c.condition.reason ? ' ' + esc(c.condition.reason) + ': <span class="note">' + esc(c.condition.message) + '</span>' : '')) + c.notes.map((n) => '<div class="note">' + esc(n) + '</div>').join(''),
     c.state ? badge(c.state, stateKind(c.state)) : '—',
     c.tasks.map((t) => esc(t.id) + ' ' + badge(t.state, stateKind(t.state)) + (t.state === 'FAILED' ? ' <button data-act="connectors/' + encodeURIComponent(c.name) + '/tasks/' + t.id + '/restart">restart</button>' : '')).join('<br>') || '—',
     '<button data-act="connectors/' + encodeURIComponent(c.name) + '/restart?includeTasks=true&onlyFailed=true">restart failed</button>'])),
