@@ -68,6 +68,7 @@ export const configSchema = z.strictObject({
     concurrency: z.number().int().min(1).default(8),
     prune: z.boolean().default(true),
     rebalanceGrace: durationOf(true).default(DEFAULT_REBALANCE_GRACE_MS),
+    discoverWorkers: z.boolean().default(false),
   }).optional(),
   cruiseControl: z.strictObject({
     url: z.url(),
@@ -121,8 +122,11 @@ export interface AgentConfig {
     tls?: TlsConfig
     sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: string, password: Secret }
   }
-  /** `rebalanceGrace`: ms a Ready connector being moved by a worker rebalance stays Ready (Reassigning). */
-  connect?: { urls: string[], tls?: TlsConfig, auth?: { username: string, password: Secret }, concurrency: number, prune: boolean, rebalanceGrace: number }
+  /**
+   * `rebalanceGrace`: ms a Ready connector being moved by a worker rebalance stays Ready (Reassigning).
+   * `discoverWorkers`: also try the workers named in statuses when the configured URLs fail.
+   */
+  connect?: { urls: string[], tls?: TlsConfig, auth?: { username: string, password: Secret }, concurrency: number, prune: boolean, rebalanceGrace: number, discoverWorkers: boolean }
   cruiseControl?: { url: string, tls?: TlsConfig, auth?: { username: string, password: Secret }, maxActiveUserTasks: number }
   manifests?: string
   groups: WatchedGroup[]
@@ -205,7 +209,7 @@ export async function parseConfig (text: string, file: string, env: NodeJS.Proce
   if (c.connect !== undefined) {
     const connectTls = await tls(c.connect.tls, ['connect', 'tls'])
     const connectAuth = await auth(c.connect.auth, ['connect', 'auth'])
-    config.connect = { urls: c.connect.urls, concurrency: c.connect.concurrency, prune: c.connect.prune, rebalanceGrace: c.connect.rebalanceGrace, ...(connectTls === undefined ? {} : { tls: connectTls }), ...(connectAuth === undefined ? {} : { auth: connectAuth }) }
+    config.connect = { urls: c.connect.urls, concurrency: c.connect.concurrency, prune: c.connect.prune, rebalanceGrace: c.connect.rebalanceGrace, discoverWorkers: c.connect.discoverWorkers, ...(connectTls === undefined ? {} : { tls: connectTls }), ...(connectAuth === undefined ? {} : { auth: connectAuth }) }
   }
   if (c.cruiseControl !== undefined) {
     const ccTls = await tls(c.cruiseControl.tls, ['cruiseControl', 'tls'])
