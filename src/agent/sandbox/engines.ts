@@ -27,10 +27,16 @@ export interface SandboxEngine {
   stop: () => Promise<void>
 }
 
-type Starter = () => Promise<SandboxEngine>
+export interface EngineOptions {
+  /** Extra worker.properties settings for the real engine's Connect workers (tests: e.g. a scheduled-rebalance delay). */
+  connectWorkerConfig?: Record<string, string | number | boolean>
+}
+
+type Starter = (options: EngineOptions) => Promise<SandboxEngine>
 
 const starters: Partial<Record<EngineName, Starter>> = {
-  mock: async () => {
+  mock: async (options) => {
+    if (options.connectWorkerConfig !== undefined) throw new InvalidArgumentError('sandbox: connectWorkerConfig applies to the real engine\'s workers; the mock engine\'s Connect simulator has no worker settings')
     const cluster = await MockCluster.start({ brokers: 3, topics: DEMO_TOPICS })
     try {
       const connect = await ConnectSimulator.start({ workers: 3, rebalanceMs: 200, restartMs: 100 })
@@ -46,10 +52,10 @@ const starters: Partial<Record<EngineName, Starter>> = {
       throw error
     }
   },
-  real: async () => {
+  real: async (options) => {
     const cluster = await RealCluster.start({ brokers: 3, topics: DEMO_TOPICS })
     try {
-      const connect = await RealConnect.start({ cluster, workers: 3 })
+      const connect = await RealConnect.start({ cluster, workers: 3, ...(options.connectWorkerConfig === undefined ? {} : { workerConfig: options.connectWorkerConfig }) })
       return {
         name: 'real',
         bootstrap: cluster.bootstrap,
@@ -78,8 +84,8 @@ export function defaultEngine (): EngineName {
   return starters.real !== undefined && javaPresent() ? 'real' : 'mock'
 }
 
-export async function startEngine (name: EngineName): Promise<SandboxEngine> {
+export async function startEngine (name: EngineName, options: EngineOptions = {}): Promise<SandboxEngine> {
   const start = starters[name]
   if (start === undefined) throw new InvalidArgumentError(`sandbox engine ${name} is not available in this build; use --engine mock`)
-  return await start()
+  return await start(options)
 }

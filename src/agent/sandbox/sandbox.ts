@@ -23,6 +23,8 @@ export interface SandboxOptions {
   /** Produce and commit demo traffic (default true). */
   workload?: boolean
   logger?: Logger
+  /** Extra worker settings for the real engine's Connect workers (not offered by the command; tests use it). */
+  connectWorkerConfig?: Record<string, string | number | boolean>
 }
 
 export const DEFAULT_SANDBOX_DIR = join(tmpdir(), 'steadfast-sandbox')
@@ -49,7 +51,7 @@ export class Sandbox {
     const logger = options.logger ?? rootLogger()
     const stops: Array<() => Promise<void>> = []
     try {
-      const engine = await startEngine(options.engine)
+      const engine = await startEngine(options.engine, options.connectWorkerConfig === undefined ? {} : { connectWorkerConfig: options.connectWorkerConfig })
       stops.push(() => engine.stop())
       const cruiseControl = await CruiseControlSimulator.start({ maxActiveUserTasks: 5, scanIntervalMs: 1000, maxBlockTimeMs: 500, proposalComputeMs: 500, executionTickMs: 500, movementsPerTick: 3, cluster: { brokers: 4 } })
       stops.push(() => cruiseControl.stop())
