@@ -5,6 +5,8 @@
  * loop run triggered and awaited, never a sleep.
  */
 import { after, before, test } from 'node:test'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,6 +21,8 @@ import { registry } from '../../src/observability/metrics.ts'
 import { Producer } from '../../src/producer/producer.ts'
 
 const logger = createLogger({ level: 'silent' })
+const run = promisify(execFile)
+const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
 let sandbox: Sandbox
 let dir: string
 const events: AgentEvent[] = []
@@ -67,7 +71,7 @@ test('applies the example manifests: both FileStream connectors Ready as declare
   assert.deepEqual(ready, { status: 200, body: { ready: true, role: 'single' } })
 })
 
-test('lag metrics per partition equal the admin\'s consumerGroupLag', async (t) => {
+test('lag metrics per partition equal the admin\'s consumerGroupLag and what `steadfast groups lag` prints', async (t) => {
   const { bootstrap } = sandbox.engine
   const producer = new Producer({ bootstrap, logger })
   const admin = new Admin({ bootstrap, logger })
@@ -89,6 +93,11 @@ test('lag metrics per partition equal the admin\'s consumerGroupLag', async (t) 
       .map((m) => ({ partition: Number(m.labels?.partition), lag: BigInt(m.value ?? '') }))
       .sort((a, b) => a.partition - b.partition)
     assert.deepEqual(scraped, expected.map((e) => ({ partition: e.partition, lag: e.lag })), group)
+    // And what an operator's `steadfast groups lag` prints for the group.
+    const { stdout } = await run(BIN, ['groups', 'lag', group, '--topic', 'orders', '-o', 'json', '-b', bootstrap], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' } })
+    const printed = (JSON.parse(stdout) as { partitions: Array<{ partition: number, lag: number | string }> }).partitions
+      .map((p) => ({ partition: p.partition, lag: BigInt(p.lag) })).sort((a, b) => a.partition - b.partition)
+    assert.deepEqual(scraped, printed, `${group}: the scrape equals steadfast groups lag`)
   }
   assert.ok(family.metrics.some((m) => m.labels?.group === 'billing' && Number(m.value) > 0), 'the test commits half: some lag is expected')
   const names = new Set(families.map((f) => f.name))
