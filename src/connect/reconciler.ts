@@ -52,6 +52,8 @@ export interface ReconcilerOptions {
    * 60 s; 0 shows Connect's state at once). See rebalance-grace.ts.
    */
   rebalanceGraceMs?: number
+  /** Told just before a delete is sent (the agent's event list shows it before and after). */
+  onDeleting?: (name: string, managed: boolean) => void
   /** Drives the auto-restart schedule, the rebalance grace and the waits between passes; tests pass a fake. */
   clock?: Clock
   logger?: Logger
@@ -129,6 +131,7 @@ export class Reconciler {
   #clock: Clock
   #logger: Logger
   #grace: RebalanceGrace
+  #onDeleting: ((name: string, managed: boolean) => void) | undefined
   /** Writes per connector, one at a time. */
   #locks = new KeyedSerial<string>()
   /** Passes, one at a time. */
@@ -145,6 +148,7 @@ export class Reconciler {
     this.#allowEmpty = options.allowEmpty ?? false
     this.#clock = options.clock ?? systemClock
     this.#grace = new RebalanceGrace(options.rebalanceGraceMs ?? DEFAULT_REBALANCE_GRACE_MS)
+    this.#onDeleting = options.onDeleting
     this.#logger = (options.logger ?? this.client.transport.baseLogger).child({ component: 'connect-reconciler' })
   }
 
@@ -461,6 +465,7 @@ export class Reconciler {
   }
 
   async #delete (action: Extract<PlanAction, { type: 'delete' }>, options: PassOptions): Promise<boolean> {
+    this.#onDeleting?.(action.name, action.managed)
     try {
       await this.client.deleteConnector(action.name, options)
     } catch (error) {

@@ -199,5 +199,6 @@ test('pruning is safe: a connector the agent created goes with its manifest, one
   assert.ok(sim.connector('hand-made') !== undefined)
   assert.ok(sim.connector('files-sink') !== undefined)
   assert.deepEqual(sandbox.agent.runtime.connectors?.snapshot.unmanaged, ['hand-made'])
-  assert.ok(events.some((e) => e.subject === 'storm-sink' && /deleted: created by the agent and its manifest was removed/.test(e.message)))
+  const said = events.filter((e) => e.subject === 'storm-sink').map((e) => e.message)
+  assert.deepEqual(said.filter((m) => /^delet/.test(m)), ['deleting: created by the agent and its manifest was removed', 'deleted: created by the agent and its manifest was removed'], 'shown before and after')
 })
