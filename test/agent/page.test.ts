@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -103,4 +103,19 @@ test('a Ready connector whose worker leaves during a rebalance is shown "Ready, 
   const said = sandbox.agent.events.recent(20).filter((e) => e.subject === 'files-sink').map((e) => e.message)
   assert.equal(said[0], 'Ready', 'events, newest first')
   assert.match(said[1] ?? '', /^Ready, reassigning: .*UNASSIGNED, declared running; a worker-group rebalance is moving it/)
+})
+
+test('the clients\' recent retries are listed: a connector created through a Connect 409 storm', async () => {
+  const sim = sandbox.engine.connectSimulator
+  assert.ok(sim !== undefined)
+  const storm = sim.storm({ durationMs: 1000 })
+  await writeFile(join(dir, 'manifests', 'retried.yaml'), 'kind: KafkaConnector\nmetadata: { name: retried }\nspec:\n  class: org.apache.kafka.connect.file.FileStreamSinkConnector\n  config: { file: /tmp/steadfast-retried.txt, topics: files }\n')
+  await sandbox.agent.runtime.loop('connectors')?.trigger()
+  await storm
+  const page = await browser.newPage()
+  await page.goto(`${sandbox.agent.url}/`)
+  const row = page.locator('#retries tr', { hasText: 'createConnector' }).first()
+  await row.waitFor()
+  assert.match(await row.innerText(), /connect\s+createConnector\s+\d+\s+\d+ ms\s+rebalance\s+Connect POST http:\/\/127\.0\.0\.1:\d+\/connectors answered 409/)
+  await unlink(join(dir, 'manifests', 'retried.yaml'))
 })

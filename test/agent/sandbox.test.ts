@@ -101,7 +101,8 @@ test('lag metrics per partition equal the admin\'s consumerGroupLag and what `st
   }
   assert.ok(family.metrics.some((m) => m.labels?.group === 'billing' && Number(m.value) > 0), 'the test commits half: some lag is expected')
   const names = new Set(families.map((f) => f.name))
-  for (const name of ['steadfast_agent_connector_ready', 'steadfast_agent_connector_task_state', 'steadfast_agent_rebalance_state', 'steadfast_agent_group_status', 'steadfast_agent_loop_duration_seconds', 'steadfast_agent_cruise_control_user_tasks', 'steadfast_retries_total']) {
+  for (const name of ['steadfast_agent_connector_ready', 'steadfast_agent_connector_state', 'steadfast_agent_connector_task_state', 'steadfast_agent_rebalance_state', 'steadfast_agent_group_status',
+    'steadfast_agent_loop_runs_total', 'steadfast_agent_loop_duration_seconds', 'steadfast_agent_reconcile_outcomes_total', 'steadfast_agent_cruise_control_user_tasks', 'steadfast_agent_active', 'steadfast_retries_total']) {
     assert.ok(names.has(name), `${name} is exported`)
   }
 })
@@ -123,6 +124,9 @@ test('a Connect 409 storm: a connector declared during it is created once the st
   await sandbox.agent.runtime.loop('connectors')?.trigger()
   await storm
   await runUntil('connectors', allReady(['files-source', 'files-sink', 'storm-sink']))
+  const { body } = await api('/api/status')
+  assert.ok((body.retries as Array<{ component: string, operation: string, reason: string, message: string }>).some((r) => r.component === 'connect' && r.operation === 'createConnector' && r.reason === 'rebalance' && /answered 409/.test(r.message)),
+    `the create's retries through the storm are listed: ${JSON.stringify(body.retries)}`)
   assert.ok(sim.countRequests({ status: 409 }) > conflictsBefore, 'the storm answered 409s')
   const during = events.slice(from).filter((e) => e.kind === 'connector')
   assert.deepEqual(during.filter((e) => e.level !== 'info' || /NotReady \((Error|ConnectorFailed|TasksFailed)\)/.test(e.message)), [])

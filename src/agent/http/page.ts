@@ -1,8 +1,8 @@
 /**
  * The status page: one self-contained HTML document (no framework, no external request) that
  * reads `/api/status` every few seconds and draws connectors and tasks, rebalances with their
- * proposal and progress, group lag with a small SVG chart of total lag over time, the loops, and
- * recent events. Actions (approve/refresh/stop, restart) post to the API with the bearer token
+ * proposal and progress, group lag with a small SVG chart of total lag over time, the loops,
+ * the clients' recent retries and recent events. Actions (approve/refresh/stop, restart) post to the API with the bearer token
  * typed into the page, kept in sessionStorage only.
  */
 export const STATUS_PAGE = `<!doctype html>
@@ -40,6 +40,7 @@ export const STATUS_PAGE = `<!doctype html>
 <h2>Connectors</h2><table id="connectors"></table>
 <h2>Rebalances</h2><table id="rebalances"></table>
 <h2>Consumer groups</h2><table id="groups"></table>
+<h2>Recent retries</h2><table id="retries"></table>
 <h2>Recent events</h2><table id="events"></table>
 <script>
 'use strict'
@@ -104,6 +105,8 @@ function render (s) {
     '<b>' + esc(g.group) + '</b>', badge(g.status, stateKind(g.status)) + (g.error ? '<div class="note">' + esc(g.error) + '</div>' : ''), esc(g.totalLag ?? '—'),
     (g.partitions ?? []).map((p) => esc(p.topic) + '-' + p.partition + ': ' + esc(p.lag) + (p.status !== 'OK' ? ' ' + badge(p.status, stateKind(p.status)) : '')).join('<br>'),
     chart(g.history)])), s.configured.kafka ? 'no watched group found' : 'Kafka is not configured')
+  table('retries', ['time', 'client', 'operation', 'attempt', 'next try in', 'reason', 'failure'], (s.retries ?? []).map((r) => row([
+    esc(new Date(r.at).toLocaleTimeString()), esc(r.component), esc(r.operation), esc(r.attempt), esc(r.delayMs) + ' ms', badge(r.reason, 'warn'), '<span class="note">' + esc(r.message) + '</span>'])), 'no retries yet')
   table('events', ['time', 'level', 'about', 'event'], s.events.map((e) => row([
     esc(new Date(e.at).toLocaleTimeString()), badge(e.level, e.level === 'info' ? 'info' : e.level === 'warn' ? 'warn' : 'err'), esc(e.kind) + ' ' + esc(e.subject), '<span style="white-space:pre-wrap">' + esc(e.message) + '</span>'])), 'no events yet')
 }
