@@ -95,3 +95,36 @@ test('runs of one loop never overlap: triggers during a run wait for it, then on
   assert.equal(most, 1, 'never two runs at once')
   assert.equal(runs, 2, 'the triggers made during the run asked for one more run')
 })
+
+test('stop lets the run in flight finish within the grace; past it, the run\'s signal is aborted and awaited', async () => {
+  let release: (() => void) | undefined
+  let finished = false
+  const patient = new Loop({
+    name: 'test-stop-finish',
+    intervalMs: 60_000,
+    jitter: 0,
+    logger,
+    run: async () => { await new Promise<void>((resolve) => { release = resolve }); finished = true },
+  })
+  patient.start()
+  await until(() => release !== undefined, 'the run')
+  const stopped = patient.stop(60_000)
+  release?.()
+  await stopped
+  assert.equal(finished, true, 'the run in flight finished')
+  assert.equal(patient.status.failures, 0, 'and was not aborted')
+
+  let reason: unknown
+  const stubborn = new Loop({
+    name: 'test-stop-abort',
+    intervalMs: 60_000,
+    jitter: 0,
+    logger,
+    run: async (signal) => { await new Promise((resolve) => signal.addEventListener('abort', () => { reason = signal.reason; resolve(undefined) }, { once: true })) },
+  })
+  stubborn.start()
+  await until(() => stubborn.status.running, 'the run')
+  await stubborn.stop(50)
+  assert.match(String(reason), /agent loop test-stop-abort: stopped/)
+  assert.equal(stubborn.status.running, false)
+})
