@@ -155,6 +155,12 @@ test('a Cruise Control capacity storm: the approved rebalance executes to Ready 
   assert.ok(record !== undefined)
   assert.deepEqual(record.history.map((h) => h.state), ['New', 'ProposalReady', 'Rebalancing', 'Ready'])
   assert.equal(record.progress?.partitionsMoved, record.progress?.partitionsTotal)
+  const scraped = parsePrometheusTextFormat(await (await fetch(`${sandbox.agent.url}/metrics`)).text())
+  const value = (name: string, labels: Record<string, string>) => scraped.find((f) => f.name === name)?.metrics
+    .find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value
+  assert.equal(value('steadfast_agent_rebalance_partitions_moved_ratio', { rebalance: 'full-rebalance' }), '1', 'progress: every partition moved')
+  assert.equal(value('steadfast_agent_rebalance_state', { rebalance: 'full-rebalance', state: 'Ready' }), '1')
+  assert.equal(value('steadfast_agent_rebalance_state', { rebalance: 'full-rebalance', state: 'Rebalancing' }), '0')
   assert.ok(cc.capacityRejections > 0, 'the simulator refused requests for capacity')
   assert.ok(await capacityRetries() > retriesBefore, 'the agent met capacity 500s and retried them')
   assert.equal(cc.executions.length, 1)
