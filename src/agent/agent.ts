@@ -17,6 +17,7 @@ import { agentActive } from './metrics.ts'
 import { Runtime, type RuntimeDeps } from './runtime.ts'
 import { openStateDatabase, type StateDatabase } from './state/database.ts'
 import { EventLog } from './state/events.ts'
+import { RecentRetries } from './recent-retries.ts'
 import { AnnotationMarks } from './state/marks.ts'
 
 export interface AgentOptions {
@@ -32,6 +33,7 @@ export class Agent {
   readonly #db: StateDatabase
   readonly #marks: AnnotationMarks
   readonly #server: AgentServer
+  readonly #retries: RecentRetries
   readonly #logger: Logger
   readonly #env: NodeJS.ProcessEnv
   readonly #watchers: FSWatcher[] = []
@@ -42,7 +44,8 @@ export class Agent {
   #timers = new Map<string, ReturnType<typeof setTimeout>>()
   #stopped: Promise<void> | undefined
 
-  private constructor (config: AgentConfig, db: StateDatabase, server: AgentServer, url: string, options: AgentOptions, events: EventLog, marks: AnnotationMarks, ha: HighAvailability | undefined) {
+  private constructor (config: AgentConfig, db: StateDatabase, server: AgentServer, url: string, options: AgentOptions, events: EventLog, marks: AnnotationMarks, ha: HighAvailability | undefined, retries: RecentRetries) {
+    this.#retries = retries
     this.#db = db
     this.events = events
     this.#marks = marks
@@ -62,22 +65,24 @@ export class Agent {
     const db = openStateDatabase(config.state)
     const events = new EventLog(db)
     const marks = new AnnotationMarks(db, ha?.replica)
+    const retries = new RecentRetries()
     // The server is listening before the agent exists (a port in use fails before anything runs).
     const started: { agent?: Agent } = {}
     const server = new AgentServer(() => {
       const agent = started.agent
       if (agent === undefined) throw new Error('the agent is starting')
-      return { runtime: agent.#runtime, events, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt, role: agent.role, ...(ha === undefined ? {} : { ha: { group: ha.group, since: ha.since } }) }
+      return { runtime: agent.#runtime, events, retries, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt, role: agent.role, ...(ha === undefined ? {} : { ha: { group: ha.group, since: ha.since } }) }
     })
     let url: string
     try {
       url = await server.listen(config.http.host, config.http.port)
     } catch (error) {
+      retries.close()
       db.close()
       await ha?.close()
       throw error
     }
-    const agent = new Agent(config, db, server, url, options, events, marks, ha)
+    const agent = new Agent(config, db, server, url, options, events, marks, ha, retries)
     started.agent = agent
     events.record('info', 'agent', 'agent', `started (${config.file}); serving ${url}`)
     if (ha === undefined) {
@@ -198,6 +203,7 @@ export class Agent {
       await this.#runtime.stop()
       this.events.record('info', 'agent', 'agent', 'stopped')
       await this.#server.close()
+      this.#retries.close()
       this.#db.close()
     })()
     return this.#stopped

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { issueProblems, problem, type ManifestProblem } from '../connect/manifest.ts'
+import { DEFAULT_REBALANCE_GRACE_MS } from '../connect/rebalance-grace.ts'
 import { parseDuration } from '../cli/options.ts'
 import { SteadfastError } from '../resilience/errors.ts'
 import { Secret, readSecret, secretRefSchema, type SecretRef } from './secret.ts'
@@ -23,16 +24,19 @@ export class ConfigError extends SteadfastError {
   }
 }
 
-const duration = z.string().transform((text, ctx) => {
+/** A duration in whole milliseconds; `0s` only where zero means something (`allowZero`). */
+const durationOf = (allowZero: boolean) => z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value)
   try {
-    const ms = parseDuration(text)
-    if (ms > 0) return ms
-    ctx.addIssue({ code: 'custom', message: 'must be longer than 0' })
+    const ms = Math.round(parseDuration(text))
+    if (ms > 0 || (allowZero && ms === 0)) return ms
+    ctx.addIssue({ code: 'custom', message: allowZero ? 'must be 0 or longer' : 'must be longer than 0' })
   } catch (error) {
     ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^duration: /, '') })
   }
   return z.NEVER
 })
+const duration = durationOf(false)
 
 const tlsSchema = z.strictObject({
   ca: secretRefSchema.optional(),
@@ -63,6 +67,8 @@ export const configSchema = z.strictObject({
     auth: authSchema.optional(),
     concurrency: z.number().int().min(1).default(8),
     prune: z.boolean().default(true),
+    rebalanceGrace: durationOf(true).default(DEFAULT_REBALANCE_GRACE_MS),
+    discoverWorkers: z.boolean().default(false),
   }).optional(),
   cruiseControl: z.strictObject({
     url: z.url(),
@@ -116,7 +122,11 @@ export interface AgentConfig {
     tls?: TlsConfig
     sasl?: { mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username: string, password: Secret }
   }
-  connect?: { urls: string[], tls?: TlsConfig, auth?: { username: string, password: Secret }, concurrency: number, prune: boolean }
+  /**
+   * `rebalanceGrace`: ms a Ready connector being moved by a worker rebalance stays Ready (Reassigning).
+   * `discoverWorkers`: also try the workers named in statuses when the configured URLs fail.
+   */
+  connect?: { urls: string[], tls?: TlsConfig, auth?: { username: string, password: Secret }, concurrency: number, prune: boolean, rebalanceGrace: number, discoverWorkers: boolean }
   cruiseControl?: { url: string, tls?: TlsConfig, auth?: { username: string, password: Secret }, maxActiveUserTasks: number }
   manifests?: string
   groups: WatchedGroup[]
@@ -199,7 +209,7 @@ export async function parseConfig (text: string, file: string, env: NodeJS.Proce
   if (c.connect !== undefined) {
     const connectTls = await tls(c.connect.tls, ['connect', 'tls'])
     const connectAuth = await auth(c.connect.auth, ['connect', 'auth'])
-    config.connect = { urls: c.connect.urls, concurrency: c.connect.concurrency, prune: c.connect.prune, ...(connectTls === undefined ? {} : { tls: connectTls }), ...(connectAuth === undefined ? {} : { auth: connectAuth }) }
+    config.connect = { urls: c.connect.urls, concurrency: c.connect.concurrency, prune: c.connect.prune, rebalanceGrace: c.connect.rebalanceGrace, discoverWorkers: c.connect.discoverWorkers, ...(connectTls === undefined ? {} : { tls: connectTls }), ...(connectAuth === undefined ? {} : { auth: connectAuth }) }
   }
   if (c.cruiseControl !== undefined) {
     const ccTls = await tls(c.cruiseControl.tls, ['cruiseControl', 'tls'])

@@ -50,9 +50,10 @@ export class Runtime {
     if (config.connect !== undefined && source !== undefined) {
       const c = config.connect
       const tls = tlsOf(c.tls)
-      const client = new ConnectClient({ urls: c.urls, logger, ...(tls === undefined ? {} : { tls }), ...(c.auth === undefined ? {} : { auth: { username: c.auth.username, password: c.auth.password.reveal() } }) })
+      const client = new ConnectClient({ urls: c.urls, discoverWorkers: c.discoverWorkers, logger, ...(tls === undefined ? {} : { tls }), ...(c.auth === undefined ? {} : { auth: { username: c.auth.username, password: c.auth.password.reveal() } }) })
       this.#closers.push(() => client.close())
-      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db, deps.replica), concurrency: c.concurrency, prune: c.prune, allowEmpty: true, logger })
+      const onDeleting = (name: string): void => { events.record('info', 'connector', name, 'deleting: created by the agent and its manifest was removed') }
+      const reconciler = new Reconciler({ client, store: new SqliteOwnershipStore(deps.db, deps.replica), concurrency: c.concurrency, prune: c.prune, rebalanceGraceMs: c.rebalanceGrace, allowEmpty: true, logger, onDeleting })
       const connectors = new ConnectorsLoop({ reconciler, source, events, marks, logger })
       this.connectors = connectors
       loop('connectors', config.intervals.connectors, (signal) => connectors.run(signal))

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../resilience/errors.ts'
 import { isSupersededRestart } from './faults.ts'
 import type { ConnectClientOptions } from './options.ts'
 import { ConnectTransport, type RequestSpec } from './transport.ts'
+import { workerUrls } from './worker-discovery.ts'
 import type {
   ConfigDefinition, ConfigValidation, ConnectorInfo, ConnectorOffset, ConnectorOffsetChange, ConnectorStatus,
   ExpandedConnector, LoggerLevel, PluginInfo, RestartResult, ServerInfo, TargetState, TaskInfo, TaskStatus, WorkerHealth,
@@ -30,9 +31,12 @@ function taskSegment (task: number): string {
 
 export class ConnectClient {
   readonly transport: ConnectTransport
+  /** With discoverWorkers: the configured URL learned worker URLs are modelled on. */
+  readonly #discoverFrom: string | undefined
 
   constructor (options: ConnectClientOptions) {
     this.transport = new ConnectTransport(options)
+    this.#discoverFrom = options.discoverWorkers === true ? [options.urls].flat()[0] : undefined
   }
 
   async #call<T> (spec: Omit<RequestSpec, 'signal'>, options: CallOptions): Promise<T> {
@@ -56,11 +60,13 @@ export class ConnectClient {
     return this.#call({ operation: 'listConnectors', method: 'GET', path: '/connectors' }, options)
   }
 
-  /** Every connector with its status and/or info, in one request. */
-  listConnectorsExpanded (expand: { status?: boolean, info?: boolean } = { status: true, info: true }, options: CallOptions = {}): Promise<Record<string, ExpandedConnector>> {
+  /** Every connector with its status and/or info, in one request. With discoverWorkers, the statuses' workers are learned. */
+  async listConnectorsExpanded (expand: { status?: boolean, info?: boolean } = { status: true, info: true }, options: CallOptions = {}): Promise<Record<string, ExpandedConnector>> {
     const query = [expand.status === true ? 'expand=status' : '', expand.info === true ? 'expand=info' : ''].filter((q) => q !== '').join('&')
     if (query === '') throw new InvalidArgumentError('connect: listConnectorsExpanded needs status or info (or both)')
-    return this.#call({ operation: 'listConnectorsExpanded', method: 'GET', path: `/connectors?${query}` }, options)
+    const body = await this.#call<Record<string, ExpandedConnector>>({ operation: 'listConnectorsExpanded', method: 'GET', path: `/connectors?${query}` }, options)
+    if (this.#discoverFrom !== undefined && expand.status === true) this.transport.setLearnedUrls(workerUrls(body, this.#discoverFrom))
+    return body
   }
 
   createConnector (request: { name: string, config: Record<string, string>, initialState?: TargetState }, options: CallOptions = {}): Promise<ConnectorInfo> {

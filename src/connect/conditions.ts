@@ -7,7 +7,10 @@ import type { ConnectorStatus } from './types.ts'
 
 export interface Condition {
   type: 'Ready' | 'NotReady'
-  /** Short and stable: Reconciling, ConnectorFailed, TasksFailed, Pending, Missing, Error. */
+  /**
+   * Short and stable. NotReady: Reconciling, ConnectorFailed, TasksFailed, Pending, Missing, Error.
+   * Ready: none, or Reassigning (a worker-group rebalance is moving it, within the grace of rebalance-grace.ts).
+   */
   reason?: string
   message?: string
   failedTasks?: number[]

@@ -11,4 +11,5 @@ export { Reconciler, autoRestartDelayMinutes, type ReconcilerOptions, type Recon
 export { FileOwnershipStore, MemoryOwnershipStore, emptyOwnership, type OwnershipStore, type OwnershipState, type RestartBook } from './ownership.ts'
 export { diffConfig, formatPlan, type PlanAction, type ConfigChange } from './plan.ts'
 export { assess, type Condition } from './conditions.ts'
+export { DEFAULT_REBALANCE_GRACE_MS, isReassigning } from './rebalance-grace.ts'
 export type * from './types.ts'

@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Clock } from '../resilience/clock.ts'
 import type { Registry } from '../observability/metrics.ts'
-import { func, integer, logger, nonEmptyString, options, parseOptions, refuse, registry, retryOption, satisfying } from '../resilience/options.ts'
+import { boolean, func, integer, logger, nonEmptyString, options, parseOptions, refuse, registry, retryOption, satisfying } from '../resilience/options.ts'
 import { basicAuthSchema, headersSchema, httpUrlSchema, restTlsSchema, type BasicAuth, type RestTlsOptions } from '../rest/options.ts'
 
 const WHAT = 'connect client'
@@ -34,6 +34,7 @@ export const connectClientOptionsSchema = options({
   headers: headersSchema,
   requestTimeoutMs: integer(1),
   connectionsPerWorker: integer(1),
+  discoverWorkers: boolean(),
   retry: retryOption(),
   policy: retryOption(),
   logger: logger(),
@@ -56,6 +57,11 @@ export interface ConnectClientOptions {
   requestTimeoutMs?: number
   /** Keep-alive connections per worker (default 4). */
   connectionsPerWorker?: number
+  /**
+   * Learn the group's workers from each full status read (their `worker_id`) and try them after
+   * the configured URLs (default false; worker-discovery.ts says why it is off by default).
+   */
+  discoverWorkers?: boolean
   /** Retry policy; fields not given come from CONNECT_DEFAULT_POLICY. */
   retry?: Partial<BackoffPolicy>
   /** @deprecated The older name of `retry`. */

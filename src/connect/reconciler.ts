@@ -20,6 +20,7 @@ import { assess, type Condition } from './conditions.ts'
 import { isAlreadyExists, isAlreadyGone, isRefusedCreate } from './faults.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
 import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
+import { DEFAULT_REBALANCE_GRACE_MS, RebalanceGrace } from './rebalance-grace.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
 import type { ConnectorOffsetChange, ConnectorStatus, ExpandedConnector, RestartResult } from './types.ts'
 
@@ -45,7 +46,15 @@ export interface ReconcilerOptions {
    * is more often a mistake (wrong path, files not yet written) than a wish to delete everything.
    */
   allowEmpty?: boolean
-  /** Drives the auto-restart schedule and the waits between passes; tests pass a fake. */
+  /**
+   * How long a Ready connector that a worker-group rebalance is moving (Connect reports it
+   * UNASSIGNED or RESTARTING) stays Ready, with reason Reassigning, before it is NotReady (default
+   * 60 s; 0 shows Connect's state at once). See rebalance-grace.ts.
+   */
+  rebalanceGraceMs?: number
+  /** Told just before a delete is sent (the agent's event list shows it before and after). */
+  onDeleting?: (name: string, managed: boolean) => void
+  /** Drives the auto-restart schedule, the rebalance grace and the waits between passes; tests pass a fake. */
   clock?: Clock
   logger?: Logger
 }
@@ -121,6 +130,8 @@ export class Reconciler {
   #allowEmpty: boolean
   #clock: Clock
   #logger: Logger
+  #grace: RebalanceGrace
+  #onDeleting: ((name: string, managed: boolean) => void) | undefined
   /** Writes per connector, one at a time. */
   #locks = new KeyedSerial<string>()
   /** Passes, one at a time. */
@@ -136,18 +147,25 @@ export class Reconciler {
     this.#pruneUnmanaged = options.pruneUnmanaged ?? false
     this.#allowEmpty = options.allowEmpty ?? false
     this.#clock = options.clock ?? systemClock
+    this.#grace = new RebalanceGrace(options.rebalanceGraceMs ?? DEFAULT_REBALANCE_GRACE_MS)
+    this.#onDeleting = options.onDeleting
     this.#logger = (options.logger ?? this.client.transport.baseLogger).child({ component: 'connect-reconciler' })
   }
+
+  /** How long a Ready connector being moved by a worker rebalance stays Ready (Reassigning). */
+  get rebalanceGraceMs (): number { return this.#grace.graceMs }
 
   /** What a pass would do now, without doing it. */
   async plan (manifests: ConnectorManifest[], options: PassOptions = {}): Promise<Plan> {
     return await this.#serial(options, async (pass) => {
       const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
+      const now = this.#clock.now()
+      const conditions = decisions.map((d) => this.#judge(d, conditionOf(d), now, false))
       return {
-        connectors: decisions.map((d) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name) || ledger.adopt.includes(d.manifest.name), actions: d.actions, condition: conditionOf(d) })),
+        connectors: decisions.map((d, i) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name) || ledger.adopt.includes(d.manifest.name), actions: d.actions, condition: conditions[i] as Condition })),
         deleted: deletes.map((d) => d.name),
         unmanaged,
-        ready: deletes.length === 0 && decisions.every((d) => d.actions.length === 0 && conditionOf(d).type === 'Ready'),
+        ready: deletes.length === 0 && decisions.every((d, i) => d.actions.length === 0 && conditions[i]?.type === 'Ready'),
         actions: [...decisions.flatMap((d) => d.actions), ...deletes],
       }
     })
@@ -159,6 +177,9 @@ export class Reconciler {
       const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
       await this.#commit(ledger)
       const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, pass)))))
+      const now = this.#clock.now()
+      for (const [i, r] of reports.entries()) r.condition = this.#judge(decisions[i] as Decision, r.condition, now, true)
+      this.#grace.retain(new Set(manifests.map((m) => m.name)))
       const deleted: string[] = []
       await Promise.all(deletes.map((a) => this.#bulkhead.run(() => this.#withLock(a.name, async () => {
         if (await this.#delete(a, pass)) deleted.push(a.name)
@@ -255,6 +276,11 @@ export class Reconciler {
         pass.unlink()
       }
     })
+  }
+
+  /** The condition shown: Connect's, or Ready (Reassigning) while a rebalance moves a Ready connector. */
+  #judge (d: Decision, condition: Condition, now: number, record: boolean): Condition {
+    return this.#grace.judge(d.manifest.name, d.manifest.state, d.observed?.status, condition, now, record)
   }
 
   #withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
@@ -439,6 +465,7 @@ export class Reconciler {
   }
 
   async #delete (action: Extract<PlanAction, { type: 'delete' }>, options: PassOptions): Promise<boolean> {
+    this.#onDeleting?.(action.name, action.managed)
     try {
       await this.client.deleteConnector(action.name, options)
     } catch (error) {

@@ -77,7 +77,10 @@ export class RestTransport<C = undefined> {
   readonly policy: BackoffPolicy
   readonly #options: RestTransportOptions<C>
   readonly #targets: Target[]
-  #preferred = 0
+  /** Base URLs learned at run time (setLearnedUrls), tried after the configured ones. */
+  #learned: Target[] = []
+  #preferred: Target
+  readonly #defaultAuth: string | undefined
   readonly #headers: Record<string, string>
   readonly #maxBodyBytes: number
   readonly #success: (status: number) => boolean
@@ -88,17 +91,9 @@ export class RestTransport<C = undefined> {
   constructor (options: RestTransportOptions<C>) {
     this.#options = options
     this.policy = resolveBackoff(options.policy)
-    const defaultAuth = options.auth === undefined ? undefined : basic(options.auth.username, options.auth.password)
-    this.#targets = options.urls.map((text) => {
-      const u = new URL(text)
-      const basePath = u.pathname.replace(/\/+$/, '')
-      const authorization = u.username === '' ? defaultAuth : basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
-      const pool = new Pool(u.origin, {
-        ...(options.connectionsPerUrl === undefined ? {} : { connections: options.connectionsPerUrl }),
-        ...(u.protocol === 'https:' && options.tls !== undefined ? { connect: { ...options.tls } } : {}),
-      })
-      return { url: `${u.origin}${basePath}`, pool, basePath, authorization }
-    })
+    this.#defaultAuth = options.auth === undefined ? undefined : basic(options.auth.username, options.auth.password)
+    this.#targets = options.urls.map((text) => this.#target(text))
+    this.#preferred = this.#targets[0] as Target
     this.#headers = { accept: 'application/json', ...options.headers }
     for (const [name, value] of Object.entries(options.headers ?? {})) if (isCredentialHeader(name)) registerSecret(value)
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
@@ -108,8 +103,48 @@ export class RestTransport<C = undefined> {
     this.#metrics = options.metrics ?? sharedMetrics
   }
 
-  /** The base URLs, without userinfo. */
-  get urls (): string[] { return this.#targets.map((t) => t.url) }
+  /** The base URLs, without userinfo: the configured ones, then the learned ones. */
+  get urls (): string[] { return this.#all().map((t) => t.url) }
+
+  /** The configured base URLs, without userinfo. */
+  get configuredUrls (): string[] { return this.#targets.map((t) => t.url) }
+
+  /**
+   * Replaces the base URLs learned at run time (e.g. Connect workers named in statuses). They are
+   * tried after the configured ones, with the TLS options and the default basic auth; a URL that
+   * is configured already is left out, and the pools of URLs no longer listed are closed.
+   */
+  setLearnedUrls (urls: readonly string[]): void {
+    const taken = new Set(this.#targets.map((t) => t.url))
+    const old = new Map(this.#learned.map((t) => [t.url, t]))
+    const next: Target[] = []
+    for (const text of urls) {
+      const url = baseUrl(new URL(text))
+      if (taken.has(url)) continue
+      taken.add(url)
+      next.push(old.get(url) ?? this.#target(text))
+      old.delete(url)
+    }
+    for (const gone of old.values()) {
+      gone.pool.close().catch((error: unknown) => this.#logger.debug({ url: gone.url, err: (error as Error).message }, 'closing the pool of a URL no longer learned failed'))
+    }
+    this.#learned = next
+    if (!this.#all().includes(this.#preferred)) this.#preferred = this.#targets[0] as Target
+  }
+
+  #all (): Target[] { return [...this.#targets, ...this.#learned] }
+
+  #target (text: string): Target {
+    const u = new URL(text)
+    const basePath = basePathOf(u)
+    const authorization = u.username === '' ? this.#defaultAuth : basic(decodeURIComponent(u.username), decodeURIComponent(u.password))
+    const pool = new Pool(u.origin, {
+      ...(this.#options.connectionsPerUrl === undefined ? {} : { connections: this.#options.connectionsPerUrl }),
+      ...(u.protocol === 'https:' && this.#options.tls !== undefined ? { connect: { ...this.#options.tls } } : {}),
+    })
+    return { url: baseUrl(u), pool, basePath, authorization }
+  }
+
   get logger (): Logger { return this.#logger }
   /** The logger as given, without this transport's `component` binding, for loggers that set their own. */
   get baseLogger (): Logger { return this.#baseLogger }
@@ -137,19 +172,20 @@ export class RestTransport<C = undefined> {
   /** One attempt: the URL that answered last first, then the others when the policy allows. */
   async #attempt (request: RestRequest<C>, context: RetryContext): Promise<RestResponse> {
     let lastError: TransportError | undefined
-    for (let i = 0; i < this.#targets.length; i++) {
-      const index = (this.#preferred + i) % this.#targets.length
-      const target = this.#targets[index] as Target
+    const targets = this.#all()
+    const first = Math.max(0, targets.indexOf(this.#preferred))
+    for (let i = 0; i < targets.length; i++) {
+      const target = targets[(first + i) % targets.length] as Target
       try {
         const response = await traceRequest(
           () => ({ system: this.#options.component, operation: request.operation, method: request.method, target: target.url, clientId: this.#metrics.clientId }),
           async () => await this.#send(target, request, context.signal))
-        this.#preferred = index
+        this.#preferred = target
         return response
       } catch (error) {
         if (!(error instanceof TransportError) || !this.#options.faults.failOver(error, request)) throw error
         lastError = error
-        if (this.#targets.length > 1) {
+        if (targets.length > 1) {
           const { component, peer } = this.#options
           this.#logger.warn({ operation: request.operation, [peer]: target.url, reason: error.reason },
             `${component} ${peer} ${target.url} did not answer ${request.method} ${request.path} (${error.systemCode}); trying the next ${peer}`)
@@ -210,8 +246,17 @@ export class RestTransport<C = undefined> {
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.#targets.map((t) => t.pool.close()))
+    await Promise.all(this.#all().map((t) => t.pool.close()))
   }
+}
+
+function basePathOf (u: URL): string {
+  return u.pathname.replace(/\/+$/, '')
+}
+
+/** origin + path prefix: how a base URL is named and compared. */
+function baseUrl (u: URL): string {
+  return `${u.origin}${basePathOf(u)}`
 }
 
 function basic (username: string, password: string): string {

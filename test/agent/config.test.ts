@@ -109,3 +109,14 @@ test('ha: defaults derived from the group, needs kafka, and a bad group or durat
   assert.match(bad[0] ?? '', /^4 ha\.group: must be a consumer group name/)
   assert.match(bad[1] ?? '', /^5 ha\.sessionTimeout: /)
 })
+
+test('connect.rebalanceGrace: 60 s by default, 0 turns it off, a negative or unitless one is named; discoverWorkers off by default', async () => {
+  const base = 'manifests: m\nconnect:\n  urls: http://connect:8083\n'
+  assert.equal((await parseConfig(base, FILE, {})).connect?.rebalanceGrace, 60_000)
+  assert.equal((await parseConfig(base, FILE, {})).connect?.discoverWorkers, false, 'worker discovery is off by default')
+  assert.equal((await parseConfig(`${base}  discoverWorkers: true\n`, FILE, {})).connect?.discoverWorkers, true)
+  assert.equal((await parseConfig(`${base}  rebalanceGrace: 2m\n`, FILE, {})).connect?.rebalanceGrace, 120_000)
+  assert.equal((await parseConfig(`${base}  rebalanceGrace: 0s\n`, FILE, {})).connect?.rebalanceGrace, 0)
+  assert.deepEqual(await problems(`${base}  rebalanceGrace: 30\n`), ['4 connect.rebalanceGrace: "30" needs a unit: 30ms or 30s (examples: 500ms, 30s, 2m, 1h, 1m30s)'])
+  assert.match((await problems(`${base}  rebalanceGrace: "-5s"\n`))[0] ?? '', /^4 connect\.rebalanceGrace: "-5s" is not a duration/)
+})

@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type Browser } from 'playwright-core'
@@ -63,4 +63,59 @@ test('the page shows connectors, the rebalance and the groups, and approves the 
   await approve.waitFor({ state: 'detached' })
   assert.match(await page.locator('#rebalances').innerText(), /full-rebalance\s+full\s+(Rebalancing|Ready)\b/)
   assert.ok(['Rebalancing', 'Ready'].includes((await sandbox.agent.runtime.rebalances?.lifecycle.get('full-rebalance'))?.state ?? ''))
+})
+
+test('a Ready connector whose worker leaves during a rebalance is shown "Ready, reassigning" with what Connect says, then Ready', async () => {
+  const sim = sandbox.engine.connectSimulator
+  assert.ok(sim !== undefined, 'the mock engine runs the Connect simulator')
+  const runtime = sandbox.agent.runtime
+  const sink = () => runtime.connectors?.snapshot.connectors.find((c) => c.name === 'files-sink')
+  await runUntil('connectors', () => sink()?.condition.type === 'Ready' && sink()?.condition.reason === undefined)
+  const worker = sink()?.tasks[0]?.workerId
+  const url = sim.workers.find((w) => w.id === worker)?.url as string
+  // A long rebalance is under way when the worker leaves, so what it ran stays UNASSIGNED until the test ends it.
+  sim.rebalance(60_000)
+  await sim.removeWorker(url)
+  try {
+    await runtime.loop('connectors')?.trigger()
+    assert.equal(sink()?.condition.type, 'Ready')
+    assert.equal(sink()?.condition.reason, 'Reassigning')
+    const status = await (await fetch(`${sandbox.agent.url}/api/status`)).json() as { connectors: { rebalanceGraceMs: number, connectors: Array<{ name: string, condition: { type: string, reason?: string, message?: string } }> } }
+    assert.equal(status.connectors.rebalanceGraceMs, 60_000)
+    const shown = status.connectors.connectors.find((c) => c.name === 'files-sink')?.condition
+    assert.equal(shown?.reason, 'Reassigning')
+    assert.match(shown?.message ?? '', /UNASSIGNED, declared running; a worker-group rebalance is moving it \(since .+\); NotReady if it lasts past the 60 s rebalance grace$/)
+
+    const page = await browser.newPage()
+    await page.goto(`${sandbox.agent.url}/`)
+    const row = page.locator('#connectors tr', { hasText: 'files-sink' })
+    await row.getByText('Ready, reassigning').waitFor()
+    assert.match(await row.innerText(), /Ready, reassigning\s+\S.*UNASSIGNED, declared running; a worker-group rebalance is moving it/)
+
+    sim.group.finishRebalance()
+    await runtime.loop('connectors')?.trigger()
+    assert.deepEqual(sink()?.condition, { type: 'Ready' })
+    await row.getByText('Ready, reassigning').waitFor({ state: 'detached' })
+  } finally {
+    sim.group.finishRebalance()
+    await sim.restartWorker(url)
+  }
+  const said = sandbox.agent.events.recent(20).filter((e) => e.subject === 'files-sink').map((e) => e.message)
+  assert.equal(said[0], 'Ready', 'events, newest first')
+  assert.match(said[1] ?? '', /^Ready, reassigning: .*UNASSIGNED, declared running; a worker-group rebalance is moving it/)
+})
+
+test('the clients\' recent retries are listed: a connector created through a Connect 409 storm', async () => {
+  const sim = sandbox.engine.connectSimulator
+  assert.ok(sim !== undefined)
+  const storm = sim.storm({ durationMs: 1000 })
+  await writeFile(join(dir, 'manifests', 'retried.yaml'), 'kind: KafkaConnector\nmetadata: { name: retried }\nspec:\n  class: org.apache.kafka.connect.file.FileStreamSinkConnector\n  config: { file: /tmp/steadfast-retried.txt, topics: files }\n')
+  await sandbox.agent.runtime.loop('connectors')?.trigger()
+  await storm
+  const page = await browser.newPage()
+  await page.goto(`${sandbox.agent.url}/`)
+  const row = page.locator('#retries tr', { hasText: 'createConnector' }).first()
+  await row.waitFor()
+  assert.match(await row.innerText(), /connect\s+createConnector\s+\d+\s+\d+ ms\s+rebalance\s+Connect POST http:\/\/127\.0\.0\.1:\d+\/connectors answered 409/)
+  await unlink(join(dir, 'manifests', 'retried.yaml'))
 })

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
 import type { ChildProcess } from 'node:child_process'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CruiseControlSimulator } from '../../src/testkit/cruise-control-sim/simulator.ts'
@@ -47,8 +47,13 @@ test('kill -9 during an execution: the restarted agent follows the same User-Tas
   assert.equal((await refresh({ authorization: 'Bearer wrong-token-000' })).status, 401)
   assert.equal((await refresh({ authorization: `Bearer ${TOKEN}` })).status, 202)
 
+  assert.ok(!(await (await fetch(`${second.url}/api/status`)).text()).includes(TOKEN), 'the API does not serve the token')
   second.child.kill('SIGTERM')
   const [code] = await once(second.child, 'exit') as [number | null]
   assert.equal(code, 0)
   assert.ok(second.lines.includes('Stopped on SIGTERM.'), second.lines.join('\n'))
+  // The token was used above; the state directory does not hold it either.
+  const state = await readdir(join(dir, 'state'))
+  for (const file of state) assert.ok(!(await readFile(join(dir, 'state', file))).includes(TOKEN), `${file} does not hold the token`)
+  assert.ok(state.includes('agent.db'), state.join(', '))
 })

@@ -1,17 +1,20 @@
 /**
  * The agent on the sandbox's real engine through a Connect worker-group storm: while real Kafka
  * Connect workers leave and join (each change a rebalance of the worker group), a connector is
- * declared and the connectors loop keeps running. Nothing is ever shown NotReady for a failure
- * (Error, ConnectorFailed, TasksFailed), no pass fails, the new connector is created once and is
- * RUNNING as the workers report. (A connector whose worker left is shown NotReady (Pending) while
- * Connect reports it UNASSIGNED, until it runs on another worker: that is what Connect says.)
- * Waits are loop runs triggered and awaited, or the rig's own "group stable".
+ * declared and the connectors loop keeps running. A worker that leaves reports what it ran
+ * UNASSIGNED, and the workers wait `scheduled.rebalance.max.delay.ms` (15 s here, 5 minutes by
+ * Connect's default) before handing it to another: within the agent's rebalance grace a connector
+ * that was Ready is shown Ready (Reassigning), never NotReady; no pass fails; the new connector is
+ * created once. With a grace shorter than the delay, the same move shows NotReady (Pending) once
+ * the grace is over, and Ready again when another worker runs it.
+ * Waits are loop runs triggered and awaited (a tenth of a second apart), or the rig's own "group stable".
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
 import { Sandbox } from '../../src/agent/sandbox/sandbox.ts'
 import type { AgentEvent } from '../../src/agent/state/events.ts'
 import { createLogger } from '../../src/observability/logger.ts'
@@ -23,7 +26,7 @@ const events: AgentEvent[] = []
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'steadfast-sandbox-storm-'))
-  sandbox = await Sandbox.start({ engine: 'real', dir, port: 0, workload: false, logger })
+  sandbox = await Sandbox.start({ engine: 'real', dir, port: 0, workload: false, logger, connectWorkerConfig: { 'scheduled.rebalance.max.delay.ms': 15_000 } })
   sandbox.agent.events.onEvent((e) => events.push(e))
 })
 
@@ -32,21 +35,27 @@ after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+const ALL = ['files-source', 'files-sink', 'storm-sink']
 const connectors = () => sandbox.agent.runtime.connectors?.snapshot.connectors ?? []
-const ready = (names: string[]) => names.every((n) => connectors().find((c) => c.name === n)?.condition.type === 'Ready')
+const condition = (name: string) => connectors().find((c) => c.name === name)?.condition
+/** Ready with nothing moving (not Ready, reassigning). */
+const settled = (names: string[]) => names.every((n) => condition(n)?.type === 'Ready' && condition(n)?.reason === undefined)
+const pass = async (): Promise<void> => { await sandbox.agent.runtime.loop('connectors')?.trigger() }
+const said = (from: number, name: string) => events.slice(from).filter((e) => e.kind === 'connector' && e.subject === name).map((e) => e.message)
 
-async function runUntil (done: () => boolean, runs = 200): Promise<void> {
+async function runUntil (done: () => boolean, runs = 900): Promise<void> {
   for (let i = 0; i < runs; i++) {
-    await sandbox.agent.runtime.loop('connectors')?.trigger()
+    await pass()
     if (done()) return
+    await pause(100)
   }
   assert.fail(`the connectors did not get there after ${runs} runs: ${JSON.stringify(connectors().map((c) => [c.name, c.condition]))}`)
 }
 
-test('workers leaving and joining while a connector is declared: created once, RUNNING, nothing shown NotReady', { timeout: 300_000 }, async () => {
+test('workers leaving and joining while a connector is declared: created once, RUNNING, shown Ready (reassigning) and never NotReady once Ready', { timeout: 400_000 }, async () => {
   const connect = sandbox.engine.realConnect
   assert.ok(connect !== undefined, 'the real engine runs real workers')
-  await runUntil(() => ready(['files-source', 'files-sink']))
+  await runUntil(() => settled(['files-source', 'files-sink']))
   const from = events.length
 
   await writeFile(join(dir, 'manifests', 'storm.yaml'), [
@@ -54,32 +63,65 @@ test('workers leaving and joining while a connector is declared: created once, R
     'spec:', '  class: org.apache.kafka.connect.file.FileStreamSinkConnector', '  tasksMax: 1',
     `  config: { file: ${join(dir, 'storm.txt')}, topics: files }`, '',
   ].join('\n'))
-  // The storm: the last worker the agent was given leaves, a new one joins, the new one leaves
-  // again — three worker-group rebalances, with a reconcile pass started during each.
-  const passes: Array<Promise<void>> = []
-  const pass = (): void => { passes.push(sandbox.agent.runtime.loop('connectors')?.trigger() ?? Promise.resolve()) }
-  pass()
-  const leaving = connect.workers.filter((w) => w.running).at(-1)?.index as number
-  const stopped = connect.stopWorker(leaving)
-  pass()
-  await stopped
-  const joined = connect.addWorker()
-  pass()
-  await joined
-  const newest = connect.workers.filter((w) => w.running).at(-1)?.index as number
-  const left = connect.stopWorker(newest)
-  pass()
-  await left
-  await Promise.all(passes)
+  // Passes run all through the storm: the last worker the agent was given leaves, a new one
+  // joins, the new one leaves again — three worker-group rebalances.
+  const calm = new AbortController()
+  const passes = (async () => { while (!calm.signal.aborted) { await pass(); await pause(100) } })()
+  try {
+    const leaving = connect.workers.filter((w) => w.running).at(-1)?.index as number
+    await connect.stopWorker(leaving)
+    await connect.addWorker()
+    const newest = connect.workers.filter((w) => w.running).at(-1)?.index as number
+    await connect.stopWorker(newest)
+  } finally {
+    calm.abort()
+    await passes
+  }
+  await runUntil(() => settled(ALL))
 
-  await runUntil(() => ready(['files-source', 'files-sink', 'storm-sink']))
   const during = events.slice(from).filter((e) => e.kind === 'connector')
-  assert.deepEqual(during.filter((e) => e.level !== 'info' || /NotReady \((Error|ConnectorFailed|TasksFailed)\)/.test(e.message)), [], 'no warning, nothing NotReady for a failure')
+  assert.deepEqual(during.filter((e) => e.level !== 'info'), [], 'no warning, no error')
+  for (const name of ['files-source', 'files-sink']) {
+    assert.deepEqual(said(from, name).filter((m) => m.startsWith('NotReady')), [], `${name} was Ready before the storm and never shown NotReady`)
+  }
+  const sink = said(from, 'storm-sink')
+  assert.deepEqual(sink.slice(sink.indexOf('Ready')).filter((m) => m.startsWith('NotReady')), [], 'storm-sink, once Ready, never shown NotReady')
+  assert.ok(during.some((e) => /^Ready, reassigning: .*UNASSIGNED/.test(e.message)), `a connector was seen moving, shown Ready (reassigning): ${JSON.stringify(during.map((e) => [e.subject, e.message]))}`)
   assert.equal(sandbox.agent.runtime.loop('connectors')?.status.failures, 0, 'no pass failed')
   const url = connect.urls[0] as string
   const names = await (await fetch(`${url}/connectors`)).json() as string[]
-  assert.deepEqual(names.sort(), ['files-sink', 'files-source', 'storm-sink'], 'created once, nothing else')
+  assert.deepEqual(names.sort(), [...ALL].sort(), 'created once, nothing else')
   const status = await (await fetch(`${url}/connectors/storm-sink/status`)).json() as { connector: { state: string }, tasks: Array<{ state: string }> }
   assert.equal(status.connector.state, 'RUNNING')
   assert.deepEqual(status.tasks.map((t) => t.state), ['RUNNING'])
+})
+
+test('a connector UNASSIGNED for longer than the grace (3 s, against a 15 s delay) is shown NotReady (Pending), then Ready once moved', { timeout: 300_000 }, async () => {
+  const connect = sandbox.engine.realConnect
+  assert.ok(connect !== undefined)
+  const text = await readFile(sandbox.configFile, 'utf8')
+  await writeFile(sandbox.configFile, text.replace(/^connect:\n/m, 'connect:\n  rebalanceGrace: 3s\n'))
+  await sandbox.agent.reload()
+  assert.equal(sandbox.agent.runtime.config.connect?.rebalanceGrace, 3_000)
+  await runUntil(() => settled(ALL))
+
+  const from = events.length
+  // A worker that is not the leader leaves, so the leader holds its work back for the delay.
+  const leader = connect.leaderUrl()
+  const leaving = connect.workers.find((w) => w.running && w.url !== leader)
+  assert.ok(leader !== undefined && leaving !== undefined, `a leader (${leader ?? 'none'}) and another worker run`)
+  const moved = connectors().find((c) => c.tasks.some((t) => `http://${t.workerId}` === leaving.url))?.name
+  assert.ok(moved !== undefined, `a connector has a task on ${leaving.url}: ${JSON.stringify(connectors().map((c) => [c.name, c.tasks]))}`)
+  await connect.stopWorker(leaving.index)
+  await runUntil(() => condition(moved)?.type === 'NotReady')
+  assert.equal(condition(moved)?.reason, 'Pending')
+  assert.match(condition(moved)?.message ?? '', /UNASSIGNED.* since .+, longer than the 3 s rebalance grace$/)
+  await runUntil(() => settled(ALL))
+
+  const seen = said(from, moved)
+  assert.equal(seen.length, 3, JSON.stringify(seen))
+  assert.match(seen[0] ?? '', /^Ready, reassigning: .*UNASSIGNED.*NotReady if it lasts past the 3 s rebalance grace$/)
+  assert.match(seen[1] ?? '', /^NotReady \(Pending\): .*UNASSIGNED.*longer than the 3 s rebalance grace$/)
+  assert.equal(seen[2], 'Ready')
+  assert.equal(sandbox.agent.runtime.loop('connectors')?.status.failures, 0, 'no pass failed')
 })

@@ -5,6 +5,8 @@
  * loop run triggered and awaited, never a sleep.
  */
 import { after, before, test } from 'node:test'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -19,6 +21,8 @@ import { registry } from '../../src/observability/metrics.ts'
 import { Producer } from '../../src/producer/producer.ts'
 
 const logger = createLogger({ level: 'silent' })
+const run = promisify(execFile)
+const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
 let sandbox: Sandbox
 let dir: string
 const events: AgentEvent[] = []
@@ -67,7 +71,7 @@ test('applies the example manifests: both FileStream connectors Ready as declare
   assert.deepEqual(ready, { status: 200, body: { ready: true, role: 'single' } })
 })
 
-test('lag metrics per partition equal the admin\'s consumerGroupLag', async (t) => {
+test('lag metrics per partition equal the admin\'s consumerGroupLag and what `steadfast groups lag` prints', async (t) => {
   const { bootstrap } = sandbox.engine
   const producer = new Producer({ bootstrap, logger })
   const admin = new Admin({ bootstrap, logger })
@@ -89,10 +93,16 @@ test('lag metrics per partition equal the admin\'s consumerGroupLag', async (t) 
       .map((m) => ({ partition: Number(m.labels?.partition), lag: BigInt(m.value ?? '') }))
       .sort((a, b) => a.partition - b.partition)
     assert.deepEqual(scraped, expected.map((e) => ({ partition: e.partition, lag: e.lag })), group)
+    // And what an operator's `steadfast groups lag` prints for the group.
+    const { stdout } = await run(BIN, ['groups', 'lag', group, '--topic', 'orders', '-o', 'json', '-b', bootstrap], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' } })
+    const printed = (JSON.parse(stdout) as { partitions: Array<{ partition: number, lag: number | string }> }).partitions
+      .map((p) => ({ partition: p.partition, lag: BigInt(p.lag) })).sort((a, b) => a.partition - b.partition)
+    assert.deepEqual(scraped, printed, `${group}: the scrape equals steadfast groups lag`)
   }
   assert.ok(family.metrics.some((m) => m.labels?.group === 'billing' && Number(m.value) > 0), 'the test commits half: some lag is expected')
   const names = new Set(families.map((f) => f.name))
-  for (const name of ['steadfast_agent_connector_ready', 'steadfast_agent_connector_task_state', 'steadfast_agent_rebalance_state', 'steadfast_agent_group_status', 'steadfast_agent_loop_duration_seconds', 'steadfast_agent_cruise_control_user_tasks', 'steadfast_retries_total']) {
+  for (const name of ['steadfast_agent_connector_ready', 'steadfast_agent_connector_state', 'steadfast_agent_connector_task_state', 'steadfast_agent_rebalance_state', 'steadfast_agent_group_status',
+    'steadfast_agent_loop_runs_total', 'steadfast_agent_loop_duration_seconds', 'steadfast_agent_reconcile_outcomes_total', 'steadfast_agent_cruise_control_user_tasks', 'steadfast_agent_active', 'steadfast_retries_total']) {
     assert.ok(names.has(name), `${name} is exported`)
   }
 })
@@ -114,6 +124,9 @@ test('a Connect 409 storm: a connector declared during it is created once the st
   await sandbox.agent.runtime.loop('connectors')?.trigger()
   await storm
   await runUntil('connectors', allReady(['files-source', 'files-sink', 'storm-sink']))
+  const { body } = await api('/api/status')
+  assert.ok((body.retries as Array<{ component: string, operation: string, reason: string, message: string }>).some((r) => r.component === 'connect' && r.operation === 'createConnector' && r.reason === 'rebalance' && /answered 409/.test(r.message)),
+    `the create's retries through the storm are listed: ${JSON.stringify(body.retries)}`)
   assert.ok(sim.countRequests({ status: 409 }) > conflictsBefore, 'the storm answered 409s')
   const during = events.slice(from).filter((e) => e.kind === 'connector')
   assert.deepEqual(during.filter((e) => e.level !== 'info' || /NotReady \((Error|ConnectorFailed|TasksFailed)\)/.test(e.message)), [])
@@ -142,6 +155,12 @@ test('a Cruise Control capacity storm: the approved rebalance executes to Ready 
   assert.ok(record !== undefined)
   assert.deepEqual(record.history.map((h) => h.state), ['New', 'ProposalReady', 'Rebalancing', 'Ready'])
   assert.equal(record.progress?.partitionsMoved, record.progress?.partitionsTotal)
+  const scraped = parsePrometheusTextFormat(await (await fetch(`${sandbox.agent.url}/metrics`)).text())
+  const value = (name: string, labels: Record<string, string>) => scraped.find((f) => f.name === name)?.metrics
+    .find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value
+  assert.equal(value('steadfast_agent_rebalance_partitions_moved_ratio', { rebalance: 'full-rebalance' }), '1', 'progress: every partition moved')
+  assert.equal(value('steadfast_agent_rebalance_state', { rebalance: 'full-rebalance', state: 'Ready' }), '1')
+  assert.equal(value('steadfast_agent_rebalance_state', { rebalance: 'full-rebalance', state: 'Rebalancing' }), '0')
   assert.ok(cc.capacityRejections > 0, 'the simulator refused requests for capacity')
   assert.ok(await capacityRetries() > retriesBefore, 'the agent met capacity 500s and retried them')
   assert.equal(cc.executions.length, 1)
@@ -190,5 +209,6 @@ test('pruning is safe: a connector the agent created goes with its manifest, one
   assert.ok(sim.connector('hand-made') !== undefined)
   assert.ok(sim.connector('files-sink') !== undefined)
   assert.deepEqual(sandbox.agent.runtime.connectors?.snapshot.unmanaged, ['hand-made'])
-  assert.ok(events.some((e) => e.subject === 'storm-sink' && /deleted: created by the agent and its manifest was removed/.test(e.message)))
+  const said = events.filter((e) => e.subject === 'storm-sink').map((e) => e.message)
+  assert.deepEqual(said.filter((m) => /^delet/.test(m)), ['deleting: created by the agent and its manifest was removed', 'deleted: created by the agent and its manifest was removed'], 'shown before and after')
 })

@@ -8,6 +8,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import { InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import type { Runtime } from '../runtime.ts'
+import type { RecentRetries } from '../recent-retries.ts'
 import type { EventLog } from '../state/events.ts'
 import type { Secret } from '../secret.ts'
 
@@ -16,6 +17,7 @@ export interface ApiResponse { status: number, body: unknown }
 export interface ApiContext {
   runtime: Runtime
   events: EventLog
+  retries: RecentRetries
   token: Secret | undefined
   startedAt: string
   /** `single` without HA; with HA `active` (holds the lease) or `standby`. */
@@ -35,6 +37,7 @@ export function status (ctx: ApiContext): Record<string, unknown> {
     rebalances: runtime.rebalances?.snapshot ?? null,
     groups: runtime.lag?.snapshot ?? null,
     events: ctx.events.recent(50),
+    retries: ctx.retries.recent(20),
   }
 }
 
@@ -57,6 +60,7 @@ export async function handleApi (ctx: ApiContext, req: IncomingMessage, url: URL
       case 'connectors': return { status: 200, body: runtime.connectors?.snapshot ?? notConfigured('connect').body }
       case 'rebalances': return { status: 200, body: runtime.rebalances?.snapshot ?? notConfigured('cruiseControl').body }
       case 'groups': return { status: 200, body: runtime.lag?.snapshot ?? notConfigured('kafka').body }
+      case 'retries': return { status: 200, body: ctx.retries.recent(Number(url.searchParams.get('limit') ?? 100)) }
       case 'events': return { status: 200, body: ctx.events.recent(Number(url.searchParams.get('limit') ?? 100), Number(url.searchParams.get('after') ?? 0)) }
       default: return notFound(url.pathname)
     }

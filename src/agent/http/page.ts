@@ -1,8 +1,8 @@
 /**
  * The status page: one self-contained HTML document (no framework, no external request) that
  * reads `/api/status` every few seconds and draws connectors and tasks, rebalances with their
- * proposal and progress, group lag with a small SVG chart of total lag over time, the loops, and
- * recent events. Actions (approve/refresh/stop, restart) post to the API with the bearer token
+ * proposal and progress, group lag with a small SVG chart of total lag over time, the loops,
+ * the clients' recent retries and recent events. Actions (approve/refresh/stop, restart) post to the API with the bearer token
  * typed into the page, kept in sessionStorage only.
  */
 export const STATUS_PAGE = `<!doctype html>
@@ -40,6 +40,7 @@ export const STATUS_PAGE = `<!doctype html>
 <h2>Connectors</h2><table id="connectors"></table>
 <h2>Rebalances</h2><table id="rebalances"></table>
 <h2>Consumer groups</h2><table id="groups"></table>
+<h2>Recent retries</h2><table id="retries"></table>
 <h2>Recent events</h2><table id="events"></table>
 <script>
 'use strict'
@@ -77,7 +78,9 @@ function render (s) {
   const connectors = s.connectors?.connectors ?? []
   table('connectors', ['connector', 'condition', 'state', 'tasks', 'actions'], connectors.map((c) => row([
     '<b>' + esc(c.name) + '</b>' + (c.managed ? '' : ' <span class="muted">(not created by the agent)</span>'),
-    badge(c.condition.type, c.condition.type === 'Ready' ? 'ok' : 'err') + (c.condition.reason ? ' ' + esc(c.condition.reason) + ': <span class="note">' + esc(c.condition.message) + '</span>' : '') + c.notes.map((n) => '<div class="note">' + esc(n) + '</div>').join(''),
+    (c.condition.type === 'Ready' && c.condition.reason
+      ? badge('Ready, ' + c.condition.reason.toLowerCase(), 'warn') + ' <span class="note">' + esc(c.condition.message) + '</span>'
+      : badge(c.condition.type, c.condition.type === 'Ready' ? 'ok' : 'err') + (c.condition.reason ? ' ' + esc(c.condition.reason) + ': <span class="note">' + esc(c.condition.message) + '</span>' : '')) + c.notes.map((n) => '<div class="note">' + esc(n) + '</div>').join(''),
     c.state ? badge(c.state, stateKind(c.state)) : '—',
     c.tasks.map((t) => esc(t.id) + ' ' + badge(t.state, stateKind(t.state)) + (t.state === 'FAILED' ? ' <button data-act="connectors/' + encodeURIComponent(c.name) + '/tasks/' + t.id + '/restart">restart</button>' : '')).join('<br>') || '—',
     '<button data-act="connectors/' + encodeURIComponent(c.name) + '/restart?includeTasks=true&onlyFailed=true">restart failed</button>'])),
@@ -102,6 +105,8 @@ function render (s) {
     '<b>' + esc(g.group) + '</b>', badge(g.status, stateKind(g.status)) + (g.error ? '<div class="note">' + esc(g.error) + '</div>' : ''), esc(g.totalLag ?? '—'),
     (g.partitions ?? []).map((p) => esc(p.topic) + '-' + p.partition + ': ' + esc(p.lag) + (p.status !== 'OK' ? ' ' + badge(p.status, stateKind(p.status)) : '')).join('<br>'),
     chart(g.history)])), s.configured.kafka ? 'no watched group found' : 'Kafka is not configured')
+  table('retries', ['time', 'client', 'operation', 'attempt', 'next try in', 'reason', 'failure'], (s.retries ?? []).map((r) => row([
+    esc(new Date(r.at).toLocaleTimeString()), esc(r.component), esc(r.operation), esc(r.attempt), esc(r.delayMs) + ' ms', badge(r.reason, 'warn'), '<span class="note">' + esc(r.message) + '</span>'])), 'no retries yet')
   table('events', ['time', 'level', 'about', 'event'], s.events.map((e) => row([
     esc(new Date(e.at).toLocaleTimeString()), badge(e.level, e.level === 'info' ? 'info' : e.level === 'warn' ? 'warn' : 'err'), esc(e.kind) + ' ' + esc(e.subject), '<span style="white-space:pre-wrap">' + esc(e.message) + '</span>'])), 'no events yet')
 }

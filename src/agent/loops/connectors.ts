@@ -30,6 +30,8 @@ export interface ConnectorView {
 
 export interface ConnectorsSnapshot {
   at?: string
+  /** How long a Ready connector being moved by a worker rebalance is still shown Ready (Reassigning). */
+  rebalanceGraceMs?: number
   connectors: ConnectorView[]
   unmanaged: string[]
   deleted: string[]
@@ -80,7 +82,7 @@ export class ConnectorsLoop {
         notes: notes.get(r.name) ?? [],
       }
     })
-    this.#snapshot = { at: new Date().toISOString(), connectors: views, unmanaged: result.unmanaged, deleted: result.deleted }
+    this.#snapshot = { at: new Date().toISOString(), rebalanceGraceMs: this.#reconciler.rebalanceGraceMs, connectors: views, unmanaged: result.unmanaged, deleted: result.deleted }
     this.#export(views)
   }
 
@@ -124,7 +126,7 @@ export class ConnectorsLoop {
     if (this.#conditions.get(r.name) === key) return
     this.#conditions.set(r.name, key)
     const level = c.type === 'Ready' ? 'info' : c.reason === 'Error' || c.reason === 'ConnectorFailed' || c.reason === 'TasksFailed' ? 'error' : 'info'
-    this.#events.record(level, 'connector', r.name, c.type === 'Ready' ? 'Ready' : `NotReady (${c.reason ?? ''}): ${c.message ?? ''}`)
+    this.#events.record(level, 'connector', r.name, describeCondition(c))
   }
 
   #warnOnce (key: string, level: 'warn', subject: string, message: string): void {
@@ -144,4 +146,10 @@ export class ConnectorsLoop {
       for (const t of v.tasks) taskState.set({ connector: v.name, task: String(t.id), state: t.state }, 1)
     }
   }
+}
+
+/** A condition as the events and the page word it: `Ready`, `Ready, reassigning: …`, `NotReady (Pending): …`. */
+export function describeCondition (c: ConnectorReport['condition']): string {
+  if (c.type === 'Ready') return c.reason === undefined ? 'Ready' : `Ready, ${c.reason.toLowerCase()}: ${c.message ?? ''}`
+  return `NotReady (${c.reason ?? ''}): ${c.message ?? ''}`
 }

@@ -125,7 +125,8 @@ export class Loop {
       this.#current = undefined
       if (this.#again) {
         this.#again = false
-        this.#schedule(0)
+        // Started here, not on a timer, so a trigger awaiting this run finds the next one in flight.
+        if (!this.#stopped) this.#runOnce().catch(() => {})
       } else {
         this.#schedule(this.#nextDelay())
       }

@@ -27,12 +27,22 @@ export interface SandboxEngine {
   stop: () => Promise<void>
 }
 
-type Starter = () => Promise<SandboxEngine>
+export interface EngineOptions {
+  /** Extra worker.properties settings for the real engine's Connect workers (tests: e.g. a scheduled-rebalance delay). */
+  connectWorkerConfig?: Record<string, string | number | boolean>
+  /** Told what starts, step by step. */
+  onProgress?: (step: string) => void
+}
+
+type Starter = (options: EngineOptions) => Promise<SandboxEngine>
 
 const starters: Partial<Record<EngineName, Starter>> = {
-  mock: async () => {
+  mock: async (options) => {
+    if (options.connectWorkerConfig !== undefined) throw new InvalidArgumentError('sandbox: connectWorkerConfig applies to the real engine\'s workers; the mock engine\'s Connect simulator has no worker settings')
+    options.onProgress?.('starting Kafka: librdkafka\'s mock cluster, 3 brokers')
     const cluster = await MockCluster.start({ brokers: 3, topics: DEMO_TOPICS })
     try {
+      options.onProgress?.('starting Kafka Connect: the simulator, 3 workers')
       const connect = await ConnectSimulator.start({ workers: 3, rebalanceMs: 200, restartMs: 100 })
       return {
         name: 'mock',
@@ -46,10 +56,12 @@ const starters: Partial<Record<EngineName, Starter>> = {
       throw error
     }
   },
-  real: async () => {
+  real: async (options) => {
+    options.onProgress?.('starting Kafka: Apache Kafka, 3 brokers (JVMs; the first start installs the jars)')
     const cluster = await RealCluster.start({ brokers: 3, topics: DEMO_TOPICS })
     try {
-      const connect = await RealConnect.start({ cluster, workers: 3 })
+      options.onProgress?.('starting Kafka Connect: 3 workers (JVMs)')
+      const connect = await RealConnect.start({ cluster, workers: 3, ...(options.connectWorkerConfig === undefined ? {} : { workerConfig: options.connectWorkerConfig }) })
       return {
         name: 'real',
         bootstrap: cluster.bootstrap,
@@ -78,8 +90,8 @@ export function defaultEngine (): EngineName {
   return starters.real !== undefined && javaPresent() ? 'real' : 'mock'
 }
 
-export async function startEngine (name: EngineName): Promise<SandboxEngine> {
+export async function startEngine (name: EngineName, options: EngineOptions = {}): Promise<SandboxEngine> {
   const start = starters[name]
   if (start === undefined) throw new InvalidArgumentError(`sandbox engine ${name} is not available in this build; use --engine mock`)
-  return await start()
+  return await start(options)
 }

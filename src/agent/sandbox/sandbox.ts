@@ -23,6 +23,10 @@ export interface SandboxOptions {
   /** Produce and commit demo traffic (default true). */
   workload?: boolean
   logger?: Logger
+  /** Extra worker settings for the real engine's Connect workers (not offered by the command; tests use it). */
+  connectWorkerConfig?: Record<string, string | number | boolean>
+  /** Told what starts, step by step (the command prints it while the sandbox starts). */
+  onProgress?: (step: string) => void
 }
 
 export const DEFAULT_SANDBOX_DIR = join(tmpdir(), 'steadfast-sandbox')
@@ -49,14 +53,21 @@ export class Sandbox {
     const logger = options.logger ?? rootLogger()
     const stops: Array<() => Promise<void>> = []
     try {
-      const engine = await startEngine(options.engine)
+      const progress = options.onProgress ?? (() => {})
+      const engine = await startEngine(options.engine, {
+        onProgress: progress,
+        ...(options.connectWorkerConfig === undefined ? {} : { connectWorkerConfig: options.connectWorkerConfig }),
+      })
       stops.push(() => engine.stop())
+      progress('starting the Cruise Control simulator (4 brokers, max.active.user.tasks 5)')
       const cruiseControl = await CruiseControlSimulator.start({ maxActiveUserTasks: 5, scanIntervalMs: 1000, maxBlockTimeMs: 500, proposalComputeMs: 500, executionTickMs: 500, movementsPerTick: 3, cluster: { brokers: 4 } })
       stops.push(() => cruiseControl.stop())
+      if (options.workload !== false) progress('starting demo traffic (groups billing, analytics, audit)')
       const workload = options.workload === false ? undefined : await startWorkload(engine.bootstrap, logger)
       if (workload !== undefined) stops.push(() => workload.stop())
       await rm(join(dir, 'state'), { recursive: true, force: true })
       const configFile = await writeExamples(dir, { bootstrap: engine.bootstrap, connectUrls: engine.connectUrls, cruiseControlUrl: cruiseControl.url, port: options.port ?? 8080 })
+      progress(`starting the agent (config ${configFile})`)
       const agent = await Agent.start(configFile, { logger })
       return new Sandbox({ agent, engine, cruiseControl, dir, configFile, workload })
     } catch (error) {

@@ -14,7 +14,9 @@ interface SandboxCliOptions { engine?: EngineName, dir: string, port: number }
 
 async function runSandbox (options: SandboxCliOptions): Promise<void> {
   const started = Date.now()
-  const sandbox = await Sandbox.start({ engine: options.engine ?? defaultEngine(), dir: options.dir, port: options.port })
+  // Progress on stderr, so stdout keeps only the closing note.
+  const onProgress = (step: string): void => { process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${step}…\n`) }
+  const sandbox = await Sandbox.start({ engine: options.engine ?? defaultEngine(), dir: options.dir, port: options.port, onProgress })
   // After the start: the testkit's reaper re-raises a signal when its handler is the only one
   // left, and ours is removed first when it was added first, which would end the process before
   // the graceful stop.

@@ -103,9 +103,20 @@ export class ConnectGroup {
     this.startRebalance()
   }
 
-  /** A worker leaves; when it was the leader, no leader is known until the rebalance completes. */
+  /**
+   * A worker leaves; when it was the leader, no leader is known until the rebalance completes. As
+   * a real worker does when it stops, it reports what it ran UNASSIGNED; the rebalance restarts
+   * those instances on the workers left.
+   */
   leave (workerId: string): void {
     this.#members = this.#members.filter((m) => m !== workerId)
+    for (const c of this.connectors.values()) {
+      for (const i of [c.connector, ...c.tasks]) {
+        if (i.workerId !== workerId) continue
+        i.state = 'UNASSIGNED'
+        delete i.trace
+      }
+    }
     if (this.#leader === workerId) this.#leader = undefined
     this.startRebalance()
   }

@@ -147,6 +147,25 @@ export class RealConnect {
     await this.#waitStable('waitStable')
   }
 
+  /**
+   * The group leader's URL, as the running workers last logged it (DistributedHerder's "Joined
+   * group at generation N … leaderUrl='…'", the newest generation wins); undefined before any join.
+   * Tests use it to make a worker leave that is not the leader: a new leader has no view of the
+   * previous assignment, so it hands lost work out at once instead of after
+   * `scheduled.rebalance.max.delay.ms`.
+   */
+  leaderUrl (): string | undefined {
+    let newest: { generation: number, url: string } | undefined
+    for (const w of this.#workers) {
+      if (w.jvm?.running !== true) continue
+      for (const m of this.workerLogs(w.index).matchAll(/Joined group at generation (\d+) .*?leaderUrl='([^']+)'/g)) {
+        const generation = Number(m[1])
+        if (newest === undefined || generation > newest.generation) newest = { generation, url: (m[2] as string).replace(/\/+$/, '') }
+      }
+    }
+    return newest?.url
+  }
+
   /** A worker's log (log4j2 at INFO); the last `lines` lines when given. */
   workerLogs (index: number, lines?: number): string {
     const worker = this.#worker(index, 'workerLogs')
