@@ -221,16 +221,17 @@ async function run (options: ConsumeCommandOptions, { topics, start, printer }: 
   waitForStopSignal().then(() => { stop.abort() }, () => {})
   stdoutClosed.addEventListener('abort', () => { stop.abort() })
   try {
+    // With a group too: an unreachable cluster or an unknown topic fails within --timeout, as every command does.
+    let partitions: TopicPartition[]
+    try {
+      partitions = await withProgress(`waiting for ${connection.bootstrap}`, async () => await partitionsOf(cluster, topics, options.partition, options.timeout, logger))
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) throw usageError(error.message)
+      throw unknownTopic(error, options.timeout) ?? unreachable(error, topics, connection.bootstrap, options.timeout) ?? error
+    }
     if (options.group !== undefined) {
       consumer.subscribe(topics)
     } else {
-      let partitions: TopicPartition[]
-      try {
-        partitions = await withProgress(`waiting for ${connection.bootstrap}`, async () => await partitionsOf(cluster, topics, options.partition, options.timeout, logger))
-      } catch (error) {
-        if (error instanceof InvalidArgumentError) throw usageError(error.message)
-        throw unknownTopic(error, options.timeout) ?? unreachable(error, topics, connection.bootstrap, options.timeout) ?? error
-      }
       await consumer.assign(partitions)
       await Promise.all(partitions.map(async (tp) => { await position(consumer, tp, start ?? { kind: 'beginning' }) }))
     }
