@@ -6,7 +6,7 @@ import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { commands } from './commands/index.ts'
 import { addExamples } from './examples.ts'
-import { configureLogging, logSettings, type LogFlags } from './logging.ts'
+import type { LogFlags } from './logging.ts'
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 
@@ -42,7 +42,9 @@ Kafka connections come from flags, STEADFAST_* variables or a client config file
 missing or malformed value). Docs: docs/cli.md, docs/configuration.md.`)
   const wanted = commandName(argv)
   // Before any command runs: every command, and the clients it builds, log as these flags say.
-  program.hook('preAction', () => {
+  // Loaded then, not at the top: `--version` and `--help` start without the logger (pino).
+  program.hook('preAction', async () => {
+    const { configureLogging, logSettings } = await import('./logging.ts')
     configureLogging(logSettings(program.opts<LogFlags>(), commands.find((c) => c.name === wanted)?.longRunning === true))
   })
   for (const entry of commands) {
