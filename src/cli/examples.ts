@@ -98,7 +98,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   'testkit cluster': ['steadfast testkit cluster --brokers 3 --topic orders:3:3', 'steadfast testkit cluster --brokers 1 -o json'],
   'testkit kafka': ['steadfast testkit kafka --brokers 3 --topic orders:6:3', 'steadfast testkit kafka --connect-workers 2 --sasl'],
-  'testkit cruise-control': ['steadfast testkit cruise-control --port 9090 --brokers 3', 'steadfast testkit cruise-control --proposal-time 5s --max-block 10s'],
+  'testkit cruise-control': ['steadfast testkit cruise-control --port 9090 --brokers 6', 'steadfast testkit cruise-control --proposal-time 5s --max-block 10s'],
   'testkit connect': ['steadfast testkit connect --workers 3 --port 8083', 'steadfast testkit connect --rebalance-time 3s'],
   'testkit proxy': ['steadfast testkit proxy --upstream 127.0.0.1:9092', 'steadfast testkit proxy --upstream 127.0.0.1:9092,127.0.0.1:9093 -o json'],
 }

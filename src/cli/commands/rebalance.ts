@@ -12,6 +12,7 @@ import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-stor
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { readUserFile } from '../files.ts'
 import { commandLogger } from '../logging.ts'
+import { clearStatus, showStatus, writeStderr } from '../status-line.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -188,7 +189,8 @@ function print (options: RebalanceCliOptions, records: RebalanceRecord[]): void 
  * state it is in). Ctrl-C stops following, shows where it is and exits 130; Cruise Control goes on.
  */
 async function watch (lifecycle: RebalanceLifecycle, name: string, options: RebalanceCliOptions & { interval: number }): Promise<RebalanceRecord> {
-  const tty = options.output === 'table' && process.stdout.isTTY
+  // On a terminal the bar is the status line (stderr), so log lines are written above it, never inside.
+  const tty = options.output === 'table' && process.stdout.isTTY && process.stderr.isTTY
   let last = ''
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))
@@ -209,17 +211,18 @@ async function watch (lifecycle: RebalanceLifecycle, name: string, options: Reba
             : `${r.state}${r.pendingAction === undefined ? '' : ` (${r.pendingAction} pending)`} ${progressBar(r)}`.trimEnd()
         if (line === last) return
         last = line
-        process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`)
+        if (tty) showStatus(line)
+        else process.stdout.write(`${line}\n`)
       },
     })
   } catch (error) {
     if (!(error instanceof AbortedError && controller.signal.aborted)) throw error
-    process.stderr.write(`steadfast: stopped following ${name}; Cruise Control carries on (steadfast rebalance status ${name} --watch to follow it again)\n`)
+    writeStderr(`steadfast: stopped following ${name}; Cruise Control carries on (steadfast rebalance status ${name} --watch to follow it again)\n`)
     process.exitCode = 130
     return await lifecycle.get(name)
   } finally {
     process.removeListener('SIGINT', onSignal)
-    if (tty) process.stdout.write('\n')
+    clearStatus()
   }
 }
 

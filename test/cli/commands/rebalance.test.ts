@@ -15,6 +15,7 @@ import { progressBar, register as registerRebalance } from '../../../src/cli/com
 import type { RebalanceRecord } from '../../../src/cruise-control/lifecycle.ts'
 import { startSim, tempDir } from '../../cruise-control/fixtures.ts'
 import { runCli } from '../../support/run-cli.ts'
+import { runInTerminal } from '../../support/run-in-terminal.ts'
 
 async function cli (t: TestContext, args: string[]): Promise<string> {
   const program = new Command('steadfast').exitOverride()
@@ -163,5 +164,25 @@ describe('steadfast rebalance and cc print YAML like every command (the real CLI
     assert.deepEqual(parseYaml(await run(['rebalance', 'delete', 'yaml', '-o', 'yaml', ...common])), { deleted: 'yaml' })
     const state = parseYaml(await run(['cc', 'state', '--url', sim.url, '-o', 'yaml'])) as { ExecutorState: { state: string } }
     assert.equal(state.ExecutorState.state, 'NO_TASK_IN_PROGRESS')
+  })
+})
+
+describe('steadfast rebalance status --watch on a terminal', () => {
+  test('the progress bar is the status line: every log line starts a line of its own, and the record follows', async (t) => {
+    // One partition moved per 300 ms tick: the execution outlasts the start of the watching command.
+    const sim = await startSim({ executionTickMs: 300, movementsPerTick: 1 })
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await cleanup() })
+    const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
+    assert.equal((await runCli(['rebalance', 'create', '--mode', 'full', '--name', 'bar', ...common])).code, 0)
+    assert.equal((await runCli(['rebalance', 'approve', 'bar', ...common])).code, 0)
+    const { code, screen } = await runInTerminal(['rebalance', 'status', 'bar', '--watch', '--interval', '50ms', '--verbose', ...common], { STEADFAST_LOG_LEVEL: undefined })
+    assert.equal(code, 0, screen)
+    const segments = screen.replaceAll('\r\u001b[2K', '\n').split('\n')
+    const logs = segments.filter((l) => / (INFO|WARN) /.test(l))
+    assert.ok(logs.length > 0, screen)
+    for (const line of logs) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} (INFO|WARN) /, `a log line inside the bar: ${JSON.stringify(line)}`)
+    assert.ok(segments.some((l) => /^Rebalancing \[[#-]{20}\] \d+\/\d+ partitions/.test(l)), screen)
+    assert.match(screen, /\nbar\s+full\s+Ready/)
   })
 })
