@@ -58,7 +58,7 @@ export function logSettings (flags: LogFlags, longRunning: boolean, env: NodeJS.
   return { level, format, quiet: flags.quiet === true }
 }
 
-let current: LogSettings = logSettings({}, false, {}, false)
+let current: LogSettings | undefined
 let logger: Logger | undefined
 
 /**
@@ -75,12 +75,14 @@ export function configureLogging (settings: LogSettings): void {
   setRootLogger(logger)
 }
 
+/** This run's settings; a command run without the program (in-process tests) gets the defaults and the environment's. */
 export function currentLogSettings (): LogSettings {
+  current ??= logSettings({}, false)
   return current
 }
 
 /** The logger of this run (configured by the program before any command runs). */
 export function commandLogger (): Logger {
-  if (logger === undefined) configureLogging(current)
+  if (logger === undefined) configureLogging(currentLogSettings())
   return logger as Logger
 }
