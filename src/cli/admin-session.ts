@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import type { Admin } from '../admin/admin.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from './kafka-connection.ts'
 import { commandLogger } from './logging.ts'
+import { withProgress } from './progress.ts'
 import { addOutputOption, parseOutput, parseTimeout, type OutputFormat } from './options.ts'
 
 export interface KafkaCommandOptions extends ConnectionFlags {
@@ -21,9 +22,10 @@ export async function withAdmin<T> (options: KafkaCommandOptions, fn: (admin: Ad
   const timeoutMs = parseTimeout(options.timeout)
   // Loaded here, not at the top: `--help` of an admin command then starts without the client stack.
   const { Admin } = await import('../admin/admin.ts')
-  const admin = new Admin({ ...kafkaConnection(options), defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
+  const connection = kafkaConnection(options)
+  const admin = new Admin({ ...connection, defaultTimeoutMs: timeoutMs, connectTimeoutMs: Math.min(timeoutMs, 10_000), logger: commandLogger() })
   try {
-    return await fn(admin, { timeoutMs }, format)
+    return await withProgress(`waiting for ${connection.bootstrap}`, async () => await fn(admin, { timeoutMs }, format))
   } finally {
     await admin.close()
   }

@@ -9,6 +9,7 @@ import { CommanderError } from 'commander'
 import { redact } from '../observability/redact.ts'
 import { InvalidArgumentError, SteadfastError } from '../resilience/errors.ts'
 import { buildProgram } from './program.ts'
+import { clearStatus } from './status-line.ts'
 import { stdoutExitCode, watchStdout } from './stdout.ts'
 
 const USAGE_EXIT_CODE = 2
@@ -20,6 +21,7 @@ export async function main (argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' })
     return stdoutExitCode() ?? (typeof process.exitCode === 'number' ? process.exitCode : 0)
   } catch (error) {
+    clearStatus()
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE
     const message = redact(error instanceof Error ? error.message : String(error))
     const code = error instanceof SteadfastError ? ` [${error.code}]` : ''

@@ -52,3 +52,8 @@ export function rootLogger (): Logger {
   root ??= createLogger()
   return root
 }
+
+/** Replaces the process-wide logger: the command line does, once it knows the level and format asked for. */
+export function setRootLogger (logger: Logger): void {
+  root = logger
+}

@@ -19,7 +19,8 @@ describe('steadfast completion', () => {
   test('bash: commands, subcommands and options, past option values and arguments', async () => {
     const { code, stdout: script } = await runCli(['completion', 'bash'])
     assert.equal(code, 0)
-    assert.deepEqual(await complete(script, ['steadfast', '']), [...commands.map((c) => c.name), '-V', '--version', '--help'])
+    assert.deepEqual(await complete(script, ['steadfast', '']), [...commands.map((c) => c.name), '-V', '--version', '--verbose', '--quiet', '--log-format', '--help'])
+    assert.deepEqual(await complete(script, ['steadfast', 'topics', 'list', '--verb']), ['--verbose'])
     assert.deepEqual(await complete(script, ['steadfast', 'top']), ['topics'])
     assert.deepEqual(await complete(script, ['steadfast', 'groups', 'reset']), ['reset-offsets'])
     assert.deepEqual(await complete(script, ['steadfast', 'topics', 'create', 'orders', '--partitions', '3', '--repl']), ['--replication-factor'])

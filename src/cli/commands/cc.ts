@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../../resilience/errors.ts'
 import { readCaFile } from '../files.ts'
 import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
 import { commandLogger } from '../logging.ts'
+import { withProgress } from '../progress.ts'
 import { integerOption, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 export const DEFAULT_URL = 'http://127.0.0.1:9090'
@@ -22,7 +23,6 @@ export interface CruiseControlCliOptions {
   caFile?: string
   insecure?: boolean
   allowInsecureAuth?: boolean
-  verbose?: boolean
 }
 
 /** Adds the options every Cruise Control command takes. */
@@ -30,13 +30,12 @@ export function withCruiseControlOptions (command: Command): Command {
   return command
     .option('--url <url>', 'Cruise Control base URL ($STEADFAST_CRUISE_CONTROL_URL)', process.env.STEADFAST_CRUISE_CONTROL_URL ?? DEFAULT_URL)
     .option('--timeout <duration>', 'give up on a request after retrying transient failures this long, e.g. 30s, 2m', parseTimeout, 120_000)
-    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('-o, --output <format>', 'table, json or yaml', parseOutput, 'table' as OutputFormat)
     .option('--max-active-user-tasks <n>', "the server's max.active.user.tasks; steadfast uses one fewer", integerOption('--max-active-user-tasks', 1), 5)
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CRUISE_CONTROL_PASSWORD')
     .option('--ca-file <path>', 'PEM file of the CA that signed the server certificate')
     .option('--insecure', 'do not verify the server certificate')
     .option('--allow-insecure-auth', 'send credentials to an http:// URL without the cleartext warning')
-    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 export function clientFromOptions (options: CruiseControlCliOptions): CruiseControlClient {
@@ -56,15 +55,18 @@ export function clientFromOptions (options: CruiseControlCliOptions): CruiseCont
     maxActiveUserTasks: options.maxActiveUserTasks,
     retry: { deadlineMs: options.timeout },
     operationTimeoutMs: options.timeout,
-    logger: commandLogger(options.verbose),
+    logger: commandLogger(),
   })
 }
 
-/** Runs `fn` with a client that is closed afterwards, whatever happens. */
-export async function withClient<T> (options: CruiseControlCliOptions, fn: (client: CruiseControlClient) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` with a client that is closed afterwards, whatever happens, under a progress spinner
+ * unless `progress` is false (a command that draws its own progress).
+ */
+export async function withClient<T> (options: CruiseControlCliOptions, fn: (client: CruiseControlClient) => Promise<T>, progress = true): Promise<T> {
   const client = clientFromOptions(options)
   try {
-    return await fn(client)
+    return progress ? await withProgress(`waiting for Cruise Control at ${options.url}`, async () => await fn(client)) : await fn(client)
   } finally {
     await client.close()
   }

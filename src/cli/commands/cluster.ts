@@ -6,7 +6,9 @@ import type { Command } from 'commander'
 import type { Cluster } from '../../cluster/cluster.ts'
 import { negotiateAll, type NegotiatedApi } from '../../cluster/versions.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
+import { commandLogger } from '../logging.ts'
 import { DeadlineExceededError } from '../../resilience/errors.ts'
+import { withProgress } from '../progress.ts'
 import { addOutputOption, parseOutput, parseTimeout, printResult, renderTable } from '../options.ts'
 
 interface BrokerReport {
@@ -63,20 +65,24 @@ function renderInfo (info: ClusterInfo): string {
 export function register (cluster: Command): void {
   addOutputOption(addConnectionOptions(cluster.command('info')
     .description('Brokers, topics with partitions/leaders/replicas/ISR, and the API versions negotiated with each broker')
-    .option('--timeout <duration>', 'total time for the command', '30s')
-    .addHelpText('after', '\nExamples:\n  steadfast cluster info -b 127.0.0.1:9092\n  steadfast cluster info --command-config client.properties -o json')))
+    .option('--timeout <duration>', 'total time for the command', '30s')))
     .action(async (options: ConnectionFlags & { output: string, timeout: string }) => {
       const format = parseOutput(options.output)
       const timeoutMs = parseTimeout(options.timeout)
-      const { Cluster } = await import('../../cluster/cluster.ts') // here, so `--help` starts without the client
-      const client = new Cluster({ ...kafkaConnection(options), connectTimeoutMs: Math.min(timeoutMs, 5_000), requestTimeoutMs: Math.min(timeoutMs, 10_000) })
-      const started = Date.now()
-      const signal = AbortSignal.timeout(timeoutMs)
+      // Loaded here, so `--help` starts without the client.
+      const [{ Cluster }, { retry }] = await Promise.all([import('../../cluster/cluster.ts'), import('../../resilience/retry.ts')])
+      const connection = kafkaConnection(options)
+      const logger = commandLogger()
+      const client = new Cluster({ ...connection, logger, connectTimeoutMs: Math.min(timeoutMs, 5_000), requestTimeoutMs: Math.min(timeoutMs, 10_000) })
       try {
-        const info = await clusterInfo(client, signal).catch((error: unknown) => {
-          if (!signal.aborted) throw error
-          throw new DeadlineExceededError(`cluster info: no answer from ${kafkaConnection(options).bootstrap} within --timeout ${timeoutMs} ms${error instanceof Error ? `: ${error.message}` : ''}`, { attempts: 1, elapsedMs: Date.now() - started, cause: error })
-        })
+        // Retried within --timeout like every Kafka command: a broker still starting is waited for.
+        const info = await withProgress(`waiting for ${connection.bootstrap}`, async () => await retry(async ({ signal }) => await clusterInfo(client, signal),
+          { component: 'cli', operation: 'cluster-info', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: timeoutMs }, logger }))
+          .catch((error: unknown) => {
+            if (!(error instanceof DeadlineExceededError)) throw error
+            const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+            throw new DeadlineExceededError(`cluster info: no answer from ${connection.bootstrap} within --timeout ${timeoutMs} ms${cause}`, { attempts: error.attempts, elapsedMs: error.elapsedMs, cause: error.cause })
+          })
         if (format === 'table') process.stdout.write(renderInfo(info))
         else printResult(format, info, [], [])
       } finally {

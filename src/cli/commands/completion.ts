@@ -8,10 +8,12 @@ import { InvalidArgumentError } from '../../resilience/errors.ts'
 
 interface Node { path: string[], summary: string, subcommands: string[], options: string[] }
 
-function walk (command: Command, path: string[] = []): Node[] {
+/** The command tree; the program's options other than --version (--verbose, …) work after any command, so every node offers them. */
+function walk (command: Command, path: string[] = [], global: string[] = []): Node[] {
   const options = command.options.flatMap((o) => [o.short, o.long]).filter((f): f is string => f !== undefined)
-  const node = { path, summary: command.description(), subcommands: command.commands.map((c) => c.name()), options: [...options, '--help'] }
-  return [node, ...command.commands.flatMap((c) => walk(c, [...path, c.name()]))]
+  const node = { path, summary: command.description(), subcommands: command.commands.map((c) => c.name()), options: [...options, ...global, '--help'] }
+  const inherited = path.length === 0 ? options.filter((o) => o !== '-V' && o !== '--version') : global
+  return [node, ...command.commands.flatMap((c) => walk(c, [...path, c.name()], inherited))]
 }
 
 function bash (nodes: Node[]): string {
@@ -53,7 +55,6 @@ function fish (nodes: Node[]): string {
 export function register (completion: Command): void {
   completion
     .argument('<shell>', 'bash, zsh or fish')
-    .addHelpText('after', '\nExamples:\n  eval "$(steadfast completion bash)"          # in ~/.bashrc\n  eval "$(steadfast completion zsh)"           # in ~/.zshrc\n  steadfast completion fish > ~/.config/fish/completions/steadfast.fish')
     .action(async (shell: string) => {
       if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish') throw new InvalidArgumentError(`completion: "${shell}" is not bash, zsh or fish`)
       const { buildProgram } = await import('../program.ts')

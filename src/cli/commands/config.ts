@@ -9,7 +9,7 @@ import { addOutputOption, parseOutput, printResult } from '../options.ts'
 export function register (config: Command): void {
   addOutputOption(addConnectionOptions(config.command('show')
     .description('The effective Kafka connection settings (flag > env > --command-config file), secrets masked')
-    .addHelpText('after', `\nExamples:\n  steadfast config show\n  STEADFAST_BOOTSTRAP=kafka:9093 steadfast config show --command-config client.properties -o json\n\nThe client config file is --command-config, else ${COMMAND_CONFIG_ENV}, else ${defaultCommandConfig()} when it exists.`)))
+    .addHelpText('after', `\nThe client config file is --command-config, else ${COMMAND_CONFIG_ENV}, else ${defaultCommandConfig()} when it exists.`)))
     .action((options: ConnectionFlags & { output: string }) => {
       const format = parseOutput(options.output)
       const settings = effectiveSettings(options)

@@ -1,7 +1,7 @@
 /**
  * `steadfast connect …`: declared connectors and day-to-day Connect operations through the
  * rebalance-aware client. Every command takes --url (repeatable or comma-separated: several
- * workers), --timeout (bounds the whole command, retries included), --output table|json, and
+ * workers), --timeout (bounds the whole command, retries included), --output table|json|yaml, and
  * basic-auth, header and TLS options.
  */
 import { readFileSync } from 'node:fs'
@@ -17,6 +17,7 @@ import { DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../
 import { readCaFile, readUserFile } from '../files.ts'
 import { hasUrlCredentials, warnOnCleartextCredentials } from '../insecure-auth.ts'
 import { commandLogger } from '../logging.ts'
+import { withProgress } from '../progress.ts'
 import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
@@ -39,7 +40,6 @@ export interface ConnectCliOptions {
   caFile?: string
   insecure?: boolean
   allowInsecureAuth?: boolean
-  verbose?: boolean
 }
 
 function collectUrls (value: string, previous: string[]): string[] {
@@ -60,13 +60,12 @@ export function withConnectOptions (command: Command): Command {
   return command
     .option('--url <url>', `worker URL; repeat or comma-separate for several workers ($STEADFAST_CONNECT_URL, default ${DEFAULT_CONNECT_URL})`, collectUrls, [])
     .option('--timeout <duration>', 'bound on the whole command, retries included, e.g. 30s, 2m', parseTimeout, 60_000)
-    .option('--output <format>', 'table or json', parseOutput, 'table' as OutputFormat)
+    .option('-o, --output <format>', 'table, json or yaml', parseOutput, 'table' as OutputFormat)
     .option('--user <name>', 'basic-auth user; the password comes from $STEADFAST_CONNECT_PASSWORD')
     .option('--header <name=value>', 'extra request header (repeatable)', collect, [])
     .option('--ca-file <path>', 'PEM file of the CA that signed the workers\' certificates')
     .option('--insecure', 'do not verify the workers\' certificates')
     .option('--allow-insecure-auth', 'send credentials to http:// URLs without the cleartext warning')
-    .option('--verbose', 'log retries and recoveries (JSON lines on stderr)')
 }
 
 function urlsOf (options: ConnectCliOptions): string[] {
@@ -100,7 +99,7 @@ export function clientFromOptions (options: ConnectCliOptions): ConnectClient {
     ...(auth === undefined ? {} : { auth }),
     ...(ca !== undefined || options.insecure === true ? { tls: { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecure !== true } } : {}),
     policy: { deadlineMs: options.timeout },
-    logger: commandLogger(options.verbose),
+    logger: commandLogger(),
   })
 }
 
@@ -113,7 +112,7 @@ async function withClient<T> (what: string, options: ConnectCliOptions, fn: (cli
   const signal = AbortSignal.timeout(options.timeout)
   const started = Date.now()
   try {
-    return await fn(client, signal)
+    return await withProgress(`waiting for Kafka Connect at ${urlsOf(options).join(', ')}`, async () => await fn(client, signal))
   } catch (error) {
     if (signal.aborted && !(error instanceof DeadlineExceededError)) {
       const cause = error instanceof Error ? `: ${error.message}` : ''
@@ -216,11 +215,6 @@ export function register (connect: Command): void {
       return Number(t)
     }, 8)
     .addHelpText('after', `
-Examples:
-  steadfast connect apply -f connectors/ --dry-run --url http://127.0.0.1:8083
-  steadfast connect apply -f connectors/ --prune --wait
-  kustomize build . | steadfast connect apply -f -
-
 Only the connectors steadfast created (recorded in --state) are ever deleted, and only with --prune:
 connectors declared in other files, or made by other tools, are left alone.`)
     .action(async (options: ConnectCliOptions & { file: string, dryRun?: boolean, wait?: boolean, interval: number, state: string, prune?: boolean, allowEmpty?: boolean, concurrency: number }) => {
@@ -236,8 +230,8 @@ connectors declared in other files, or made by other tools, are left alone.`)
         })
         if (options.dryRun === true) {
           const plan = await reconciler.plan(manifests, { signal })
-          if (options.output === 'json') printResult('json', { actions: plan.actions, unmanaged: plan.unmanaged }, [], [])
-          else process.stdout.write(formatPlan(plan.actions))
+          if (options.output === 'table') process.stdout.write(formatPlan(plan.actions))
+          else printResult(options.output, { actions: plan.actions, unmanaged: plan.unmanaged }, [], [])
           if (plan.actions.length > 0) process.exitCode = 1
           return
         }

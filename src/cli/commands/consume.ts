@@ -12,13 +12,14 @@ import type { Cluster } from '../../cluster/cluster.ts'
 import type { Consumer, SeekTarget } from '../../consumer/consumer.ts'
 import type { AutoOffsetReset } from '../../consumer/options.ts'
 import type { TopicPartition } from '../../consumer/message.ts'
-import { InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
+import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
 import type { Logger } from '../../observability/logger.ts'
 import { formatPrinter, jsonPrinter, parseDeserializer, type RecordPrinter } from '../consume-format.ts'
 import { waitForStopSignal } from '../foreground.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
 import { commandLogger } from '../logging.ts'
-import { integerOption, parseDuration } from '../options.ts'
+import { integerOption, parseDuration, parseTimeout } from '../options.ts'
+import { withProgress } from '../progress.ts'
 import { stdoutClosed } from '../stdout.ts'
 
 interface ConsumeCommandOptions extends ConnectionFlags {
@@ -33,6 +34,7 @@ interface ConsumeCommandOptions extends ConnectionFlags {
   keyDeserializer: string
   valueDeserializer: string
   sessionTimeout?: number
+  timeout: number
 }
 
 /** Where reading starts: `--offset` parsed. */
@@ -44,8 +46,6 @@ export type StartOffset =
   | { kind: 'timestamp', timestamp: number }
 
 const USAGE_EXIT_CODE = 2
-/** How long topics may take to appear in metadata (being created) before the command gives up. */
-const METADATA_DEADLINE_MS = 30_000
 
 /** `beginning`, `end`, `<n>`, `-<n>` (n before the end), `@<ms or ISO time>` (kcat's `s@<ms>` too). */
 export function parseStartOffset (text: string): StartOffset {
@@ -72,7 +72,7 @@ function resetPolicy (start: StartOffset): AutoOffsetReset {
 }
 
 /** Every partition of the topics (or the `--partition` ones), once metadata knows the topics. */
-async function partitionsOf (cluster: Cluster, topics: string[], only: number[], logger: Logger): Promise<TopicPartition[]> {
+async function partitionsOf (cluster: Cluster, topics: string[], only: number[], deadlineMs: number, logger: Logger): Promise<TopicPartition[]> {
   const [{ kafkaError }, { retry }] = await Promise.all([import('../../resilience/kafka-errors.ts'), import('../../resilience/retry.ts')])
   return await retry(async ({ signal }) => {
     const metadata = await cluster.metadata(topics, { signal })
@@ -86,7 +86,7 @@ async function partitionsOf (cluster: Cluster, topics: string[], only: number[],
       for (const partition of only.length > 0 ? only : known) result.push({ topic, partition })
     }
     return result
-  }, { component: 'cli', operation: 'consume-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs: METADATA_DEADLINE_MS }, logger })
+  }, { component: 'cli', operation: 'consume-metadata', policy: { initialDelayMs: 200, maxDelayMs: 1000, maxAttempts: Infinity, deadlineMs }, logger })
 }
 
 /** Positions a manually assigned partition at `--offset` (an offset before the end clamps at the first one kept). */
@@ -187,6 +187,7 @@ export function register (command: Command): void {
     .option('-f, --format <fmt>', 'kcat-style output: %t topic, %p partition, %o offset, %k key, %s value, %K/%S their sizes (-1 for NULL), %h headers, %T timestamp; \\n \\t \\r \\xHH', '%s\\n')
     .option('-o, --output <format>', 'json: one JSON object per record and line (instead of --format)')
     .option('--session-timeout <duration>', 'with --group: how long the group waits for a member that stopped without leaving (default 45s)', usageChecked((text: string) => parseDuration(text, '--session-timeout')))
+    .option('--timeout <duration>', 'how long to wait at start for the cluster and the topics\' metadata, retries included', usageChecked(parseTimeout), 30_000)
     .option('--key-deserializer <how>', 'string, json, hex or base64', 'string')
     .option('--value-deserializer <how>', 'string, json, hex or base64', 'string')
     .action(async (options: ConsumeCommandOptions) => {
@@ -220,16 +221,17 @@ async function run (options: ConsumeCommandOptions, { topics, start, printer }: 
   waitForStopSignal().then(() => { stop.abort() }, () => {})
   stdoutClosed.addEventListener('abort', () => { stop.abort() })
   try {
+    // With a group too: an unreachable cluster or an unknown topic fails within --timeout, as every command does.
+    let partitions: TopicPartition[]
+    try {
+      partitions = await withProgress(`waiting for ${connection.bootstrap}`, async () => await partitionsOf(cluster, topics, options.partition, options.timeout, logger))
+    } catch (error) {
+      if (error instanceof InvalidArgumentError) throw usageError(error.message)
+      throw unknownTopic(error, options.timeout) ?? unreachable(error, topics, connection.bootstrap, options.timeout) ?? error
+    }
     if (options.group !== undefined) {
       consumer.subscribe(topics)
     } else {
-      let partitions: TopicPartition[]
-      try {
-        partitions = await partitionsOf(cluster, topics, options.partition, logger)
-      } catch (error) {
-        if (error instanceof InvalidArgumentError) throw usageError(error.message)
-        throw unknownTopic(error) ?? error
-      }
       await consumer.assign(partitions)
       await Promise.all(partitions.map(async (tp) => { await position(consumer, tp, start ?? { kind: 'beginning' }) }))
     }
@@ -242,10 +244,17 @@ async function run (options: ConsumeCommandOptions, { topics, start, printer }: 
 }
 
 /** A topic metadata never knew, as the last cause of the retry's deadline. */
-function unknownTopic (error: unknown): Error | undefined {
+function unknownTopic (error: unknown, timeoutMs: number): Error | undefined {
   const cause = (error as { cause?: unknown }).cause
   if (cause instanceof KafkaProtocolError && cause.errorName === 'UNKNOWN_TOPIC_OR_PARTITION') {
-    return new InvalidArgumentError(`--topic: ${cause.message} for ${METADATA_DEADLINE_MS / 1000} s; create the topic first`, { cause })
+    return new InvalidArgumentError(`--topic: ${cause.message} for ${timeoutMs / 1000} s; create the topic first`, { cause })
   }
   return undefined
+}
+
+/** The retry's deadline for any other reason: the cluster did not answer within --timeout (the cause names the addresses tried). */
+function unreachable (error: unknown, topics: string[], bootstrap: string, timeoutMs: number): Error | undefined {
+  if (!(error instanceof DeadlineExceededError)) return undefined
+  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : ''
+  return new DeadlineExceededError(`consume: no answer about topic ${topics.join(', ')} from ${bootstrap} within --timeout ${timeoutMs} ms${cause}`, { attempts: error.attempts, elapsedMs: error.elapsedMs, cause: error.cause })
 }

@@ -12,15 +12,7 @@ type TopicsOption = KafkaCommandOptions & { topic: string[] }
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 const topicsOf = (options: TopicsOption): Array<{ topic: string }> | undefined => options.topic.length === 0 ? undefined : options.topic.map((topic) => ({ topic }))
 
-const EXAMPLES = `
-Examples:
-  steadfast groups list -b 127.0.0.1:9092
-  steadfast groups lag billing --topic orders -o json
-  steadfast groups reset-offsets billing --topic orders --to-datetime 2026-12-01T10:00:00Z            # the plan
-  steadfast groups reset-offsets billing --topic orders --to-datetime 2026-12-01T10:00:00Z --execute`
-
 export function register (groups: Command): void {
-  groups.addHelpText('after', EXAMPLES)
   addKafkaOptions(groups.command('list').description('List the groups of the cluster'))
     .action(async (options: KafkaCommandOptions) => {
       await withAdmin(options, async (admin, call, format) => {
@@ -78,7 +70,6 @@ export function register (groups: Command): void {
     .option('--to-offset <n>', 'to this offset in every partition given')
     .option('--dry-run', 'print the plan and change nothing (the default)')
     .option('--execute', 'commit the new offsets (the group must have no members)')
-    .addHelpText('after', '\nExamples:\n  steadfast groups reset-offsets billing --topic orders --to-earliest -b 127.0.0.1:9092\n  steadfast groups reset-offsets billing --topic orders:0,1 --to-datetime 2026-12-01T10:00:00Z --execute')
     .action(async (group: string, options: TopicsOption & ResetOptions) => {
       const target = resetTarget(options)
       if (options.topic.length === 0) throw new InvalidArgumentError('reset-offsets: give --topic <topic> (repeatable), the partitions to move')
@@ -95,7 +86,6 @@ export function register (groups: Command): void {
 
   addKafkaOptions(groups.command('delete-offsets').description('Delete a group\'s committed offsets for topics (or some of their partitions)').argument('<group>'))
     .option('--topic <topic[:partitions]>', 'topic, or topic:0,1 for some partitions (repeatable; required)', collect, [])
-    .addHelpText('after', '\nExample:\n  steadfast groups delete-offsets billing --topic orders -b 127.0.0.1:9092')
     .action(async (group: string, options: TopicsOption) => {
       if (options.topic.length === 0) throw new InvalidArgumentError('delete-offsets: give --topic <topic> (repeatable), whose offsets to delete')
       const topics = options.topic.map((t) => parseTopicPartitions(t, '--topic'))

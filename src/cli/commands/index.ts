@@ -13,11 +13,13 @@ export interface CommandEntry {
   name: string
   summary: string
   load: () => Promise<RegisterCommand>
+  /** Runs until stopped (a service): logs info by default rather than only errors. */
+  longRunning?: true
 }
 
 export const commands: CommandEntry[] = [
-  { name: 'agent', summary: 'Run the agent: reconcile declared connectors and rebalances, watch consumer-group lag, serve metrics, an API and a status page', load: async () => (await import('./agent.ts')).registerAgent },
-  { name: 'sandbox', summary: 'Start Kafka, Kafka Connect and a Cruise Control simulator with example manifests, and run the agent against them', load: async () => (await import('./agent.ts')).registerSandbox },
+  { name: 'agent', summary: 'Run the agent: reconcile declared connectors and rebalances, watch consumer-group lag, serve metrics, an API and a status page', load: async () => (await import('./agent.ts')).registerAgent, longRunning: true },
+  { name: 'sandbox', summary: 'Start Kafka, Kafka Connect and a Cruise Control simulator with example manifests, and run the agent against them', load: async () => (await import('./agent.ts')).registerSandbox, longRunning: true },
   { name: 'cluster', summary: 'Inspect a Kafka cluster', load: async () => (await import('./cluster.ts')).register },
   { name: 'topics', summary: 'Create, delete, list and describe topics; their configs and partition counts', load: async () => (await import('./topics.ts')).register },
   { name: 'groups', summary: 'Consumer groups: list, describe, committed offsets, lag, reset and delete offsets, delete', load: async () => (await import('./groups.ts')).register },
@@ -29,5 +31,5 @@ export const commands: CommandEntry[] = [
   { name: 'cc', summary: 'Inspect Cruise Control (capacity-aware: retries "active user tasks" 500s)', load: async () => (await import('./cc.ts')).register },
   { name: 'connect', summary: 'Kafka Connect: declared connectors and operations that ride out worker rebalances', load: async () => (await import('./connect.ts')).register },
   { name: 'completion', summary: 'Print a shell completion script: bash, zsh or fish', load: async () => (await import('./completion.ts')).register },
-  { name: 'testkit', summary: 'Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, a chaos proxy, Connect and Cruise Control simulators', load: async () => (await import('./testkit.ts')).register },
+  { name: 'testkit', summary: 'Run the fault-injection rig: real Kafka and Kafka Connect, a mock cluster, a chaos proxy, Connect and Cruise Control simulators', load: async () => (await import('./testkit.ts')).register, longRunning: true },
 ]

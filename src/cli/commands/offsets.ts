@@ -9,7 +9,7 @@ export function register (offsets: Command): void {
     .description('Offsets of partitions: the earliest, the latest (log end), or the first at or after a time')
     .argument('<topics...>', '<topic> or <topic>:<partition>[,<partition>…]')
     .option('--time <when>', 'earliest, latest, epoch milliseconds or an ISO date (2026-12-01T10:00:00Z)', 'latest')
-    .addHelpText('after', '\nExamples:\n  steadfast offsets list orders -b 127.0.0.1:9092\n  steadfast offsets list orders:0,1 --time 2026-12-01T10:00:00Z -o json\n\nA time after the last record gives offset -1, as Kafka answers.'))
+    .addHelpText('after', '\nA time after the last record gives offset -1, as Kafka answers.'))
     .action(async (topics: string[], options: KafkaCommandOptions & { time: string }) => {
       const spec = parseOffsetSpec(options.time, '--time')
       const partitions = topics.map((t) => parseTopicPartitions(t, 'topic'))

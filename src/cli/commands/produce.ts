@@ -266,13 +266,6 @@ function renderSummary (summary: ProduceSummary): string {
   return out.join('\n') + '\n'
 }
 
-const EXAMPLES = `
-Examples:
-  printf 'k1:hello\\nk2:world\\n' | steadfast produce -b 127.0.0.1:9092 -t orders -K :
-  steadfast produce -b 127.0.0.1:9092 -t orders -p 0 -k user-7 -H source=import --file events.txt
-  steadfast produce -t orders --format json < records.jsonl    # {"key":"k","value":"v","headers":{"h":"1"},"partition":2}
-  steadfast produce -t orders --delimiter '\\0' --null-value NULL -c 100 --command-config client.properties`
-
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
 export function register (produce: Command): void {
@@ -292,7 +285,6 @@ export function register (produce: Command): void {
     .option('-H, --header <key=value>', 'header for every record, repeatable', collect, [])
     .option('--timeout <duration>', 'delivery timeout per record, retries included', '2m')
     .option('-o, --output <format>', 'table (summary) or json (summary and every line)', 'table'))
-    .addHelpText('after', EXAMPLES)
     .action(async (options: ProduceCommandOptions) => {
       const format = parseStreamOutput(options.output)
       const deliveryTimeoutMs = parseTimeout(options.timeout)

@@ -5,12 +5,14 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
+import { stringify as toYaml } from 'yaml'
 import { RebalanceLifecycle, type RebalanceRecord, type RebalanceState } from '../../cruise-control/lifecycle.ts'
 import { REBALANCE_MODES, parseManifests, validateManifest, type RebalanceManifest } from '../../cruise-control/manifest.ts'
 import { JsonStateStore, defaultStateDir } from '../../cruise-control/state-store.ts'
 import { AbortedError, DeadlineExceededError, InvalidArgumentError, SteadfastError } from '../../resilience/errors.ts'
 import { readUserFile } from '../files.ts'
 import { commandLogger } from '../logging.ts'
+import { clearStatus, showStatus, writeStderr } from '../status-line.ts'
 import { parseDuration, printResult, renderTable } from '../options.ts'
 import { withClient, withCruiseControlOptions, type CruiseControlCliOptions } from './cc.ts'
 
@@ -64,10 +66,11 @@ function failIfNotStarted (records: RebalanceRecord[], url: string): void {
 /** Where the command stops waiting: the states a person has to look at, or that are final. */
 const SETTLED: RebalanceState[] = ['ProposalReady', 'Ready', 'NotReady', 'Stopped']
 
-function lifecycleFor (options: RebalanceCliOptions, run: (lifecycle: RebalanceLifecycle) => Promise<void>): Promise<void> {
+/** Runs `run` with a lifecycle on the state directory; `progress` false for a command that draws its own. */
+function lifecycleFor (options: RebalanceCliOptions, run: (lifecycle: RebalanceLifecycle) => Promise<void>, progress = true): Promise<void> {
   return withClient(options, async (client) => {
-    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir), logger: commandLogger(options.verbose) }))
-  })
+    await run(new RebalanceLifecycle({ client, store: new JsonStateStore<RebalanceRecord>(options.stateDir), logger: commandLogger() }))
+  }, progress)
 }
 
 function withRebalanceOptions (command: Command): Command {
@@ -177,11 +180,8 @@ function nextActions (state: RebalanceState): string {
 }
 
 function print (options: RebalanceCliOptions, records: RebalanceRecord[]): void {
-  if (options.output === 'json') {
-    process.stdout.write(JSON.stringify(records.length === 1 ? records[0] : records, null, 2) + '\n')
-    return
-  }
-  process.stdout.write(records.map(details).join('\n'))
+  if (options.output === 'table') process.stdout.write(records.map(details).join('\n'))
+  else printResult(options.output, records.length === 1 ? records[0] : records, [], [])
 }
 
 /**
@@ -189,7 +189,8 @@ function print (options: RebalanceCliOptions, records: RebalanceRecord[]): void 
  * state it is in). Ctrl-C stops following, shows where it is and exits 130; Cruise Control goes on.
  */
 async function watch (lifecycle: RebalanceLifecycle, name: string, options: RebalanceCliOptions & { interval: number }): Promise<RebalanceRecord> {
-  const tty = options.output === 'table' && process.stdout.isTTY
+  // On a terminal the bar is the status line (stderr), so log lines are written above it, never inside.
+  const tty = options.output === 'table' && process.stdout.isTTY && process.stderr.isTTY
   let last = ''
   const controller = new AbortController()
   const onSignal = (): void => controller.abort(new Error('interrupted'))
@@ -201,22 +202,27 @@ async function watch (lifecycle: RebalanceLifecycle, name: string, options: Reba
       timeoutMs: options.timeout,
       signal: controller.signal,
       onUpdate: (r) => {
+        const update = { name: r.name, state: r.state, progress: r.progress, reason: r.reason, lastTransientError: r.lastTransientError }
+        // Each update is a JSON line, or a YAML document (`---` first, as `kubectl get -w -o yaml`).
         const line = options.output === 'json'
-          ? JSON.stringify({ name: r.name, state: r.state, progress: r.progress, reason: r.reason, lastTransientError: r.lastTransientError })
-          : `${r.state}${r.pendingAction === undefined ? '' : ` (${r.pendingAction} pending)`} ${progressBar(r)}`.trimEnd()
+          ? JSON.stringify(update)
+          : options.output === 'yaml'
+            ? `---\n${toYaml(JSON.parse(JSON.stringify(update))).trimEnd()}`
+            : `${r.state}${r.pendingAction === undefined ? '' : ` (${r.pendingAction} pending)`} ${progressBar(r)}`.trimEnd()
         if (line === last) return
         last = line
-        process.stdout.write(tty ? `\r\x1b[2K${line}` : `${line}\n`)
+        if (tty) showStatus(line)
+        else process.stdout.write(`${line}\n`)
       },
     })
   } catch (error) {
     if (!(error instanceof AbortedError && controller.signal.aborted)) throw error
-    process.stderr.write(`steadfast: stopped following ${name}; Cruise Control carries on (steadfast rebalance status ${name} --watch to follow it again)\n`)
+    writeStderr(`steadfast: stopped following ${name}; Cruise Control carries on (steadfast rebalance status ${name} --watch to follow it again)\n`)
     process.exitCode = 130
     return await lifecycle.get(name)
   } finally {
     process.removeListener('SIGINT', onSignal)
-    if (tty) process.stdout.write('\n')
+    clearStatus()
   }
 }
 
@@ -276,9 +282,11 @@ export function register (rebalance: Command): void {
     .action(async (name: string, options: RebalanceCliOptions & { watch?: boolean, interval: number }) => {
       await lifecycleFor(options, async (lifecycle) => {
         const record = options.watch === true ? await watch(lifecycle, name, options) : await lifecycle.reconcile(name)
+        // After the updates' YAML documents, the record is one more.
+        if (options.watch === true && options.output === 'yaml') process.stdout.write('---\n')
         print(options, [record])
         if (options.watch === true) failIfNotReady([record])
-      })
+      }, options.watch !== true)
     })
 
   for (const action of ['approve', 'refresh', 'stop'] as const) {
@@ -300,7 +308,7 @@ export function register (rebalance: Command): void {
       const store = new JsonStateStore<RebalanceRecord>(options.stateDir)
       const deleted = await store.withLock(name, async () => await store.delete(name))
       if (!deleted) throw new InvalidArgumentError(`rebalance ${name} does not exist (state directory ${options.stateDir})`)
-      if (options.output === 'json') process.stdout.write(JSON.stringify({ deleted: name }) + '\n')
-      else process.stdout.write(`deleted ${name}\n`)
+      if (options.output === 'table') process.stdout.write(`deleted ${name}\n`)
+      else printResult(options.output, { deleted: name }, [], [])
     })
 }

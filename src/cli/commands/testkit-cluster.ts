@@ -73,7 +73,7 @@ export function register (testkit: Command): void {
     .option('--brokers <count>', 'number of brokers (1 to 64)', parseBrokers, 3)
     .option('--topic <name:partitions:rf>', 'create a topic (repeatable), e.g. orders:3:3',
       (text: string, previous: TopicSpec[]) => [...previous, parseTopicSpec(text)], [] as TopicSpec[])
-    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
+    .option('-o, --output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .option('--binary <path>', 'the mock-cluster helper (default: $STEADFAST_MOCK_CLUSTER_BIN or build/steadfast-mock-cluster)')
     .action(async (options: ClusterOptions) => run(options))
 }

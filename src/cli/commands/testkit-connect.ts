@@ -46,6 +46,6 @@ export function register (testkit: Command): void {
     .option('--port <port>', 'port of the first worker; the others use the next ports (0: ephemeral)', integerOption('--port', 0, 65535), 8083)
     .option('--rebalance-time <duration>', 'how long a rebalance lasts', (t: string) => parseDuration(t, '--rebalance-time'), 500)
     .option('--restart-time <duration>', 'how long restarted instances show RESTARTING', (t: string) => parseDuration(t, '--restart-time'), 200)
-    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
+    .option('-o, --output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: ConnectSimCliOptions) => run(options))
 }

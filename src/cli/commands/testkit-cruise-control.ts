@@ -72,6 +72,6 @@ export function register (testkit: Command): void {
     .option('--execution-tick <duration>', 'time between execution steps', duration('--execution-tick'), 500)
     .option('--movements-per-tick <n>', 'partition movements finished per execution step', integerOption('--movements-per-tick', 1, 100_000), 5)
     .option('--brokers <n>', 'brokers in the simulated cluster', integerOption('--brokers', 2, 100), 4)
-    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
+    .option('-o, --output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: SimulatorCliOptions) => run(options))
 }

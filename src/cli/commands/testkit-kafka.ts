@@ -117,6 +117,6 @@ export function register (testkit: Command): void {
     .option('--sasl', 'also listen on SASL_SSL (the rig\'s CA, SCRAM users)', false)
     .option('--topic <name:partitions:rf>', 'create a topic (repeatable), e.g. orders:3:3',
       (text: string, previous: TopicSpec[]) => [...previous, parseTopicSpec(text)], [] as TopicSpec[])
-    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
+    .option('-o, --output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: KafkaCliOptions) => run(options))
 }

@@ -57,6 +57,6 @@ export function register (testkit: Command): void {
   testkit.command('proxy')
     .description('Run a Kafka-aware chaos proxy in front of a cluster and control it from stdin')
     .requiredOption('--upstream <host:port[,host:port]>', 'bootstrap servers of the cluster to proxy')
-    .option('--output <format>', 'table or json', parseStreamOutput, 'table' as const)
+    .option('-o, --output <format>', 'table or json', parseStreamOutput, 'table' as const)
     .action(async (options: ProxyCliOptions) => run(options))
 }

@@ -20,15 +20,7 @@ function parseIntOption (value: string, name: string): number {
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
 
-const EXAMPLES = `
-Examples:
-  steadfast topics create orders --partitions 6 --replication-factor 3 --config retention.ms=86400000 -b 127.0.0.1:9092
-  steadfast topics describe-config orders -o yaml
-  steadfast topics alter-config orders --set retention.ms=3600000 --delete cleanup.policy
-  steadfast topics add-partitions orders --count 12`
-
 export function register (topics: Command): void {
-  topics.addHelpText('after', EXAMPLES)
   addKafkaOptions(topics.command('list').description('List topics'))
     .option('--internal', 'include internal topics')
     .action(async (options: KafkaCommandOptions & { internal?: boolean }) => {

@@ -9,10 +9,13 @@ import { spawn } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Command } from 'commander'
+import { parse as parseYaml, parseAllDocuments } from 'yaml'
 import { register as registerCc } from '../../../src/cli/commands/cc.ts'
 import { progressBar, register as registerRebalance } from '../../../src/cli/commands/rebalance.ts'
 import type { RebalanceRecord } from '../../../src/cruise-control/lifecycle.ts'
 import { startSim, tempDir } from '../../cruise-control/fixtures.ts'
+import { runCli } from '../../support/run-cli.ts'
+import { runInTerminal } from '../../support/run-in-terminal.ts'
 
 async function cli (t: TestContext, args: string[]): Promise<string> {
   const program = new Command('steadfast').exitOverride()
@@ -129,5 +132,57 @@ describe('steadfast testkit cruise-control (a real process)', () => {
     await res.arrayBuffer()
     child.kill('SIGTERM')
     assert.equal(await exited, 0)
+  })
+})
+
+describe('steadfast rebalance and cc print YAML like every command (the real CLI)', () => {
+  test('-o yaml is the JSON result as YAML; --watch -o yaml prints one document per update', async (t) => {
+    const sim = await startSim()
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await cleanup() })
+    const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
+    const run = async (args: string[]): Promise<string> => {
+      const { code, stdout, stderr } = await runCli(args)
+      assert.equal(code, 0, stderr)
+      return stdout
+    }
+
+    const created = parseYaml(await run(['rebalance', 'create', '--mode', 'full', '--name', 'yaml', '-o', 'yaml', ...common])) as RebalanceRecord
+    assert.equal(created.name, 'yaml')
+    assert.equal(created.state, 'ProposalReady')
+    const listed = parseYaml(await run(['rebalance', 'list', '-o', 'yaml', ...common])) as RebalanceRecord[]
+    assert.deepEqual(listed, JSON.parse(await run(['rebalance', 'list', '-o', 'json', ...common])))
+    assert.deepEqual(listed.map((r) => [r.name, r.state]), [['yaml', 'ProposalReady']])
+
+    await run(['rebalance', 'approve', 'yaml', ...common])
+    const watched = await run(['rebalance', 'status', 'yaml', '--watch', '--interval', '50ms', '-o', 'yaml', ...common])
+    const documents = parseAllDocuments(watched).map((d) => d.toJS() as { name: string, state: string })
+    assert.ok(documents.length >= 2, watched)
+    assert.ok(documents.slice(0, -1).every((d) => d.name === 'yaml'), watched)
+    assert.equal(documents.at(-1)?.state, 'Ready')
+
+    assert.deepEqual(parseYaml(await run(['rebalance', 'delete', 'yaml', '-o', 'yaml', ...common])), { deleted: 'yaml' })
+    const state = parseYaml(await run(['cc', 'state', '--url', sim.url, '-o', 'yaml'])) as { ExecutorState: { state: string } }
+    assert.equal(state.ExecutorState.state, 'NO_TASK_IN_PROGRESS')
+  })
+})
+
+describe('steadfast rebalance status --watch on a terminal', () => {
+  test('the progress bar is the status line: every log line starts a line of its own, and the record follows', async (t) => {
+    // One partition moved per 300 ms tick: the execution outlasts the start of the watching command.
+    const sim = await startSim({ executionTickMs: 300, movementsPerTick: 1 })
+    const { dir, cleanup } = await tempDir()
+    t.after(async () => { await sim.stop(); await cleanup() })
+    const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
+    assert.equal((await runCli(['rebalance', 'create', '--mode', 'full', '--name', 'bar', ...common])).code, 0)
+    assert.equal((await runCli(['rebalance', 'approve', 'bar', ...common])).code, 0)
+    const { code, screen } = await runInTerminal(['rebalance', 'status', 'bar', '--watch', '--interval', '50ms', '--verbose', ...common], { STEADFAST_LOG_LEVEL: undefined })
+    assert.equal(code, 0, screen)
+    const segments = screen.replaceAll('\r\u001b[2K', '\n').split('\n')
+    const logs = segments.filter((l) => / (INFO|WARN) /.test(l))
+    assert.ok(logs.length > 0, screen)
+    for (const line of logs) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} (INFO|WARN) /, `a log line inside the bar: ${JSON.stringify(line)}`)
+    assert.ok(segments.some((l) => /^Rebalancing \[[#-]{20}\] \d+\/\d+ partitions/.test(l)), screen)
+    assert.match(screen, /\nbar\s+full\s+Ready/)
   })
 })
