@@ -170,7 +170,7 @@ async function incident4 (): Promise<Outcome> {
       moves.push(r.movedMs)
       for (const [name, s] of r.consumers) perSide.set(name, [...(perSide.get(name) ?? []), { ...s, logged: r.records }])
       console.log(`incident 4 run ${round + 1}: every broker on a new port in ${r.movedMs.toFixed(0)} ms, ${r.records} records in the log; ` +
-        [...r.consumers].map(([name, s]) => `${name}: ${s.lost} lost, ${s.twice} twice, gap ${s.longestGapMs} ms, followed ${s.followedMs < 0 ? 'never (or not seen)' : `${s.followedMs.toFixed(0)} ms`}${s.error === '' ? '' : `, error: ${s.error.slice(0, 100)}`}`).join('; '))
+        [...r.consumers].map(([name, s]) => `${name}: ${s.lost} lost, ${s.notInLog < 0 ? '' : `${s.notInLog} not in the log, `}${s.twice} twice, gap ${s.longestGapMs} ms, followed ${s.followedMs < 0 ? 'never (or not seen)' : `${s.followedMs.toFixed(0)} ms`}${s.error === '' ? '' : `, error: ${s.error.slice(0, 100)}`}`).join('; '))
     }
   } finally {
     await cluster.stop()
@@ -184,6 +184,7 @@ async function incident4 (): Promise<Outcome> {
       system: name,
       did: `records never received ${figure(list.map((s) => s.lost))} of ${figure(list.map((s) => s.logged))} in the log (${figure(list.map((s) => s.received))} received), received twice ${figure(list.map((s) => s.twice))}, ` +
         `longest without a record ${figure(list.map((s) => s.longestGapMs), ' ms')}` +
+        (list.some((s) => s.notInLog > 0) ? `, received but no longer in the log at the end ${figure(list.map((s) => s.notInLog))}` : '') +
         (list.every((s) => s.followedMs >= 0) ? `, received again ${figure(list.map((s) => s.followedMs), ' ms')} after the new endpoints were up` : '') +
         (errors === '' ? '' : `; stopped with: ${errors.slice(0, 160)}`),
     })
@@ -225,7 +226,8 @@ async function incident5 (): Promise<Outcome> {
   const rows: Row[] = [{ incident, system: 'Kafka itself', did: `leader election (kill → every partition led elsewhere) ${figure(elections, ' ms')}; steadfast's producer feeding the input: longest without an acknowledgement ${figure(producerGaps, ' ms')}` }]
   for (const [name, list] of perSide) {
     const stopped = list.filter((s) => s.stopped)
-    const error = stopped[0]?.error.split('\n').map((l) => l.replace(/^\s*\*\s*/, '')).find((l) => /kafka:|dial|EOF|broken pipe|leader/i.test(l)) ?? ''
+    const lines = stopped[0]?.error.split('\n').map((l) => l.replace(/^\s*\*\s*/, '').trim()).filter((l) => l !== '') ?? []
+    const error = lines.find((l) => /kafka:|dial|EOF|broken pipe|leader/i.test(l)) ?? lines[0] ?? ''
     rows.push({
       incident,
       system: name,

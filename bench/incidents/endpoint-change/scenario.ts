@@ -8,7 +8,8 @@
  * the old bootstrap list), KafkaJS 2.2.4 (same), and, when given, steadfast's consumer (watching the
  * bootstrap file). The stream's producer is the bench's own and is pointed at the new endpoints
  * when they are up. Per consumer: records received (against the log read back by Kafka's own
- * consumer in the rig's control helper), records seen twice, the longest time without a record
+ * consumer in the rig's control helper, by value where the side reports the values it received,
+ * with the received records the log no longer holds), records seen twice, the longest time without a record
  * while the stream flowed (between two records, or from the last record received to the end of
  * the stream: the quiet minutes after the stream ends, while the bench drains its producers and
  * gives the consumers time to catch up, are nobody's gap), and the time from the new endpoints
@@ -43,11 +44,15 @@ export interface ConsumerSummary {
   /** Longest time without a record while the stream flowed (see the top of this file). */
   longestGapMs: number
   error: string
+  /** The values received (each record's value is unique); the Java program reports counts only. */
+  values?: Set<string>
 }
 
-export interface ConsumerRun extends ConsumerSummary {
-  /** Records in the log the consumer never received. */
+export interface ConsumerRun extends Omit<ConsumerSummary, 'values'> {
+  /** Records in the log the consumer never received: by value where the side reports values, else by count. */
   lost: number
+  /** Records received that the log no longer holds at the end (by value; -1: the side reports counts only). */
+  notInLog: number
   /** From the new endpoints being up (and in the bootstrap file) to its next record; -1: never. */
   followedMs: number
 }
@@ -89,25 +94,35 @@ function withTail (longestGapMs: number, lastAt: number, streamEnd: number): num
   return Math.round(lastAt < 0 ? longestGapMs : Math.max(longestGapMs, streamEnd - lastAt))
 }
 
+/**
+ * Counts one record by its value (unique per record): a value seen before is a record received
+ * twice. By value, not offset, so a log that lost records in the restart and reused their offsets
+ * cannot hide a missed record as a duplicate.
+ */
+function countValue (s: ConsumerSummary, value: string): void {
+  if (s.values?.has(value) === true) {
+    s.twice++
+    return
+  }
+  s.values?.add(value)
+  s.received++
+}
+
 /** KafkaJS 2.2.4's consumer, eachMessage, with the bootstrap list it was started with. */
 export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, stop, onRecord }) => {
   const consumer = new Kafka({ clientId: 'incident-kafkajs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: group })
-  const last = new Map<number, bigint>()
-  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '', values: new Set() }
   let lastAt = -1
   const crashed = new Promise<void>((resolve) => consumer.on(consumer.events.CRASH, (e) => { s.error = String(e.payload.error); resolve() }))
   try {
     await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: async ({ message }) => {
         const now = Date.now()
         if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
         lastAt = now
-        const offset = BigInt(message.offset)
-        if (offset <= (last.get(partition) ?? -1n)) s.twice++
-        else s.received++
-        last.set(partition, offset)
+        countValue(s, message.value?.toString() ?? '')
         onRecord()
       },
     })
@@ -123,8 +138,7 @@ export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, s
 /** steadfast's consumer, watching the bootstrap file (the deployment's service discovery). */
 export const steadfastConsumer: ConsumerSide = async ({ bootstrapFile, topic, group, stop, onRecord }) => {
   const consumer = new Consumer({ bootstrap: { file: bootstrapFile }, groupId: group, autoOffsetReset: 'earliest', logger: createLogger({ level: 'silent' }) })
-  const last = new Map<number, bigint>()
-  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '', values: new Set() }
   let lastAt = -1
   consumer.subscribe([topic])
   const reading = (async () => {
@@ -132,9 +146,7 @@ export const steadfastConsumer: ConsumerSide = async ({ bootstrapFile, topic, gr
       const now = Date.now()
       if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
       lastAt = now
-      if (m.offset <= (last.get(m.partition) ?? -1n)) s.twice++
-      else s.received++
-      last.set(m.partition, m.offset)
+      countValue(s, m.value?.toString() ?? '')
       onRecord()
     }
   })().catch((error: unknown) => { s.error = String(error) })
@@ -198,12 +210,15 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
   await new Promise((resolve) => setTimeout(resolve, CATCH_UP_MS))
   stopConsumers(streamEnd)
 
-  let records = 0
-  for (let p = 0; p < PARTITIONS; p++) records += (await cluster.readPartition(topic, p)).length
+  const logged = new Set<string>()
+  for (let p = 0; p < PARTITIONS; p++) for (const r of await cluster.readPartition(topic, p)) logged.add(r.value ?? '')
+  const records = logged.size
   const consumers = new Map<string, ConsumerRun>()
   for (const [name, p] of running) {
-    const s = await p
-    consumers.set(name, { ...s, lost: Math.max(0, records - s.received), followedMs: firstAfterMove.get(name) ?? -1 })
+    const { values, ...s } = await p
+    const lost = values === undefined ? Math.max(0, records - s.received) : [...logged].filter((v) => !values.has(v)).length
+    const notInLog = values === undefined ? -1 : [...values].filter((v) => !logged.has(v)).length
+    consumers.set(name, { ...s, lost, notInLog, followedMs: firstAfterMove.get(name) ?? -1 })
   }
   return { movedMs: movedAt - moveStarted, records, producerFailed, consumers }
 }
