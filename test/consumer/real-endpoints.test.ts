@@ -5,6 +5,10 @@
  * restart. The member reads every record once, in order per partition, as kcat reads them
  * afterwards; its commits reach the group (read back by the Java AdminClient); every record the
  * producer had acknowledged is stored once.
+ *
+ * Then incident I4 as bench/incidents/endpoint-change stages it, in seconds: every broker down at
+ * once and up on new ports (nothing the member knew answers any more), the member's only way to the
+ * cluster being the bootstrap file rewritten once they are up. The same data checks hold.
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -19,7 +23,7 @@ import { assertSameAsKcat, Collector, consumer, kcatPartitions, keyed, testLogge
 
 let cluster: RealCluster
 before(async () => {
-  cluster = await RealCluster.start({ brokers: 3, topics: [{ name: 're-orders', partitions: 3, replicationFactor: 3 }, { name: 're-sent', partitions: 1, replicationFactor: 3 }] })
+  cluster = await RealCluster.start({ brokers: 3, topics: [{ name: 're-orders', partitions: 3, replicationFactor: 3 }, { name: 're-sent', partitions: 1, replicationFactor: 3 }, { name: 're-at-once', partitions: 6, replicationFactor: 3 }] })
 })
 after(async () => { await cluster?.stop() })
 
@@ -64,5 +68,35 @@ describe('every broker on a new endpoint (real Kafka)', { timeout: 600_000 }, ()
     const committed = (await cluster.groupOffsets('re-group')).filter((o) => o.topic === 're-orders').sort((a, b) => a.partition - b.partition)
     assert.deepEqual(committed.map((o) => o.offset), [0, 1, 2].map((p) => expected.get(p)?.length ?? -1))
     assert.deepEqual((await kcatRead(cluster.bootstrap, 're-sent', 0)).map((r) => r.value), sent)
+  })
+
+  test('every broker moves at once (incident I4): a member watching the bootstrap file reads every record once, in order, and commits', async (t) => {
+    await kcatProduce(cluster.bootstrap, 're-at-once', keyed('before', 300))
+    const dir = mkdtempSync(join(tmpdir(), 'steadfast-re-'))
+    t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+    const file = join(dir, 'brokers.txt')
+    writeFileSync(file, cluster.bootstrap + '\n')
+    // The bench's consumer settings (the defaults: a 45 s session outlives the move).
+    const c = consumer(t, { file }, { groupId: 're-at-once-group', autoOffsetReset: 'earliest' })
+    const collector = new Collector()
+    c.subscribe(['re-at-once'])
+    collector.drain(c, 'c')
+    await collector.until(() => collector.distinct === 300)
+
+    const before = ports(cluster.bootstrap)
+    await cluster.restartAllWithNewEndpoints()
+    writeFileSync(file, cluster.bootstrap + '\n')
+    assert.deepEqual(ports(cluster.bootstrap).filter((p) => before.includes(p)), [], 'no broker kept its port')
+    await kcatProduce(cluster.bootstrap, 're-at-once', keyed('after', 300))
+    await collector.until(() => collector.distinct === 600)
+    await c.commit()
+    await c.close()
+
+    const partitions = [0, 1, 2, 3, 4, 5]
+    const expected = await kcatPartitions(cluster.bootstrap, 're-at-once', partitions)
+    assertSameAsKcat(collector.reads.map(({ by: _by, ...read }): Read => read), expected)
+    assert.equal(collector.duplicates, 0)
+    const committed = (await cluster.groupOffsets('re-at-once-group')).filter((o) => o.topic === 're-at-once').sort((a, b) => a.partition - b.partition)
+    assert.deepEqual(committed.map((o) => o.offset), partitions.map((p) => expected.get(p)?.length ?? -1))
   })
 })

@@ -13,7 +13,8 @@
  * acknowledgements are measured in the same run.
  */
 import { execFile } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { fileURLToPath } from 'node:url'
@@ -64,9 +65,14 @@ export async function buildGoka (): Promise<ProcessorSide> {
   const binary = join(BUILD, 'goka-wordcount')
   await run('go', ['build', '-o', binary, '.'], { cwd: join(HERE, 'goka'), env: { ...process.env, GOFLAGS: '-mod=mod' } })
   return async ({ bootstrap, input, group, durationMs }) => {
-    const { stdout } = await run(binary, ['-bootstrap', bootstrap, '-input', input, '-group', group, '-duration', `${durationMs}ms`],
-      { maxBuffer: 64 * 1024 * 1024 })
-    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SideSummary
+    const storage = mkdtempSync(join(tmpdir(), 'incident-goka-'))
+    try {
+      const { stdout } = await run(binary, ['-bootstrap', bootstrap, '-input', input, '-group', group, '-duration', `${durationMs}ms`, '-storage', storage],
+        { maxBuffer: 64 * 1024 * 1024 })
+      return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as SideSummary
+    } finally {
+      rmSync(storage, { recursive: true, force: true })
+    }
   }
 }
 

@@ -5,7 +5,8 @@
  * stopped during the apply). Side by side, each on a fresh worker group of the same cluster: the
  * Strimzi-like client (strimzi-like.ts) and steadfast's Reconciler. Requests and 409s are counted
  * from undici's diagnostics channel (both clients use undici); figures: requests sent, 409s seen,
- * operations failed, time until every connector is RUNNING.
+ * operations failed, time until every connector is RUNNING (from the start, and after the last
+ * worker change: the issue's target is the end of the storm + 2 s).
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -28,6 +29,8 @@ export interface ConnectRun {
   failed: number
   running: number
   convergedMs: number
+  /** From the last worker change (the end of the storm) until every connector was RUNNING; 0 if they were before. */
+  afterStormMs: number
 }
 
 function configs (dir: string, round: number): Array<[string, Record<string, string>]> {
@@ -94,12 +97,13 @@ export async function connectSide (cluster: RealCluster, side: 'strimzi' | 'stea
   const counter = countRequests()
   const started = performance.now()
   let failed = 0
+  let stormEndedAt = started
   try {
     for (const round of [0, 1]) {
       // Both sides get the workers running when the round starts (as a client configured with a
       // worker list would); the churn then kills and stops some of them under the apply.
       const urls = connect.urls
-      const changes = churn(connect)
+      const changes = churn(connect).then(() => { stormEndedAt = performance.now() })
       if (side === 'strimzi') {
         const results = await Promise.all(configs(dir, round).map(async ([name, config]) => await strimziLikePut(urls, name, config)))
         failed += results.filter((ok) => !ok).length
@@ -124,7 +128,8 @@ export async function connectSide (cluster: RealCluster, side: 'strimzi' | 'stea
       await new Promise((resolve) => setTimeout(resolve, 500))
     }
     const { requests, conflicts } = counter.stop()
-    return { requests, conflicts, failed, running, convergedMs: performance.now() - started }
+    const now = performance.now()
+    return { requests, conflicts, failed, running, convergedMs: now - started, afterStormMs: Math.max(0, now - stormEndedAt) }
   } finally {
     counter.stop()
     await connect.stop()

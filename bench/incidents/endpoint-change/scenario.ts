@@ -8,8 +8,12 @@
  * the old bootstrap list), KafkaJS 2.2.4 (same), and, when given, steadfast's consumer (watching the
  * bootstrap file). The stream's producer is the bench's own and is pointed at the new endpoints
  * when they are up. Per consumer: records received (against the log read back by Kafka's own
- * consumer in the rig's control helper), records seen twice, the longest gap between records, and
- * the time from the new endpoints being up until it received again.
+ * consumer in the rig's control helper, by value where the side reports the values it received,
+ * with the received records the log no longer holds), records seen twice, the longest time without a record
+ * while the stream flowed (between two records, or from the last record received to the end of
+ * the stream: the quiet minutes after the stream ends, while the bench drains its producers and
+ * gives the consumers time to catch up, are nobody's gap), and the time from the new endpoints
+ * being up until it received again.
  */
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
@@ -37,13 +41,18 @@ const CATCH_UP_MS = 10_000
 export interface ConsumerSummary {
   received: number
   twice: number
+  /** Longest time without a record while the stream flowed (see the top of this file). */
   longestGapMs: number
   error: string
+  /** The values received (each record's value is unique); the Java program reports counts only. */
+  values?: Set<string>
 }
 
-export interface ConsumerRun extends ConsumerSummary {
-  /** Records in the log the consumer never received. */
+export interface ConsumerRun extends Omit<ConsumerSummary, 'values'> {
+  /** Records in the log the consumer never received: by value where the side reports values, else by count. */
   lost: number
+  /** Records received that the log no longer holds at the end (by value; -1: the side reports counts only). */
+  notInLog: number
   /** From the new endpoints being up (and in the bootstrap file) to its next record; -1: never. */
   followedMs: number
 }
@@ -57,8 +66,11 @@ export interface EndpointRun {
   consumers: Map<string, ConsumerRun>
 }
 
-/** A consumer under test: joins `group` on `topic`, reports once `stop` resolves; `onRecord` is called per record it receives. */
-export type ConsumerSide = (args: { bootstrap: string, bootstrapFile: string, topic: string, group: string, stop: Promise<void>, onRecord: () => void }) => Promise<ConsumerSummary>
+/**
+ * A consumer under test: joins `group` on `topic`, reports once `stop` resolves, with the wall-clock
+ * time (Date.now()) the stream's last record was sent; `onRecord` is called per record it receives.
+ */
+export type ConsumerSide = (args: { bootstrap: string, bootstrapFile: string, topic: string, group: string, stop: Promise<number>, onRecord: () => void }) => Promise<ConsumerSummary>
 
 /** Compiles the Java consumer once against the rig's cached Kafka jars. */
 export async function buildJavaConsumer (): Promise<ConsumerSide> {
@@ -68,33 +80,49 @@ export async function buildJavaConsumer (): Promise<ConsumerSide> {
   await run('javac', ['-nowarn', '-d', BUILD, '-cp', classpath, join(HERE, 'java', 'EndpointConsumer.java')])
   // The Java program reports only at the end: its arrival times are not visible to the bench (no
   // onRecord), so its `followedMs` stays -1 and its longest gap tells how long it was without records.
+  // It is told the stream's end on its stdin, then stdin closes.
   return async ({ bootstrap, topic, group, stop }) => {
     const child = run(install.java, ['-cp', `${BUILD}:${classpath}`, 'EndpointConsumer', bootstrap, topic, group], { maxBuffer: 16 * 1024 * 1024 })
-    stop.then(() => child.child.stdin?.end(), () => {})
+    stop.then((streamEnd) => child.child.stdin?.end(`${streamEnd}\n`), () => {})
     const { stdout } = await child
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ConsumerSummary
   }
 }
 
+/** The longest gap, counting the time from the last record received (wall clock) to the stream's end; none if it never received. */
+function withTail (longestGapMs: number, lastAt: number, streamEnd: number): number {
+  return Math.round(lastAt < 0 ? longestGapMs : Math.max(longestGapMs, streamEnd - lastAt))
+}
+
+/**
+ * Counts one record by its value (unique per record): a value seen before is a record received
+ * twice. By value, not offset, so a log that lost records in the restart and reused their offsets
+ * cannot hide a missed record as a duplicate.
+ */
+function countValue (s: ConsumerSummary, value: string): void {
+  if (s.values?.has(value) === true) {
+    s.twice++
+    return
+  }
+  s.values?.add(value)
+  s.received++
+}
+
 /** KafkaJS 2.2.4's consumer, eachMessage, with the bootstrap list it was started with. */
 export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, stop, onRecord }) => {
   const consumer = new Kafka({ clientId: 'incident-kafkajs', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).consumer({ groupId: group })
-  const last = new Map<number, bigint>()
-  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '', values: new Set() }
   let lastAt = -1
   const crashed = new Promise<void>((resolve) => consumer.on(consumer.events.CRASH, (e) => { s.error = String(e.payload.error); resolve() }))
   try {
     await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
     await consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        const now = performance.now()
+      eachMessage: async ({ message }) => {
+        const now = Date.now()
         if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
         lastAt = now
-        const offset = BigInt(message.offset)
-        if (offset <= (last.get(partition) ?? -1n)) s.twice++
-        else s.received++
-        last.set(partition, offset)
+        countValue(s, message.value?.toString() ?? '')
         onRecord()
       },
     })
@@ -102,35 +130,30 @@ export const kafkajsConsumer: ConsumerSide = async ({ bootstrap, topic, group, s
     s.error = String(error)
   }
   await Promise.race([crashed, stop])
-  if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, performance.now() - lastAt)
   await consumer.disconnect().catch(() => {})
-  s.longestGapMs = Math.round(s.longestGapMs)
+  s.longestGapMs = withTail(s.longestGapMs, lastAt, await stop)
   return s
 }
 
 /** steadfast's consumer, watching the bootstrap file (the deployment's service discovery). */
 export const steadfastConsumer: ConsumerSide = async ({ bootstrapFile, topic, group, stop, onRecord }) => {
   const consumer = new Consumer({ bootstrap: { file: bootstrapFile }, groupId: group, autoOffsetReset: 'earliest', logger: createLogger({ level: 'silent' }) })
-  const last = new Map<number, bigint>()
-  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '' }
+  const s: ConsumerSummary = { received: 0, twice: 0, longestGapMs: 0, error: '', values: new Set() }
   let lastAt = -1
   consumer.subscribe([topic])
   const reading = (async () => {
     for await (const m of consumer) {
-      const now = performance.now()
+      const now = Date.now()
       if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, now - lastAt)
       lastAt = now
-      if (m.offset <= (last.get(m.partition) ?? -1n)) s.twice++
-      else s.received++
-      last.set(m.partition, m.offset)
+      countValue(s, m.value?.toString() ?? '')
       onRecord()
     }
   })().catch((error: unknown) => { s.error = String(error) })
-  await stop
-  if (lastAt >= 0) s.longestGapMs = Math.max(s.longestGapMs, performance.now() - lastAt)
+  const streamEnd = await stop
   await consumer.close()
   await reading
-  s.longestGapMs = Math.round(s.longestGapMs)
+  s.longestGapMs = withTail(s.longestGapMs, lastAt, streamEnd)
   return s
 }
 
@@ -147,8 +170,8 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
   let producer = new Producer({ bootstrap: cluster.bootstrap, logger, deliveryTimeoutMs: 40_000 })
   let movedAt = Infinity
   let stopProducing = Infinity
-  let stopConsumers = (): void => {}
-  const stop = new Promise<void>((resolve) => { stopConsumers = resolve })
+  let stopConsumers: (streamEnd: number) => void = () => {}
+  const stop = new Promise<number>((resolve) => { stopConsumers = resolve })
   const firstAfterMove = new Map<string, number>()
   const running = new Map([...sides].map(([name, side]) => [name, side({
     bootstrap: cluster.bootstrap,
@@ -181,17 +204,21 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
   stopProducing = movedAt + AFTER_MS
   old.close().catch(() => {})
   await producing
+  const streamEnd = Date.now()
   await Promise.all(pending)
   await producer.close()
   await new Promise((resolve) => setTimeout(resolve, CATCH_UP_MS))
-  stopConsumers()
+  stopConsumers(streamEnd)
 
-  let records = 0
-  for (let p = 0; p < PARTITIONS; p++) records += (await cluster.readPartition(topic, p)).length
+  const logged = new Set<string>()
+  for (let p = 0; p < PARTITIONS; p++) for (const r of await cluster.readPartition(topic, p)) logged.add(r.value ?? '')
+  const records = logged.size
   const consumers = new Map<string, ConsumerRun>()
   for (const [name, p] of running) {
-    const s = await p
-    consumers.set(name, { ...s, lost: Math.max(0, records - s.received), followedMs: firstAfterMove.get(name) ?? -1 })
+    const { values, ...s } = await p
+    const lost = values === undefined ? Math.max(0, records - s.received) : [...logged].filter((v) => !values.has(v)).length
+    const notInLog = values === undefined ? -1 : [...values].filter((v) => !logged.has(v)).length
+    consumers.set(name, { ...s, lost, notInLog, followedMs: firstAfterMove.get(name) ?? -1 })
   }
   return { movedMs: movedAt - moveStarted, records, producerFailed, consumers }
 }

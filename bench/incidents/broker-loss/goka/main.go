@@ -23,6 +23,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/codec"
+	"github.com/lovoo/goka/storage"
 )
 
 type summary struct {
@@ -78,6 +79,10 @@ func main() {
 	input := flag.String("input", "", "input topic")
 	group := flag.String("group", "", "processor group (the table is <group>-table)")
 	duration := flag.Duration("duration", 40*time.Second, "how long to run")
+	// Goka keeps its tables in local storage (/tmp/goka by default) across runs; a cache left by an
+	// earlier run on another cluster makes it refuse to start ("our cache has one"), so each run
+	// gets a fresh directory from the bench.
+	storagePath := flag.String("storage", "", "directory for the processor's local table storage")
 	flag.Parse()
 
 	config := goka.DefaultConfig()
@@ -102,6 +107,7 @@ func main() {
 	p, err := goka.NewProcessor(brokers, g,
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(tmc)),
 		goka.WithLogger(goka.DefaultLogger()),
+		goka.WithStorageBuilder(storage.DefaultBuilder(*storagePath)),
 	)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "cannot create the processor:", err)

@@ -1,8 +1,9 @@
 // Kafka's own Java KafkaConsumer (kafka-clients 4.3.1, defaults, including its default
 // metadata.recovery.strategy) as a long-running group member: it subscribes to one topic and
-// polls until its stdin ends (the bench closes it), counting records per partition, records seen twice (an
-// offset at or below the partition's last one), and the longest gap between polls that returned
-// records once records had started to arrive. Prints one JSON summary line on stdout; its own
+// polls until its stdin ends (the bench writes the wall-clock time the stream's last record was
+// sent, then closes it), counting records per partition, records seen twice (an offset at or below
+// the partition's last one), and the longest gap between polls that returned records once records
+// had started to arrive, or from the last such poll to the stream's end. Prints one JSON summary line on stdout; its own
 // log goes to stderr. Compiled by bench/incidents/endpoint-change/scenario.ts against the rig's
 // cached Kafka jars (no other download).
 import java.time.Duration;
@@ -22,11 +23,15 @@ public final class EndpointConsumer {
     String topic = args[1];
     String group = args[2];
     java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicLong streamEnd = new java.util.concurrent.atomic.AtomicLong(-1);
     Thread stdin = new Thread(() -> {
       try {
-        while (System.in.read() >= 0) { }
-      } catch (java.io.IOException e) {
-        // an unreadable stdin ends the run like a closed one
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          if (!line.isBlank()) streamEnd.set(Long.parseLong(line.trim()));
+        }
+      } catch (java.io.IOException | NumberFormatException e) {
+        // an unreadable stdin ends the run like a closed one (the tail then counts up to now)
       }
       stop.set(true);
     });
@@ -61,7 +66,8 @@ public final class EndpointConsumer {
         }
       }
       // Measured before close(), which may wait for a coordinator that is gone.
-      endGap = lastRecordAt >= 0 ? System.currentTimeMillis() - lastRecordAt : 0;
+      long end = streamEnd.get() >= 0 ? streamEnd.get() : System.currentTimeMillis();
+      endGap = lastRecordAt >= 0 ? Math.max(0, end - lastRecordAt) : 0;
     } catch (RuntimeException e) {
       error = e.toString();
     }
