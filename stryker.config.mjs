@@ -64,6 +64,9 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
-  tempDirName: '.stryker-tmp',
+  // One sandbox folder per module, so two modules can run side by side without one's clean-up
+  // deleting the other's sandbox or copying it into its own.
+  tempDirName: `.stryker-tmp/${name}`,
+  ignorePatterns: ['.stryker-tmp'],
   cleanTempDir: 'always',
 }
