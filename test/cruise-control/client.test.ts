@@ -212,6 +212,10 @@ describe('Cruise Control client: executing requests', () => {
     connections = 0
     await assert.rejects(client.send(rebalanceRequest({ dryRun: true })), DeadlineExceededError)
     assert.ok(connections > 1, `a dry run was sent ${connections} time(s)`)
+    // Only a POST starts an execution: a GET that happens to carry dryrun=false is retried like any read.
+    connections = 0
+    await assert.rejects(client.send({ method: 'GET', endpoint: 'state', params: { dryrun: false } }), DeadlineExceededError)
+    assert.ok(connections > 1, `a GET with dryrun=false was sent ${connections} time(s)`)
   })
 })
 
@@ -222,6 +226,9 @@ describe('Cruise Control client pieces', () => {
     assert.equal(normaliseBaseUrl('http://proxy/cc'), 'http://proxy/cc/kafkacruisecontrol')
     assert.throws(() => normaliseBaseUrl('cc:9090x'), /must use http or https|is not a URL/)
     assert.throws(() => normaliseBaseUrl('not a url'), /"not a url" is not a URL/)
+    assert.throws(() => normaliseBaseUrl('ftp://cc:21'), /cruise-control url: "ftp:\/\/cc:21" must use http or https/)
+    assert.equal(normaliseBaseUrl('http://cc:9090/kafkacruisecontrol///'), 'http://cc:9090/kafkacruisecontrol')
+    assert.equal(normaliseBaseUrl('http://cc:9090/'), 'http://cc:9090/kafkacruisecontrol')
   })
 
   test('json=true is always sent, whatever the caller passed; undefined parameters are left out', () => {
@@ -236,6 +243,10 @@ describe('Cruise Control client pieces', () => {
     assert.equal(errorText({ version: 1, stackTrace: 'x', errorMessage: 'boom' }), 'boom')
     assert.equal(errorText('There are already 5 active user tasks, which has reached the servlet capacity.'), 'There are already 5 active user tasks, which has reached the servlet capacity.')
     assert.equal(errorText(42), undefined)
+    assert.equal(errorText({ errorMessage: 'from errorMessage', message: 'from message' }), 'from errorMessage')
+    assert.equal(errorText({ message: 'a proxy\'s message' }), 'a proxy\'s message')
+    assert.equal(errorText({ version: 1 }), undefined)
+    assert.equal(errorText(null), undefined)
   })
 
   test('the limiter is one per server, sized maxActiveUserTasks - 1, and sizes must agree', () => {
