@@ -91,8 +91,11 @@ describe('Cruise Control client against the simulator: typed parsing of every en
     const result = await client.complete(rebalanceRequest(), optimizationResultSchema, { onProgress: (p, id) => seen.push(`${p.progress[0].operation}:${id}`) })
     assert.ok(result.summary.numReplicaMovements > 0)
     assert.equal(sim.tasksCreated, 1)
-    assert.ok(seen.length >= 1)
+    assert.ok(seen.length >= 1, 'it answered 202 at least once')
     assert.ok(seen.every((s) => s === seen[0] && s.startsWith('Rebalance:')))
+    // The first request creates the task; every poll after it carries the task's id.
+    const id = seen[0].slice('Rebalance:'.length)
+    assert.deepEqual(sim.requests.map((r) => r.userTaskId), [undefined, ...seen.map(() => id)])
   })
 
   test('a task Cruise Control forgot (restart) is requested again, not reported as a failure', async (t) => {

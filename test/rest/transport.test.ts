@@ -143,7 +143,7 @@ describe('RestTransport', () => {
     const statuses: number[] = []
     const t = transport([peer.url], { component: 'timed-rest', onExchange: (_request, status) => statuses.push(status) })
     await t.request({ operation: 'read', method: 'GET', path: '/here' })
-    await t.request({ operation: 'read', method: 'GET', path: '/missing' }).catch(() => {})
+    await assert.rejects(t.request({ operation: 'read', method: 'GET', path: '/missing' }), (error: unknown) => error instanceof HttpResponseError && error.status === 404)
     assert.deepEqual(statuses, [200, 404])
     const metric = await registry.getSingleMetric('steadfast_rest_request_duration_seconds')?.get()
     const values = (metric?.values ?? []) as Array<{ metricName?: string, labels: Record<string, string | number>, value: number }>
