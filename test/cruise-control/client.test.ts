@@ -232,6 +232,8 @@ describe('Cruise Control client pieces', () => {
     assert.throws(() => normaliseBaseUrl('ftp://cc:21'), /cruise-control url: "ftp:\/\/cc:21" must use http or https/)
     assert.equal(normaliseBaseUrl('http://cc:9090/kafkacruisecontrol///'), 'http://cc:9090/kafkacruisecontrol')
     assert.equal(normaliseBaseUrl('http://cc:9090/'), 'http://cc:9090/kafkacruisecontrol')
+    assert.equal(normaliseBaseUrl('http://proxy/cc/kafkacruisecontrol'), 'http://proxy/cc/kafkacruisecontrol', 'a root below a proxy prefix is kept')
+    assert.throws(() => normaliseBaseUrl('not a url'), (error: unknown) => error instanceof InvalidArgumentError && error.cause instanceof TypeError, 'the URL parser\'s complaint is the cause')
   })
 
   test('json=true is always sent, whatever the caller passed; undefined parameters are left out', () => {
