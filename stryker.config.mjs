@@ -24,7 +24,8 @@ const modules = {
   // The REST transport both services share: fail-over, body bound, error building, timing.
   rest: {
     mutate: ['src/rest/**/*.ts'],
-    tests: ['test/rest/transport.test.ts', 'test/connect/client.test.ts', 'test/cruise-control/client.test.ts'],
+    tests: ['test/rest/transport.test.ts', 'test/rest/faults.test.ts', 'test/rest/options.test.ts', 'test/connect/client.test.ts',
+      'test/cruise-control/client.test.ts', 'test/cruise-control/tls.test.ts'],
   },
   // Each client's fault policy: the admin's recovery hooks, Connect's answers and per-method
   // classification, Cruise Control's capacity, poll and execution cases.
@@ -64,6 +65,9 @@ export default {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
-  tempDirName: '.stryker-tmp',
+  // One sandbox folder per module, so two modules can run side by side without one's clean-up
+  // deleting the other's sandbox or copying it into its own.
+  tempDirName: `.stryker-tmp/${name}`,
+  ignorePatterns: ['.stryker-tmp'],
   cleanTempDir: 'always',
 }

@@ -13,7 +13,7 @@ import { defineCounter, Metrics, type Registry } from '../observability/metrics.
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import type { Bulkhead } from '../resilience/bulkhead.ts'
 import { sleep, systemClock } from '../resilience/clock.ts'
-import { DeadlineExceededError, SteadfastError } from '../resilience/errors.ts'
+import { AbortedError, DeadlineExceededError, SteadfastError } from '../resilience/errors.ts'
 import { RestTransport } from '../rest/transport.ts'
 import { cruiseControlFaults, isUnknownTask, type CruiseControlRequestContext } from './faults.ts'
 import { errorText, normaliseBaseUrl, queryString, type BasicAuth, type Params, type RawResponse, type TlsOptions } from './http.ts'
@@ -189,6 +189,8 @@ export class CruiseControlClient {
       polls++
       options.onProgress?.(outcome.progress, userTaskId)
       await sleep(systemClock, this.#pollIntervalMs, signal).catch((error: unknown) => {
+        // The caller's abort is an abort, as it is when it lands during a request; only the operation timeout is a deadline.
+        if (options.signal?.aborted === true) throw new AbortedError(`cruise-control ${request.endpoint} aborted while polling task ${userTaskId}`, { cause: options.signal.reason })
         throw new DeadlineExceededError(`cruise-control ${request.endpoint} did not finish within ${this.#operationTimeoutMs} ms (task ${userTaskId})`,
           { attempts: polls, elapsedMs: Date.now() - started, cause: error })
       })

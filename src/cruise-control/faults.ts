@@ -14,7 +14,7 @@
  * - other 5xx, 408, 429: the shared HTTP rules (transient, 5xx and 408 for idempotent requests only).
  */
 import { classify, type Classification } from '../resilience/classify.ts'
-import { AbortedError, DeadlineExceededError, RetriesExhaustedError, SteadfastError } from '../resilience/errors.ts'
+import { AbortedError, DeadlineExceededError, RetriesExhaustedError } from '../resilience/errors.ts'
 import { classifyHttpStatus, mayFailOver, withHint, type HttpFailure, type RestFaultPolicy } from '../rest/faults.ts'
 
 const CAPACITY = /There are already \d+ active user tasks, which has reached the servlet capacity/
@@ -103,7 +103,7 @@ function isNotNow (verdict: Classification): boolean {
 /** True for failures that only mean "not now": they never change a rebalance's state. */
 export function isTransientFailure (error: unknown): boolean {
   if (error instanceof DeadlineExceededError || error instanceof RetriesExhaustedError || error instanceof AbortedError) return true
-  return isNotNow(classify(error)) || (error instanceof SteadfastError && error.action !== 'fatal')
+  return isNotNow(classify(error))
 }
 
 /** What kept a request from succeeding: for a deadline or exhausted retries, the last failure behind it. */

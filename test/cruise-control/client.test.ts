@@ -5,12 +5,14 @@ import { createServer } from 'node:net'
 import { CruiseControlClient } from '../../src/cruise-control/client.ts'
 import { errorText, normaliseBaseUrl, queryString } from '../../src/cruise-control/http.ts'
 import { concurrencyFor, limiterFor } from '../../src/cruise-control/limiter.ts'
-import { rebalanceRequest, removeDisksRequest } from '../../src/cruise-control/operations.ts'
+import { proposalsRequest, rebalanceRequest, removeDisksRequest } from '../../src/cruise-control/operations.ts'
 import {
   CruiseControlResponseError, optimizationResultSchema, parseResponse, stateSchema, userTasksSchema,
 } from '../../src/cruise-control/schemas.ts'
-import { DeadlineExceededError, HttpResponseError, InvalidArgumentError, TransportError } from '../../src/resilience/errors.ts'
-import { clientFor, quiet, startSim } from './fixtures.ts'
+import { Registry } from 'prom-client'
+import { createLogger } from '../../src/observability/logger.ts'
+import { AbortedError, DeadlineExceededError, HttpResponseError, InvalidArgumentError, SteadfastError, TransportError } from '../../src/resilience/errors.ts'
+import { clientFor, eventually, quiet, scriptedServer, startSim } from './fixtures.ts'
 
 describe('Cruise Control client against the simulator: typed parsing of every endpoint', () => {
   test('state, load, partition_load, kafka_cluster_state, proposals, user_tasks, sampling and stop', async (t) => {
@@ -89,8 +91,11 @@ describe('Cruise Control client against the simulator: typed parsing of every en
     const result = await client.complete(rebalanceRequest(), optimizationResultSchema, { onProgress: (p, id) => seen.push(`${p.progress[0].operation}:${id}`) })
     assert.ok(result.summary.numReplicaMovements > 0)
     assert.equal(sim.tasksCreated, 1)
-    assert.ok(seen.length >= 1)
+    assert.ok(seen.length >= 1, 'it answered 202 at least once')
     assert.ok(seen.every((s) => s === seen[0] && s.startsWith('Rebalance:')))
+    // The first request creates the task; every poll after it carries the task's id.
+    const id = seen[0].slice('Rebalance:'.length)
+    assert.deepEqual(sim.requests.map((r) => r.userTaskId), [undefined, ...seen.map(() => id)])
   })
 
   test('a task Cruise Control forgot (restart) is requested again, not reported as a failure', async (t) => {
@@ -210,6 +215,10 @@ describe('Cruise Control client: executing requests', () => {
     connections = 0
     await assert.rejects(client.send(rebalanceRequest({ dryRun: true })), DeadlineExceededError)
     assert.ok(connections > 1, `a dry run was sent ${connections} time(s)`)
+    // Only a POST starts an execution: a GET that happens to carry dryrun=false is retried like any read.
+    connections = 0
+    await assert.rejects(client.send({ method: 'GET', endpoint: 'state', params: { dryrun: false } }), DeadlineExceededError)
+    assert.ok(connections > 1, `a GET with dryrun=false was sent ${connections} time(s)`)
   })
 })
 
@@ -220,6 +229,11 @@ describe('Cruise Control client pieces', () => {
     assert.equal(normaliseBaseUrl('http://proxy/cc'), 'http://proxy/cc/kafkacruisecontrol')
     assert.throws(() => normaliseBaseUrl('cc:9090x'), /must use http or https|is not a URL/)
     assert.throws(() => normaliseBaseUrl('not a url'), /"not a url" is not a URL/)
+    assert.throws(() => normaliseBaseUrl('ftp://cc:21'), /cruise-control url: "ftp:\/\/cc:21" must use http or https/)
+    assert.equal(normaliseBaseUrl('http://cc:9090/kafkacruisecontrol///'), 'http://cc:9090/kafkacruisecontrol')
+    assert.equal(normaliseBaseUrl('http://cc:9090/'), 'http://cc:9090/kafkacruisecontrol')
+    assert.equal(normaliseBaseUrl('http://proxy/cc/kafkacruisecontrol'), 'http://proxy/cc/kafkacruisecontrol', 'a root below a proxy prefix is kept')
+    assert.throws(() => normaliseBaseUrl('not a url'), (error: unknown) => error instanceof InvalidArgumentError && error.cause instanceof TypeError, 'the URL parser\'s complaint is the cause')
   })
 
   test('json=true is always sent, whatever the caller passed; undefined parameters are left out', () => {
@@ -234,6 +248,10 @@ describe('Cruise Control client pieces', () => {
     assert.equal(errorText({ version: 1, stackTrace: 'x', errorMessage: 'boom' }), 'boom')
     assert.equal(errorText('There are already 5 active user tasks, which has reached the servlet capacity.'), 'There are already 5 active user tasks, which has reached the servlet capacity.')
     assert.equal(errorText(42), undefined)
+    assert.equal(errorText({ errorMessage: 'from errorMessage', message: 'from message' }), 'from errorMessage')
+    assert.equal(errorText({ message: 'a proxy\'s message' }), 'a proxy\'s message')
+    assert.equal(errorText({ version: 1 }), undefined)
+    assert.equal(errorText(null), undefined)
   })
 
   test('the limiter is one per server, sized maxActiveUserTasks - 1, and sizes must agree', () => {
@@ -265,5 +283,133 @@ describe('response parsing', () => {
     })
     assert.throws(() => parseResponse(userTasksSchema, { userTasks: [{ UserTaskId: 'a', RequestURL: 'x', StartMs: 1, Status: 'Sleeping' }] }, 'user_tasks'), /userTasks\.0\.Status/)
     assert.throws(() => parseResponse(stateSchema, 'plain text', 'state'), /state: unexpected response, body/)
+  })
+})
+
+describe('Cruise Control client: options and answers the simulator runs show', () => {
+  const CAPACITY_BODY = { version: 1, errorMessage: "Error processing GET request '/state' due to: 'There are already 5 active user tasks, which has reached the servlet capacity.'." }
+  const PROGRESS = { version: 1, progress: [{ operation: 'Rebalance', operationProgress: [{ step: 'WAITING_FOR_CLUSTER_MODEL', description: 'x', 'time-in-ms': 1, 'completion-percentage': 0 }] }] }
+
+  test('the capacity 500 is retried until the deadline, however many attempts that takes (no attempt limit)', async (t) => {
+    // 12 refusals: more than the retry loop's default limit of 10 attempts.
+    const server = await scriptedServer((_request, n) => n < 12 ? { status: 500, body: CAPACITY_BODY } : { status: 200, body: { version: 1 } })
+    const client = new CruiseControlClient({ url: server.url, logger: quiet, retry: { initialDelayMs: 1, maxDelayMs: 1, deadlineMs: 20_000 } })
+    t.after(async () => { await client.close(); await server.close() })
+    assert.equal((await client.send({ method: 'GET', endpoint: 'state', params: {} })).status, 200)
+    assert.equal(server.seen.length, 13)
+  })
+
+  test('the User-Agent is steadfast unless userAgent is given (Cruise Control shows it as the task\'s client)', async (t) => {
+    const server = await scriptedServer(() => ({ status: 200, body: { version: 1 } }))
+    const plain = new CruiseControlClient({ url: server.url, logger: quiet })
+    const named = new CruiseControlClient({ url: server.url, logger: quiet, userAgent: 'rebalancer/2' })
+    t.after(async () => { await plain.close(); await named.close(); await server.close() })
+    await plain.send({ method: 'GET', endpoint: 'state', params: {} })
+    await named.send({ method: 'GET', endpoint: 'state', params: {} })
+    assert.deepEqual(server.seen.map((r) => r.headers['user-agent']), ['steadfast', 'rebalancer/2'])
+  })
+
+  test('every exchange is counted by endpoint and status in the client\'s registry, under its client id', async (t) => {
+    const sim = await startSim()
+    const own = new Registry()
+    const named = clientFor(sim, { registry: own, clientId: 'cc-metrics' })
+    const otherRegistry = new Registry()
+    const plain = clientFor(sim, { registry: otherRegistry })
+    t.after(async () => { await named.close(); await plain.close(); await sim.stop() })
+    await named.kafkaClusterState()
+    await assert.rejects(named.send({ method: 'GET', endpoint: 'state', params: { bogus: 1 } }), HttpResponseError)
+    await plain.kafkaClusterState()
+    const counts = async (registry: Registry): Promise<unknown[]> => {
+      const metric = await registry.getSingleMetric('steadfast_cruise_control_requests_total')?.get()
+      return (metric?.values ?? []).map((v) => [v.labels.endpoint, v.labels.status, v.labels.client_id, v.value]).sort()
+    }
+    assert.deepEqual(await counts(own), [['kafka_cluster_state', '200', 'cc-metrics', 1], ['state', '400', 'cc-metrics', 1]])
+    assert.deepEqual(await counts(otherRegistry), [['kafka_cluster_state', '200', 'steadfast-cruise-control', 1]])
+  })
+
+  test('a forgotten task is logged at warn on the client\'s logger, with the task it polled', async (t) => {
+    const sim = await startSim({ proposalComputeMs: 300 })
+    const lines: Array<{ level: number, msg: string, userTaskId?: string, endpoint?: string }> = []
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => { lines.push(JSON.parse(line)) } } })
+    const client = clientFor(sim, { logger })
+    t.after(async () => { await client.close(); await sim.stop() })
+    let polled: string | undefined
+    await client.complete(rebalanceRequest(), optimizationResultSchema, {
+      onProgress: (_progress, id) => { if (polled === undefined) { polled = id; sim.restart() } },
+    })
+    const forgot = lines.filter((l) => l.msg === 'cruise-control forgot the task; requesting again')
+    assert.deepEqual(forgot.map((l) => [l.level, l.endpoint, l.userTaskId]), [[40, 'rebalance', polled]])
+  })
+
+  test('a reason in stopOn comes back at once; without it the same answer is retried', async (t) => {
+    const sim = await startSim({ warmupMs: 60_000 })
+    const client = clientFor(sim, { retry: { initialDelayMs: 10, maxDelayMs: 20, deadlineMs: 300 } })
+    t.after(async () => { await client.close(); await sim.stop() })
+    await assert.rejects(client.send(rebalanceRequest(), { stopOn: ['not-enough-valid-windows'] }), (error: unknown) => error instanceof HttpResponseError && error.reason === 'not-enough-valid-windows')
+    assert.equal(sim.requests.length, 1)
+    await assert.rejects(client.send(rebalanceRequest()), (error: unknown) => error instanceof DeadlineExceededError && error.cause instanceof HttpResponseError && error.cause.reason === 'not-enough-valid-windows')
+    assert.ok(sim.requests.length > 2, `retried: ${sim.requests.length - 1} request(s) without stopOn`)
+  })
+
+  test('a request aborted while it waits for a limiter slot leaves the queue', async (t) => {
+    let release: (() => void) | undefined
+    const held = new Promise<void>((resolve) => { release = resolve })
+    const server = await scriptedServer(async (_request, n) => { if (n === 0) await held; return { status: 200, body: { version: 1 } } })
+    // maxActiveUserTasks 2: one request at a time, so the second waits for the first's slot.
+    const client = new CruiseControlClient({ url: server.url, logger: quiet, maxActiveUserTasks: 2 })
+    t.after(async () => { release?.(); await client.close(); await server.close() })
+    const first = client.send({ method: 'GET', endpoint: 'state', params: {} })
+    await eventually('the first request reached the server', () => server.seen.length === 1)
+    const controller = new AbortController()
+    const second = client.send({ method: 'GET', endpoint: 'load', params: {} }, { signal: controller.signal })
+    await eventually('the second request waits for the slot', () => client.limiter.queued === 1)
+    controller.abort(new Error('not needed any more'))
+    await assert.rejects(second, AbortedError)
+    assert.equal(client.limiter.queued, 0, 'the aborted request left the limiter\'s queue')
+    release?.()
+    assert.equal((await first).status, 200)
+    assert.deepEqual(server.seen.map((r) => r.url.split('?')[0]), ['/kafkacruisecontrol/state'])
+  })
+
+  test('an async operation that outlasts operationTimeoutMs ends in DeadlineExceededError, on the one task it polled', async (t) => {
+    const sim = await startSim({ proposalComputeMs: 600_000, maxBlockTimeMs: 20 })
+    const client = clientFor(sim, { operationTimeoutMs: 300 })
+    t.after(async () => { await client.close(); await sim.stop() })
+    await assert.rejects(client.proposals(), (error: unknown) => error instanceof DeadlineExceededError && /did not finish within 300 ms/.test(error.message))
+    assert.equal(sim.tasksCreated, 1)
+    assert.ok(sim.requests.length > 1, 'it was polled')
+  })
+
+  test('a caller\'s abort while an operation is polled is an abort, not a deadline', async (t) => {
+    const sim = await startSim({ proposalComputeMs: 600_000, maxBlockTimeMs: 20 })
+    const client = clientFor(sim)
+    t.after(async () => { await client.close(); await sim.stop() })
+    const controller = new AbortController()
+    const stop = new Error('operator stop')
+    await assert.rejects(client.complete(proposalsRequest(), optimizationResultSchema, { signal: controller.signal, onProgress: () => controller.abort(stop) }),
+      (error: unknown) => error instanceof AbortedError && error.cause === stop)
+    assert.equal(sim.tasksCreated, 1)
+  })
+
+  test('a 202 without a User-Task-ID cannot be polled: bad-response, not a hang', async (t) => {
+    const server = await scriptedServer(() => ({ status: 202, body: PROGRESS }))
+    const client = new CruiseControlClient({ url: server.url, logger: quiet })
+    t.after(async () => { await client.close(); await server.close() })
+    await assert.rejects(client.submit(rebalanceRequest(), optimizationResultSchema), (error: unknown) => error instanceof SteadfastError && error.reason === 'bad-response' && /answered 202 without a User-Task-ID/.test(error.message))
+    assert.equal(server.seen.length, 1)
+  })
+
+  test('submit names the task that answered: from the header, or the one polled when the answer has none', async (t) => {
+    const server = await scriptedServer((_request, n) => n === 0
+      ? { status: 202, headers: { 'user-task-id': 'task-1' }, body: PROGRESS }
+      : { status: 200, body: { summary: { numReplicaMovements: 3, dataToMoveMB: 1, numLeaderMovements: 0 } } })
+    const client = new CruiseControlClient({ url: server.url, logger: quiet })
+    t.after(async () => { await client.close(); await server.close() })
+    const started = await client.submit(rebalanceRequest(), optimizationResultSchema)
+    assert.deepEqual([started.done, started.userTaskId], [false, 'task-1'])
+    const finished = await client.submit(rebalanceRequest(), optimizationResultSchema, { userTaskId: 'task-1' })
+    assert.deepEqual([finished.done, finished.userTaskId], [true, 'task-1'])
+    assert.equal(finished.done && finished.result.summary.numReplicaMovements, 3)
+    assert.deepEqual(server.seen.map((r) => r.headers['user-task-id']), [undefined, 'task-1'])
   })
 })

@@ -1,8 +1,11 @@
 /**
  * Shared set-up for the Cruise Control tests: a fast simulator (short scanner interval, block time
- * and execution ticks), a quiet client against it, and a lifecycle over a temporary state directory.
+ * and execution ticks), a quiet client against it, a lifecycle over a temporary state directory,
+ * and a scripted server for the answers the simulator never gives.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type IncomingHttpHeaders } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createLogger } from '../../src/observability/logger.ts'
@@ -56,4 +59,41 @@ export async function eventually (what: string, check: () => boolean | Promise<b
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error(`${what}: not reached after ${tries} polls`)
+}
+
+export interface ScriptedAnswer {
+  status: number
+  headers?: Record<string, string>
+  body?: unknown
+}
+
+export interface SeenRequest {
+  method: string
+  url: string
+  headers: IncomingHttpHeaders
+}
+
+/**
+ * A stand-in Cruise Control on loopback for answers the simulator never gives (a 202 without its
+ * User-Task-ID, a dozen capacity 500s in a row, a request held until the test lets it go):
+ * `answer` gets each request and its 0-based number and returns what to answer, or a promise of it.
+ */
+export async function scriptedServer (answer: (request: SeenRequest, n: number) => ScriptedAnswer | Promise<ScriptedAnswer>): Promise<{ url: string, seen: SeenRequest[], close: () => Promise<void> }> {
+  const seen: SeenRequest[] = []
+  const server = createServer((req, res) => {
+    req.resume()
+    const request = { method: req.method ?? '', url: req.url ?? '', headers: req.headers }
+    seen.push(request)
+    Promise.resolve(answer(request, seen.length - 1)).then((a) => {
+      if (res.destroyed) return
+      res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers })
+      res.end(a.body === undefined ? '' : JSON.stringify(a.body))
+    }, (error: unknown) => { res.destroy(error instanceof Error ? error : new Error(String(error))) })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const close = async (): Promise<void> => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  }
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close }
 }
