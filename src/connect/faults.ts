@@ -8,6 +8,10 @@
  *   group's leader, which has just left: nothing was applied, and the group is about to rebalance):
  *   transient (`retry`), reason `rebalance`; on a restart endpoint they mean "superseded" (reason `rebalance-restart`): the
  *   rebalance restarts every connector and task anyway, so the client reports it instead of retrying.
+ * - 404 for the `/connectors` collection itself, which every serving worker has: the worker's HTTP
+ *   server is up but Connect's resources are not (a worker starting, or stopping during a worker
+ *   group change — seen on the real rig); nothing reached Connect, so it is transient for every
+ *   method, reason `worker-not-serving`. A 404 for a connector is an answer (fatal).
  * - 409 "Connector x already exists" and every other 4xx: fatal.
  * - other 5xx, 408 and 429: the shared HTTP rules (transient, 5xx and 408 for idempotent methods only).
  * - a transport failure of a non-idempotent request is fatal unless the connection was refused:
@@ -38,6 +42,7 @@ export function classifyConnectResponse (failure: HttpFailure): Classification {
   if (rebalance) {
     return isConnectRestart(failure.method, failure.path) ? { action: 'fatal', reason: 'rebalance-restart' } : withHint({ action: 'retry', reason: 'rebalance' }, failure.retryAfterMs)
   }
+  if (status === 404 && failure.path.split('?')[0] === '/connectors') return { action: 'retry', reason: 'worker-not-serving' }
   if (status === 409 && /already exists/.test(message)) return { action: 'fatal', reason: 'already-exists' }
   return classifyHttpStatus(failure)
 }

@@ -43,6 +43,15 @@ describe('classifyConnectResponse (I1)', () => {
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors', status: 500, message: timedOut }), { action: 'fatal', reason: 'http-500' })
   })
 
+  test('a 404 for the /connectors collection comes from a worker not serving Connect yet (or any more): transient; a 404 for a connector is not', () => {
+    // As a real worker answered while it was stopped during a worker-group storm (seen on the real rig).
+    for (const method of ['GET', 'POST']) {
+      assert.deepEqual(classifyConnectResponse({ method, path: '/connectors?expand=status&expand=info', status: 404, message: 'Not Found' }), { action: 'retry', reason: 'worker-not-serving' })
+    }
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/a/status', status: 404, message: 'No status found for connector a' }), { action: 'fatal', reason: 'http-404' })
+    assert.deepEqual(classifyConnectResponse({ method: 'GET', path: '/connectors/connectors', status: 404, message: 'Connector connectors not found' }), { action: 'fatal', reason: 'http-404' })
+  })
+
   test('a restart that meets a rebalance is superseded, not retried', () => {
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/restart', status: 409, message: rebalance409[0] }), { action: 'fatal', reason: 'rebalance-restart' })
     assert.deepEqual(classifyConnectResponse({ method: 'POST', path: '/connectors/a/tasks/0/restart?x=1', status: 409, message: rebalance409[1] }), { action: 'fatal', reason: 'rebalance-restart' })
