@@ -29,7 +29,7 @@ const cell = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\
 function defaultOf (option: Option): string {
   const value: unknown = option.defaultValue
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return ''
-  if (typeof value === 'number' && option.flags.includes('<duration>')) return value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`
+  if (option.defaultValueDescription !== undefined) return option.defaultValueDescription
   return (typeof value === 'string' ? value : JSON.stringify(value)).replace(HOME, '~')
 }
 

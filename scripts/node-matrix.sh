@@ -44,4 +44,5 @@ export STEADFAST_MATRIX_SQLITE_BINDING=$binding
 export NODE_OPTIONS="--import=file://$root/scripts/node-matrix-hooks.mjs${NODE_OPTIONS:+ $NODE_OPTIONS}"
 export PATH=$node_dir/bin:$PATH
 if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(find test -name '*.test.ts' | sort); fi
-exec node --import tsx --test --test-reporter=spec "${files[@]}"
+# In the same two lanes as scripts/run-tests.sh, with its per-test timeout: a hang fails its test.
+exec node scripts/run-lanes.mjs "${files[@]}"

@@ -10,7 +10,9 @@
  *    Ratios against raw consume and against half the raw produce rate (each input record makes
  *    two writes) are printed per round and as the median of the rounds (the build machine is
  *    shared: single runs move by 2–4×). The event loop's longest stall while the processor runs
- *    is printed too: past the session timeout the group would drop the member.
+ *    is printed too: past the session timeout the group would drop the member. So is the CPU time
+ *    this process spent per record in each phase (user + system), which the machine's load moves
+ *    far less than the wall-clock rates: the figure to compare code changes by.
  * 2. A table of `tableKeys` keys recovered into a View, in memory and in SQLite.
  * Record counts are checked after each step, so a fast wrong run cannot pass as a figure.
  */
@@ -36,15 +38,22 @@ const logger = createLogger({ level: process.env.STEADFAST_BENCH_LOG ?? 'silent'
 
 function perSecond (count: number, ms: number): number { return Math.round(count / (ms / 1000)) }
 
+/** Microseconds of this process's CPU (user + system) per record since `since`. */
+function cpuPerRecord (since: NodeJS.CpuUsage, count: number): number {
+  const used = process.cpuUsage(since)
+  return (used.user + used.system) / count
+}
+
 function median (values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 === 1 ? sorted[mid] as number : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
-async function produceInput (bootstrap: string, topic: string, count: number, keyOf: (i: number) => string): Promise<number> {
+async function produceInput (bootstrap: string, topic: string, count: number, keyOf: (i: number) => string): Promise<{ ms: number, cpuUs: number }> {
   const producer = new Producer({ bootstrap, logger })
   const value = 'x'.repeat(90)
+  const cpu = process.cpuUsage()
   const started = performance.now()
   const pending: Array<Promise<unknown>> = []
   for (let i = 0; i < count; i++) {
@@ -54,23 +63,26 @@ async function produceInput (bootstrap: string, topic: string, count: number, ke
   }
   await Promise.all(pending)
   const ms = performance.now() - started
+  const cpuUs = cpuPerRecord(cpu, count)
   await producer.close()
-  return ms
+  return { ms, cpuUs }
 }
 
-async function rawConsume (bootstrap: string, topic: string, count: number): Promise<number> {
+async function rawConsume (bootstrap: string, topic: string, count: number): Promise<{ ms: number, cpuUs: number }> {
   const consumer = new Consumer({ bootstrap, logger, autoOffsetReset: 'earliest', fetchMaxWaitMs: 100 })
   await consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition })))
+  const cpu = process.cpuUsage()
   const started = performance.now()
   let read = 0
   const done = consumer.run({ eachBatch: (batch) => { read += batch.messages.length; if (read >= count) consumer.close().catch((error: unknown) => { throw error }) } })
   await done
   const ms = performance.now() - started
+  const cpuUs = cpuPerRecord(cpu, count)
   if (read !== count) throw new Error(`raw consume read ${read} of ${count}`)
-  return ms
+  return { ms, cpuUs }
 }
 
-interface ProcessorRun { ms: number, recordsPerSecond: number, repeated: number, restarts: number, longestStallMs: number }
+interface ProcessorRun { ms: number, recordsPerSecond: number, repeated: number, restarts: number, longestStallMs: number, cpuUs: number }
 
 async function processAll (bootstrap: string, topic: string, count: number, round: number): Promise<ProcessorRun> {
   const group = `bench-proc-${round}`
@@ -87,6 +99,7 @@ async function processAll (bootstrap: string, topic: string, count: number, roun
   const processor = new Processor(graph, { bootstrap, logger, commitIntervalMs: 100, consumer: { fetchMaxWaitMs: 100, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 } })
   const stalls = monitorEventLoopDelay({ resolution: 10 })
   stalls.enable()
+  const cpu = process.cpuUsage()
   const started = performance.now()
   const running = processor.run()
   // Done when the committed offsets cover every input record (a commit covers only acknowledged
@@ -101,6 +114,7 @@ async function processAll (bootstrap: string, topic: string, count: number, roun
     running.then(() => { reject(new Error('processor stopped early')) }, reject)
   })
   const ms = performance.now() - started
+  const cpuUs = cpuPerRecord(cpu, count)
   stalls.disable()
   const restarts = processor.status().partitions.reduce((n, p) => n + p.restarts, 0)
   await processor.stop()
@@ -110,7 +124,7 @@ async function processAll (bootstrap: string, topic: string, count: number, roun
   await admin.close()
   // At least once: every input committed and emitted; more emits than inputs are records processed again (restarts, rebalances).
   if (committed !== count || outputs < count) throw new Error(`processor committed ${committed} and emitted ${outputs} of ${count}`)
-  return { ms, recordsPerSecond: perSecond(count, ms), repeated: outputs - count, restarts, longestStallMs: Math.round(stalls.max / 1e6) }
+  return { ms, recordsPerSecond: perSecond(count, ms), repeated: outputs - count, restarts, longestStallMs: Math.round(stalls.max / 1e6), cpuUs }
 }
 
 async function recover (bootstrap: string, topic: string, store: StoreFactory, keys: number): Promise<number> {
@@ -141,22 +155,26 @@ async function main (): Promise<void> {
   const mock = await startRig(names)
   const dir = mkdtempSync(join(tmpdir(), 'steadfast-bench-'))
   try {
-    const produceRate = perSecond(RECORDS, await produceInput(mock.bootstrap, 'bench-in', RECORDS, (i) => `key-${i % 10_000}`))
+    const produced = await produceInput(mock.bootstrap, 'bench-in', RECORDS, (i) => `key-${i % 10_000}`)
+    const produceRate = perSecond(RECORDS, produced.ms)
     // Each input record makes the processor write two (the table and the output): half the raw produce rate is its write ceiling.
     const writeBound = produceRate / 2
-    console.log(`\nThroughput, ${RECORDS} records of ~100 B, ${PARTITIONS} partitions, ${RIG === 'real' ? 'real Kafka (3 brokers, RF 3)' : 'mock cluster'}; raw produce ${produceRate} records/s`)
-    console.log('| round | raw consume records/s | processor records/s (read, table update, emit; until committed) | ratio to raw consume | ratio to half raw produce | longest event-loop stall ms | partition restarts | records processed again |')
-    console.log('|---|---|---|---|---|---|---|---|')
+    console.log(`\nThroughput, ${RECORDS} records of ~100 B, ${PARTITIONS} partitions, ${RIG === 'real' ? 'real Kafka (3 brokers, RF 3)' : 'mock cluster'}; raw produce ${produceRate} records/s, ${produced.cpuUs.toFixed(1)} CPU µs per record`)
+    console.log('| round | raw consume records/s | processor records/s (read, table update, emit; until committed) | ratio to raw consume | ratio to half raw produce | CPU µs per record: raw consume, processor | longest event-loop stall ms | partition restarts | records processed again |')
+    console.log('|---|---|---|---|---|---|---|---|---|')
     const ratios: number[] = []
     const rates: number[] = []
+    const cpus: number[] = []
     for (let round = 0; round < ROUNDS; round++) {
-      const consumeRate = perSecond(RECORDS, await rawConsume(mock.bootstrap, 'bench-in', RECORDS))
+      const consumed = await rawConsume(mock.bootstrap, 'bench-in', RECORDS)
+      const consumeRate = perSecond(RECORDS, consumed.ms)
       const processed = await processAll(mock.bootstrap, 'bench-in', RECORDS, round)
       ratios.push(processed.recordsPerSecond / consumeRate)
       rates.push(processed.recordsPerSecond)
-      console.log(`| ${round + 1} | ${consumeRate} | ${processed.recordsPerSecond} | ${(processed.recordsPerSecond / consumeRate).toFixed(2)} | ${(processed.recordsPerSecond / writeBound).toFixed(2)} | ${processed.longestStallMs} | ${processed.restarts} | ${processed.repeated} |`)
+      cpus.push(processed.cpuUs)
+      console.log(`| ${round + 1} | ${consumeRate} | ${processed.recordsPerSecond} | ${(processed.recordsPerSecond / consumeRate).toFixed(2)} | ${(processed.recordsPerSecond / writeBound).toFixed(2)} | ${consumed.cpuUs.toFixed(1)}, ${processed.cpuUs.toFixed(1)} | ${processed.longestStallMs} | ${processed.restarts} | ${processed.repeated} |`)
     }
-    console.log(`median of ${ROUNDS}: processor ${median(rates)} records/s, ratio to raw consume ${median(ratios).toFixed(2)}, ratio to half raw produce ${(median(rates) / writeBound).toFixed(2)}`)
+    console.log(`median of ${ROUNDS}: processor ${median(rates)} records/s, ratio to raw consume ${median(ratios).toFixed(2)}, ratio to half raw produce ${(median(rates) / writeBound).toFixed(2)}, processor CPU ${median(cpus).toFixed(1)} µs per record`)
 
     await produceInput(mock.bootstrap, 'bench-table', TABLE_KEYS, (i) => `k${i}`)
     // The mock keeps about 5 MiB (and 100k records) per partition and drops older records: the

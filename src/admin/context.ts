@@ -10,7 +10,7 @@ import { linkSignals } from '../resilience/link-signals.ts'
 import { retry } from '../resilience/retry.ts'
 import type { BackoffPolicy } from '../resilience/backoff.ts'
 import { AdminError } from './errors.ts'
-import { recoveryHooks, type CallTarget } from './faults.ts'
+import { delayCap, recoveryHooks, type CallTarget } from './faults.ts'
 
 export interface CallOptions {
   /** Total time for the call, retries included (default: the client's `defaultTimeoutMs`, 30 s). */
@@ -70,6 +70,7 @@ export async function adminCall<T> (ctx: AdminContext, operation: string, option
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       policy: { maxAttempts: Infinity, ...ctx.retry, deadlineMs: options.timeoutMs ?? ctx.defaultTimeoutMs },
       hooks: recoveryHooks(ctx.cluster, target),
+      capDelay: delayCap(target),
     })
   } catch (error) {
     if (error instanceof AdminError) throw error

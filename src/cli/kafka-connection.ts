@@ -11,7 +11,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls'
 import type { Command } from 'commander'
 import type { SaslOptions } from '../cluster/broker-connection.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
-import { parseJaasConfig, parseProperties } from './client-properties.ts'
+import { parseJaasConfig, parseProperties, type JaasLogin } from './client-properties.ts'
 import { readCaFile, readUserFile } from './files.ts'
 
 export interface Setting {
@@ -143,13 +143,24 @@ export function kafkaConnection (flags: ConnectionFlags, env: NodeJS.ProcessEnv 
   if (jaas !== undefined && (jaas.module === 'plain') !== (mechanism === 'PLAIN')) {
     throw new InvalidArgumentError(`${named('sasl.jaas.config')} uses the ${jaas.module === 'plain' ? 'PLAIN' : 'SCRAM'} login module but sasl.mechanism is ${mechanism}`)
   }
-  const username = get('sasl.username')?.value ?? jaas?.username
-  const password = get('sasl.password')?.value ?? jaas?.password
+  if (jaas !== undefined && jaasSetting !== undefined) addJaasLogin(settings, jaas, jaasSetting.source)
+  const username = get('sasl.username')?.value
+  const password = get('sasl.password')?.value
   if (username === undefined || password === undefined) {
     throw new InvalidArgumentError(`SASL ${mechanism} needs a user name and a password: --sasl-username and STEADFAST_SASL_PASSWORD, or sasl.username / sasl.password / sasl.jaas.config in the client config`)
   }
   connection.sasl = { mechanism: mechanism as SaslOptions['mechanism'], username, password }
   return connection
+}
+
+/**
+ * sasl.username and sasl.password as sasl.jaas.config's login line gives them, where they are not
+ * set on their own (a flag, variable or file line of their own wins over the line's).
+ */
+export function addJaasLogin (settings: Map<string, Effective>, login: JaasLogin, jaasSource: string): void {
+  const source = `sasl.jaas.config (${jaasSource})`
+  if (!settings.has('sasl.username')) settings.set('sasl.username', { value: login.username, source })
+  if (!settings.has('sasl.password')) settings.set('sasl.password', { value: login.password, source })
 }
 
 function tlsOptions (get: (key: string) => Effective | undefined): TlsOptions {

@@ -14,6 +14,7 @@
 import { createLogger, setRootLogger, type Logger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { prettyLine } from './log-pretty.ts'
+import { noticeRetries } from './retry-notices.ts'
 import { writeStderr } from './status-line.ts'
 
 export type LogFormat = 'pretty' | 'json'
@@ -29,6 +30,8 @@ export interface LogSettings {
   format: LogFormat
   /** No progress spinner (`--quiet`). */
   quiet: boolean
+  /** A warn line per retry reason on long waits, when the level would not show the retries (retry-notices.ts). */
+  retryNotices: boolean
 }
 
 const LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']
@@ -55,11 +58,12 @@ export function logSettings (flags: LogFlags, longRunning: boolean, env: NodeJS.
     : env.STEADFAST_LOG_FORMAT !== undefined && env.STEADFAST_LOG_FORMAT !== ''
       ? parseFormat(env.STEADFAST_LOG_FORMAT, 'STEADFAST_LOG_FORMAT')
       : stderrIsTerminal === true ? 'pretty' : 'json'
-  return { level, format, quiet: flags.quiet === true }
+  return { level, format, quiet: flags.quiet === true, retryNotices: level === 'error' && flags.quiet !== true }
 }
 
 let current: LogSettings | undefined
 let logger: Logger | undefined
+let stopNotices: (() => void) | undefined
 
 /**
  * Sets how this run logs and makes that logger the process-wide one, so the clients a command
@@ -73,6 +77,8 @@ export function configureLogging (settings: LogSettings): void {
     destination: { write: (line: string) => writeStderr(settings.format === 'pretty' ? prettyLine(line, colour) : line) },
   })
   setRootLogger(logger)
+  stopNotices?.()
+  stopNotices = settings.retryNotices ? noticeRetries(logger.child({}, { level: 'warn' })) : undefined
 }
 
 /** This run's settings; a command run without the program (in-process tests) gets the defaults and the environment's. */

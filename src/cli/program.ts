@@ -5,6 +5,7 @@
 import { Command } from 'commander'
 import { readFileSync } from 'node:fs'
 import { commands } from './commands/index.ts'
+import { describeDurationDefaults } from './duration-defaults.ts'
 import { addExamples } from './examples.ts'
 import type { LogFlags } from './logging.ts'
 
@@ -52,5 +53,6 @@ missing or malformed value). Docs: docs/cli.md, docs/configuration.md.`)
     if (load === 'all' || entry.name === wanted) (await entry.load())(command)
   }
   addExamples(program)
+  describeDurationDefaults(program)
   return program
 }

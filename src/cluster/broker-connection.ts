@@ -10,7 +10,7 @@ import { plainInitialResponse, SaslAuthenticationError, ScramClient, type ScramM
 import type { ApiDescriptor } from '../protocol/descriptor.ts'
 import type { RequestBody, ResponseBody } from '../protocol/messages.ts'
 import { apis } from '../protocol/apis/index.ts'
-import { decodeResponse, encodeRequest } from '../protocol/framing.ts'
+import { decodeResponse, encodeRequestPieces } from '../protocol/framing.ts'
 import { registerSecret } from '../observability/redact.ts'
 import { traceRequest, type RequestDiagnostic } from '../observability/tracing.ts'
 import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
@@ -162,7 +162,7 @@ export class BrokerConnection {
     const wire: WireRequest<Response<A>> = {
       label: `${api.name} v${version}`,
       expectResponse: options.expectResponse,
-      encode: (correlationId) => encodeRequest(api, version, { correlationId, clientId: this.#clientId }, message),
+      encode: (correlationId) => encodeRequestPieces(api, version, { correlationId, clientId: this.#clientId }, message),
       decode: (frame) => {
         const decoded = decodeResponse(api, version, frame, { trailingBytes: 'ignore' })
         return decoded.throttleTimeMs === undefined ? { version, body: decoded.body } : { version, body: decoded.body, throttleTimeMs: decoded.throttleTimeMs }
@@ -179,7 +179,7 @@ export class BrokerConnection {
       const sent = version
       const body = await this.#connection.send<ApiVersionsAnswer>({
         label: `ApiVersions v${sent}`,
-        encode: (correlationId) => encodeRequest(apis.ApiVersions, sent, { correlationId, clientId: this.#clientId }, {
+        encode: (correlationId) => encodeRequestPieces(apis.ApiVersions, sent, { correlationId, clientId: this.#clientId }, {
           clientSoftwareName: 'steadfast',
           clientSoftwareVersion: '0.1.0',
         }),

@@ -7,7 +7,9 @@
  * the bootstrap list is tried again, DNS included, and then the bootstrap source is asked for its
  * newest list (a function or a watched file can name endpoints the brokers moved to); the
  * metadata that broker gives then names every broker's new endpoint. `setBootstrap` replaces
- * the source at any time.
+ * the source at any time. A failure to connect carries a wake source (resilience/wake.ts) that
+ * fires at the next change of the bootstrap list or of a broker's endpoint, so a caller's retry
+ * waiting out its backoff tries the new endpoints at once.
  */
 import { EventEmitter } from 'node:events'
 import { apis } from '../protocol/apis/index.ts'
@@ -16,6 +18,7 @@ import { TransportError } from '../resilience/errors.ts'
 import { classify } from '../resilience/classify.ts'
 import { systemClock, type Clock } from '../resilience/clock.ts'
 import { SingleFlight } from '../resilience/single-flight.ts'
+import { wakeOn, type WakeSource } from '../resilience/wake.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import type { Registry } from '../observability/metrics.ts'
@@ -25,6 +28,7 @@ import { BrokerConnection, type BrokerConnectionOptions, type BrokerEndpoint } f
 import { formatAddress, type BrokerAddress } from './bootstrap.ts'
 import { BootstrapResolver, type BootstrapSource } from './bootstrap-source.ts'
 import { diffBrokers, hasChanges, parseMetadata, type BrokerChanges, type ClusterMetadata, type TopicInfo } from './metadata.ts'
+import { decide, DEFAULT_MIN_REBUILD_INTERVAL_MS, DEFAULT_REBUILD_SHARE, type EndpointCheckOptions, type EndpointCheckResult } from './endpoint-check.ts'
 
 export type CoordinatorType = 'group' | 'transaction'
 
@@ -39,6 +43,8 @@ export interface ClusterOptions extends BrokerConnectionOptions {
   clock?: Clock
   /** Where the clients built on this cluster count, unless they are given their own (default: the shared registry). */
   registry?: Registry
+  /** The periodic endpoint health check (endpoint-check.ts); off when left out. */
+  endpointCheck?: EndpointCheckOptions
 }
 
 /** For calls that may open connections: the caller's abort signal (its deadline) stops the wait. */
@@ -50,6 +56,8 @@ export interface ClusterEvents {
   'brokers-changed': [BrokerChanges]
   /** The bootstrap source gave a different list (a function asked again, a watched file changed). */
   'bootstrap-changed': [readonly BrokerAddress[]]
+  /** The endpoint health check rebuilt the connections (every one closed; brokers as the bootstrap source's answer names them). */
+  'endpoints-rebuilt': [EndpointCheckResult]
 }
 
 interface PoolEntry {
@@ -82,9 +90,16 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   readonly #coordinators = new Map<string, BrokerEndpoint>()
   /** The ApiVersions version each address accepted last, to ask it first next time. */
   readonly #apiVersionsVersions = new Map<string, number>()
+  /** Changes of the bootstrap list or of the brokers' endpoints so far, and who waits for the next. */
+  #endpointChanges = 0
+  readonly #awaitingChange = new Set<() => void>()
   #closed = false
   /** Aborts connection set-ups still under way when the client closes, so closing does not wait for them. */
   readonly #closing = new AbortController()
+  #endpointCheckTimer: NodeJS.Timeout | undefined
+  #lastRebuildAt: number | undefined
+  /** Rebuilds so far: a metadata answer that started before the latest one is not applied. */
+  #rebuilds = 0
 
   constructor (options: ClusterOptions) {
     super()
@@ -94,6 +109,95 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     this.#bootstrap = this.#resolver(options.bootstrap)
     this.#clock = options.clock ?? systemClock
     this.#maxAgeMs = options.metadataMaxAgeMs ?? 300_000
+    if (options.endpointCheck !== undefined) this.#scheduleEndpointCheck(options.endpointCheck.intervalMs)
+  }
+
+  #scheduleEndpointCheck (intervalMs: number): void {
+    this.#endpointCheckTimer = setTimeout(() => {
+      this.checkEndpoints().catch((error: unknown) => {
+        this.#logger.debug({ err: (error as Error).message }, 'endpoint check: the bootstrap source did not answer')
+      }).finally(() => { if (!this.#closed) this.#scheduleEndpointCheck(intervalMs) })
+    }, intervalMs)
+    this.#endpointCheckTimer.unref()
+  }
+
+  /**
+   * One look of the endpoint health check (endpoint-check.ts), also run every
+   * `endpointCheck.intervalMs` when that option is set: the bootstrap source's newest list is
+   * asked, on a connection of its own, which brokers the cluster has; past the rebuild share (and
+   * the rebuild interval) every connection is closed and those brokers are used. Undefined before
+   * the first metadata (nothing in use to compare).
+   */
+  async checkEndpoints (options: WaitOptions = {}): Promise<EndpointCheckResult | undefined> {
+    const cached = this.#metadata
+    if (cached === undefined) return undefined
+    const list = this.#bootstrap.dynamic ? await this.#bootstrap.refresh() : this.#bootstrap.current
+    const fresh = await this.#askBootstrap(list, options)
+    const check = this.#options.endpointCheck
+    const now = this.#clock.now()
+    const result = decide({
+      inUse: cached.brokers,
+      fresh: fresh.brokers,
+      clusterId: cached.clusterId,
+      freshClusterId: fresh.clusterId,
+      now,
+      lastRebuildAt: this.#lastRebuildAt,
+      rebuildShare: check?.rebuildShare ?? DEFAULT_REBUILD_SHARE,
+      minRebuildIntervalMs: check?.minRebuildIntervalMs ?? DEFAULT_MIN_REBUILD_INTERVAL_MS,
+    })
+    const details = { changed: result.changed, share: Math.round(result.share * 100) / 100, bootstrap: list.map(formatAddress) }
+    switch (result.outcome) {
+      case 'unchanged':
+        this.#logger.debug(details, 'endpoint check: the brokers are where the client uses them')
+        break
+      case 'below-share':
+        this.#logger.info(details, 'endpoint check: some brokers moved, below the rebuild share (metadata refreshes follow them one by one)')
+        break
+      case 'rate-limited':
+        this.#logger.warn({ ...details, lastRebuildAt: this.#lastRebuildAt }, 'endpoint check: brokers moved, but the last rebuild was too recent')
+        break
+      case 'other-cluster':
+        this.#logger.error({ ...details, clusterId: cached.clusterId, bootstrapClusterId: fresh.clusterId }, 'endpoint check: the bootstrap source names another cluster; nothing changed')
+        break
+      case 'rebuilt':
+        this.#lastRebuildAt = now
+        this.#logger.warn(details, 'endpoint check: brokers moved; every connection closed, the brokers as the bootstrap source names them')
+        // Topics as they are now: a refresh may have landed while the bootstrap source was asked.
+        this.#rebuild({ ...this.#metadata ?? cached, clusterId: fresh.clusterId ?? cached.clusterId, controllerId: fresh.controllerId, brokers: fresh.brokers })
+        this.emit('endpoints-rebuilt', result)
+    }
+    return result
+  }
+
+  /** Metadata (brokers only) from the first address of `list` that answers, on a connection not pooled. */
+  async #askBootstrap (list: readonly BrokerAddress[], options: WaitOptions): Promise<ClusterMetadata> {
+    const failures: string[] = []
+    const signal = options.signal === undefined ? this.#closing.signal : AbortSignal.any([options.signal, this.#closing.signal])
+    for (const address of list) {
+      let connection: BrokerConnection | undefined
+      try {
+        connection = await BrokerConnection.open({ nodeId: undefined, host: address.host, port: address.port }, { ...this.#options, signal })
+        // Only the brokers are read (v0 would describe every topic too).
+        const response = await connection.request(apis.Metadata, { topics: [], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false }, { signal })
+        return parseMetadata(response.body, this.#clock.now())
+      } catch (error) {
+        if (signal.aborted) throw error
+        failures.push(`${formatAddress(address)} (${(error as Error).message})`)
+      } finally {
+        connection?.close()
+      }
+    }
+    throw new TransportError(`endpoint check: no bootstrap address answered; tried ${failures.join('; ')}`, 'ENOBROKER')
+  }
+
+  /** Every connection closed and the coordinators forgotten; `next` names the brokers from now on. */
+  #rebuild (next: ClusterMetadata): void {
+    this.#rebuilds++
+    const entries = [...this.#pool.values()]
+    this.#pool.clear()
+    for (const entry of entries) entry.opening.then((c) => c.close(), () => {})
+    this.#coordinators.clear()
+    this.#apply(next)
   }
 
   /** The registry the options gave, for the clients built on this cluster. */
@@ -118,7 +222,10 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return new BootstrapResolver(source, {
       logger: this.#logger,
       minRefreshIntervalMs: this.#options.bootstrapRefreshIntervalMs,
-      onChange: (list) => { this.emit('bootstrap-changed', list) },
+      onChange: (list) => {
+        this.#endpointsChanged()
+        this.emit('bootstrap-changed', list)
+      },
     })
   }
 
@@ -167,6 +274,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   async #fetchMetadata (topics: readonly string[] | undefined, options: WaitOptions): Promise<ClusterMetadata> {
+    const rebuilds = this.#rebuilds
     const connection = await this.anyConnection(options)
     const response = await connection.request(apis.Metadata, (version) => ({
       // v0 asks for every topic with an empty list; later versions with null.
@@ -174,6 +282,9 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       allowAutoTopicCreation: false,
       includeTopicAuthorizedOperations: false,
     }), options)
+    // An answer from a connection the endpoint check has since closed may name the endpoints it
+    // moved away from: ask again, on the connections opened since.
+    if (this.#rebuilds !== rebuilds) return await this.#fetchMetadata(topics, options)
     const now = this.#clock.now()
     const next = parseMetadata(response.body, now)
     for (const name of next.topics.keys()) this.#topicAt.set(name, now)
@@ -189,6 +300,23 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     return next
   }
 
+  /**
+   * Brokers a Fetch or Produce answer named (KIP-951 `nodeEndpoints`: the endpoint of a new
+   * leader) that the cached metadata does not know yet, so a partition can follow its leader hint
+   * without a metadata round trip. A broker metadata already knows keeps its metadata endpoint:
+   * only a Metadata answer moves a known broker. Returns the node ids added.
+   */
+  learnBrokers (endpoints: ReadonlyArray<{ nodeId: number, host: string, port: number, rack?: string | null }>): number[] {
+    const cached = this.#metadata
+    if (cached === undefined) return []
+    const added = endpoints.filter((e) => !cached.brokers.has(e.nodeId) && e.nodeId >= 0 && e.host !== '' && e.port > 0)
+    if (added.length === 0) return []
+    const brokers = new Map(cached.brokers)
+    for (const e of added) brokers.set(e.nodeId, { nodeId: e.nodeId, host: e.host, port: e.port, rack: e.rack ?? null })
+    this.#apply({ ...cached, brokers })
+    return added.map((e) => e.nodeId)
+  }
+
   #apply (next: ClusterMetadata): void {
     const previous = this.#metadata
     this.#metadata = next
@@ -198,12 +326,36 @@ export class Cluster extends EventEmitter<ClusterEvents> {
     // Connections to brokers that left or moved are useless; a rack change alone keeps them.
     const moved = changes.changed.filter((c) => c.before.host !== c.after.host || c.before.port !== c.after.port).map((c) => c.before)
     for (const broker of [...changes.removed, ...moved]) this.#dropBroker(broker.nodeId)
+    this.#endpointsChanged()
     this.#logger.warn({
       added: changes.added.map((b) => b.nodeId),
       removed: changes.removed.map((b) => b.nodeId),
       changed: changes.changed.map((c) => ({ id: c.after.nodeId, from: `${c.before.host}:${c.before.port}`, to: `${c.after.host}:${c.after.port}` })),
     }, 'broker endpoints changed')
     this.emit('brokers-changed', changes)
+  }
+
+  #endpointsChanged (): void {
+    this.#endpointChanges++
+    const waiting = [...this.#awaitingChange]
+    this.#awaitingChange.clear()
+    for (const wake of waiting) wake()
+  }
+
+  /**
+   * Fires at the first endpoint change after the count `seen` (taken when the failing attempt
+   * began): in a microtask when one came in the meantime, since the attempt may not have used it.
+   */
+  #nextEndpointChange (seen: number): WakeSource {
+    return {
+      subscribe: (listener) => {
+        let listening = true
+        const wake = (): void => { if (listening) { listening = false; listener() } }
+        if (this.#endpointChanges !== seen) queueMicrotask(wake)
+        else this.#awaitingChange.add(wake)
+        return () => { listening = false; this.#awaitingChange.delete(wake) }
+      },
+    }
   }
 
   #dropBroker (nodeId: number): void {
@@ -240,6 +392,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   }
 
   async #open (key: string, endpoint: BrokerEndpoint, options: WaitOptions): Promise<BrokerConnection> {
+    const seen = this.#endpointChanges
     const address = `${endpoint.host}:${endpoint.port}`
     const known = this.#apiVersionsVersions.get(address)
     const signal = options.signal === undefined ? this.#closing.signal : AbortSignal.any([options.signal, this.#closing.signal])
@@ -255,7 +408,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       return connection
     } catch (error) {
       if (this.#pool.get(key) === entry) this.#pool.delete(key)
-      throw error
+      throw wakeOn(error, this.#nextEndpointChange(seen))
     }
   }
 
@@ -275,6 +428,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
    * caller's signal aborts, with the failure of the address it was trying.
    */
   async anyConnection (options: WaitOptions = {}): Promise<BrokerConnection> {
+    const seen = this.#endpointChanges
     // An open general-purpose connection first; never one still opening (it may be stalled) nor
     // one for another purpose (metadata must not queue behind Produce requests).
     for (const [key, entry] of this.#pool) {
@@ -310,7 +464,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
       const fresh = await attempt(bootstrap(await this.#bootstrap.refresh()))
       if (fresh !== undefined) return fresh
     }
-    throw new TransportError(`no broker reachable; tried ${failures.join('; ')}`, 'ENOBROKER', { cause: last })
+    throw wakeOn(new TransportError(`no broker reachable; tried ${failures.join('; ')}`, 'ENOBROKER', { cause: last }), this.#nextEndpointChange(seen))
   }
 
   /**
@@ -377,6 +531,7 @@ export class Cluster extends EventEmitter<ClusterEvents> {
   /** Closes every connection. */
   async close (): Promise<void> {
     this.#closed = true
+    clearTimeout(this.#endpointCheckTimer)
     this.#bootstrap.close()
     this.#closing.abort(new Error('the cluster client is closing'))
     const entries = [...this.#pool.values()]

@@ -27,6 +27,11 @@ export const clusterOptionFields = {
   apiVersionsVersion: integer(0),
   metadataMaxAgeMs: integer(0),
   bootstrapRefreshIntervalMs: integer(0),
+  endpointCheck: z.strictObject({
+    intervalMs: integer(1),
+    rebuildShare: satisfying((v) => typeof v === 'number' && v > 0 && v <= 1, 'a number above 0 and at most 1').optional(),
+    minRebuildIntervalMs: integer(0).optional(),
+  }, { error: '{ intervalMs, rebuildShare?, minRebuildIntervalMs? }' }),
   logger: logger(),
   clock: satisfying((v) => typeof (v as { now?: unknown } | undefined)?.now === 'function', 'a Clock'),
   registry: registry(),

@@ -32,6 +32,19 @@ export interface OwnershipState {
    */
   pending: Record<string, { requestedAt: number }>
   restarts: Record<string, RestartBook>
+  /**
+   * The rebalance grace's bookkeeping (rebalance-grace.ts): connectors seen Ready, and since when
+   * a worker-group rebalance has been moving them. Kept here so the grace continues across a
+   * restart, a config reload or an HA take-over instead of starting afresh in each process.
+   */
+  grace: Record<string, GraceEpisode>
+}
+
+export interface GraceEpisode {
+  /** Clock time (ms) the connector was first seen Ready in this stretch. */
+  readyAt: number
+  /** Clock time (ms) a pass first saw the current reassignment. */
+  movingSince?: number
 }
 
 export interface OwnershipStore {
@@ -40,7 +53,7 @@ export interface OwnershipStore {
 }
 
 export function emptyOwnership (): OwnershipState {
-  return { clusterId: undefined, managed: {}, pending: {}, restarts: {} }
+  return { clusterId: undefined, managed: {}, pending: {}, restarts: {}, grace: {} }
 }
 
 const stateSchema = z.object({
@@ -49,6 +62,7 @@ const stateSchema = z.object({
   managed: z.record(z.string(), z.object({ createdAt: z.number() })),
   pending: z.record(z.string(), z.object({ requestedAt: z.number() })).optional(),
   restarts: z.record(z.string(), z.object({ count: z.number().int().min(0), lastAt: z.number() })),
+  grace: z.record(z.string(), z.object({ readyAt: z.number(), movingSince: z.number().optional() })).optional(),
 })
 
 /** In memory, for tests and for callers that keep state elsewhere. */
@@ -83,13 +97,13 @@ export class FileOwnershipStore implements OwnershipStore {
       const first = result.error.issues[0]
       throw new InvalidArgumentError(`connect state file ${this.path}: ${first?.path.join('.') ?? ''}: ${first?.message ?? 'invalid'}`)
     }
-    return { clusterId: result.data.clusterId, managed: result.data.managed, pending: result.data.pending ?? {}, restarts: result.data.restarts }
+    return { clusterId: result.data.clusterId, managed: result.data.managed, pending: result.data.pending ?? {}, restarts: result.data.restarts, grace: result.data.grace ?? {} }
   }
 
   async save (state: OwnershipState): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true })
     const tmp = `${this.path}.${process.pid}.tmp`
-    const body = { version: 1, ...(state.clusterId === undefined ? {} : { clusterId: state.clusterId }), managed: state.managed, pending: state.pending, restarts: state.restarts }
+    const body = { version: 1, ...(state.clusterId === undefined ? {} : { clusterId: state.clusterId }), managed: state.managed, pending: state.pending, restarts: state.restarts, grace: state.grace }
     await writeFile(tmp, JSON.stringify(body, null, 2) + '\n', 'utf8')
     await rename(tmp, this.path)
   }

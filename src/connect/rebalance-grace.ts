@@ -6,13 +6,16 @@
  * a transient state, not a failure: for `graceMs` from the first pass that sees it, the connector
  * stays Ready with reason Reassigning and what Connect says; past it, it is NotReady (Pending).
  *
- * Only a connector that was Ready gets the grace (a new one is Pending until it first runs), only
- * while every instance is in its declared state or a transient one (a FAILED one is NotReady at
- * once), and only within this process (the first pass after a start has seen nothing Ready yet).
+ * Only a connector that was Ready gets the grace (a new one is Pending until it first runs), and
+ * only while every instance is in its declared state or a transient one (a FAILED one is NotReady
+ * at once). What the grace remembers (seen Ready, moving since when) is kept in the reconciler's
+ * ledger (ownership.ts), saved with it, so it continues across a restart, a config reload or an
+ * HA take-over: a connector being moved when the agent restarts keeps its original grace.
  */
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import type { Condition } from './conditions.ts'
 import type { DeclaredState } from './manifest.ts'
+import type { GraceEpisode } from './ownership.ts'
 import type { ConnectorStatus } from './types.ts'
 
 /** Default grace: Connect's default `rebalance.timeout.ms`, the same bound as the client's rebalance retries. */
@@ -37,10 +40,11 @@ function seconds (ms: number): string {
   return `${Math.round(ms / 100) / 10} s`
 }
 
+/** What the grace remembers, by connector: the ledger's `grace`. */
+export type GraceBook = Record<string, GraceEpisode>
+
 export class RebalanceGrace {
   readonly graceMs: number
-  /** Connectors seen Ready, with the time their current reassignment was first seen. */
-  readonly #episodes = new Map<string, { since?: number }>()
 
   constructor (graceMs: number = DEFAULT_REBALANCE_GRACE_MS) {
     if (!Number.isInteger(graceMs) || graceMs < 0) throw new InvalidArgumentError(`reconciler: rebalanceGraceMs must be an integer >= 0, got ${String(graceMs)}`)
@@ -48,22 +52,22 @@ export class RebalanceGrace {
   }
 
   /**
-   * The condition to show for `condition`, the one Connect's status gives, at `now`. With `record`
-   * false (a plan) nothing is remembered.
+   * The condition to show for `condition`, the one Connect's status gives, at `now`, updating
+   * `book` (a plan passes a copy, so nothing is remembered).
    */
-  judge (name: string, declared: DeclaredState, status: ConnectorStatus | undefined, condition: Condition, now: number, record = true): Condition {
+  judge (book: GraceBook, name: string, declared: DeclaredState, status: ConnectorStatus | undefined, condition: Condition, now: number): Condition {
     if (this.graceMs === 0) return condition
-    const episode = this.#episodes.get(name)
+    const episode = book[name]
     if (condition.type === 'Ready') {
-      if (record) this.#episodes.set(name, {})
+      if (episode === undefined || episode.movingSince !== undefined) book[name] = { readyAt: now }
       return condition
     }
     if (episode === undefined || condition.reason !== 'Pending' || !isReassigning(declared, status)) {
-      if (record) this.#episodes.delete(name)
+      delete book[name]
       return condition
     }
-    const since = episode.since ?? now
-    if (record) episode.since = since
+    const since = episode.movingSince ?? now
+    episode.movingSince = since
     const at = new Date(since).toISOString()
     if (now - since < this.graceMs) {
       return { type: 'Ready', reason: 'Reassigning', message: `${condition.message ?? ''}; a worker-group rebalance is moving it (since ${at}); NotReady if it lasts past the ${seconds(this.graceMs)} rebalance grace` }
@@ -72,7 +76,7 @@ export class RebalanceGrace {
   }
 
   /** Forgets connectors no longer declared. */
-  retain (names: ReadonlySet<string>): void {
-    for (const name of this.#episodes.keys()) if (!names.has(name)) this.#episodes.delete(name)
+  retain (book: GraceBook, names: ReadonlySet<string>): void {
+    for (const name of Object.keys(book)) if (!names.has(name)) delete book[name]
   }
 }

@@ -20,7 +20,7 @@ import { assess, type Condition } from './conditions.ts'
 import { isAlreadyExists, isAlreadyGone, isRefusedCreate } from './faults.ts'
 import { desiredConfig, targetState, type ConnectorManifest } from './manifest.ts'
 import { MemoryOwnershipStore, type OwnershipState, type OwnershipStore } from './ownership.ts'
-import { DEFAULT_REBALANCE_GRACE_MS, RebalanceGrace } from './rebalance-grace.ts'
+import { DEFAULT_REBALANCE_GRACE_MS, RebalanceGrace, type GraceBook } from './rebalance-grace.ts'
 import { diffConfig, type PlanAction } from './plan.ts'
 import type { ConnectorOffsetChange, ConnectorStatus, ExpandedConnector, RestartResult } from './types.ts'
 
@@ -73,8 +73,19 @@ export interface ReconcileResult {
   deleted: string[]
   /** Present in Connect, not declared, not created by steadfast: left alone. */
   unmanaged: string[]
-  /** True when every declared connector is Ready and nothing was left to do. */
+  /**
+   * True when every declared connector is Ready and nothing was left to do. Ready includes Ready
+   * with reason Reassigning (Strimzi's meaning: nothing is wrong while a worker-group rebalance
+   * moves it), so a connector being moved counts.
+   */
   ready: boolean
+  /** Connectors shown Ready with reason Reassigning: some instance is UNASSIGNED or RESTARTING. */
+  reassigning: number
+  /**
+   * True when `ready` and none is reassigning: every connector and task is in its declared state
+   * (RUNNING, PAUSED or STOPPED). `converge` (and `connect apply --wait`) waits for this.
+   */
+  settled: boolean
 }
 
 /** A plan: the pass's result as it would be, and every action in order, deletes last. */
@@ -160,12 +171,11 @@ export class Reconciler {
     return await this.#serial(options, async (pass) => {
       const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
       const now = this.#clock.now()
-      const conditions = decisions.map((d) => this.#judge(d, conditionOf(d), now, false))
+      const book = structuredClone(this.#ledger.grace)
+      const conditions = decisions.map((d) => this.#judge(book, d, conditionOf(d), now))
+      const connectors = decisions.map((d, i) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name) || ledger.adopt.includes(d.manifest.name), actions: d.actions, condition: conditions[i] as Condition }))
       return {
-        connectors: decisions.map((d, i) => ({ name: d.manifest.name, managed: this.#managed(d.manifest.name) || ledger.adopt.includes(d.manifest.name), actions: d.actions, condition: conditions[i] as Condition })),
-        deleted: deletes.map((d) => d.name),
-        unmanaged,
-        ready: deletes.length === 0 && decisions.every((d, i) => d.actions.length === 0 && conditions[i]?.type === 'Ready'),
+        ...summary(connectors, deletes.map((d) => d.name), unmanaged, deletes.length),
         actions: [...decisions.flatMap((d) => d.actions), ...deletes],
       }
     })
@@ -177,25 +187,19 @@ export class Reconciler {
       const { decisions, deletes, unmanaged, ledger } = await this.#decide(manifests, pass)
       await this.#commit(ledger)
       const reports = await Promise.all(decisions.map((d) => this.#bulkhead.run(() => this.#withLock(d.manifest.name, () => this.#apply(d, pass)))))
-      const now = this.#clock.now()
-      for (const [i, r] of reports.entries()) r.condition = this.#judge(decisions[i] as Decision, r.condition, now, true)
-      this.#grace.retain(new Set(manifests.map((m) => m.name)))
+      await this.#judgeAll(decisions, reports, new Set(manifests.map((m) => m.name)))
       const deleted: string[] = []
       await Promise.all(deletes.map((a) => this.#bulkhead.run(() => this.#withLock(a.name, async () => {
         if (await this.#delete(a, pass)) deleted.push(a.name)
       }))))
-      return {
-        connectors: reports,
-        deleted: deleted.sort(),
-        unmanaged,
-        ready: deletes.length === 0 && reports.every((r) => r.actions.length === 0 && r.condition.type === 'Ready'),
-      }
+      return summary(reports, deleted.sort(), unmanaged, deletes.length)
     })
   }
 
   /**
-   * Passes until every declared connector is Ready, `timeoutMs` passes, or `signal` aborts; answers
-   * the last pass's result (with `ready` false when it did not converge).
+   * Passes until the result is `settled` (every declared connector Ready and none being moved by a
+   * worker-group rebalance), `timeoutMs` passes, or `signal` aborts; answers the last pass's result
+   * (with `settled` false when it did not converge).
    */
   async converge (manifests: ConnectorManifest[], options: PassOptions & { timeoutMs?: number, intervalMs?: number } = {}): Promise<ReconcileResult> {
     const controller = linkSignals(options.signal)
@@ -209,7 +213,7 @@ export class Reconciler {
           if (controller.signal.aborted && last !== undefined) return last
           throw error
         }
-        if (last.ready || controller.signal.aborted) return last
+        if (last.settled || controller.signal.aborted) return last
         try {
           await sleep(this.#clock, options.intervalMs ?? 1_000, controller.signal)
         } catch {
@@ -279,8 +283,18 @@ export class Reconciler {
   }
 
   /** The condition shown: Connect's, or Ready (Reassigning) while a rebalance moves a Ready connector. */
-  #judge (d: Decision, condition: Condition, now: number, record: boolean): Condition {
-    return this.#grace.judge(d.manifest.name, d.manifest.state, d.observed?.status, condition, now, record)
+  #judge (book: GraceBook, d: Decision, condition: Condition, now: number): Condition {
+    return this.#grace.judge(book, d.manifest.name, d.manifest.state, d.observed?.status, condition, now)
+  }
+
+  /** Judges a pass's reports; what the grace now remembers is saved with the ledger when it changed. */
+  async #judgeAll (decisions: Decision[], reports: ConnectorReport[], declared: ReadonlySet<string>): Promise<void> {
+    const book = this.#ledger.grace
+    const before = JSON.stringify(book)
+    const now = this.#clock.now()
+    for (const [i, r] of reports.entries()) r.condition = this.#judge(book, decisions[i] as Decision, r.condition, now)
+    this.#grace.retain(book, declared)
+    if (JSON.stringify(book) !== before) await this.#persist()
   }
 
   #withLock<T> (name: string, fn: () => Promise<T>): Promise<T> {
@@ -345,6 +359,7 @@ export class Reconciler {
     for (const name of changes.forget) {
       delete ledger.managed[name]
       delete ledger.restarts[name]
+      delete ledger.grace[name]
     }
     for (const name of changes.resetRestarts) delete ledger.restarts[name]
     for (const name of changes.adopt) {
@@ -481,6 +496,13 @@ export class Reconciler {
     await this.#persist()
     return true
   }
+}
+
+/** A pass's result; `deletes` counts the deletes decided (a failed one leaves the pass not ready). */
+function summary (connectors: ConnectorReport[], deleted: string[], unmanaged: string[], deletes: number): ReconcileResult {
+  const ready = deletes === 0 && connectors.every((r) => r.actions.length === 0 && r.condition.type === 'Ready')
+  const reassigning = connectors.filter((r) => r.condition.type === 'Ready' && r.condition.reason === 'Reassigning').length
+  return { connectors, deleted, unmanaged, ready, reassigning, settled: ready && reassigning === 0 }
 }
 
 function conditionOf (d: Decision): Condition {

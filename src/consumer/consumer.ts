@@ -9,6 +9,8 @@
  * what is only fetched or handed out), and so do auto-commit, a revocation (which first waits
  * for the record or batch in the application's hands) and `close`; a record handed out and not
  * processed when the consumer closes or crashes is read again by the partition's next owner.
+ * A record or batch held past maxPollIntervalMs makes the member step out of its group (its
+ * partitions lost, nothing committed for them) until the application asks for more.
  */
 import { Cluster } from '../cluster/cluster.ts'
 import { tpKey } from '../cluster/topic-partition.ts'
@@ -16,14 +18,15 @@ import type { BootstrapSource } from '../cluster/bootstrap-source.ts'
 import type { Logger } from '../observability/logger.ts'
 import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
-import { ConsumerClosedError, OffsetOutOfRangeError } from './errors.ts'
+import { ConsumerClosedError, OffsetOutOfRangeError, membershipError } from './errors.ts'
 import { FetchManager } from './fetch-manager.ts'
 import { waitFor } from './notifier.ts'
 import { commitOffsets, fetchCommitted, type OffsetsContext, type OffsetToCommit } from './group/offsets.ts'
 import { ConsumerGroupMember } from './group/consumer-group-member.ts'
 import { GroupMember, type Generation, type Membership, type MembershipHost } from './group/membership.ts'
+import { TopicSubscription, type TopicSelector } from './group/subscription.ts'
 import type { ConsumerBatch, ConsumerMessage, TopicPartition } from './message.ts'
-import { COMMITS, DELIVERED_RECORDS } from './metrics.ts'
+import { COMMITS, DELIVERED_RECORDS, POLL_TIMEOUTS } from './metrics.ts'
 import { resolveConsumerOptions, type ConsumerOptions, type Deserializer, type ResolvedConsumerOptions } from './options.ts'
 import type { OffsetTarget, PartitionState } from './partition-state.ts'
 import type { KafkaRecord } from '../protocol/records/types.ts'
@@ -36,6 +39,12 @@ export interface RebalanceListeners {
   onAssigned?: (partitions: TopicPartition[]) => Promise<void> | void
   /** Before the partitions go (rebalance or close): fetching has stopped; `commit()` still works here. */
   onRevoked?: (partitions: TopicPartition[]) => Promise<void> | void
+  /**
+   * The partitions were lost: the group dropped or fenced this member, so they may be another
+   * member's already and nothing is committed (Java's onPartitionsLost). Without it, `onRevoked`
+   * is called instead.
+   */
+  onLost?: (partitions: TopicPartition[]) => Promise<void> | void
 }
 
 /** A partition whose records are all handed out, its fetch position at the end of its log (`offset`). */
@@ -70,8 +79,11 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #member: Membership | undefined
   #listeners: RebalanceListeners = {}
   #consuming = false
-  /** The record or batch the application holds now: a revocation waits for it to be processed. */
-  #handedOut: { done: Promise<void>, finish: () => void } | undefined
+  /**
+   * The record or batch the application holds now: a revocation waits for it to be processed,
+   * and past maxPollIntervalMs (`overdue`) the member steps out of its group.
+   */
+  #handedOut: { done: Promise<void>, finish: () => void, overdue: NodeJS.Timeout | undefined } | undefined
   #autoCommit: NodeJS.Timeout | undefined
   #committing: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
@@ -87,6 +99,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       ...(options.registry === undefined ? {} : { registry: options.registry }),
       logger: this.#logger,
       requestTimeoutMs: this.#options.requestTimeoutMs,
+      metadataMaxAgeMs: this.#options.metadataMaxAgeMs,
+      ...(this.#options.endpointCheck === false ? {} : { endpointCheck: this.#options.endpointCheck }),
     })
     this.#key = options.keyDeserializer ?? ((bytes) => bytes as K)
     this.#value = options.valueDeserializer ?? ((bytes) => bytes as V)
@@ -128,20 +142,25 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#startAutoCommit()
   }
 
-  /** Joins the group and reads the partitions it assigns; listeners see every assignment and revocation. */
-  subscribe (topics: string[], listeners: RebalanceListeners = {}): void {
+  /**
+   * Joins the group and reads the partitions it assigns; listeners see every assignment and
+   * revocation. `topics`: names (a topic that does not exist yet is assigned once it appears) and
+   * patterns (`/^orders\./`, matched against every topic's name, internal topics left out);
+   * topics created, grown or deleted are noticed within `metadataMaxAgeMs` and rebalanced.
+   */
+  subscribe (topics: TopicSelector[], listeners: RebalanceListeners = {}): void {
     this.#checkOpen('subscribe')
     const groupId = this.#options.groupId
     if (groupId === undefined) throw new InvalidArgumentError('subscribe: the consumer needs the groupId option')
     if (this.#mode !== 'none') throw new InvalidArgumentError(`subscribe: the consumer is already in ${this.#mode} mode`)
-    if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => typeof t !== 'string' || t === '')) {
-      throw new InvalidArgumentError(`subscribe: topics must be a non-empty array of topic names, got ${JSON.stringify(topics)}`)
+    if (!Array.isArray(topics) || topics.length === 0 || topics.some((t) => !(t instanceof RegExp) && (typeof t !== 'string' || t === ''))) {
+      throw new InvalidArgumentError(`subscribe: topics must be a non-empty array of topic names and RegExp patterns, got ${Array.isArray(topics) ? `[${topics.map((t) => t instanceof RegExp ? String(t) : JSON.stringify(t)).join(', ')}]` : JSON.stringify(topics)}`)
     }
     this.#mode = 'subscribe'
     this.#listeners = listeners
     this.#member = this.#options.groupProtocol === 'consumer'
-      ? new ConsumerGroupMember(this.#membershipHost(), groupId, topics)
-      : new GroupMember(this.#membershipHost(), groupId, topics)
+      ? new ConsumerGroupMember(this.#membershipHost(), groupId, new TopicSubscription(topics))
+      : new GroupMember(this.#membershipHost(), groupId, new TopicSubscription(topics))
     this.#member.start()
     this.#startAutoCommit()
   }
@@ -336,22 +355,27 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         // Partitions that stay (cooperative rebalancing) keep being fetched and handed out.
         const states = [...this.#fetcher.partitions.values()].filter((s) => going === undefined || going.has(s.key))
         for (const state of states) this.#fetcher.pause(state)
+        // Lost partitions are another member's already: they go now, and nothing of theirs is
+        // committed (the record in hand included: it is read again by their new owner).
+        if (!canCommit) this.#fetcher.remove(states)
         // As in Java's poll loop, the record or batch in the application's hands is finished
         // first, so its offset is committed and its partition's next owner does not read it again
         // (bounded by the rebalance timeout, past which the group would drop us; not on close).
         if (this.#handedOut !== undefined) await waitFor(this.#handedOut.done, this.#options.rebalanceTimeoutMs, this.#abort.signal)
         const partitions = states.map((s) => ({ topic: s.topic, partition: s.partition }))
+        const listener = canCommit ? 'onRevoked' : this.#listeners.onLost === undefined ? 'onRevoked' : 'onLost'
         try {
-          await this.#listeners.onRevoked?.(partitions)
+          await this.#listeners[listener]?.(partitions)
         } catch (error) {
-          this.#logger.error({ err: (error as Error).message }, 'onRevoked listener failed')
+          this.#logger.error({ err: (error as Error).message }, `${listener} listener failed`)
         }
         if (canCommit && this.#options.autoCommit) {
           await this.commit().catch((error: unknown) => { this.#logger.warn({ err: (error as Error).message }, 'commit before revocation failed') })
         }
-        this.#fetcher.remove(states)
+        if (canCommit) this.#fetcher.remove(states)
       },
-      failed: (error) => {
+      failed: (cause) => {
+        const error = membershipError(this.#options.groupId as string, this.#options.groupInstanceId, cause)
         this.#logger.error({ err: error.message }, 'group membership stopped')
         this.#fetcher.fail(undefined, error)
       },
@@ -375,12 +399,23 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #beginHandout (): void {
     let finish = (): void => {}
     const done = new Promise<void>((resolve) => { finish = resolve })
-    this.#handedOut = { done, finish }
+    const member = this.#member
+    const overdue = member === undefined ? undefined : setTimeout(() => { this.#overdue(member, done) }, this.#options.maxPollIntervalMs)
+    overdue?.unref()
+    this.#handedOut = { done, finish, overdue }
   }
 
   #endHandout (): void {
+    clearTimeout(this.#handedOut?.overdue)
     this.#handedOut?.finish()
     this.#handedOut = undefined
+  }
+
+  /** The application has held its record or batch for maxPollIntervalMs: the member steps out until it is done. */
+  #overdue (member: Membership, done: Promise<void>): void {
+    const group = this.#options.groupId as string
+    this.#options.metrics.counter(POLL_TIMEOUTS).inc({ group })
+    member.stepOut(`the application held a record or batch for more than maxPollIntervalMs (${this.#options.maxPollIntervalMs} ms)`, done)
   }
 
   #processed (state: PartitionState, offset: bigint): void {

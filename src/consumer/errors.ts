@@ -1,5 +1,6 @@
 /** Errors the consumer adds to the project's error classes. */
-import { SteadfastError } from '../resilience/errors.ts'
+import { KafkaProtocolError, SteadfastError } from '../resilience/errors.ts'
+import { KafkaErrorCode } from '../resilience/kafka-errors.ts'
 
 /** A call after `close` began. Fatal. */
 export class ConsumerClosedError extends SteadfastError {
@@ -70,4 +71,29 @@ export class GroupProtocolUnavailableError extends SteadfastError {
   constructor (groupId: string, detail: string, cause: unknown) {
     super(`group ${groupId}: groupProtocol 'consumer' (KIP-848, ConsumerGroupHeartbeat) needs Kafka 4.0 or later with the consumer group protocol enabled; ${detail}. Use groupProtocol 'classic' with this cluster`, { action: 'fatal', reason: 'group-protocol-unavailable', cause })
   }
+}
+
+/**
+ * Static membership (KIP-345) and two processes with one `groupInstanceId`: the classic
+ * coordinator gives the place to the one that joined last and fences the other
+ * (FENCED_INSTANCE_ID); a KIP-848 coordinator refuses the newcomer while the holder is still in
+ * the group (UNRELEASED_INSTANCE_ID). Fatal for the consumer that receives it.
+ */
+export class GroupInstanceIdConflictError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_GROUP_INSTANCE_ID_CONFLICT'
+  readonly errorCode: number
+  constructor (groupId: string, groupInstanceId: string, errorCode: number, cause: unknown) {
+    const what = errorCode === KafkaErrorCode.FENCED_INSTANCE_ID
+      ? `another consumer joined with groupInstanceId '${groupInstanceId}' and took this member's place (FENCED_INSTANCE_ID)`
+      : `groupInstanceId '${groupInstanceId}' is held by a member still in the group (UNRELEASED_INSTANCE_ID: it has not left and its session has not run out)`
+    super(`group ${groupId}: ${what}; this consumer stopped. Each running consumer needs a groupInstanceId of its own`, { action: 'fatal', reason: 'group-instance-id-conflict', cause })
+    this.errorCode = errorCode
+  }
+}
+
+/** The error a stopped membership reports: a groupInstanceId conflict explained, any other as it came. */
+export function membershipError (groupId: string, groupInstanceId: string | undefined, error: Error): Error {
+  const code = error instanceof KafkaProtocolError ? error.errorCode : undefined
+  if (groupInstanceId === undefined || (code !== KafkaErrorCode.FENCED_INSTANCE_ID && code !== KafkaErrorCode.UNRELEASED_INSTANCE_ID)) return error
+  return new GroupInstanceIdConflictError(groupId, groupInstanceId, code, error)
 }

@@ -17,7 +17,8 @@
  * (REBALANCE_IN_PROGRESS, ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID; for KIP-848 members
  * FENCED_MEMBER_EPOCH and UNKNOWN_MEMBER_ID, which give the partitions up uncommitted and join at
  * epoch 0) rejoins, `refresh-coordinator` (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE,
- * COORDINATOR_LOAD_IN_PROGRESS) and transport errors forget the coordinator and find it again.
+ * COORDINATOR_LOAD_IN_PROGRESS) and transport errors forget the coordinator and find it again,
+ * within COORDINATOR_RETRY_MS (resilience/coordinator-looks.ts, the admin's rule too).
  * A ConsumerGroupHeartbeat answered UNSUPPORTED_VERSION (the protocol switched off) is an
  * unsupported API, as is a broker without it: GroupProtocolUnavailableError.
  *

@@ -176,11 +176,12 @@ export class FetchManager implements FetchHost {
 
   // FetchHost: called by the broker loops.
 
-  received (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number, end: bigint): void {
+  received (state: PartitionState, data: PartitionRecords, highWatermark: bigint, bytes: number, end: bigint, readReplica: number): void {
     state.fetchOffset = data.nextOffset
     state.failures = 0
     this.#unknownSince.delete(state)
     this.#ends.set(state, end)
+    this.#followReadReplica(state, readReplica)
     if (data.records.length === 0) {
       this.#checkEnd(state)
       return
@@ -194,6 +195,12 @@ export class FetchManager implements FetchHost {
 
   partitionFailed (state: PartitionState, verdict: PartitionVerdict, error: unknown, hint?: { leaderId: number, leaderEpoch: number }): void {
     this.logger.debug({ partition: state.label, verdict, err: (error as Error).message }, 'partition fetch failed')
+    // A read replica that fails the partition in any way (out of range included: a follower can
+    // lag behind the leader's log) sends it back to its leader, as Java does, before any reset.
+    if (state.followerUntil > 0 && verdict !== 'backoff') {
+      this.#leaveReplica(state, (error as Error).message)
+      return
+    }
     switch (verdict) {
       case 'move':
         this.#move(state, hint)
@@ -214,13 +221,45 @@ export class FetchManager implements FetchHost {
   }
 
   async brokerFailed (nodeId: number): Promise<void> {
-    const metadata = await this.cluster.refreshMetadata(this.#topics())
     const loop = this.#loops.get(nodeId)
+    // Partitions read from a replica go back to their leaders without waiting for metadata.
+    for (const state of [...loop?.partitions ?? []]) if (state.followerUntil > 0) this.#leaveReplica(state, `broker ${nodeId} failed`)
+    const metadata = await this.cluster.refreshMetadata(this.#topics())
     if (loop === undefined) return
     for (const state of [...loop.partitions]) {
       const leader = leaderOf(metadata, state)
       if (leader?.leader !== nodeId) this.#move(state, undefined)
     }
+  }
+
+  /**
+   * KIP-392: the leader named a replica to read from (for this consumer's clientRack): the
+   * partition moves to that broker's loop, at the position just reached, for metadataMaxAgeMs;
+   * then it goes back to its leader, which may name another. Any failure there moves it back at
+   * once (partitionFailed, brokerFailed).
+   */
+  #followReadReplica (state: PartitionState, readReplica: number): void {
+    const now = Date.now()
+    if (state.followerUntil > 0) {
+      if (now >= state.followerUntil) this.#move(state, undefined)
+      return
+    }
+    if (readReplica < 0 || readReplica === state.leader || this.cluster.cachedMetadata?.brokers.has(readReplica) !== true) return
+    if (state.avoid !== undefined && state.avoid.replica === readReplica && now < state.avoid.until) return
+    this.logger.debug({ partition: state.label, leader: state.leader, replica: readReplica }, 'reading from the replica the leader named')
+    this.#leaveLoop(state)
+    state.followerUntil = now + this.options.metadataMaxAgeMs
+    this.#loop(readReplica).add(state)
+  }
+
+  /**
+   * The read replica failed the partition: back to its leader at once, and that replica is not
+   * read from again for metadataMaxAgeMs (its leader names it until it notices it is gone).
+   */
+  #leaveReplica (state: PartitionState, why: string): void {
+    this.logger.info({ partition: state.label, replica: state.leader, err: why }, 'read replica failed: reading from the leader')
+    state.avoid = { replica: state.leader, until: Date.now() + this.options.metadataMaxAgeMs }
+    this.#move(state, undefined)
   }
 
   #move (state: PartitionState, hint: { leaderId: number, leaderEpoch: number } | undefined): void {
@@ -277,6 +316,7 @@ export class FetchManager implements FetchHost {
   #leaveLoop (state: PartitionState): void {
     this.#loops.get(state.leader)?.remove(state)
     state.leader = -1
+    state.followerUntil = 0
     state.version++
   }
 

@@ -12,3 +12,6 @@ export const REBALANCES = defineCounter('steadfast_consumer_rebalances_total',
 
 export const COMMITS = defineCounter('steadfast_consumer_commits_total',
   'Offset commits, by group and outcome (ok, failed).', ['group', 'outcome'] as const)
+
+export const POLL_TIMEOUTS = defineCounter('steadfast_consumer_poll_timeouts_total',
+  'Times the application held a record or batch past maxPollIntervalMs and the member left its group, by group.', ['group'] as const)

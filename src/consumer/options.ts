@@ -14,7 +14,9 @@ import {
 } from '../resilience/options.ts'
 import type { Assignor } from './group/assignors.ts'
 import { rangeAssignor, roundRobinAssignor } from './group/assignors.ts'
-import { bootstrapField } from '../cluster/options.ts'
+import { z } from 'zod'
+import { bootstrapField, clusterOptionFields } from '../cluster/options.ts'
+import type { EndpointCheckOptions } from '../cluster/endpoint-check.ts'
 
 /** Where to start when a partition has no valid position: the first offset, the end, or fail. */
 export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
@@ -39,6 +41,26 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   groupId?: string
   /** Static membership (KIP-345): a restart within the session timeout keeps the assignment. */
   groupInstanceId?: string
+  /**
+   * The rack this consumer runs in (Java's client.rack): sent in Fetch (v11+) and KIP-848
+   * heartbeats, so a broker with a rack-aware replica selector names a replica in this rack to
+   * read from (KIP-392). Default none: read from leaders.
+   */
+  clientRack?: string
+  /**
+   * How old metadata may get (Java's metadata.max.age.ms): subscriptions look for new, grown and
+   * deleted topics this often, and a partition read from a follower goes back to its leader
+   * (which may name another replica) this often. Default 5 min.
+   */
+  metadataMaxAgeMs?: number
+  /**
+   * The endpoint health check of the cluster client the consumer makes (docs/cluster.md,
+   * *Endpoint health check*): every `intervalMs` the bootstrap source is asked where the brokers
+   * are, and past `rebuildShare` of them moved every connection is rebuilt there (fetch positions
+   * stay, so nothing is read twice). Default `{ intervalMs: 300000 }`; `false` turns it off. With
+   * `cluster`, set it on that cluster instead.
+   */
+  endpointCheck?: EndpointCheckOptions | false
   /** Default 'latest', as Java. */
   autoOffsetReset?: AutoOffsetReset
   /** Default 'read_uncommitted'. */
@@ -70,6 +92,13 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
   rebalanceTimeoutMs?: number
   /** Default 3 s (at most a third of sessionTimeoutMs). */
   heartbeatIntervalMs?: number
+  /**
+   * Longest time the application may hold one record (iterator) or one batch (`eachBatch`) in a
+   * group, as Java's max.poll.interval.ms: past it the member leaves the group, so its partitions
+   * go to members that are making progress (they are lost here: nothing more is committed for
+   * them), and joins again when the application asks for more. Default 300 s.
+   */
+  maxPollIntervalMs?: number
   /** Commit processed offsets periodically (groups only). Default true. */
   autoCommit?: boolean
   /** Default 5 s. */
@@ -90,6 +119,9 @@ export interface ConsumerOptions<K = Buffer | null, V = Buffer | null> {
 export interface ResolvedConsumerOptions {
   groupId: string | undefined
   groupInstanceId: string | undefined
+  /** '' when not given (what Fetch sends for "no rack"). */
+  clientRack: string
+  metadataMaxAgeMs: number
   autoOffsetReset: AutoOffsetReset
   /** Kafka's int8: 0 read_uncommitted, 1 read_committed. */
   isolationLevel: 0 | 1
@@ -104,6 +136,7 @@ export interface ResolvedConsumerOptions {
   sessionTimeoutMs: number
   rebalanceTimeoutMs: number
   heartbeatIntervalMs: number
+  maxPollIntervalMs: number
   autoCommit: boolean
   autoCommitIntervalMs: number
   assignors: Assignor[]
@@ -111,6 +144,8 @@ export interface ResolvedConsumerOptions {
   serverAssignor: string | undefined
   /** Where the consumer counts: its registry, with its clientId as the client_id label. */
   metrics: Metrics
+  /** What the consumer's own cluster client checks; false when off or when the cluster was given. */
+  endpointCheck: EndpointCheckOptions | false
 }
 
 const WHAT = 'consumer'
@@ -123,6 +158,9 @@ const schema = options({
   clientId: nonEmptyString(),
   groupId: nonEmptyString(),
   groupInstanceId: nonEmptyString(),
+  clientRack: nonEmptyString(),
+  metadataMaxAgeMs: integer(1, INT32_MAX),
+  endpointCheck: z.union([z.literal(false), clusterOptionFields.endpointCheck], { error: 'false or { intervalMs, rebuildShare?, minRebuildIntervalMs? }' }),
   autoOffsetReset: oneOf(['earliest', 'latest', 'none']),
   isolationLevel: oneOf(['read_uncommitted', 'read_committed']),
   fetchMaxWaitMs: integer(0, INT32_MAX),
@@ -137,6 +175,7 @@ const schema = options({
   sessionTimeoutMs: integer(1, INT32_MAX),
   rebalanceTimeoutMs: integer(1, INT32_MAX),
   heartbeatIntervalMs: integer(1, INT32_MAX),
+  maxPollIntervalMs: integer(1, INT32_MAX),
   autoCommit: boolean(),
   autoCommitIntervalMs: integer(1, INT32_MAX),
   assignors: satisfying((v) => Array.isArray(v) && v.length > 0 && v.every((a: Partial<Assignor> | undefined) => typeof a?.name === 'string' && typeof a.assign === 'function'),
@@ -156,6 +195,7 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
   }
   const { groupId, groupInstanceId } = options
   if (groupInstanceId !== undefined && groupId === undefined) refuse(WHAT, 'groupInstanceId', groupInstanceId, 'given together with groupId')
+  if (options.cluster !== undefined && options.endpointCheck !== undefined) refuse(WHAT, 'endpointCheck', options.endpointCheck, 'left out when cluster is given (set it on that cluster)')
   const maxPartitionFetchBytes = options.maxPartitionFetchBytes ?? 1024 * 1024
   const sessionTimeoutMs = options.sessionTimeoutMs ?? 45_000
   const heartbeatMax = Math.max(1, Math.floor(sessionTimeoutMs / 3))
@@ -169,6 +209,8 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
   return {
     groupId,
     groupInstanceId,
+    clientRack: options.clientRack ?? '',
+    metadataMaxAgeMs: options.metadataMaxAgeMs ?? 300_000,
     autoOffsetReset: options.autoOffsetReset ?? 'latest',
     isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
     fetchMaxWaitMs: options.fetchMaxWaitMs ?? 500,
@@ -182,11 +224,13 @@ export function resolveConsumerOptions (options: ConsumerOptions<unknown, unknow
     sessionTimeoutMs,
     rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     heartbeatIntervalMs,
+    maxPollIntervalMs: options.maxPollIntervalMs ?? 300_000,
     autoCommit: options.autoCommit ?? true,
     autoCommitIntervalMs: options.autoCommitIntervalMs ?? 5_000,
     assignors: options.assignors ?? [rangeAssignor, roundRobinAssignor],
     groupProtocol,
     serverAssignor: options.serverAssignor,
+    endpointCheck: options.cluster !== undefined ? false : options.endpointCheck ?? { intervalMs: 300_000 },
     metrics: new Metrics({ registry: options.registry ?? options.cluster?.registry, clientId: options.clientId ?? DEFAULT_CLIENT_ID }),
   }
 }

@@ -36,8 +36,12 @@ export class PartitionState {
   fetchOffset = -1n
   /** Leader epoch from metadata (or a Fetch answer's currentLeader), -1 when unknown. */
   leaderEpoch = -1
-  /** Node id of the fetch loop the partition is in, -1 when none. */
+  /** Node id of the fetch loop the partition is in (its leader, or the replica it named), -1 when none. */
   leader = -1
+  /** In the loop of a read replica the leader named (KIP-392) until this time (ms); 0 when read from its leader. */
+  followerUntil = 0
+  /** A read replica that failed this partition, not read from again before `avoid.until` (ms): a leader may go on naming it. */
+  avoid: { replica: number, until: number } | undefined
   /** Bumped by every seek, reset and move: a Fetch answer for an older version is dropped. */
   version = 0
   paused = false

@@ -187,7 +187,7 @@ export class Connection extends EventEmitter {
   #write (pending: Pending): void {
     const correlationId = this.#nextCorrelationId
     this.#nextCorrelationId = this.#nextCorrelationId >= 0x7fffffff ? 1 : this.#nextCorrelationId + 1
-    let payload: Buffer
+    let payload: Buffer | readonly Buffer[]
     try {
       payload = pending.request.encode(correlationId)
     } catch (error) {
@@ -195,10 +195,13 @@ export class Connection extends EventEmitter {
       pending.reject(error)
       return
     }
-    // The size prefix goes in a buffer of its own, written together with the payload (one writev),
-    // rather than copying every payload (a Produce request's record batches) into a new frame.
+    // The size prefix goes in a buffer of its own, written together with the payload's pieces
+    // (corked: one writev), rather than copying them (a Produce request's record batches) into one frame.
+    const pieces = Buffer.isBuffer(payload) ? [payload] : payload
+    let length = 0
+    for (const piece of pieces) length += piece.length
     const size = Buffer.allocUnsafe(4)
-    size.writeInt32BE(payload.length, 0)
+    size.writeInt32BE(length, 0)
     const expectResponse = pending.request.expectResponse !== false
     if (expectResponse) {
       pending.correlationId = correlationId
@@ -210,8 +213,8 @@ export class Connection extends EventEmitter {
       }, pending.timeoutMs)
     }
     this.#socket.cork()
-    this.#socket.write(size)
-    this.#writable = this.#socket.write(payload)
+    this.#writable = this.#socket.write(size)
+    for (const piece of pieces) this.#writable = this.#socket.write(piece)
     this.#socket.uncork()
     if (!this.#writable && this.#drainTimer === undefined) {
       // A peer that stops reading would otherwise hold every queued request forever (requests

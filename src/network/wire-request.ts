@@ -6,8 +6,11 @@
 export interface WireRequest<T> {
   /** For errors and logs, e.g. "Metadata v12". */
   label: string
-  /** Request header + body for this correlation id, without the 4-byte size prefix. */
-  encode: (correlationId: number) => Buffer
+  /**
+   * Request header + body for this correlation id, without the 4-byte size prefix: one buffer, or
+   * pieces written in order as one frame (a Produce request's record batches are pieces of their own, not copied in).
+   */
+  encode: (correlationId: number) => Buffer | readonly Buffer[]
   /** Decodes a response frame (without the size prefix); the correlation id was already matched. */
   decode: (frame: Buffer) => T
   /** False for requests the broker never answers (Produce with acks=0). */

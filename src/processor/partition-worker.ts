@@ -2,7 +2,8 @@
  * One partition number of a processor: the group table's partition and the joined tables'
  * partitions (recovered before any input is processed), and the records of every input topic at
  * that partition, processed one at a time in arrival order. Emits and table writes are sent
- * without waiting; the offset tracker holds the commit back until they are acknowledged.
+ * without waiting, gathered into one producer batch per turn of the event loop (WriteBatch); the
+ * offset tracker holds the commit back until they are acknowledged.
  *
  * A send that fails for good (delivery timeout after the producer's retries) restarts only this
  * partition: the callback in progress finishes, queued records are dropped, the sends in flight
@@ -25,10 +26,16 @@ import { partitionRestarts, processedRecords } from './metrics.ts'
 import { OffsetTracker, type TrackedRecord } from './offset-tracker.ts'
 import { processRecord, processVisit } from './process-record.ts'
 import type { Store, StoreFactory } from './store.ts'
-import { TablePartition } from './table-partition.ts'
+import { TablePartition, type PendingWrite } from './table-partition.ts'
 import { TableReader, type TableReaderDeps } from './table-reader.ts'
+import { WriteBatch } from './write-batch.ts'
 
 export type PartitionState = 'idle' | 'recovering' | 'running' | 'stopping' | 'stopped'
+
+/** The tag of a table write in the write batch (an emit's tag is its record's tracker entry). */
+class TableWriteTag {
+  constructor (readonly entry: TrackedRecord, readonly write: PendingWrite) {}
+}
 
 export interface WorkerEnv {
   graph: GroupGraph
@@ -81,9 +88,8 @@ export class PartitionWorker {
   #wake: (() => void) | undefined
   #tracker = new OffsetTracker()
   readonly #host: ContextHost<TrackedRecord>
-  /** Sends not yet settled, and who waits for none to be left (stop, restart). */
-  #sending = 0
-  #sendsSettled: Array<() => void> = []
+  /** The writes of the records and visits, until each has its outcome (stop and restart wait for all). */
+  readonly #writes: WriteBatch<TrackedRecord | TableWriteTag>
   /** Records processed per topic and not yet counted in the metric (counted once per slice, not per record). */
   readonly #unreported = new Map<string, number>()
   /** Visits waiting for their turn between records, and those whose writes are not all acknowledged yet. */
@@ -106,6 +112,18 @@ export class PartitionWorker {
   constructor (env: WorkerEnv, partition: number) {
     this.#env = env
     this.partition = partition
+    this.#writes = new WriteBatch(env.producer, {
+      delivered: (tag, offset) => {
+        if (tag instanceof TableWriteTag) {
+          (this.#table as TablePartition).acknowledge(tag.write, offset)
+          this.#settle(tag.entry)
+        } else this.#settle(tag)
+      },
+      failed: (error) => {
+        this.#failure ??= error
+        this.#wakeUp()
+      },
+    })
     this.#host = this.#makeHost()
   }
 
@@ -168,7 +186,7 @@ export class PartitionWorker {
     await this.#loop
     this.#reportProcessed()
     this.#abortVisits(`partition ${this.partition} stopped`)
-    await this.#allSendsSettled()
+    await this.#writes.idle()
     this.#table?.flush()
   }
 
@@ -287,15 +305,22 @@ export class PartitionWorker {
         this.#queueHead = 0
       }
       if (this.#paused && this.#queued <= this.#env.maxBufferedRecords / 2) this.#setPaused(false)
-      await this.#processOne(m, progressed)
+      const pending = this.#processOne(m, progressed)
+      if (pending !== undefined) await pending
     }
   }
 
-  async #processOne (m: ConsumerMessage<Buffer | null, Buffer | null>, progressed: () => void): Promise<void> {
+  /** A promise only for an async callback: a synchronous one costs no promise and no microtask turn. */
+  #processOne (m: ConsumerMessage<Buffer | null, Buffer | null>, progressed: () => void): Promise<void> | undefined {
     const entry = this.#tracker.add(m.topic, m.offset)
     // The consumer's message is the record the context describes: no copy per record.
     const result = processRecord(this.#host, m, m.value, entry)
-    if (result instanceof Promise) await result
+    if (result instanceof Promise) return result.then(() => { this.#finished(m, entry, progressed) })
+    this.#finished(m, entry, progressed)
+    return undefined
+  }
+
+  #finished (m: ConsumerMessage<Buffer | null, Buffer | null>, entry: TrackedRecord, progressed: () => void): void {
     this.#processed++
     this.#unreported.set(m.topic, (this.#unreported.get(m.topic) ?? 0) + 1)
     this.#settle(entry, progressed)
@@ -332,37 +357,44 @@ export class PartitionWorker {
 
   /** One host for every record of this partition; each write names its record (the token). */
   #makeHost (): ContextHost<TrackedRecord> {
-    const { graph, producer, partitionCounts } = this.#env
-    const sendFailed = (error: unknown): void => {
-      this.#failure ??= error instanceof Error ? error : new Error(String(error))
-      this.#sent()
-      this.#wakeUp()
+    const { graph, partitionCounts } = this.#env
+    const writes = this.#writes
+    // A callback typically writes its record's key twice (table value, then an emit): the key's
+    // bytes and its partition in the last topic are made once. The producer keeps the bytes as given.
+    let lastKey: string | undefined
+    let lastBytes = Buffer.alloc(0)
+    let lastTopic: string | undefined
+    let lastPartition = 0
+    const bytesOf = (key: string): Buffer => {
+      if (key !== lastKey) {
+        lastKey = key
+        lastBytes = Buffer.from(key, 'utf8')
+        lastTopic = undefined
+      }
+      return lastBytes
+    }
+    const partitionOf = (topic: string, key: string): number => {
+      const bytes = bytesOf(key)
+      if (topic !== lastTopic) {
+        lastTopic = topic
+        lastPartition = partitionFor(graph.hasher, bytes, partitionCounts.get(topic) as number)
+      }
+      return lastPartition
     }
     return {
       graph,
       tableGet: (key) => this.#table?.get(key),
       tableSet: (entry, key, value) => {
-        const table = this.#table as TablePartition
-        const write = table.write(key, value)
-        this.#sending++
+        const write = (this.#table as TablePartition).write(key, value)
         entry.remaining++
-        producer.send({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key, value }).then((meta) => {
-          table.acknowledge(write, meta.offset)
-          this.#sent()
-          this.#settle(entry)
-        }, sendFailed)
+        writes.add({ topic: (graph.table as { topic: string }).topic, partition: this.partition, key: bytesOf(key), value }, new TableWriteTag(entry, write))
       },
       send: (entry, topic, key, value) => {
-        const keyBytes = key === null ? null : Buffer.from(key, 'utf8')
-        this.#sending++
         entry.remaining++
-        const record = keyBytes === null
+        const record = key === null
           ? { topic, key: null, value }
-          : { topic, key: keyBytes, value, partition: partitionFor(graph.hasher, keyBytes, partitionCounts.get(topic) as number) }
-        producer.send(record).then(() => {
-          this.#sent()
-          this.#settle(entry)
-        }, sendFailed)
+          : { topic, key: bytesOf(key), value, partition: partitionOf(topic, key) }
+        writes.add(record, entry)
       },
       joinGet: (topic, key) => this.#joins.get(topic)?.get(key),
       lookupGet: (topic, key) => this.#env.lookup(topic, key),
@@ -376,17 +408,6 @@ export class PartitionWorker {
         }
       },
     }
-  }
-
-  #sent (): void {
-    if (--this.#sending > 0) return
-    const waiting = this.#sendsSettled
-    this.#sendsSettled = []
-    for (const resolve of waiting) resolve()
-  }
-
-  async #allSendsSettled (): Promise<void> {
-    while (this.#sending > 0) await new Promise<void>((resolve) => { this.#sendsSettled.push(resolve) })
   }
 
   #settle (entry: TrackedRecord, progressed?: () => void): void {
@@ -403,7 +424,7 @@ export class PartitionWorker {
     this.#queue = []
     this.#queueHead = 0
     this.#abortVisits(`partition ${this.partition} restarted after ${this.#lastError ?? 'a failure'}`)
-    await this.#allSendsSettled()
+    await this.#writes.idle()
     this.#resetting = false
     this.#failure = undefined
     this.#tracker.dropPending()

@@ -3,18 +3,23 @@
  * under an overlay of writes sent and not yet acknowledged, so a callback reads its own writes
  * while the store never holds a value the topic may not have. Acknowledged writes reach the store
  * in batches (one SQLite transaction per turn of the event loop rather than per record), with the
- * offset Kafka gave the last of them.
+ * offset Kafka gave the last of them, and only in the order they were made: acknowledgements can
+ * come back out of that order (a batch of writes to several partitions settles when its slowest
+ * partition answers), so the store takes the prefix of writes that are all acknowledged, and a
+ * key's older value never overwrites a newer one.
  */
 import type { Store } from './store.ts'
 
 /** A write sent and not yet in the store; `offset` is Kafka's once acknowledged. */
-export interface PendingWrite { readonly key: string, readonly value: Buffer | null, readonly seq: number, offset: bigint }
+export interface PendingWrite { readonly key: string, readonly value: Buffer | null, readonly seq: number, offset: bigint, acked: boolean }
 
 export class TablePartition {
   readonly store: Store
   readonly #overlay = new Map<string, PendingWrite>()
   #seq = 0
-  #acked: PendingWrite[] = []
+  /** Writes in the order made (their offset order: one partition), from the first not yet in the store. */
+  #sent: PendingWrite[] = []
+  #sentHead = 0
   #flushScheduled = false
 
   constructor (store: Store) {
@@ -29,27 +34,40 @@ export class TablePartition {
 
   /** A write the callback made; give it to `acknowledge` once Kafka acknowledged it. */
   write (key: string, value: Buffer | null): PendingWrite {
-    const write = { key, value, seq: ++this.#seq, offset: -1n }
+    const write = { key, value, seq: ++this.#seq, offset: -1n, acked: false }
     this.#overlay.set(key, write)
+    this.#sent.push(write)
     return write
   }
 
-  /** Kafka wrote `write` at `offset`: it reaches the store at the next flush. */
+  /** Kafka wrote `write` at `offset`: it reaches the store at the next flush once every write before it was acknowledged too. */
   acknowledge (write: PendingWrite, offset: bigint): void {
     write.offset = offset
-    this.#acked.push(write)
+    write.acked = true
     if (!this.#flushScheduled) {
       this.#flushScheduled = true
       setImmediate(() => { this.flush() })
     }
   }
 
-  /** Moves acknowledged writes into the store (in acknowledgement order, which is offset order within a partition). */
+  /** Moves the acknowledged prefix of the writes into the store. */
   flush (): void {
     this.#flushScheduled = false
-    if (this.#acked.length === 0) return
-    const acked = this.#acked
-    this.#acked = []
+    let end = this.#sentHead
+    while (end < this.#sent.length && (this.#sent[end] as PendingWrite).acked) end++
+    if (end === this.#sentHead) return
+    const acked = this.#sent.slice(this.#sentHead, end)
+    if (end === this.#sent.length) {
+      this.#sent = []
+      this.#sentHead = 0
+    } else {
+      this.#sentHead = end
+      // Compact now and then rather than shifting on every flush.
+      if (this.#sentHead > 1024 && this.#sentHead * 2 > this.#sent.length) {
+        this.#sent = this.#sent.slice(this.#sentHead)
+        this.#sentHead = 0
+      }
+    }
     let offset = this.store.offset
     for (const a of acked) if (a.offset > offset) offset = a.offset
     this.store.apply(acked.map((a) => [a.key, a.value] as const), offset)
@@ -63,6 +81,8 @@ export class TablePartition {
   discardPending (): void {
     this.flush()
     this.#overlay.clear()
+    this.#sent = []
+    this.#sentHead = 0
   }
 
   /** The keys a callback would find a value for now: the store's, with the writes not yet acknowledged over them. */

@@ -143,9 +143,16 @@ export class Producer {
     const normalized = records.map((record) => this.#check(record, now, 'sendBatch'))
     return await new Promise<RecordMetadata[]>((resolve, reject) => {
       const outcomes = new BatchOutcomes(normalized.length, resolve, reject)
+      // Records of one topic in a row share one metadata look-up (it reads the clock).
+      let topic: string | undefined
+      let info: TopicInfo | undefined
       for (let i = 0; i < normalized.length; i++) {
         const record = normalized[i] as NormalizedRecord
-        this.#accept(record, new BatchRecord(record, outcomes, i), now)
+        if (record.topic !== topic) {
+          topic = record.topic
+          info = undefined
+        }
+        info = this.#accept(record, new BatchRecord(record, outcomes, i), now, info)
       }
     })
   }
@@ -158,14 +165,19 @@ export class Producer {
     return normalized
   }
 
-  /** Takes an accepted record to its partition: at once when the topic's metadata is fresh, else after it comes. */
-  #accept (normalized: NormalizedRecord, pending: PendingRecord, now: number): void {
+  /**
+   * Takes an accepted record to its partition: at once when the topic's metadata is fresh, else
+   * after it comes. Returns the metadata when it was fresh: `fresh`, given by a caller placing
+   * more records of the topic in the same synchronous run, stands for the look-up (nothing can
+   * have made the topic wait for metadata in between).
+   */
+  #accept (normalized: NormalizedRecord, pending: PendingRecord, now: number, fresh?: TopicInfo): TopicInfo | undefined {
     const topic = normalized.topic
     const blockDeadline = now + this.#options.maxBlockMs
-    const cached = this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic)
+    const cached = fresh ?? (this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic))
     if (cached !== undefined) {
       this.#toPartition(normalized, pending, cached, blockDeadline, false)
-      return
+      return cached
     }
     this.#waiting.run(topic, async () => {
       let info: TopicInfo
@@ -177,6 +189,7 @@ export class Producer {
       }
       this.#toPartition(normalized, pending, info, blockDeadline, true)
     })
+    return undefined
   }
 
   /**

@@ -151,7 +151,8 @@ function writeScalar (w: Writer, type: ScalarType, value: unknown, nullable: boo
     default:
       if (value === null && nullable) w.nullableBytes(null, flexible)
       else if (!(value instanceof Uint8Array)) throw bad(path, nullable ? 'Buffer or null' : 'Buffer', value)
-      else w.nullableBytes(value, flexible)
+      // Record batches are shared, not copied (Writer.share): they go to the socket as pieces of their own.
+      else w.nullableBytes(value, flexible, type === 'records')
   }
 }
 

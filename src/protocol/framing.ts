@@ -62,6 +62,16 @@ function checkCorrelationId (correlationId: number): void {
 
 /** Request header + body, without the size prefix. */
 export function encodeRequest<A extends ApiDescriptor> (api: A, version: number, header: RequestHeader, body: RequestBody<A>): Buffer {
+  const pieces = encodeRequestPieces(api, version, header, body)
+  return pieces.length === 1 ? Buffer.from(pieces[0] as Buffer) : Buffer.concat(pieces)
+}
+
+/**
+ * Request header + body, without the size prefix, as the pieces to write in order: the record
+ * batches of a Produce request are pieces of their own, never copied into the request (Writer.share).
+ * The pieces view the batches and a writer made for this request alone.
+ */
+export function encodeRequestPieces<A extends ApiDescriptor> (api: A, version: number, header: RequestHeader, body: RequestBody<A>): Buffer[] {
   checkVersion(api, version)
   checkCorrelationId(header.correlationId)
   if (header.clientId !== null && (typeof header.clientId !== 'string' || Buffer.byteLength(header.clientId) > 32767)) {
@@ -72,7 +82,7 @@ export function encodeRequest<A extends ApiDescriptor> (api: A, version: number,
   w.int16(api.apiKey).int16(version).int32(header.correlationId).nullableString(header.clientId, false)
   if (flexible) w.uvarint(0)
   writeStruct(w, api.request, body, version, flexible, `${api.name} v${version} request`)
-  return w.toBuffer()
+  return w.pieces()
 }
 
 /** Response header + body, without the size prefix. */

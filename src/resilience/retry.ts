@@ -2,7 +2,8 @@
  * The one retry loop every client uses. It runs an operation under a backoff policy; between
  * attempts it runs the hook for the failure's recovery action (refresh metadata, find the
  * coordinator again, reconnect, rejoin); it never retries a `fatal` failure; it stops at the
- * deadline or when attempts run out, with the last failure attached as `cause`; it logs every
+ * deadline or when attempts run out, with the last failure attached as `cause`; a delay ends early
+ * when the failure names an event that clears it and that event happens (wake.ts); it logs every
  * retry at warn, counts it in steadfast_retries_total{component,operation,reason,client_id} of the
  * caller's registry and publishes it on the `steadfast:retry` diagnostics channel.
  */
@@ -15,6 +16,7 @@ import { classify, type Classification } from './classify.ts'
 import { sleep, systemClock, type Clock } from './clock.ts'
 import { AbortedError, DeadlineExceededError, RetriesExhaustedError, type RecoveryAction } from './errors.ts'
 import { linkSignals } from './link-signals.ts'
+import { wakeOf } from './wake.ts'
 
 export interface RetryContext {
   /** 1 for the first attempt. */
@@ -52,6 +54,12 @@ export interface RetryOptions {
    * not retried (sending the same request with the same generation cannot succeed).
    */
   hooks?: Partial<Record<Exclude<RecoveryAction, 'fatal'>, RecoveryHook>>
+  /**
+   * A shorter cap on the delay after particular failures, from the caller's fault policy (which
+   * knows the failures that clear sooner than the backoff expects, such as a coordinator that is
+   * being moved); undefined keeps the backoff's delay. A server hint still wins.
+   */
+  capDelay?: (verdict: Classification, error: unknown) => number | undefined
   logger?: Logger
   /** Where retries are counted: the calling client's registry and client_id (default: the shared registry). */
   metrics?: Metrics
@@ -105,15 +113,19 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
     for (;;) {
       attempt++
       const context: RetryContext = { attempt, signal: controller.signal, deadline }
+      const attemptStart = clock.now()
       try {
         const result = await raceAbort(operation(context), controller.signal)
         finish('success')
         return result
       } catch (error) {
         if (controller.signal.aborted) {
-          // What the attempt was doing when the loop stopped names the stall; an attempt that only
-          // reports its own abort says less than an earlier real failure, so that one is kept.
-          if (error !== controller.signal.reason && (lastError === undefined || classify(error).reason !== 'aborted')) lastError = error
+          // What the attempt was doing when the loop stopped names the stall, if it was one: an
+          // attempt that ran for at least half the loop's time. One cut soon after it began, or one
+          // that reports only its own abort, says less than an earlier real failure, so that is kept.
+          const now = clock.now()
+          const stalled = (now - attemptStart) * 2 >= now - start
+          if (error !== controller.signal.reason && (lastError === undefined || (stalled && classify(error).reason !== 'aborted'))) lastError = error
           finish('failure')
           throw stopped()
         }
@@ -136,6 +148,8 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
         // nothing. Repeated failures back off as usual.
         const recovered = attempt === 1 && hook !== undefined && verdict.action !== 'retry'
         let delayMs = recovered ? 0 : backoffDelay(policy, attempt, random)
+        const cap = options.capDelay?.(verdict, error)
+        if (cap !== undefined) delayMs = Math.min(delayMs, cap)
         if (verdict.retryAfterMs !== undefined) delayMs = Math.max(delayMs, verdict.retryAfterMs)
         if (deadline !== undefined && clock.now() + delayMs >= deadline) {
           finish('failure')
@@ -148,7 +162,8 @@ export async function retry<T> (operation: (context: RetryContext) => Promise<T>
         publishRetry(() => ({ ...event, clientId: metrics.clientId }))
         options.onRetry?.(event)
         try {
-          await sleep(clock, delayMs, controller.signal)
+          // The failure may name the event that clears it (wake.ts): then the delay ends there.
+          await sleep(clock, delayMs, controller.signal, wakeOf(error))
           if (hook !== undefined) await raceAbort(Promise.resolve(hook(error, context)), controller.signal)
         } catch (hookError) {
           if (controller.signal.aborted) { finish('failure'); throw stopped() }

@@ -80,6 +80,7 @@ export class RestTransport<C = undefined> {
   /** Base URLs learned at run time (setLearnedUrls), tried after the configured ones. */
   #learned: Target[] = []
   #preferred: Target
+  #closing: Promise<void> | undefined
   readonly #defaultAuth: string | undefined
   readonly #headers: Record<string, string>
   readonly #maxBodyBytes: number
@@ -152,9 +153,14 @@ export class RestTransport<C = undefined> {
   /** Sends the request under the retry policy; resolves with the success response or throws the final failure. */
   request (request: RestRequest<C>): Promise<RestResponse> {
     const { component, faults, clock, random, admit } = this.#options
-    const attempt = (context: RetryContext): Promise<RestResponse> => admit === undefined
-      ? this.#attempt(request, context)
-      : admit(() => this.#attempt(request, context), context.signal)
+    // Checked at every attempt: a request in flight when the client closes ends at its next attempt
+    // instead of retrying against destroyed pools until its deadline.
+    const attempt = async (context: RetryContext): Promise<RestResponse> => {
+      if (this.#closing !== undefined) throw new ClientClosedError(`${this.#options.name} ${request.method} ${request.path}: the client is closed`)
+      return admit === undefined
+        ? await this.#attempt(request, context)
+        : await admit(async () => await this.#attempt(request, context), context.signal)
+    }
     return retry(attempt, {
       component,
       operation: request.operation,
@@ -245,8 +251,18 @@ export class RestTransport<C = undefined> {
     })
   }
 
+  /** Closes every pool; once closed, requests fail at once with ClientClosedError. A second call waits for the first. */
   async close (): Promise<void> {
-    await Promise.all(this.#all().map((t) => t.pool.close()))
+    this.#closing ??= Promise.all(this.#all().map(async (t) => { await t.pool.close() })).then(() => {})
+    await this.#closing
+  }
+}
+
+/** A request to a client that was closed: fatal, nothing is sent. */
+export class ClientClosedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_CLIENT_CLOSED'
+  constructor (message: string) {
+    super(message, { action: 'fatal', reason: 'client-closed' })
   }
 }
 

@@ -6,12 +6,15 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { promisify } from 'node:util'
 import { Kafka, logLevel } from 'kafkajs'
 import { Admin } from '../../src/admin/admin.ts'
 import { AdminError } from '../../src/admin/errors.ts'
+import { COORDINATOR_RETRY_MS } from '../../src/admin/faults.ts'
 import { createLogger } from '../../src/observability/logger.ts'
 import { registry } from '../../src/observability/metrics.ts'
+import type { RetryDiagnostic } from '../../src/observability/tracing.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { ApiKey, TRANSPORT_ERROR } from '../../src/testkit/mock-cluster/api-keys.ts'
 
@@ -117,6 +120,42 @@ describe('admin client against the librdkafka mock cluster', { timeout: 90_000 }
     const before = await retriesFor('eof') + await retriesFor('econnreset')
     assert.deepEqual(committed(await admin.listConsumerGroupOffsets(GROUP, { topics: TOPICS })), OFFSETS)
     assert.equal(await retriesFor('eof') + await retriesFor('econnreset') - before, 1, 'exactly one retry, after the reset')
+  })
+
+  test('I3: while the coordinator\'s broker is down and FindCoordinator still names it, the call looks again every 100 ms, not at its backoff, and answers from the new coordinator at the next look', async () => {
+    // An admin whose own backoff is 5 s: only the coordinator policy (faults.ts) keeps its looks short.
+    const slow = new Admin({ bootstrap: mock.bootstrap, logger, clientId: 'coordinator-looks', connectTimeoutMs: 1_000, retry: { initialDelayMs: 5_000, maxDelayMs: 5_000, jitter: 'none' } })
+    const partitions = [{ topic: 'orders', partitions: [0, 1, 2] }]
+    const retries: Array<{ delayMs: number, reason: string }> = []
+    let moved: Promise<void> | undefined
+    const onRetry = (message: unknown): void => {
+      const event = message as RetryDiagnostic
+      if (event.clientId !== 'coordinator-looks') return
+      retries.push({ delayMs: event.delayMs, reason: event.reason })
+      // Three looks that still find the dead broker, then Kafka moves the coordinator.
+      if (retries.length === 3) moved = (async () => { await mock.setCoordinator('group', GROUP, 2); await mock.startRequestTracking() })()
+    }
+    await mock.setCoordinator('group', GROUP, 1)
+    try {
+      assert.deepEqual(committed(await slow.listConsumerGroupOffsets(GROUP, { topics: partitions })), OFFSETS)
+      await mock.brokerDown(1)
+      subscribe('steadfast:retry', onRetry)
+      assert.deepEqual(committed(await slow.listConsumerGroupOffsets(GROUP, { topics: partitions, timeoutMs: 60_000 })), OFFSETS)
+      await moved
+      assert.ok(retries.length >= 3 && retries.every((r) => r.delayMs <= COORDINATOR_RETRY_MS), JSON.stringify(retries))
+      assert.ok(retries.every((r) => r.reason === 'econnrefused'), JSON.stringify(retries))
+      // From the move on: one look, answered with the new coordinator, and the call goes there. No
+      // metadata refresh at any look.
+      const calls = (await mock.getRequests())
+        .filter((r) => r.apiKey === ApiKey.OffsetFetch || r.apiKey === ApiKey.FindCoordinator || r.apiKey === ApiKey.Metadata)
+        .map((r) => r.apiKey === ApiKey.OffsetFetch ? `OffsetFetch@${r.brokerId}` : r.apiKey === ApiKey.Metadata ? 'Metadata' : 'FindCoordinator')
+      assert.deepEqual(calls, ['FindCoordinator', 'OffsetFetch@2'])
+    } finally {
+      unsubscribe('steadfast:retry', onRetry)
+      await mock.stopRequestTracking()
+      await mock.brokerUp(1)
+      await slow.close()
+    }
   })
 
   test('several groups at once', async () => {

@@ -1,14 +1,16 @@
 /** How every admin call runs (src/admin/context.ts) and the admin's recovery hooks (faults.ts), without a cluster. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import { getEventListeners } from 'node:events'
 import type { Cluster } from '../../src/cluster/cluster.ts'
 import { adminCall, forEachItem, remaining, type AdminContext } from '../../src/admin/context.ts'
 import { AdminError } from '../../src/admin/errors.ts'
-import { recoveryHooks } from '../../src/admin/faults.ts'
+import { COORDINATOR_RETRY_MS, delayCap, recoveryHooks } from '../../src/admin/faults.ts'
 import { Metrics } from '../../src/observability/metrics.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { SteadfastError } from '../../src/resilience/errors.ts'
+import type { RetryDiagnostic } from '../../src/observability/tracing.ts'
+import { SteadfastError, type RecoveryAction } from '../../src/resilience/errors.ts'
 import type { RecoveryHook, RetryContext } from '../../src/resilience/retry.ts'
 
 /** The parts of a Cluster the recovery hooks call, recording each call. */
@@ -79,7 +81,7 @@ test('adminCall passes an AdminError from a nested call through as it is, withou
   await assert.rejects(adminCall(context(), 'deleteGroups', {}, async () => { throw nested }), (e) => e === nested)
 })
 
-test('recovery hooks: refresh-metadata refreshes; coordinator errors and broken connections forget the call\'s coordinator', async () => {
+test('recovery hooks: refresh-metadata refreshes; coordinator errors and broken connections of a coordinator-bound call forget its coordinator only, other calls refresh metadata on a broken connection', async () => {
   const { cluster, calls } = recordingCluster()
   const hooks = recoveryHooks(cluster, { coordinator: { type: 'group', key: 'orders' } })
   // The hooks look at neither the error nor the retry context.
@@ -89,5 +91,43 @@ test('recovery hooks: refresh-metadata refreshes; coordinator errors and broken 
   calls.length = 0
   await call(hooks['refresh-coordinator'])
   await call(hooks.reconnect)
-  assert.deepEqual(calls, ['invalidateCoordinator group orders', 'invalidateCoordinator group orders', 'refreshMetadata'])
+  assert.deepEqual(calls, ['invalidateCoordinator group orders', 'invalidateCoordinator group orders'])
+  calls.length = 0
+  const plain = recoveryHooks(cluster, {})
+  assert.equal(plain['refresh-coordinator'], undefined, 'a call bound to no coordinator has none to forget')
+  await call(plain.reconnect)
+  await call(plain['refresh-metadata'])
+  assert.deepEqual(calls, ['refreshMetadata', 'refreshMetadata'])
+})
+
+test('delay cap: a coordinator-bound call looks again within 100 ms after a coordinator error or a failed connection, not when no broker answers; other calls keep their backoff', () => {
+  const cap = delayCap({ coordinator: { type: 'group', key: 'orders' } })
+  assert.ok(cap !== undefined)
+  const capOf = (action: RecoveryAction, reason: string): number | undefined => cap({ action, reason }, new Error(reason))
+  assert.equal(COORDINATOR_RETRY_MS, 100)
+  assert.equal(capOf('refresh-coordinator', 'NOT_COORDINATOR'), 100)
+  assert.equal(capOf('refresh-coordinator', 'COORDINATOR_LOAD_IN_PROGRESS'), 100)
+  assert.equal(capOf('reconnect', 'econnrefused'), 100)
+  assert.equal(capOf('reconnect', 'eof'), 100)
+  assert.equal(capOf('reconnect', 'enobroker'), undefined, 'the whole cluster unreachable backs off as usual')
+  assert.equal(capOf('retry', 'REQUEST_TIMED_OUT'), undefined)
+  assert.equal(capOf('refresh-metadata', 'NOT_LEADER_OR_FOLLOWER'), undefined)
+  assert.equal(delayCap({}), undefined)
+})
+
+test('adminCall applies the cap: a coordinator-bound call retried after a coordinator error waits 100 ms, not the client\'s 5 s backoff', async () => {
+  const delays: number[] = []
+  const onRetry = (message: unknown): void => { delays.push((message as RetryDiagnostic).delayMs) }
+  subscribe('steadfast:retry', onRetry)
+  try {
+    const ctx = context({ initialDelayMs: 5_000, maxDelayMs: 5_000, jitter: 'none' })
+    const result = await adminCall(ctx, 'capped', {}, async (_signal, attempt) => {
+      if (attempt < 4) throw new SteadfastError('moving', { action: 'refresh-coordinator', reason: 'NOT_COORDINATOR' })
+      return 'answered'
+    }, { coordinator: { type: 'group', key: 'orders' } })
+    assert.equal(result, 'answered')
+  } finally {
+    unsubscribe('steadfast:retry', onRetry)
+  }
+  assert.deepEqual(delays, [0, 100, 100], 'the first retry at once (a new target), then every 100 ms')
 })

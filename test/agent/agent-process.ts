@@ -13,7 +13,7 @@ export interface Running { child: ChildProcess, url: string, lines: string[] }
 
 /** Starts the agent and resolves with its URL once it prints it. */
 export async function startAgent (config: string): Promise<Running> {
-  const child = spawn(BIN, ['agent', '--config', config], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent', AGENT_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
+  const child = spawn(BIN, ['agent', '--config', config], { env: { ...process.env, STEADFAST_LOG_LEVEL: process.env.STEADFAST_TEST_AGENT_LOG ?? 'silent', AGENT_TOKEN: TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] })
   const lines: string[] = []
   const reader = createInterface({ input: child.stdout as NodeJS.ReadableStream })
   for await (const line of reader) {

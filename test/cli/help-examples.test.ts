@@ -9,6 +9,7 @@ import { describe, test } from 'node:test'
 import type { Command } from 'commander'
 import { buildProgram } from '../../src/cli/program.ts'
 import { commandPath, EXAMPLES, examplesFor } from '../../src/cli/examples.ts'
+import { parseDuration } from '../../src/cli/options.ts'
 import { runCli } from '../support/run-cli.ts'
 
 function allCommands (command: Command): Command[] {
@@ -79,6 +80,21 @@ describe('examples in every --help', async () => {
         assert.ok(ran === path || ran.startsWith(`${path} `), `${path}: "${example}" runs ${ran}`)
       }
     }
+  })
+
+  test('a duration option shows its default as a duration the option accepts, the default it has (5s, not 5000)', () => {
+    let durations = 0
+    for (const c of commands) {
+      for (const option of c.options.filter((o) => o.flags.includes('<duration>') && o.defaultValue !== undefined)) {
+        durations++
+        const what = `${commandPath(c)} ${option.flags}`
+        const shown = option.defaultValueDescription ?? String(option.defaultValue)
+        // A default given as text ('30s') is parsed when the command runs, a number is the milliseconds.
+        const ms = typeof option.defaultValue === 'number' ? option.defaultValue : parseDuration(String(option.defaultValue), what)
+        assert.equal(parseDuration(shown, what), ms, `${what} shows ${shown}`)
+      }
+    }
+    assert.ok(durations > 10, `${durations} duration options with a default`)
   })
 
   test('the real CLI shows them: an Examples section at the end of --help', async () => {

@@ -75,6 +75,8 @@ describe('effective settings', () => {
       'bootstrap.servers': { value: 'env:9092', source: 'STEADFAST_BOOTSTRAP' },
       'security.protocol': { value: 'SASL_PLAINTEXT', source: `${file} line 2` },
       'sasl.mechanism': { value: 'PLAIN', source: `${file} line 3` },
+      // The user name the login line gives, shown as such; the password variable wins over the line's.
+      'sasl.username': { value: 'alice', source: `sasl.jaas.config (${file} line 4)` },
       'sasl.password': { value: '********', source: 'STEADFAST_SASL_PASSWORD' },
       'sasl.jaas.config': { value: 'org.apache.kafka.common.security.plain.PlainLoginModule required username="alice" password="********";', source: `${file} line 4` },
     })

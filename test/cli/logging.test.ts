@@ -33,6 +33,17 @@ describe('logging and progress, the same for every command', () => {
   })
   after(async () => { await rm(dir, { recursive: true, force: true }) })
 
+  /**
+   * Runs `check` for every command, three at a time: each mostly waits out its --timeout, so
+   * together they take a third of the time one after another would.
+   */
+  const eachCommand = async (list: Array<[string, string[], string?]>, check: (command: [string, string[], string?]) => Promise<void>): Promise<void> => {
+    const queue = [...list]
+    await Promise.all(Array.from({ length: 3 }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await check(next)
+    }))
+  }
+
   /** `rebalance` names the rebalance each test records (a second create of one name is refused). */
   const commands = (rebalance = 'logging'): Array<[string, string[], string?]> => [
     ['cluster info', ['cluster', 'info', '-b', bootstrap]],
@@ -47,18 +58,18 @@ describe('logging and progress, the same for every command', () => {
   ]
 
   test('--verbose in a pipe: JSON lines with the retries, then the one-line error', async () => {
-    for (const [name, args, stdin] of commands()) {
+    await eachCommand(commands(), async ([name, args, stdin]) => {
       const { code, stderr } = await runCli([...args, '--timeout', '1500ms', '--verbose'], { env: USER_ENV, stdin })
       assert.equal(code, 1, `${name}: ${stderr}`)
       const lines = stderr.trimEnd().split('\n')
       const logs = lines.slice(0, -1).map((l) => JSON.parse(l) as { level: number, msg: string })
       assert.ok(logs.some((l) => l.level === 40 && /^retrying /.test(l.msg)), `${name}: ${stderr}`)
       assert.match(lines.at(-1) ?? '', /^steadfast: /, name)
-    }
+    })
   })
 
   test('--log-format pretty: one readable line per event, no JSON', async () => {
-    for (const [name, args, stdin] of commands('pretty')) {
+    await eachCommand(commands('pretty'), async ([name, args, stdin]) => {
       const { code, stderr } = await runCli([...args, '--timeout', '1500ms', '--verbose', '--log-format', 'pretty'], { env: USER_ENV, stdin })
       assert.equal(code, 1, name)
       const lines = stderr.trimEnd().split('\n')
@@ -66,7 +77,7 @@ describe('logging and progress, the same for every command', () => {
       for (const line of lines.slice(0, -1)) assert.match(line, PRETTY_LINE, name)
       assert.ok(lines.some((l) => PRETTY_RETRY.test(l)), `${name}: ${stderr}`)
       assert.match(lines.at(-1) ?? '', /^steadfast: /, name)
-    }
+    })
   })
 
   test('a flag wins over the environment: --log-format json over STEADFAST_LOG_FORMAT, --verbose over STEADFAST_LOG_LEVEL', async () => {
@@ -96,19 +107,52 @@ describe('logging and progress, the same for every command', () => {
   })
 
   test('on a terminal: a spinner naming the address and the last retry on a long wait, readable log lines above it, then the error', async () => {
-    for (const [name, args] of commands('terminal').filter(([n]) => ['topics list', 'cluster info', 'consume', 'connect get', 'cc state'].includes(n))) {
+    await eachCommand(commands('terminal').filter(([n]) => ['topics list', 'cluster info', 'produce', 'consume', 'connect get', 'cc state'].includes(n)), async ([name, args]) => {
       const { code, screen } = await runInTerminal([...args, '--timeout', '3s'], USER_ENV)
       assert.equal(code, 1, `${name}: ${screen}`)
       assert.match(screen, /waiting for .+ \ds · retry \d+ \(\w+\)/, `${name}: ${screen}`)
       // The spinner's line is cleared before the error, which starts a line of its own.
       assert.ok(screen.includes(`\r${CLEAR_LINE}steadfast: `), `${name}: ${screen}`)
       assert.doesNotMatch(screen, /^\{/m, name)
-    }
+    })
     const verbose = await runInTerminal(['topics', 'list', '-b', bootstrap, '--timeout', '3s', '--verbose'], USER_ENV)
     const logLines = verbose.screen.replaceAll(`\r${CLEAR_LINE}`, '\n').split('\n').filter((l) => / WARN /.test(l))
     assert.ok(logLines.length > 1, verbose.screen)
     // Each log line is whole: it starts at the beginning of a line, never after a spinner frame.
     for (const line of logLines) assert.match(line, PRETTY_RETRY)
+  })
+
+  test('a long wait at the default level: one warn line per retry reason, naming the operation, attempt, reason and address, in a pipe and on a terminal; none with --quiet or --verbose', async () => {
+    // Past retry-notices.ts's 5 s threshold; a refused connection retries about every 1.5 s.
+    const args = ['topics', 'list', '-b', bootstrap, '--timeout', '9s']
+    const [pipe, terminal, quiet, verbose] = await Promise.all([
+      runCli(args, { env: USER_ENV }),
+      runInTerminal(args, USER_ENV),
+      runCli([...args, '--quiet'], { env: USER_ENV }),
+      runCli([...args, '--verbose'], { env: USER_ENV }),
+    ])
+    const notice = `still retrying listTopics: attempt \\d+ failed \\(enobroker\\): no broker reachable; tried ${bootstrap.replaceAll('.', '\\.')} `
+    assert.equal(pipe.code, 1)
+    const lines = pipe.stderr.trimEnd().split('\n')
+    assert.equal(lines.length, 2, pipe.stderr)
+    const line = JSON.parse(lines[0] ?? '') as { level: number, component: string, operation: string, reason: string, attempt: number, msg: string }
+    assert.deepEqual([line.level, line.component, line.operation, line.reason], [40, 'admin', 'listTopics', 'enobroker'], pipe.stderr)
+    assert.match(line.msg, new RegExp(`^${notice.replace('\\d+', String(line.attempt))}`))
+    assert.match(lines[1] ?? '', /^steadfast: .*no broker reachable/)
+
+    assert.equal(terminal.code, 1)
+    const screenLines = terminal.screen.replaceAll(`\r${CLEAR_LINE}`, '\n').split('\n')
+    const notices = screenLines.filter((l) => l.includes('still retrying'))
+    assert.equal(notices.length, 1, terminal.screen)
+    assert.match(notices[0] ?? '', new RegExp(`^\\d\\d:\\d\\d:\\d\\d\\.\\d{3} WARN {2}admin: ${notice}`))
+    assert.match(terminal.screen, SPINNER)
+    assert.match(screenLines.filter((l) => l !== '').at(-1) ?? '', /^steadfast: .*no broker reachable/)
+
+    assert.equal(quiet.code, 1)
+    assert.equal(quiet.stderr.trimEnd().split('\n').length, 1, quiet.stderr)
+    assert.equal(verbose.code, 1)
+    assert.doesNotMatch(verbose.stderr, /still retrying/)
+    assert.ok(verbose.stderr.split('\n').filter((l) => l.includes('"msg":"retrying admin listTopics')).length > 3, verbose.stderr)
   })
 
   test('--quiet on a terminal: no spinner, only the error', async () => {

@@ -121,6 +121,25 @@ describe('cluster against the librdkafka mock cluster', { timeout: 60_000 }, () 
     }
   })
 
+  test('learnBrokers (KIP-951 nodeEndpoints) adds a broker metadata does not know, never moves a known one, and the next full metadata answer is the authority again', async () => {
+    const c = client()
+    await c.refreshMetadata()
+    const known = c.cachedMetadata?.brokers.get(1)
+    assert.deepEqual(c.learnBrokers([{ nodeId: 1, host: '10.255.255.1', port: 1 }]), [], 'a known broker keeps its metadata endpoint')
+    assert.deepEqual(c.cachedMetadata?.brokers.get(1), known)
+    const events: BrokerChanges[] = []
+    c.on('brokers-changed', (change) => events.push(change))
+    // Node 7 at broker 2's real address: a leader the metadata has not named yet.
+    const { host, port } = mock.brokers[1] as { host: string, port: number }
+    assert.deepEqual(c.learnBrokers([{ nodeId: 7, host, port, rack: null }, { nodeId: -1, host, port }]), [7])
+    assert.deepEqual(events.map((e) => e.added.map((b) => b.nodeId)), [[7]])
+    const learned = await c.connection(7)
+    assert.equal(learned.endpoint.port, port)
+    assert.equal((await learned.request(apis.Metadata, { topics: [] })).body.brokers.length, 3, 'the learned endpoint answers')
+    await c.refreshMetadata()
+    assert.equal(c.cachedMetadata?.brokers.has(7), false, 'dropped again by a Metadata answer without it')
+  })
+
   test('a rack change is reported but keeps the connection', async () => {
     const c = client()
     await c.refreshMetadata()

@@ -13,6 +13,7 @@ import { ConnectApplyError, register } from '../../src/cli/commands/connect.ts'
 import { ManifestError } from '../../src/connect/manifest.ts'
 import { DeadlineExceededError } from '../../src/resilience/errors.ts'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
+import { closedPort } from '../support/hostile-peers.ts'
 import { runCli } from '../support/run-cli.ts'
 import { eventually } from './helpers.ts'
 
@@ -185,6 +186,42 @@ describe('steadfast connect (in-process)', () => {
     }
     await cli(t, ['connect', 'delete', 'alpha', ...url])
   })
+
+  test('apply --wait waits while a worker rebalance moves a connector: Ready (Reassigning) is not enough, RUNNING is', async (t) => {
+    const moving = await ConnectSimulator.start({ workers: 3, rebalanceMs: 0, restartMs: 0 })
+    t.after(() => moving.stop())
+    const movingUrl = ['--url', moving.urls.join(',')]
+    const moved = join(dir, 'moved')
+    await mkdir(moved)
+    await writeFile(join(moved, 'm.yaml'), manifestYaml('moved'))
+    const state = join(dir, 'moved-state.json')
+    await cli(t, ['connect', 'apply', '-f', moved, '--wait', '--interval', '20ms', ...movingUrl, '--state', state])
+    // A long rebalance is under way when a worker running part of it (not the leader) leaves.
+    const status = moving.group.connectors.get('moved')
+    const worker = [status?.connector, ...(status?.tasks ?? [])].map((i) => i?.workerId).find((id) => id !== undefined && id !== moving.group.leader)
+    assert.ok(worker !== undefined)
+    moving.rebalance(600_000)
+    await moving.removeWorker(moving.workers.find((w) => w.id === worker)?.url as string)
+
+    const once = JSON.parse(await cli(t, ['connect', 'apply', '-f', moved, ...movingUrl, '--state', state, '--output', 'json'])) as { ready: boolean, reassigning: number, settled: boolean, connectors: Array<{ condition: { reason?: string } }> }
+    assert.deepEqual([once.ready, once.reassigning, once.settled, once.connectors[0]?.condition.reason], [true, 1, false, 'Reassigning'], 'the grace the first apply began continues from its state file')
+    await assert.rejects(cli(t, ['connect', 'apply', '-f', moved, '--wait', '--interval', '20ms', ...movingUrl, '--state', state, '--timeout', '500ms']), (e: unknown) =>
+      e instanceof DeadlineExceededError && /not every connector and task is in its declared state within 500 ms \(moved: still being moved by a worker rebalance\)/.test(e.message))
+
+    let finished = false
+    const waiting = cli(t, ['connect', 'apply', '-f', moved, '--wait', '--interval', '20ms', ...movingUrl, '--state', state, '--output', 'json']).then((out) => ({ out, finished }))
+    const passes = (): number => moving.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/connectors?')).length
+    const before = passes()
+    await eventually(() => passes() >= before + 3, 2_000)
+    finished = true
+    moving.group.finishRebalance()
+    const { out, finished: returnedAfter } = await waiting
+    assert.equal(returnedAfter, true, 'apply --wait kept passing while the connector was being moved')
+    const done = JSON.parse(out) as { ready: boolean, reassigning: number, settled: boolean }
+    assert.deepEqual([done.ready, done.reassigning, done.settled], [true, 0, true])
+    const after = moving.connector('moved')
+    assert.deepEqual([after?.state, ...(after?.tasks ?? []).map((i) => i.state)], ['RUNNING', 'RUNNING', 'RUNNING'])
+  })
 })
 
 describe('bin/steadfast (spawned)', () => {
@@ -222,7 +259,7 @@ describe('bin/steadfast (spawned)', () => {
 
     await writeFile(join(dir, 'bad.yaml'), 'kind: KafkaConnector\nmetadata: {name: x}\nspec: {class: C, state: asleep}\n')
     const rejected = await run(['connect', 'apply', '-f', 'bad.yaml', '--url', info.urls.join(',')])
-    assert.equal(rejected.code, 1)
+    assert.equal(rejected.code, 2, 'an invalid manifest is a usage error')
     assert.match(rejected.stderr, /bad\.yaml:3 \(document 1\): spec\.state: must be running, paused or stopped, got "asleep" \[STEADFAST_ERR_MANIFEST\]/)
 
     // -f - reads stdin; a Strimzi one-shot annotation is refused, naming it and what to run instead.
@@ -230,9 +267,14 @@ describe('bin/steadfast (spawned)', () => {
     assert.equal(piped.code, 1, piped.stderr)
     assert.match(piped.stdout, /^\+ create piped \(RUNNING\)$/m)
     assert.doesNotMatch(piped.stdout, /spawned/, 'already as declared')
+    // A dry run that cannot reach the workers makes no plan: exit 2, never 1 ("there are changes").
+    const unreachable = await runCli(['connect', 'apply', '-f', '-', '--dry-run', '--url', `http://127.0.0.1:${await closedPort()}`, '--timeout', '1s', '--state', join(dir, '.steadfast/connect-state.json')], { stdin: manifestYaml('piped') })
+    assert.equal(unreachable.code, 2, unreachable.stderr)
+    assert.match(unreachable.stderr, /^steadfast: connect apply --dry-run: no plan: .*ECONNREFUSED.* \[STEADFAST_ERR_DRY_RUN\]\n$/)
+    assert.equal(unreachable.stdout, '')
     const annotated = manifestYaml('spawned').replace('  name: spawned\n', '  name: spawned\n  annotations:\n    strimzi.io/restart: "true"\n')
     const refused = await runCli(['connect', 'apply', '-f', '-', '--url', info.urls.join(',')], { stdin: annotated })
-    assert.equal(refused.code, 1)
+    assert.equal(refused.code, 2)
     assert.match(refused.stderr, /stdin \(document 1\): metadata\.annotations\.strimzi\.io\/restart: a one-shot Strimzi operator request, refused by connect apply, which may run again and again: run `steadfast connect restart <name>` instead/)
 
     child.kill('SIGTERM')

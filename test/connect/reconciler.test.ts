@@ -271,7 +271,7 @@ describe('Reconciler', () => {
       assert.deepEqual(plan.actions.map((a) => `${a.type} ${a.name}`), ['create planned'])
       assert.equal(await readFile(path, 'utf8'), text)
       await new Reconciler({ client, store: new FileOwnershipStore(path), prune: false }).reconcile([])
-      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, clusterId: 'sim-cluster-0', managed: {}, pending: {}, restarts: {} }, 'a pass does write it')
+      assert.deepEqual(JSON.parse(await readFile(path, 'utf8')), { version: 1, clusterId: 'sim-cluster-0', managed: {}, pending: {}, restarts: {}, grace: {} }, 'a pass does write it')
     } finally {
       await rm(dir, { recursive: true, force: true })
     }

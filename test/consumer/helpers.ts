@@ -10,7 +10,6 @@ import type { ConsumerMessage } from '../../src/consumer/message.ts'
 import type { ConsumerOptions } from '../../src/consumer/options.ts'
 import type { BootstrapSource } from '../../src/cluster/bootstrap-source.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { ApiKey } from '../../src/testkit/mock-cluster/api-keys.ts'
 import { MockCluster } from '../../src/testkit/mock-cluster/mock-cluster.ts'
 import { kcatRead, type KcatRecord } from '../producer/helpers.ts'
 
@@ -59,7 +58,11 @@ export async function kcatPartitions (bootstrap: string, topic: string, partitio
 
 export function byPartition (reads: Read[]): Map<number, Read[]> {
   const result = new Map<number, Read[]>()
-  for (const r of reads) result.set(r.partition, [...(result.get(r.partition) ?? []), r])
+  for (const r of reads) {
+    const list = result.get(r.partition)
+    if (list === undefined) result.set(r.partition, [r])
+    else list.push(r)
+  }
   return result
 }
 
@@ -74,9 +77,15 @@ export function keyed (prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}-k${i % 97}:${prefix}-v${i}`)
 }
 
-/** Reads that consumers push as they go; tests wait on conditions over them, checked at every push. */
+/**
+ * Reads that consumers push as they go; tests wait on conditions over them, checked at every push.
+ * A push costs the same however many reads came before (the distinct count is kept as they come):
+ * a check that walked every read made long streams quadratic, and on a slow machine that starved
+ * the consumers' own heartbeats.
+ */
 export class Collector {
   readonly reads: Array<Read & { by: string }> = []
+  readonly #distinct = new Set<string>()
   #waiters: Array<{ check: () => boolean, resolve: () => void, reject: (error: unknown) => void }> = []
   #failure: unknown
 
@@ -93,6 +102,7 @@ export class Collector {
 
   push (read: Read & { by: string }): void {
     this.reads.push(read)
+    this.#distinct.add(`${read.partition}:${read.offset}`)
     this.changed()
   }
 
@@ -105,15 +115,31 @@ export class Collector {
     })
   }
 
-  async until (check: () => boolean): Promise<void> {
+  /**
+   * Resolves once `check` holds; rejects after `timeoutMs` with what was read and `describe()`'s
+   * account of the state, so a wait that never ends says where it stopped (within the test's timeout).
+   */
+  async until (check: () => boolean, describe: () => string = () => '', timeoutMs = 120_000): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure
     if (check()) return
-    await new Promise<void>((resolve, reject) => { this.#waiters.push({ check, resolve, reject }) })
+    let timer: NodeJS.Timeout | undefined
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const waiter = { check, resolve, reject }
+        this.#waiters.push(waiter)
+        timer = setTimeout(() => {
+          this.#waiters = this.#waiters.filter((w) => w !== waiter)
+          reject(new Error(`condition not met within ${timeoutMs} ms: ${this.distinct} distinct records read (${this.reads.length} reads); ${describe()}`))
+        }, timeoutMs)
+      })
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   /** Distinct records read (partition and offset), over every consumer. */
   get distinct (): number {
-    return new Set(this.reads.map((r) => `${r.partition}:${r.offset}`)).size
+    return this.#distinct.size
   }
 
   get duplicates (): number {
@@ -129,15 +155,38 @@ export class Collector {
 }
 
 /**
- * A mock cluster for group tests: librdkafka's mock misreads JoinGroup, SyncGroup and LeaveGroup
- * past v5/v3/v2 (docs/testkit.md), so they are capped there, and groups form without the initial
- * rebalance delay.
+ * A mock cluster for group tests: the group APIs capped where librdkafka's mock reads them
+ * (MockCluster.capGroupApis), and groups formed without the initial rebalance delay.
  */
 export async function startGroupMock (brokers = 3): Promise<MockCluster> {
   const mock = await MockCluster.start({ brokers })
-  await mock.setApiVersion(ApiKey.JoinGroup, 0, 5)
-  await mock.setApiVersion(ApiKey.SyncGroup, 0, 3)
-  await mock.setApiVersion(ApiKey.LeaveGroup, 0, 2)
+  await mock.capGroupApis()
   await mock.setGroupInitialRebalanceDelay(0)
   return mock
+}
+
+/** A Collector that also notes when each partition's records arrived, to measure gaps. */
+export class TimedCollector extends Collector {
+  readonly arrivals = new Map<number, number[]>()
+  override push (read: Read & { by: string }): void {
+    const times = this.arrivals.get(read.partition)
+    if (times === undefined) this.arrivals.set(read.partition, [performance.now()])
+    else times.push(performance.now())
+    super.push(read)
+  }
+}
+
+/**
+ * The longest wait between two records of a partition within [from, to], over the partitions no
+ * member revoked in that window (the ones a rebalance should not touch). Reported, not asserted.
+ */
+export function longestUnaffectedGap (collector: TimedCollector, revocations: Array<{ partition: number, at: number }>, from: number, to: number): { ms: number, partitions: number[] } {
+  const touched = new Set(revocations.filter((r) => r.at >= from && r.at <= to).map((r) => r.partition))
+  const partitions = [...collector.arrivals.keys()].filter((p) => !touched.has(p)).sort()
+  let ms = 0
+  for (const p of partitions) {
+    const times = (collector.arrivals.get(p) ?? []).filter((at) => at >= from && at <= to)
+    for (let i = 1; i < times.length; i++) ms = Math.max(ms, (times[i] as number) - (times[i - 1] as number))
+  }
+  return { ms: Math.round(ms), partitions }
 }

@@ -14,6 +14,9 @@ describe('consumer options', () => {
     assert.equal(o.isolationLevel, 0)
     assert.equal(o.sessionTimeoutMs, 45_000)
     assert.equal(o.heartbeatIntervalMs, 3_000)
+    assert.equal(o.maxPollIntervalMs, 300_000)
+    assert.deepEqual(o.endpointCheck, { intervalMs: 300_000 })
+    assert.equal(resolveConsumerOptions({ ...base, endpointCheck: false }).endpointCheck, false)
     assert.equal(o.maxPartitionFetchBytes, 1024 * 1024)
     assert.equal(o.maxBufferedBytesPerPartition, 2 * 1024 * 1024)
     assert.deepEqual(o.assignors.map((a) => a.name), ['range', 'roundrobin'])
@@ -40,6 +43,11 @@ describe('consumer options', () => {
     ['client assignors with the consumer protocol', { groupProtocol: 'consumer', assignors: [{ name: 'range', assign: () => new Map() }] }, /assignors must be left out with groupProtocol 'consumer' \(the coordinator assigns: use serverAssignor\)/],
     ['a server assignor with the classic protocol', { serverAssignor: 'uniform' }, /serverAssignor must be given with groupProtocol 'consumer', got "uniform"/],
     ['deserializer not a function', { valueDeserializer: 'json' }, /valueDeserializer must be a function/],
+    ['empty rack', { clientRack: '' }, /consumer option clientRack must be a non-empty string/],
+    ['an endpoint check that is not one', { endpointCheck: { intervalMs: 0 } }, /consumer option endpointCheck must be false or \{ intervalMs, rebuildShare\?, minRebuildIntervalMs\? \}, got \{"intervalMs":0\}/],
+    ['an endpoint check beside a given cluster', { bootstrap: undefined, cluster: {}, endpointCheck: { intervalMs: 1_000 } }, /endpointCheck must be left out when cluster is given \(set it on that cluster\)/],
+    ['no poll interval', { maxPollIntervalMs: 0 }, /consumer option maxPollIntervalMs must be an integer from 1 to 2147483647, got 0/],
+    ['no metadata age', { metadataMaxAgeMs: 0 }, /consumer option metadataMaxAgeMs must be an integer from 1 to 2147483647, got 0/],
   ]
   for (const [name, options, message] of refused) {
     test(`refused: ${name}`, () => {
@@ -58,5 +66,15 @@ describe('consumer options', () => {
       await c.close()
     }
     assert.throws(() => c.seek({ topic: 't', partition: 0 }, 0n), /the consumer is closing or closed/)
+  })
+
+  test('subscribe takes topic names and RegExp patterns, nothing else', async () => {
+    const c = new Consumer({ ...base, groupId: 'g' })
+    try {
+      assert.throws(() => c.subscribe(['orders', '', /^x/]), /subscribe: topics must be a non-empty array of topic names and RegExp patterns, got \["orders", "", \/\^x\/\]/)
+      assert.throws(() => c.subscribe([]), /subscribe: topics must be a non-empty array/)
+    } finally {
+      await c.close()
+    }
   })
 })

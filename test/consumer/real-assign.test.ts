@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { setImmediate as tick } from 'node:timers/promises'
 import { RealCluster } from '../../src/testkit/index.ts'
+import { requestChannel, type RequestDiagnostic } from '../../src/observability/tracing.ts'
 import { kcatProduce } from '../producer/helpers.ts'
 import { produce } from '../testkit/mock-cluster/support.ts'
 import { assertSameAsKcat, byPartition, consumer, kcatPartitions, keyed, readCount } from './helpers.ts'
@@ -31,7 +32,11 @@ describe('consumer, manual assignment (real Kafka)', { timeout: 240_000 }, () =>
     assert.equal(await c.seek(tp, { timestamp: Date.now() + 3_600_000 }), 5n)
   })
 
-  test('the leader killed mid-consumption, then restarted: every record once, in order per partition', async (t) => {
+  test('the leader killed mid-consumption, then restarted: every record once, in order per partition (Fetch v16, topics by id)', async (t) => {
+    const fetchVersions = new Set<number>()
+    const handlers = { start: (context: RequestDiagnostic) => { if (context.operation === 'Fetch' && context.version !== undefined) fetchVersions.add(context.version) }, end: () => {}, asyncStart: () => {}, asyncEnd: () => {}, error: () => {} }
+    requestChannel.subscribe(handlers)
+    t.after(() => requestChannel.unsubscribe(handlers))
     await kcatProduce(cluster.bootstrap, 'rk-orders', keyed('before', 900))
     const c = consumer(t, cluster.bootstrap)
     const all = [0, 1, 2].map((partition) => ({ topic: 'rk-orders', partition }))
@@ -48,6 +53,7 @@ describe('consumer, manual assignment (real Kafka)', { timeout: 240_000 }, () =>
     const expected = await kcatPartitions(cluster.bootstrap, 'rk-orders', [0, 1, 2])
     assert.equal([...expected.values()].reduce((n, l) => n + l.length, 0), 1800)
     assertSameAsKcat(reads, expected)
+    assert.deepEqual([...fetchVersions], [16], 'every Fetch at v16 (topic ids, KIP-951 endpoints)')
     t.diagnostic(`killed broker ${leader}; read ${reads.length} records, ${[...byPartition(reads).values()].map((l) => l.length).join('/')} per partition, 0 duplicates`)
   })
 })

@@ -13,7 +13,7 @@ import { cooperativeStickyAssignor } from '../../src/consumer/group/cooperative-
 import type { TopicPartition } from '../../src/consumer/message.ts'
 import { Producer } from '../../src/producer/producer.ts'
 import { RealCluster } from '../../src/testkit/index.ts'
-import { assertSameAsKcat, Collector, consumer, kcatPartitions, testLogger } from './helpers.ts'
+import { assertSameAsKcat, consumer, kcatPartitions, longestUnaffectedGap, testLogger, TimedCollector } from './helpers.ts'
 
 const TOPIC = 'coop'
 const PARTITIONS = 6
@@ -31,9 +31,10 @@ interface Member {
 
 describe('cooperative-sticky group under load (real Kafka)', { timeout: 420_000 }, () => {
   test('members join and leave twice: kept partitions never revoked, every record once and in order', async (t) => {
-    const collector = new Collector()
+    const collector = new TimedCollector()
     const holdings = new Map<string, Set<number>>()
     const revocations: Array<{ member: string, partitions: number[] }> = []
+    const revokedAt: Array<{ partition: number, at: number }> = []
     const problems: string[] = []
 
     const join = (name: string): Member => {
@@ -50,12 +51,17 @@ describe('cooperative-sticky group under load (real Kafka)', { timeout: 420_000 
         },
         onRevoked: (tps: TopicPartition[]) => {
           revocations.push({ member: name, partitions: tps.map((tp) => tp.partition) })
+          for (const tp of tps) revokedAt.push({ partition: tp.partition, at: performance.now() })
           for (const tp of tps) mine.delete(tp.partition)
           collector.changed()
         },
       })
       collector.drain(c, name)
       return { close: async () => { await c.close(); holdings.delete(name); collector.changed() }, held: () => [...mine].sort() }
+    }
+    const state = (): string => {
+      const read = Array.from({ length: PARTITIONS }, (_, p) => new Set(collector.reads.filter((r) => r.partition === p).map((r) => r.offset)).size)
+      return `holdings ${JSON.stringify(Object.fromEntries([...holdings].map(([n, s]) => [n, [...s].sort()])))}, ${sent} sent (${sent / PARTITIONS} per partition), distinct read per partition ${JSON.stringify(read)}, revocations ${JSON.stringify(revocations)}`
     }
     const split = (...sizes: number[]): boolean => {
       const held = [...holdings.values()].map((s) => s.size).sort()
@@ -75,20 +81,26 @@ describe('cooperative-sticky group under load (real Kafka)', { timeout: 420_000 
     })()
 
     const a = join('a')
-    await collector.until(() => split(PARTITIONS) && collector.distinct >= 60)
+    await collector.until(() => split(PARTITIONS) && collector.distinct >= 60, () => `a starts: ${state()}`)
+    // Each join or leave until the group settles: a window in which to measure the partitions it did not move.
+    const windows: Array<{ step: string, from: number, to: number }> = []
+    const step = async (name: string, change: () => Promise<unknown>, settled: () => boolean): Promise<void> => {
+      const from = performance.now()
+      await change()
+      await collector.until(settled, () => `${name}: ${state()}`)
+      windows.push({ step: name, from, to: performance.now() })
+    }
     for (let round = 0; round < 2; round++) {
-      const b = join(`b${round}`)
-      await collector.until(() => split(3, 3))
-      const c = join(`c${round}`)
-      await collector.until(() => split(2, 2, 2))
-      await c.close()
-      await collector.until(() => split(3, 3))
-      await b.close()
-      await collector.until(() => split(PARTITIONS))
+      let b: Member | undefined
+      let c: Member | undefined
+      await step(`b${round} joins`, async () => { b = join(`b${round}`) }, () => split(3, 3))
+      await step(`c${round} joins`, async () => { c = join(`c${round}`) }, () => split(2, 2, 2))
+      await step(`c${round} leaves`, async () => { await c?.close() }, () => split(3, 3))
+      await step(`b${round} leaves`, async () => { await b?.close() }, () => split(PARTITIONS))
     }
     sending.on = false
     await stream
-    await collector.until(() => collector.distinct === sent)
+    await collector.until(() => collector.distinct === sent, () => `the rest of the stream: ${state()}`)
     const whileRunning = revocations.filter((r) => r.member === 'a').map((r) => r.partitions.length)
     await a.close()
 
@@ -102,6 +114,8 @@ describe('cooperative-sticky group under load (real Kafka)', { timeout: 420_000 
       const offsets = collector.reads.filter((r) => r.partition === p).map((r) => r.offset)
       assert.deepEqual(offsets, [...offsets].sort((x, y) => x - y), `partition ${p} read in order`)
     }
+    const gaps = windows.map((w) => ({ step: w.step, ...longestUnaffectedGap(collector, revokedAt, w.from, w.to) }))
+    t.diagnostic(`longest gap of a partition the step did not move: ${Math.max(...gaps.map((g) => g.ms))} ms (${gaps.map((g) => `${g.step}: ${g.ms} ms over ${g.partitions.join(',')}`).join('; ')})`)
     t.diagnostic(`${sent} records sent and read, ${collector.duplicates} duplicates, ${revocations.length} revocations (${revocations.map((r) => `${r.member}:${r.partitions.length}`).join(' ')})`)
     assert.equal(collector.duplicates, 0)
   })

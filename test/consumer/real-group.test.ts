@@ -4,7 +4,8 @@
  * committed offsets (duplicates only from what it had not committed, counted exactly); a kcat
  * (librdkafka) member in the same group gets its share from our assignor; the coordinator's
  * broker killed under a running group, which carries on and keeps its committed progress.
- * Data is compared with what kcat reads from the partitions.
+ * Data is compared with what kcat reads from the partitions. And maxPollIntervalMs: a member whose
+ * application holds a record too long leaves, and joins again when it is back (poll-timeout-scenario.ts).
  */
 import { after, before, describe, test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,12 +14,14 @@ import type { TopicPartition } from '../../src/consumer/message.ts'
 import type { ConsumerOptions } from '../../src/consumer/options.ts'
 import { kcatProduce } from '../producer/helpers.ts'
 import { kcat } from '../testkit/mock-cluster/support.ts'
+import { pollTimeoutScenario } from './poll-timeout-scenario.ts'
 import { assertSameAsKcat, Collector, consumer, kcatPartitions, keyed, type Read } from './helpers.ts'
 
 let cluster: RealCluster
+const POLL_TOPIC = 'rg-poll-timeout'
 const TOPICS = { split: 'rg-split', leave: 'rg-leave', uncommitted: 'rg-uncommitted', kcat: 'rg-kcat', coordinator: 'rg-coordinator' }
 before(async () => {
-  cluster = await RealCluster.start({ brokers: 3, topics: Object.values(TOPICS).map((name) => ({ name, partitions: 4, replicationFactor: 3 })) })
+  cluster = await RealCluster.start({ brokers: 3, topics: [...Object.values(TOPICS).map((name) => ({ name, partitions: 4, replicationFactor: 3 })), { name: POLL_TOPIC, partitions: 2, replicationFactor: 3 }] })
 })
 after(async () => { await cluster?.stop() })
 
@@ -159,5 +162,9 @@ describe('consumer groups (real Kafka)', { timeout: Number(process.env.STEADFAST
     } finally {
       await cluster.startNode(coordinator)
     }
+  })
+
+  test('a member whose application holds a record past maxPollIntervalMs leaves, its partition goes on at the other member, and it joins again when back', async (t) => {
+    await pollTimeoutScenario(t, cluster.bootstrap, POLL_TOPIC, { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 5_000 })
   })
 })

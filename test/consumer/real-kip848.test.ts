@@ -13,50 +13,31 @@
  * again at epoch 0. Nothing is lost; the only records read twice are ones the dropped member read
  * before it learned it was dropped (its commits were refused by then) and that their new owner
  * read again from the last commit: once by each, in partitions it held; they are counted.
+ *
+ * And maxPollIntervalMs under this protocol: a member whose application holds a record too long
+ * leaves (epoch -1) and joins again at epoch 0 when it is back (poll-timeout-scenario.ts).
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { TopicPartition } from '../../src/consumer/message.ts'
 import { Producer } from '../../src/producer/producer.ts'
 import { ApiKey, ChaosProxy, RealCluster } from '../../src/testkit/index.ts'
-import { assertSameAsKcat, Collector, consumer, kcatPartitions, testLogger, type Read } from './helpers.ts'
-
-/** A Collector that also notes when each partition's records arrived, to measure gaps. */
-class TimedCollector extends Collector {
-  readonly arrivals = new Map<number, number[]>()
-  override push (read: Read & { by: string }): void {
-    this.arrivals.set(read.partition, [...(this.arrivals.get(read.partition) ?? []), performance.now()])
-    super.push(read)
-  }
-}
-
-/**
- * The longest wait between two records of a partition within [from, to], over the partitions no
- * member revoked in that window (the ones a rebalance should not touch). Reported, not asserted.
- */
-function longestUnaffectedGap (collector: TimedCollector, revocations: Array<{ partition: number, at: number }>, from: number, to: number): { ms: number, partitions: number[] } {
-  const touched = new Set(revocations.filter((r) => r.at >= from && r.at <= to).map((r) => r.partition))
-  const partitions = [...collector.arrivals.keys()].filter((p) => !touched.has(p)).sort()
-  let ms = 0
-  for (const p of partitions) {
-    const times = (collector.arrivals.get(p) ?? []).filter((at) => at >= from && at <= to)
-    for (let i = 1; i < times.length; i++) ms = Math.max(ms, (times[i] as number) - (times[i - 1] as number))
-  }
-  return { ms: Math.round(ms), partitions }
-}
+import { pollTimeoutScenario } from './poll-timeout-scenario.ts'
+import { assertSameAsKcat, Collector, consumer, kcatPartitions, longestUnaffectedGap, testLogger, TimedCollector } from './helpers.ts'
 
 const TOPIC = 'kip848'
 const PARTITIONS = 6
 const GROUP = 'kip848-group'
 const FENCED_TOPIC = 'kip848-fenced'
 const FENCED_PARTITIONS = 4
+const POLL_TOPIC = 'kip848-poll-timeout'
 
 let cluster: RealCluster
 before(async () => {
   cluster = await RealCluster.start({
     brokers: 3,
     kafkaVersion: '4',
-    topics: [{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 3 }, { name: FENCED_TOPIC, partitions: FENCED_PARTITIONS, replicationFactor: 3 }],
+    topics: [{ name: TOPIC, partitions: PARTITIONS, replicationFactor: 3 }, { name: FENCED_TOPIC, partitions: FENCED_PARTITIONS, replicationFactor: 3 }, { name: POLL_TOPIC, partitions: 2, replicationFactor: 3 }],
   })
 })
 after(async () => { await cluster?.stop() })
@@ -226,5 +207,9 @@ describe('KIP-848 consumer group under load (real Kafka 4)', { timeout: 600_000 
     const committed = (await cluster.groupOffsets('kip848-fenced-group')).filter((o) => o.topic === FENCED_TOPIC).sort((x, y) => x.partition - y.partition)
     assert.deepEqual(committed.map((o) => [o.partition, o.offset]), [...expected].sort(([x], [y]) => x - y).map(([p, list]) => [p, list.length]))
     t.diagnostic(`${sent} records sent and read; ${twice.length} read twice (once by the dropped member, once by b)`)
+  })
+
+  test('a member whose application holds a record past maxPollIntervalMs leaves (epoch -1), its partition goes on at the other member, and it joins again when back', async (t) => {
+    await pollTimeoutScenario(t, cluster.bootstrap, POLL_TOPIC, { groupProtocol: 'consumer', serverAssignor: 'uniform', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 5_000 })
   })
 })

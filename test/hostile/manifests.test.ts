@@ -34,11 +34,18 @@ describe('hostile manifests', () => {
     const file = join(dir, 'bomb.yaml')
     await writeFile(file, aliasBomb())
     const apply = await runCli(['connect', 'apply', '-f', file, '--dry-run', '--url', 'http://127.0.0.1:1'])
-    assert.equal(apply.code, 1)
+    // 2, a usage error, as for rebalance create: with --dry-run, 1 would read as "there are changes".
+    assert.equal(apply.code, 2)
     assert.equal(apply.stderr, `steadfast: invalid connector manifest:\n  ${file} (document 1): YAML: Excessive alias count indicates a resource exhaustion attack [STEADFAST_ERR_MANIFEST]\n`)
     const create = await runCli(['rebalance', 'create', '-f', file, '--url', 'http://127.0.0.1:1', '--state-dir', dir])
     assert.equal(create.code, 2)
     assert.equal(create.stderr, `steadfast: ${file}: not valid YAML: Excessive alias count indicates a resource exhaustion attack [STEADFAST_ERR_INVALID_ARGUMENT]\n`)
+  })
+
+  test('an invalid agent config is a usage error too: exit 2, the file, line and key named', async () => {
+    const file = join(dir, 'agent.yaml')
+    await writeFile(file, 'foo: 1\n')
+    assert.deepEqual(await runCli(['agent', '--config', file]), { code: 2, stdout: '', stderr: `steadfast: invalid agent config:\n  ${file}:1: foo: unknown field [STEADFAST_ERR_AGENT_CONFIG]\n` })
   })
 
   test('a garbage manifest lists the first problems and counts the rest', async () => {
@@ -54,7 +61,7 @@ describe('hostile manifests', () => {
       return true
     })
     const { code, stderr } = await runCli(['connect', 'apply', '-f', file, '--dry-run', '--url', 'http://127.0.0.1:1'])
-    assert.equal(code, 1)
+    assert.equal(code, 2)
     assert.ok(stderr.length < 4096, `${stderr.length} bytes of error text`)
     assert.match(stderr, /… and 59980 more problem\(s\) \[STEADFAST_ERR_MANIFEST\]\n$/)
   })

@@ -65,6 +65,22 @@ describe('Connection', { timeout: 20_000 }, () => {
     conn.close()
   })
 
+  test('a request encoded as pieces goes out as one frame: the size prefix counts them all, in order', async () => {
+    const p = await peer((payload, socket) => { answer(payload, socket) })
+    const conn = await Connection.connect({ host: '127.0.0.1', port: p.port, logger })
+    const tail = [Buffer.from('first-'), Buffer.alloc(0), Buffer.alloc(70_000, 0x62), Buffer.from('-last')]
+    const pieces: WireRequest<Buffer> = {
+      label: 'Pieces',
+      encode: (id) => { const head = Buffer.alloc(4); head.writeInt32BE(id, 0); return [head, ...tail] },
+      decode: (frame) => frame.subarray(4),
+    }
+    const [answered, after] = await Promise.all([conn.send(pieces), conn.send(echo('next'))])
+    assert.deepEqual(answered, Buffer.concat(tail))
+    assert.equal(after, 'next', 'the stream stays in step after a frame of pieces')
+    assert.equal(p.requests[0]?.length, 4 + 6 + 70_000 + 5)
+    conn.close()
+  })
+
   test('never has more than maxInFlight requests unanswered on the wire, and does fill it', { timeout: 10_000 }, async () => {
     // Counted by the peer as each frame arrives; answers are released only once as many requests
     // as the limit allows have arrived, so a client that pipelines less would stall here.

@@ -2,7 +2,8 @@
  * The processor against librdkafka's mock cluster: input written by kcat, table and outputs read
  * back by kcat and compared with the counts plain JS computes from the input; restart with the
  * SQLite store recovering only the tail; setup refusals; a failing callback stopping the
- * processor with the record named and the records before it committed; visits of every table key.
+ * processor with the record named and the records before it committed; visits of every table key;
+ * no input offset committed while the batched writes it caused wait for their acknowledgement.
  */
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,7 +14,8 @@ import { Admin } from '../../src/admin/admin.ts'
 import { defineGroup, input, persist, output, visitor, stringCodec, jsonCodec, Processor, sqliteStore, View, Emitter, GraphError, ProcessingError, VisitAbortedError, type Context, type ProcessorOptions, type GroupGraph } from '../../src/processor/index.ts'
 import { kcatRead } from '../producer/helpers.ts'
 import { startCluster, produce } from '../testkit/mock-cluster/support.ts'
-import { ApiKey, type MockCluster } from '../../src/testkit/index.ts'
+import { ApiKey, ChaosProxy, type MockCluster } from '../../src/testkit/index.ts'
+import { keyPartition } from '../../src/producer/murmur2.ts'
 import { testLogger } from '../consumer/helpers.ts'
 import { registry } from '../../src/observability/metrics.ts'
 import { checkWordCount, committedAll, expectedCounts, sentences, wordCount, type KeyValue } from './helpers.ts'
@@ -282,4 +284,68 @@ test('visitAll runs a visitor on every table key of every partition, its writes 
   const after = new Map((await readAll(mock.bootstrap, 'vz-table')).map((r) => [r.key, Number(r.value)]))
   assert.deepEqual([...after.values()].filter((v) => v !== 101), [])
   await assert.rejects(processor.visitAll('reset', 0), (e: unknown) => e instanceof VisitAbortedError && e.message === 'visit reset: processor vz is stopped')
+})
+
+test('an input offset is not committed while a batched write it caused is unacknowledged', async (t) => {
+  const mock = await startMock(t, ['ak-in', 'ak-table', 'ak-out'].map((name) => ({ name, partitions: PARTITIONS })))
+  const admin = new Admin({ bootstrap: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await admin.close() })
+  // Keys that murmur2 places in the partition they are written to: every write of input partition
+  // p (its table record and its emit) goes to partition p of the table and of the output.
+  const keysOf = (p: number): string[] => Array.from({ length: 400 }, (_, i) => `key-${i}`).filter((k) => keyPartition(Buffer.from(k), PARTITIONS) === p).slice(0, 10)
+  const perPartition = 50
+  const expected = new Map<string, number>()
+  for (let p = 0; p < PARTITIONS; p++) {
+    const lines = Array.from({ length: perPartition }, (_, i) => (keysOf(p)[i % 10] as string))
+    for (const k of lines) expected.set(k, (expected.get(k) ?? 0) + 1)
+    assert.equal((await produce(mock.bootstrap, 'ak-in', p, lines.map((k) => `${k}:v`), ['-K', ':'])).code, 0)
+  }
+  // Partition 0 of the table and the output on broker 1, the other partitions elsewhere; every
+  // Produce to broker 1 is swallowed by the proxy (never forwarded, never answered) until healed.
+  for (const topic of ['ak-table', 'ak-out']) {
+    for (let p = 0; p < PARTITIONS; p++) await mock.setPartitionLeader(topic, p, p === 0 ? 1 : 2)
+  }
+  const proxy = await ChaosProxy.start({ upstream: mock.bootstrap, logger: testLogger })
+  t.after(async () => { await proxy.close() })
+  await proxy.blackhole({ brokerId: 1, apiKey: ApiKey.Produce })
+  const graph = defineGroup('ak',
+    input('ak-in', stringCodec, (ctx: Context<number>) => {
+      const n = (ctx.value() ?? 0) + 1
+      ctx.setValue(n)
+      ctx.emit('ak-out', ctx.key, n)
+    }),
+    persist(jsonCodec<number>()),
+    output('ak-out', jsonCodec<number>()))
+  const { processor, running } = start(t, graph, options(proxy.bootstrap, { producer: { requestTimeoutMs: 2_000 } }))
+  const committedPartitions = new Set<number>()
+  const othersCommitted = new Promise<void>((resolve) => {
+    processor.on('commit', (offsets: Array<{ topic: string, partition: number, offset: bigint }>) => {
+      for (const o of offsets) {
+        committedPartitions.add(o.partition)
+        if (o.partition !== 0 && o.offset === BigInt(perPartition)) committedPartitions.add(100 + o.partition)
+      }
+      if ([1, 2, 3].every((p) => committedPartitions.has(100 + p))) resolve()
+    })
+  })
+  // Wait until every callback of partition 0 ran while the other partitions committed their end.
+  await othersCommitted
+  await new Promise<void>((resolve, reject) => {
+    const check = (): void => { if (processor.status().partitions.find((p) => p.partition === 0)?.processed === perPartition) resolve(); else setTimeout(check, 50) }
+    check()
+    running.then(() => { reject(new Error('processor stopped')) }, reject)
+  })
+  assert.equal(committedPartitions.has(0), false, 'no commit covered partition 0 while its writes were held')
+  const held = await admin.consumerGroupLag('ak', { topics: [{ topic: 'ak-in' }] })
+  assert.equal(held.find((l) => l.partition === 0)?.committed ?? -1n, -1n, 'the group has no committed offset for partition 0')
+  assert.equal(processor.status().partitions.find((p) => p.partition === 0)?.inFlight, perPartition, 'all of partition 0 waits for its writes')
+  await proxy.heal()
+  await committedAll(processor, admin, ['ak-in'], PARTITIONS, running)
+  await processor.stop()
+  // Read back by kcat from the mock itself: every key counted once per record, every count emitted.
+  const table = new Map((await readAll(mock.bootstrap, 'ak-table')).map((r) => [r.key, Number(r.value)]))
+  assert.deepEqual(new Map([...table].sort()), new Map([...expected].sort()))
+  const out = await readAll(mock.bootstrap, 'ak-out')
+  for (const [key, n] of expected) {
+    assert.deepEqual(out.filter((r) => r.key === key).map((r) => Number(r.value)), Array.from({ length: n }, (_, i) => i + 1), `${key}: counts 1..${n} emitted in order`)
+  }
 })

@@ -1,8 +1,9 @@
 /**
  * The processor's pieces without Kafka: key placement against published vectors, the
  * co-partitioning assignor, the stores (SQLite surviving a reopen with its offset), the table
- * overlay (a callback reads its own writes; the store holds only what was acknowledged) and the
- * offset tracker (commits only over a prefix of finished records).
+ * overlay (a callback reads its own writes; the store holds only what was acknowledged), the
+ * write batch (one sendBatch per turn, outcomes per write) and the offset tracker (commits only
+ * over a prefix of finished records).
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,6 +13,11 @@ import { join } from 'node:path'
 import { copartitionedAssignor, fnv32a, partitionFor, MemoryStore, sqliteStore } from '../../src/processor/index.ts'
 import { TablePartition } from '../../src/processor/table-partition.ts'
 import { OffsetTracker } from '../../src/processor/offset-tracker.ts'
+import { WriteBatch } from '../../src/processor/write-batch.ts'
+import { SendBatchError } from '../../src/producer/errors.ts'
+import type { Producer } from '../../src/producer/producer.ts'
+import type { ProducerRecord } from '../../src/producer/record.ts'
+import type { RecordMetadata } from '../../src/producer/batch.ts'
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'utf8')
 
@@ -61,28 +67,64 @@ test('SQLite store: values and offset survive a reopen; apply is atomic with its
   }
 })
 
-test('table overlay: own writes visible at once, the store only gets acknowledged ones, discard drops the rest', async () => {
+test('table overlay: own writes visible at once; the store takes acknowledged writes in the order made, however the acknowledgements arrive; discard drops the rest', async () => {
   const store = new MemoryStore()
-  store.apply([['k', bytes('old')]], 4n)
+  store.apply([['k', bytes('old')], ['gone', bytes('g')]], 4n)
   const table = new TablePartition(store)
   const w1 = table.write('k', bytes('v1'))
   const w2 = table.write('k', bytes('v2'))
   const wDel = table.write('gone', null)
+  const w3 = table.write('j', bytes('x'))
   assert.equal(table.get('k')?.toString(), 'v2')
+  assert.equal(table.get('gone'), undefined)
   assert.equal(store.get('k')?.toString(), 'old')
+  // A batch of writes settles when its slowest partition answers: the later write can be acknowledged first.
+  table.acknowledge(w2, 6n)
+  table.flush()
+  assert.equal(store.get('k')?.toString(), 'old', 'the later write waits for the earlier one')
+  assert.equal(store.offset, 4n)
   table.acknowledge(w1, 5n)
   table.flush()
-  assert.equal(store.get('k')?.toString(), 'v1')
-  assert.equal(store.offset, 5n)
-  assert.equal(table.get('k')?.toString(), 'v2', 'the later write still shows')
-  table.acknowledge(wDel, 6n)
+  assert.equal(store.get('k')?.toString(), 'v2', 'both applied in the order made: the newer value stays')
+  assert.equal(store.offset, 6n)
+  assert.equal(table.get('k')?.toString(), 'v2')
+  table.acknowledge(wDel, 7n)
   await new Promise((resolve) => setImmediate(resolve))
-  assert.equal(store.offset, 6n, 'acknowledged writes reach the store by themselves')
+  assert.equal(store.offset, 7n, 'acknowledged writes reach the store by themselves')
+  assert.equal(store.get('gone'), undefined, 'the tombstone deleted the key')
   table.discardPending()
-  assert.equal(table.get('k')?.toString(), 'v1', 'the write never acknowledged is gone')
-  table.acknowledge(w2, 7n)
+  assert.equal(table.get('j'), undefined, 'the write never acknowledged is gone')
+  table.acknowledge(w3, 8n)
   table.flush()
-  assert.equal(store.get('k')?.toString(), 'v2')
+  assert.equal(store.get('j'), undefined, 'a discarded write never reaches the store (the restart reads the topic)')
+  assert.equal(store.offset, 7n)
+})
+
+test('write batch: the writes of a turn go in one sendBatch, in the order made; each write gets its offset; a failed batch reports its delivered writes first', async () => {
+  const calls: ProducerRecord[][] = []
+  let answer = async (records: readonly ProducerRecord[]): Promise<RecordMetadata[]> => records.map((r, i) => ({ topic: r.topic, partition: 0, offset: BigInt(10 + i), timestamp: 0 }))
+  const producer = { sendBatch: async (records: ProducerRecord[]) => { calls.push(records); return await answer(records) } } as unknown as Producer
+  const events: string[] = []
+  const batch = new WriteBatch<string>(producer, { delivered: (tag, offset) => events.push(`${tag}@${offset}`), failed: (error) => events.push(`failed: ${error.message}`) })
+  batch.add({ topic: 't', value: 'a' }, 'a')
+  batch.add({ topic: 't', value: 'b' }, 'b')
+  assert.equal(calls.length, 0, 'gathered until the turn ends')
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(calls.map((c) => c.map((r) => r.value)), [['a', 'b']], 'one call, in order, by itself at the turn')
+  await batch.idle()
+  assert.deepEqual(events, ['a@10', 'b@11'])
+  const timedOut = new Error('timed out')
+  answer = async () => { throw new SendBatchError([{ status: 'fulfilled', value: { topic: 't', partition: 0, offset: 12n, timestamp: 0 } }, { status: 'rejected', reason: timedOut }], 1, timedOut) }
+  batch.add({ topic: 't', value: 'c' }, 'c')
+  batch.add({ topic: 't', value: 'd' }, 'd')
+  await batch.idle()
+  assert.equal(calls.length, 2)
+  assert.deepEqual(events.slice(2), ['c@12', 'failed: sendBatch: 1 of 2 record(s) failed; the first: timed out'], 'the delivered write, then the failure; nothing for the lost one')
+  for (let i = 0; i < 1025; i++) batch.add({ topic: 't', value: String(i) }, String(i))
+  assert.equal(calls.length, 3, 'a full batch (1024 writes) goes at once')
+  assert.equal(calls[2]?.length, 1024)
+  await batch.idle()
+  assert.deepEqual(calls.slice(3).map((c) => c.length), [1], 'the rest at idle')
 })
 
 test('offset tracker: the position moves only over finished records, whatever order they finish in', () => {

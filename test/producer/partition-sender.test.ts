@@ -22,7 +22,8 @@ import { createLogger, type Logger } from '../../src/observability/logger.ts'
 import { registry } from '../../src/observability/metrics.ts'
 import { silent } from './helpers.ts'
 
-type Fault = 'ok' | 'drop-before' | 'drop-after' | { code: number }
+/** 'duplicate': written, then answered DUPLICATE_SEQUENCE_NUMBER, as a broker does for a resend older than the batches it remembers. */
+type Fault = 'ok' | 'drop-before' | 'drop-after' | 'duplicate' | { code: number }
 
 interface Written { producerId: bigint, baseSequence: number, values: string[] }
 
@@ -54,12 +55,14 @@ class IdempotentBroker {
   }
 }
 
-function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}, rig: { enforce?: boolean, logger?: Logger } = {}) {
+function harness (faults: (request: number) => Fault, options: Record<string, unknown> = {}, rig: { enforce?: boolean, logger?: Logger, logAppendTimeMs?: bigint } = {}) {
   const broker = new IdempotentBroker(rig.enforce ?? true)
   let requests = 0
   let active = 0
   let maxActive = 0
   let nextId = 100n
+  /** Bytes of the record batches the broker received, request by request. */
+  const received: number[] = []
   const connection = {
     label: 'broker 1 (scripted)',
     versionFor: () => 10,
@@ -67,15 +70,17 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
       const fault = faults(requests++)
       maxActive = Math.max(maxActive, ++active)
       const records = body.topicData[0]?.partitionData[0]?.records
+      received.push(records?.length ?? 0)
       const decoded = await decodeRecordBatch(Buffer.from(records ?? []))
       await new Promise((resolve) => setImmediate(resolve))
       active--
       const answer = (errorCode: number, baseOffset: bigint): { version: number, body: ResponseBody<typeof Produce> } =>
-        ({ version: 10, body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset, logAppendTimeMs: -1n, errorMessage: null }] }] } })
+        ({ version: 10, body: { responses: [{ name: 't', partitionResponses: [{ index: 0, errorCode, baseOffset, logAppendTimeMs: rig.logAppendTimeMs ?? -1n, errorMessage: null }] }] } })
       if (fault === 'drop-before') throw new TransportError('connection reset before the write', 'ECONNRESET')
       if (typeof fault === 'object') return answer(fault.code, -1n)
       const result = broker.append({ producerId: decoded.producerId, baseSequence: decoded.baseSequence, values: decoded.records.map((r) => r.value?.toString() ?? '') })
       if (fault === 'drop-after') throw new TransportError('connection reset after the write', 'ECONNRESET')
+      if (fault === 'duplicate') return answer(46, -1n)
       return answer(result.errorCode, result.baseOffset)
     },
   }
@@ -102,12 +107,19 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
     sender.enqueue(batch)
     return outcomes
   })
-  return { broker, sender, send, settled, requests: () => requests, maxInFlight: () => maxActive }
+  return { broker, sender, send, settled, received, requests: () => requests, maxInFlight: () => maxActive }
+}
+
+/** The sum of a metric's values for topic t whose other labels match `labels` (a histogram's `_sum` or `_count` by `series`). */
+async function metricTotal (name: string, labels: Record<string, string> = {}, series = name): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get()
+  return (metric?.values ?? [])
+    .filter((v) => ((v as { metricName?: string }).metricName ?? name) === series && v.labels.topic === 't' && Object.entries(labels).every(([k, value]) => v.labels[k] === value))
+    .reduce((sum, v) => sum + v.value, 0)
 }
 
 async function violations (): Promise<number> {
-  const metric = await registry.getSingleMetric('steadfast_producer_ordering_violations_total')?.get()
-  return (metric?.values ?? []).filter((v) => v.labels.topic === 't').reduce((sum, v) => sum + v.value, 0)
+  return await metricTotal('steadfast_producer_ordering_violations_total')
 }
 
 /** A logger whose lines are kept, to check what was reported. */
@@ -136,6 +148,41 @@ describe('PartitionSender sequences and retries', () => {
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values.length]), [[1n, 0, 3], [1n, 3, 1], [1n, 4, 4], [1n, 8, 2]])
     assert.deepEqual(results.map((m) => m.offset), Array.from({ length: 10 }, (_, i) => BigInt(i)))
     assert.equal(h.settled.length, 4)
+    assert.equal(h.requests(), 4, 'one request per batch, none sent twice')
+  })
+
+  test('without idempotence batches carry no producer id and no sequence (-1), and are written as they come', async () => {
+    const h = harness(() => 'ok', { idempotent: false, acks: 1 })
+    const results = await Promise.all(h.send([2, 1]))
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values]), [[-1n, -1, ['b0r0', 'b0r1']], [-1n, -1, ['b1r0']]])
+    assert.deepEqual(results.map((m) => m.offset), [0n, 1n, 2n])
+  })
+
+  test('DUPLICATE_SEQUENCE_NUMBER (46) delivers the batch without an offset, as the Java client does, and the partition carries on', async () => {
+    // On a topic with LogAppendTime the broker's time is the records' timestamp; a duplicate's
+    // answer carries neither offset nor time, so its records keep their create time.
+    const h = harness((n) => n === 0 ? 'duplicate' : 'ok', {}, { logAppendTimeMs: 1_800_000_000_000n })
+    const [duplicate] = await Promise.all(h.send([1]))
+    assert.deepEqual([duplicate?.offset, duplicate?.timestamp], [-1n, 1_700_000_000_000])
+    const [next] = await Promise.all(h.send([1]))
+    assert.deepEqual([next?.offset, next?.timestamp], [1n, 1_800_000_000_000])
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[1n, 0], [1n, 1]], 'the next batch follows the duplicate\'s sequence')
+  })
+
+  test('records sent and failed are counted by topic (and reason), batches by records and by the bytes the broker received', async () => {
+    const sent = await metricTotal('steadfast_producer_records_sent_total')
+    const failed = await metricTotal('steadfast_producer_record_errors_total', { reason: 'MESSAGE_TOO_LARGE' })
+    const batchRecords = await metricTotal('steadfast_producer_batch_records', {}, 'steadfast_producer_batch_records_sum')
+    const batches = await metricTotal('steadfast_producer_batch_records', {}, 'steadfast_producer_batch_records_count')
+    const bytes = await metricTotal('steadfast_producer_batch_size_bytes', {}, 'steadfast_producer_batch_size_bytes_sum')
+    const h = harness((n) => n === 1 ? { code: 10 } : 'ok', { maxInFlightPerPartition: 1 })
+    await Promise.allSettled(h.send([3, 2, 4]))
+    assert.equal(await metricTotal('steadfast_producer_records_sent_total') - sent, 7)
+    assert.equal(await metricTotal('steadfast_producer_record_errors_total', { reason: 'MESSAGE_TOO_LARGE' }) - failed, 2)
+    assert.equal(await metricTotal('steadfast_producer_batch_records', {}, 'steadfast_producer_batch_records_sum') - batchRecords, 9, 'one observation per batch sent')
+    assert.equal(await metricTotal('steadfast_producer_batch_records', {}, 'steadfast_producer_batch_records_count') - batches, 3)
+    assert.equal(await metricTotal('steadfast_producer_batch_size_bytes', {}, 'steadfast_producer_batch_size_bytes_sum') - bytes,
+      h.received.reduce((a, b) => a + b, 0))
   })
 
   test('an answer lost after the write is retried with the same sequence and acknowledged once, at its first offset', async () => {
@@ -195,6 +242,21 @@ describe('PartitionSender sequences and retries', () => {
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[1n, 0], [100n, 0], [100n, 1]])
   })
 
+  test('a failed batch and the sequence reset it causes are logged once each, naming the partition', async () => {
+    const { logger, lines } = capturing()
+    const h = harness((n) => n === 0 ? { code: 10 } : 'ok', { maxInFlightPerPartition: 1 }, { logger })
+    const outcomes = await Promise.allSettled(h.send([2, 1]))
+    assert.deepEqual(outcomes.map((o) => o.status), ['rejected', 'rejected', 'fulfilled'])
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[100n, 0]], 'the first batch (sequence 0) failed: fresh id')
+    assert.equal(h.requests(), 2, 'the second batch went under the fresh id at once, never under the old one')
+    const seen = lines.filter((l) => l.msg === 'batch failed' || String(l.msg).startsWith('sequence reset'))
+    assert.deepEqual(seen.map((l) => [l.level, l.msg, l.partition, l.records ?? l.producerId, l.attempts ?? null]), [
+      [40, 'batch failed', 't-0', 2, 1],
+      [30, 'sequence reset: the partition continues under a fresh producer id', 't-0', '100', null],
+    ])
+    assert.match(String(seen[0]?.err), /MESSAGE_TOO_LARGE/)
+  })
+
   test('a batch that fails until its delivery deadline is sent once more at the deadline, and delivered', async () => {
     // The broker answers REQUEST_TIMED_OUT until the batch's deadline (created no earlier than
     // sentAt; 2 ms of slack for clock rounding). The retry loop gives up before the deadline, so
@@ -219,6 +281,15 @@ describe('PartitionSender sequences and retries', () => {
     broker.healthy = true
     assert.equal((await Promise.all(h.send([1])))[0]?.offset, 0n)
     assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence]), [[100n, 0]], 'the expired numbered batch left a gap: fresh id')
+  })
+
+  test('a batch that expires before it was ever sent leaves no gap: the next batch keeps the shared id and sequence 0', async () => {
+    const h = harness(() => 'ok', { deliveryTimeoutMs: 1000, requestTimeoutMs: 100, lingerMs: 0 })
+    const [stale, fresh] = h.send([1, 1], [1000, 0])
+    const outcomes = await Promise.allSettled([stale, fresh])
+    assert.ok(outcomes[0]?.status === 'rejected' && outcomes[0].reason instanceof DeadlineExceededError)
+    assert.equal(outcomes[1]?.status, 'fulfilled')
+    assert.deepEqual(h.broker.writes.map((w) => [w.producerId, w.baseSequence, w.values]), [[1n, 0, ['b1r0']]])
   })
 
   test('a batch whose answer was lost is failed as uncertain, never renumbered, when an earlier batch expires and forces a new producer id', async () => {

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test'
+import { describe, mock, test } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { defaultPartitioner, keyedRoundRobinPartitioner, roundRobinPartitioner, toPartitioner, type PartitionerInput } from '../../src/producer/partitioner.ts'
@@ -29,6 +29,23 @@ describe('partitioners', () => {
       seen.add(p.partition(input(null, 6, [2, 4])))
     }
     assert.deepEqual([...seen].sort(), [2, 4])
+  })
+
+  test('default: sealing another partition\'s batch keeps the sticky choice, sealing its own makes a new one', () => {
+    // Math.random held: the first choice is 2 (0.1 of [2, 4]); any later choice would be 4 (0.9).
+    const draws = [0.1, 0.9, 0.9]
+    mock.method(Math, 'random', () => draws.shift() ?? 0.9)
+    try {
+      const p = defaultPartitioner()
+      assert.equal(p.partition(input(null, 6, [2, 4])), 2)
+      p.onBatchSealed?.('t', 4)
+      p.onBatchSealed?.('u', 2)
+      assert.equal(p.partition(input(null, 6, [2, 4])), 2, 'another partition, or another topic\'s, was sealed')
+      p.onBatchSealed?.('t', 2)
+      assert.equal(p.partition(input(null, 6, [2, 4])), 4, 'its own batch was sealed: the next draw')
+    } finally {
+      mock.restoreAll()
+    }
   })
 
   test('default: with no partition available, null keys still spread over every partition', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
 import { sleep, systemClock } from '../../src/resilience/clock.ts'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
+import type { WakeSource } from '../../src/resilience/wake.ts'
 
 test('systemClock.schedule fires after its delay, and its cancel stops the timer', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] })
@@ -48,4 +49,39 @@ test('sleep that runs its course resolves at its delay and takes its listener of
   await slept
   assert.equal(done, true)
   assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
+})
+
+/** A wake source the test fires by hand, counting who listens. */
+function manualWake (): { source: WakeSource, fire: () => void, listening: () => number } {
+  const listeners = new Set<() => void>()
+  return {
+    source: { subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } } },
+    fire: () => { const now = [...listeners]; listeners.clear(); for (const l of now) l() },
+    listening: () => listeners.size,
+  }
+}
+
+test('sleep with a wake source ends when it fires, clears its timer and stops listening; one that runs its course stops listening too', async () => {
+  const clock = new FakeClock(0)
+  const controller = new AbortController()
+  const wake = manualWake()
+  let done = false
+  const slept = sleep(clock, 60_000, controller.signal, wake.source).then(() => { done = true })
+  await clock.advance(10)
+  assert.equal(done, false)
+  assert.equal(wake.listening(), 1)
+  wake.fire()
+  await slept
+  assert.equal(clock.now(), 10, 'woken, not at its delay')
+  assert.equal(clock.pending, 0)
+  assert.equal(getEventListeners(controller.signal, 'abort').length, 0)
+  const quiet = manualWake()
+  await clock.run(sleep(clock, 1_000, undefined, quiet.source))
+  assert.equal(clock.now(), 1_010)
+  assert.equal(quiet.listening(), 0, 'nothing of the sleep stays on the source')
+  const aborted = new AbortController()
+  const stopped = sleep(clock, 1_000, aborted.signal, quiet.source)
+  aborted.abort(new Error('stop'))
+  await assert.rejects(stopped, /stop/)
+  assert.equal(quiet.listening(), 0)
 })

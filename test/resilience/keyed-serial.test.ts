@@ -60,6 +60,36 @@ describe('KeyedSerial', () => {
     assert.deepEqual((await idle).sort(), ['a', 'b'])
   })
 
+  test('a run that settles while a later one of its key is under way leaves the key busy: a new run waits for the later one', async () => {
+    const serial = new KeyedSerial<string>()
+    const second = deferred()
+    const log: string[] = []
+    await serial.run('k', async () => { log.push('1') })
+    const running = serial.run('k', async () => { log.push('2 start'); await second.promise; log.push('2 end') })
+    // The first run's clean-up has had its turns; the second is under way.
+    for (let i = 0; i < 3; i++) await turn()
+    assert.equal(serial.has('k'), true)
+    const third = serial.run('k', async () => { log.push('3') })
+    await turn()
+    assert.deepEqual(log, ['1', '2 start'], 'the third run waits')
+    second.resolve()
+    await Promise.all([running, third])
+    assert.deepEqual(log, ['1', '2 start', '2 end', '3'])
+  })
+
+  test('idle does not settle while a run is still under way', async () => {
+    const serial = new KeyedSerial<string>()
+    const gate = deferred()
+    serial.run('a', async () => { await gate.promise })
+    let idle = false
+    const waiting = serial.idle().then(() => { idle = true })
+    for (let i = 0; i < 3; i++) await turn()
+    assert.equal(idle, false)
+    gate.resolve()
+    await waiting
+    assert.equal(idle, true)
+  })
+
   test('property: per key, runs never overlap and start in call order', async () => {
     await fc.assert(fc.asyncProperty(
       fc.array(fc.record({ key: fc.constantFrom('a', 'b'), fails: fc.boolean(), turns: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 25 }),

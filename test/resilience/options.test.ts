@@ -54,10 +54,11 @@ describe('parseOptions', () => {
 
 describe('every client refuses unknown keys and bad values', () => {
   test('Cluster', () => {
-    refused(() => new Cluster({ bootstrap, logger, metadataMaxAge: 5 } as never), 'cluster option metadataMaxAge is not known (known: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs, maxInFlight, maxFrameBytes, apiVersionsVersion, metadataMaxAgeMs, bootstrapRefreshIntervalMs, logger, clock, registry)')
+    refused(() => new Cluster({ bootstrap, logger, metadataMaxAge: 5 } as never), 'cluster option metadataMaxAge is not known (known: bootstrap, clientId, tls, sasl, connectTimeoutMs, requestTimeoutMs, maxInFlight, maxFrameBytes, apiVersionsVersion, metadataMaxAgeMs, bootstrapRefreshIntervalMs, endpointCheck, logger, clock, registry)')
     refused(() => new Cluster({ bootstrap, logger, requestTimeoutMs: -5 }), 'cluster option requestTimeoutMs must be an integer >= 1, got -5')
     refused(() => new Cluster({ bootstrap, logger, sasl: { mechanism: 'GSSAPI', username: 'u', password: 'p' } as never }),
       'cluster option sasl.mechanism must be one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, got "GSSAPI"')
+    refused(() => new Cluster({ bootstrap, logger, endpointCheck: { intervalMs: 1_000, rebuildShare: 0 } }), 'cluster option endpointCheck.rebuildShare must be a number above 0 and at most 1, got 0')
   })
 
   test('Admin: the issue\'s example { bogus: 1, requestTimeoutMs: -5 } is refused', () => {

@@ -1,5 +1,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import { getEventListeners } from 'node:events'
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
 import { retry, type RetryEvent } from '../../src/resilience/retry.ts'
@@ -8,8 +10,10 @@ import {
   AbortedError, DeadlineExceededError, RetriesExhaustedError, SteadfastError, type RecoveryAction,
 } from '../../src/resilience/errors.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { registry, retryDurationSeconds } from '../../src/observability/metrics.ts'
+import { Metrics, registry, retryDurationSeconds } from '../../src/observability/metrics.ts'
+import { Registry } from 'prom-client'
 import { FakeClock } from '../../src/testkit/fake-clock.ts'
+import { wakeOn, type WakeSource } from '../../src/resilience/wake.ts'
 
 const silent = createLogger({ level: 'silent' })
 
@@ -214,6 +218,53 @@ describe('retry', () => {
     assert.equal(events[0]?.delayMs, 3_000)
   })
 
+  test('capDelay shortens the delays after the failures the caller\'s policy names; a server hint still wins; other failures keep the backoff', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    const failures = [failure('refresh-coordinator', 'moving'), failure('retry', 'busy'), failure('refresh-coordinator', 'moving', 700), failure('refresh-coordinator', 'moving')]
+    let calls = 0
+    const result = await clock.run(retry(async () => {
+      const next = failures[calls++]
+      if (next !== undefined) throw next
+      return 'done'
+    }, {
+      component: 'test',
+      operation: 'capped',
+      clock,
+      logger: silent,
+      onRetry: (e) => events.push(e),
+      policy: { jitter: 'none', initialDelayMs: 1_000, maxDelayMs: 8_000 },
+      capDelay: (verdict) => verdict.reason === 'moving' ? 50 : undefined,
+    }))
+    assert.equal(result, 'done')
+    assert.deepEqual(events.map((e) => e.delayMs), [50, 2_000, 700, 50])
+  })
+
+  test('a failure that carries a wake source ends its delay when the source fires; one firing wakes one delay', async () => {
+    const clock = new FakeClock(0)
+    const listeners = new Set<() => void>()
+    const source: WakeSource = { subscribe: (listener) => { listeners.add(listener); return () => { listeners.delete(listener) } } }
+    const fire = (): void => { const now = [...listeners]; listeners.clear(); for (const l of now) l() }
+    const attemptsAt: number[] = []
+    const done = retry(async () => {
+      attemptsAt.push(clock.now())
+      if (attemptsAt.length < 3) throw wakeOn(failure('retry', 'unreachable'), source)
+      return 'answered'
+    }, { component: 'test', operation: 'woken', clock, logger: silent, policy: { jitter: 'none', initialDelayMs: 60_000, maxDelayMs: 60_000, deadlineMs: 600_000 } })
+    await clock.advance(5)
+    assert.deepEqual(attemptsAt, [0])
+    fire()
+    await clock.advance(0)
+    assert.deepEqual(attemptsAt, [0, 5], 'the second attempt went when the source fired, not after 60 s')
+    assert.equal(listeners.size, 1, 'the second failure waits on the source again')
+    await clock.advance(59_999)
+    assert.deepEqual(attemptsAt, [0, 5], 'without another firing it waits out its delay')
+    await clock.advance(1)
+    assert.equal(await done, 'answered')
+    assert.deepEqual(attemptsAt, [0, 5, 60_005])
+    assert.equal(listeners.size, 0)
+  })
+
   test('a failing hook does not end the loop; its error becomes the last cause', async () => {
     const clock = new FakeClock()
     const hookError = failure('reconnect', 'hook-failed')
@@ -280,5 +331,157 @@ describe('retry', () => {
           assert.ok(outcome === fatal.error || cutOff, `call ${fatal.call} failed fatally, but the loop ended with ${String(outcome)}`)
         }
       }), { numRuns: 150 })
+  })
+
+  test('a client\'s retries are counted in its own registry under its client_id, and published on steadfast:retry', async () => {
+    const own = new Registry()
+    const metrics = new Metrics({ registry: own, clientId: 'orders-service' })
+    const published: unknown[] = []
+    const listener = (message: unknown): void => { published.push(message) }
+    subscribe('steadfast:retry', listener)
+    const clock = new FakeClock()
+    const flaky = failure('retry', 'rebalance')
+    let calls = 0
+    try {
+      await clock.run(retry(async () => { if (calls++ === 0) throw flaky }, {
+        component: 'connect', operation: 'own-registry', clock, logger: silent, metrics, policy: { jitter: 'none', initialDelayMs: 250 },
+      }))
+    } finally {
+      unsubscribe('steadfast:retry', listener)
+    }
+    const counted = await own.getSingleMetric('steadfast_retries_total')?.get()
+    assert.deepEqual(counted?.values.map((v) => [v.labels, v.value]), [
+      [{ client_id: 'orders-service', component: 'connect', operation: 'own-registry', reason: 'rebalance' }, 1],
+    ])
+    const durations = await own.getSingleMetric('steadfast_retry_duration_seconds')?.get()
+    const sum = durations?.values.find((v) => (v as { metricName?: string }).metricName === 'steadfast_retry_duration_seconds_sum')
+    assert.deepEqual([sum?.labels, sum?.value], [{ client_id: 'orders-service', component: 'connect', operation: 'own-registry', outcome: 'success' }, 0.25])
+    assert.equal(await retriesCounted('connect', 'own-registry', 'rebalance'), 0, 'nothing in the shared registry')
+    assert.deepEqual(published, [{
+      component: 'connect', operation: 'own-registry', attempt: 1, delayMs: 250, action: 'retry', reason: 'rebalance', error: flaky, clientId: 'orders-service',
+    }])
+  })
+
+  test('jitter draws from the random source given', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ === 0) throw failure('retry') }, {
+      component: 'test', operation: 'random', clock, logger: silent, random: () => 0.25, policy: { jitter: 'full', initialDelayMs: 1_000 }, onRetry: (e) => events.push(e),
+    }))
+    assert.deepEqual(events.map((e) => e.delayMs), [250], 'full jitter: 0.25 of the 1000 ms base')
+  })
+
+  test('an already aborted signal: the AbortedError carries its reason', async () => {
+    const reason = new Error('shutting down')
+    await assert.rejects(retry(async () => 'never', { component: 'test', operation: 'pre-abort-reason', logger: silent, signal: AbortSignal.abort(reason) }),
+      (error: unknown) => error instanceof AbortedError && error.cause === reason)
+  })
+
+  test('the errors carry the time spent on the loop\'s clock, and no cause text when there was no failure', async () => {
+    const clock = new FakeClock()
+    const exhausted = await clock.run(retry(async () => { throw failure('retry') }, {
+      component: 'test', operation: 'elapsed', clock, logger: silent, policy: { maxAttempts: 3, initialDelayMs: 100, multiplier: 2, jitter: 'none' },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(exhausted instanceof RetriesExhaustedError)
+    assert.equal(exhausted.elapsedMs, 300, 'waits of 100 and 200 ms')
+    const stopped = await clock.run(retry(async () => { throw failure('retry') }, {
+      component: 'test', operation: 'elapsed', clock, logger: silent, policy: { deadlineMs: 1_500, initialDelayMs: 500, multiplier: 2, jitter: 'none' },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(stopped instanceof DeadlineExceededError)
+    assert.equal(stopped.elapsedMs, 500)
+    const hung = await clock.run(retry(async () => await new Promise(() => {}), {
+      component: 'test', operation: 'elapsed', clock, logger: silent, policy: { deadlineMs: 1_000 },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(hung instanceof DeadlineExceededError)
+    assert.match(hung.message, /\(1 attempt\(s\)\)$/)
+  })
+
+  test('once done, the loop leaves no listener on the caller\'s signal and no deadline timer', async () => {
+    const clock = new FakeClock()
+    const caller = new AbortController()
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ === 0) throw failure('retry') }, {
+      component: 'test', operation: 'cleanup', clock, logger: silent, signal: caller.signal, policy: { deadlineMs: 60_000 },
+    }))
+    assert.equal(getEventListeners(caller.signal, 'abort').length, 0)
+    assert.equal(clock.pending, 0)
+  })
+
+  test('a hook that fails is the failure the loop reports if nothing later replaces it', async () => {
+    const clock = new FakeClock()
+    const hookFailure = new Error('metadata refresh failed: no broker answers')
+    let calls = 0
+    const error = await clock.run(retry(async (ctx) => {
+      if (calls++ === 0) throw failure('reconnect', 'econnreset')
+      await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)))
+    }, { component: 'test', operation: 'hook-fails', clock, logger: silent, policy: { deadlineMs: 1_000 }, hooks: { reconnect: () => { throw hookFailure } } }))
+      .then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.equal(error.cause, hookFailure)
+    assert.equal(calls, 2)
+  })
+
+  test('a hook still running at the deadline stops the loop there: no further attempt', async () => {
+    const clock = new FakeClock()
+    let calls = 0
+    const error = await clock.run(retry(async () => { calls++; throw failure('reconnect', 'econnreset') }, {
+      component: 'test', operation: 'hook-hangs', clock, logger: silent, policy: { deadlineMs: 1_000 }, hooks: { reconnect: async () => await new Promise(() => {}) },
+    })).then(() => assert.fail('should have failed'), (e: unknown) => e)
+    assert.ok(error instanceof DeadlineExceededError)
+    assert.deepEqual([calls, error.attempts], [1, 1])
+  })
+
+  test('a hook for plain retries does not make the first retry immediate', async () => {
+    const clock = new FakeClock()
+    const events: RetryEvent[] = []
+    let calls = 0
+    await clock.run(retry(async () => { if (calls++ === 0) throw failure('retry') }, {
+      component: 'test', operation: 'retry-hook', clock, logger: silent, policy: { jitter: 'none' }, hooks: { retry: () => {} }, onRetry: (e) => events.push(e),
+    }))
+    assert.deepEqual(events.map((e) => e.delayMs), [100])
+  })
+
+  describe('at the deadline, the cause is what a stalled attempt in flight says, unless it says only that it was aborted', () => {
+    const earlier = failure('retry', 'busy')
+    /**
+     * Attempt 1 fails with `first` (if given) after `firstTakesMs`, attempt 2 (or 1) answers the
+     * deadline's abort with `onAbort(reason)`.
+     */
+    async function causeAtDeadline (first: SteadfastError | undefined, onAbort: (reason: unknown) => unknown, firstTakesMs = 0): Promise<unknown> {
+      const clock = new FakeClock()
+      let calls = 0
+      const error = await clock.run(retry(async (ctx) => {
+        if (calls++ === 0 && first !== undefined) {
+          await sleep(clock, firstTakesMs)
+          throw first
+        }
+        await new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(onAbort(ctx.signal.reason))))
+      }, { component: 'test', operation: 'cause', clock, logger: silent, policy: { deadlineMs: 1_000, jitter: 'none' } }))
+        .then(() => assert.fail('should have failed'), (e: unknown) => e)
+      assert.ok(error instanceof DeadlineExceededError)
+      return error.cause
+    }
+
+    test('its own error naming the stall replaces the earlier failure', async () => {
+      const stall = new Error('broker 1 never answered ApiVersions')
+      assert.equal(await causeAtDeadline(earlier, () => stall), stall)
+    })
+
+    test('an attempt cut soon after it began does not: the earlier failure says why the time ran out', async () => {
+      // Attempt 1 fails at 850 ms, attempt 2 starts at 950 ms and is cut at 1000 ms (50 of 1000 ms).
+      const cut = new Error('connecting to broker 1 did not complete within 50 ms (stopped by the caller)')
+      assert.equal(await causeAtDeadline(earlier, () => cut, 850), earlier)
+    })
+
+    test('the bare abort reason does not', async () => {
+      assert.equal(await causeAtDeadline(earlier, (reason) => reason), earlier)
+    })
+
+    test('an AbortedError does not replace a real failure, but is kept when there was none', async () => {
+      const aborted = new AbortedError('request aborted')
+      assert.equal(await causeAtDeadline(earlier, () => aborted), earlier)
+      assert.equal(await causeAtDeadline(undefined, () => aborted), aborted)
+    })
   })
 })

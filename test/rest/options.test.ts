@@ -40,12 +40,18 @@ describe('basicAuthSchema', () => {
     refused({ auth: { username: 'ops', password: 5 } }, 'rest test option auth.password must be a string, got 5')
     assert.throws(() => parse({ auth: { username: 'ops' } }), /auth\.password/)
   })
+
+  test('auth that is not an object is refused with the shape it must have; an unknown field is named', () => {
+    refused({ auth: 'ops:pw' }, 'rest test option auth must be { username, password }, got "ops:pw"')
+    refused({ auth: { username: 'ops', password: 'pw', realm: 'x' } }, 'rest test option auth.realm is not known (known: username, password)')
+  })
 })
 
 describe('headersSchema and httpUrlSchema', () => {
   test('headers are an object of strings', () => {
     assert.deepEqual(parse({ headers: { 'x-team': 'data' } }), { headers: { 'x-team': 'data' } })
     refused({ headers: { 'x-retries': 3 } }, 'rest test option headers must be an object of string header values, got {"x-retries":3}')
+    refused({ headers: { 'x-team': 'data', 'x-retries': 3 } }, 'rest test option headers must be an object of string header values, got {"x-team":"data","x-retries":3}')
     refused({ headers: null }, 'rest test option headers must be an object of string header values, got null')
   })
 

@@ -11,10 +11,12 @@ import { Registry } from 'prom-client'
 import { createLogger } from '../../src/observability/logger.ts'
 import { Metrics, registry } from '../../src/observability/metrics.ts'
 import { REDACTED } from '../../src/observability/redact.ts'
+import { requestChannel, type RequestDiagnostic } from '../../src/observability/tracing.ts'
 import { classify } from '../../src/resilience/classify.ts'
-import { HttpResponseError, SteadfastError, TransportError } from '../../src/resilience/errors.ts'
+import { AbortedError, HttpResponseError, SteadfastError, TransportError } from '../../src/resilience/errors.ts'
 import { classifyHttpStatus, mayFailOver, type RestFaultPolicy } from '../../src/rest/faults.ts'
-import { RestTransport, type RestTransportOptions } from '../../src/rest/transport.ts'
+import { ClientClosedError, RestTransport, type RestTransportOptions } from '../../src/rest/transport.ts'
+import { FakeClock } from '../../src/testkit/fake-clock.ts'
 
 const logger = createLogger({ level: 'silent' })
 const servers: Server[] = []
@@ -52,8 +54,8 @@ const plainFaults: RestFaultPolicy = {
   failOver: (error, request) => mayFailOver(error, request.method),
 }
 
-function transport (urls: string[], extra: Partial<RestTransportOptions<undefined>> = {}): RestTransport {
-  const t = new RestTransport({
+function options (urls: string[], extra: Partial<RestTransportOptions<undefined>> = {}): RestTransportOptions<undefined> {
+  return {
     component: 'test-rest',
     name: 'Test',
     peer: 'server',
@@ -64,7 +66,12 @@ function transport (urls: string[], extra: Partial<RestTransportOptions<undefine
     serverMessage: (body, text) => typeof body === 'object' && body !== null && typeof (body as { message?: unknown }).message === 'string' ? (body as { message: string }).message : text,
     logger,
     ...extra,
-  })
+  }
+}
+
+/** A transport closed when the file's tests end. */
+function transport (urls: string[], extra: Partial<RestTransportOptions<undefined>> = {}): RestTransport {
+  const t = new RestTransport(options(urls, extra))
   after(async () => { await t.close() })
   return t
 }
@@ -100,6 +107,26 @@ describe('RestTransport', () => {
       return true
     })
     assert.equal(peer.seen.length, 1, 'a fatal answer is not retried')
+  })
+
+  test('close is idempotent; after it a request fails at once, and one retrying stops at its next attempt', async () => {
+    let calls = 0
+    let answered = (): void => {}
+    const firstAnswer = new Promise<void>((resolve) => { answered = resolve })
+    const peer = await serve((_req, res) => { calls++; res.statusCode = 503; res.end('busy'); answered() })
+    // Retrying every 200 ms for up to a minute, if nothing stopped it.
+    const t = new RestTransport(options([peer.url], { policy: { initialDelayMs: 200, maxDelayMs: 200, maxAttempts: Infinity, deadlineMs: 60_000, jitter: 'none' } }))
+    const retrying = t.request({ operation: 'get', method: 'GET', path: '/busy' }).then(() => undefined, (e: unknown) => e)
+    await firstAnswer
+    await Promise.all([t.close(), t.close()])
+    await t.close()
+    const inFlight = await retrying
+    assert.ok(inFlight instanceof ClientClosedError, String(inFlight))
+    assert.equal(inFlight.message, 'Test GET /busy: the client is closed')
+    assert.ok(calls <= 2, `no attempt after the close: ${calls}`)
+    // Not a transport error after a minute of retries against the destroyed pool: this error, at once.
+    await assert.rejects(t.request({ operation: 'get', method: 'GET', path: '/after' }), (e: unknown) => e instanceof ClientClosedError && e.action === 'fatal')
+    assert.deepEqual(peer.seen.filter((x) => x.path === '/after'), [], 'nothing sent after the close')
   })
 
   test('a retriable answer is retried under the policy until it succeeds', async () => {
@@ -293,5 +320,146 @@ describe('RestTransport: reading the answer', () => {
     assert.deepEqual(pick('steadfast_rest_request_duration_seconds_sum'), [['metered-rest', 'read', '200', 'rest-client', 2.5]])
     assert.deepEqual(pick('steadfast_rest_request_duration_seconds_bucket', 1), [['metered-rest', 'read', '200', 'rest-client', 0]])
     assert.deepEqual(pick('steadfast_rest_request_duration_seconds_bucket', 2.5), [['metered-rest', 'read', '200', 'rest-client', 1]])
+  })
+})
+
+/** A server that counts requests and open connections, and keeps idle ones for a minute, so only the client closes them here. */
+async function counting (): Promise<{ url: string, seen: () => number, open: () => number }> {
+  let seen = 0
+  let open = 0
+  const server = createServer((_req, res) => { seen++; res.end('{}') })
+  server.keepAliveTimeout = 60_000
+  server.on('connection', (socket) => { open++; socket.on('close', () => { open-- }) })
+  servers.push(server)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen: () => seen, open: () => open }
+}
+
+/** Waits for `done()` to hold, polling at most `polls` times. */
+async function until (done: () => boolean, what: string, polls = 3_000): Promise<void> {
+  for (let i = 0; i < polls && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+  assert.ok(done(), what)
+}
+
+describe('RestTransport: URLs learned at run time', () => {
+  test('are tried after the configured ones, once each; a configured URL is not learned again', async () => {
+    const dead = await deadUrl()
+    const first = await counting()
+    const second = await counting()
+    const t = transport([dead])
+    t.setLearnedUrls([`${dead}/`, first.url, first.url, second.url])
+    assert.deepEqual([t.urls, t.configuredUrls], [[dead, first.url, second.url], [dead]])
+    await t.request({ operation: 'read', method: 'GET', path: '/' })
+    assert.deepEqual([first.seen(), second.seen()], [1, 0], 'the refused configured URL, then the first learned one')
+  })
+
+  test('a URL still learned stays the one that answered last, whatever the new order; one no longer learned has its pool closed', async () => {
+    const dead = await deadUrl()
+    const answered = await counting()
+    const other = await counting()
+    const t = transport([dead])
+    t.setLearnedUrls([answered.url, other.url])
+    await t.request({ operation: 'read', method: 'GET', path: '/' })
+    t.setLearnedUrls([other.url, answered.url])
+    await t.request({ operation: 'read', method: 'GET', path: '/' })
+    assert.deepEqual([answered.seen(), other.seen()], [2, 0], 'the URL that answered is asked first again')
+    t.setLearnedUrls([other.url])
+    assert.deepEqual(t.urls, [dead, other.url])
+    await until(() => answered.open() === 0, 'the pool of the URL no longer learned is closed, and with it its connection')
+    await t.request({ operation: 'read', method: 'GET', path: '/' })
+    assert.deepEqual([answered.seen(), other.seen()], [2, 1])
+  })
+
+  test('a learned URL\'s pool that fails to close is logged at debug, not an unhandled rejection', async () => {
+    const live = await counting()
+    const lines: Array<Record<string, unknown>> = []
+    // Closed here, so its pools are closed already when the learned URL is dropped.
+    const t = new RestTransport(options([live.url], { logger: createLogger({ level: 'debug', destination: { write: (line: string) => { lines.push(JSON.parse(line)) } } }) }))
+    t.setLearnedUrls([`${live.url}/learned`])
+    await t.close()
+    t.setLearnedUrls([])
+    await until(() => lines.length > 0, 'the failed close is logged')
+    assert.deepEqual(lines.map((l) => [l.level, l.component, l.url, l.msg]), [[20, 'test-rest', `${live.url}/learned`, 'closing the pool of a URL no longer learned failed']])
+  })
+})
+
+describe('RestTransport: base URLs and close', () => {
+  test('trailing slashes of a base URL, however many, are not part of its path prefix', async () => {
+    const peer = await counting()
+    const t = transport([`${peer.url}/prefix///`])
+    assert.deepEqual(t.urls, [`${peer.url}/prefix`])
+  })
+
+  test('close closes the pools, and with them their connections; a request after it fails', async () => {
+    const peer = await counting()
+    const t = new RestTransport(options([peer.url]))
+    await t.request({ operation: 'read', method: 'GET', path: '/' })
+    await t.close()
+    await until(() => peer.open() === 0, 'the connection is closed')
+    await assert.rejects(t.request({ operation: 'read', method: 'GET', path: '/' }), /destroyed|closed/i)
+    assert.equal(peer.seen(), 1)
+  })
+})
+
+describe('RestTransport: what the retry loop is given', () => {
+  test('the caller\'s signal: a request aborted before it starts sends nothing', async () => {
+    const peer = await counting()
+    const reason = new Error('caller gave up')
+    await assert.rejects(transport([peer.url]).request({ operation: 'read', method: 'GET', path: '/', signal: AbortSignal.abort(reason) }), (error: unknown) => {
+      assert.ok(error instanceof AbortedError)
+      assert.equal(error.cause, reason)
+      return true
+    })
+    assert.equal(peer.seen(), 0)
+  })
+
+  test('admit runs every attempt, with the loop\'s signal', async () => {
+    let calls = 0
+    const peer = await serve((_req, res) => { calls++; res.statusCode = calls === 1 ? 503 : 200; res.end('{}') })
+    const admitted: AbortSignal[] = []
+    const t = transport([peer.url], { admit: async (attempt, signal) => { admitted.push(signal); return await attempt() } })
+    assert.equal((await t.request({ operation: 'read', method: 'GET', path: '/' })).status, 200)
+    assert.deepEqual([admitted.length, calls], [2, 2])
+    assert.ok(admitted.every((s) => s instanceof AbortSignal && !s.aborted))
+  })
+
+  // Bounded: a backoff that ignored the clock or the random source would leave the answer waiting for good.
+  test('the backoff between attempts sleeps on the transport\'s clock, jittered by its random source', { timeout: 30_000 }, async () => {
+    let calls = 0
+    const peer = await serve((_req, res) => { calls++; res.statusCode = calls === 1 ? 503 : 200; res.end('{}') })
+    const clock = new FakeClock()
+    let draws = 0
+    const t = transport([peer.url], {
+      clock,
+      random: () => { draws++; return 0.5 },
+      policy: { initialDelayMs: 1_000, maxDelayMs: 1_000, maxAttempts: 2, deadlineMs: 60_000, jitter: 'full' },
+    })
+    const answer = t.request({ operation: 'read', method: 'GET', path: '/' })
+    // Pending on the clock once the 503 is in: the deadline and the backoff, half the 1 s base.
+    await until(() => clock.pending === 2, 'the retry loop waits on the fake clock')
+    await clock.advance(499)
+    assert.deepEqual([calls, clock.pending], [1, 2], 'not yet at 499 ms')
+    await clock.advance(1)
+    assert.equal((await answer).status, 200)
+    assert.deepEqual([calls, draws], [2, 1])
+  })
+})
+
+describe('RestTransport: tracing', () => {
+  test('each URL tried is one traced request naming it, the refused one ending in error, under the client id', async (t) => {
+    const dead = await deadUrl()
+    const live = await serve((_req, res) => { res.end('{}') })
+    const starts: RequestDiagnostic[] = []
+    const errors: RequestDiagnostic[] = []
+    const handlers = { start: (c: RequestDiagnostic) => starts.push(c), end: () => {}, asyncStart: () => {}, asyncEnd: () => {}, error: (c: RequestDiagnostic) => errors.push(c) }
+    requestChannel.subscribe(handlers)
+    t.after(() => requestChannel.unsubscribe(handlers))
+    await transport([dead, live.url], { component: 'traced-rest', metrics: new Metrics({ registry: new Registry(), clientId: 'tracer' }) })
+      .request({ operation: 'read', method: 'GET', path: '/' })
+    assert.deepEqual(starts.map((c) => [c.system, c.operation, c.method, c.target, c.clientId]), [
+      ['traced-rest', 'read', 'GET', dead, 'tracer'],
+      ['traced-rest', 'read', 'GET', live.url, 'tracer'],
+    ])
+    assert.deepEqual(errors.map((c) => c.target), [dead])
   })
 })

@@ -9,17 +9,20 @@
  *   passed without a heartbeat answer (the consumer's session-loss rule), which is when the
  *   coordinator has dropped it too; the two may overlap by up to one heartbeat interval, and the
  *   new holder first rebuilds its state from the topic, which takes longer than that.
- * - The lease stays with the oldest agent: Kafka names a member `<client id>-<uuid>`, the client id
- *   carries the agent's start time (zero-padded milliseconds), and the range assignor gives the one
- *   partition to the first member id in order. An agent that joins later, or restarts, is a
- *   standby. The classic protocol revokes every partition at every rebalance, so a standby joining
- *   or leaving makes the active agent stop its loops for the rebalance and start them again.
+ * - The lease stays with the agent that holds it: the members use the cooperative-sticky assignor,
+ *   so a standby joining or leaving rebalances the group without taking the partition from its
+ *   owner, and the active agent's loops run on through it. (With the range assignor the partition
+ *   went to the first member id in order — `<client id>-<uuid>`, the uuid random — so a standby
+ *   joining took the lease from the active agent about half the time, mid-work.) Only when the
+ *   holder is gone does the group hand the partition to a standby.
  * - Acquiring runs outside the group callback, so restoring state never holds up heartbeats;
  *   releasing is awaited in the revocation, so the loops have stopped before the partition goes.
  *   Acquire and release run one at a time, in order.
  */
 import type { Cluster } from '../../cluster/cluster.ts'
 import { Consumer } from '../../consumer/consumer.ts'
+import { rangeAssignor } from '../../consumer/group/assignors.ts'
+import { cooperativeStickyAssignor } from '../../consumer/group/cooperative-sticky.ts'
 import type { Logger } from '../../observability/logger.ts'
 import { KeyedSerial } from '../../resilience/keyed-serial.ts'
 
@@ -28,7 +31,7 @@ export interface LeaseOptions {
   group: string
   topic: string
   sessionTimeoutMs: number
-  /** The agent's Kafka client id; the lease's member adds its start time to it. */
+  /** The agent's client id; the lease's member counts its metrics as `<clientId>-lease`. */
   clientId: string
   logger: Logger
   /** Called when this agent becomes the active one. A failure releases the lease again (a standby takes over). */
@@ -46,7 +49,6 @@ export class Lease {
   readonly #transitions = new KeyedSerial<'lease'>()
   #members: Array<Promise<void>> = []
   #rejoin: ReturnType<typeof setTimeout> | undefined
-  readonly #startedAt = Date.now()
 
   constructor (options: LeaseOptions) {
     this.#options = options
@@ -74,7 +76,9 @@ export class Lease {
     const { cluster, group, topic, sessionTimeoutMs, logger } = this.#options
     const consumer = new Consumer({
       cluster,
-      clientId: `${this.#options.clientId}-lease-${String(this.#startedAt).padStart(15, '0')}`,
+      clientId: `${this.#options.clientId}-lease`,
+      // Range only as the fallback an older agent in the same group (a rolling upgrade) also has.
+      assignors: [cooperativeStickyAssignor, rangeAssignor],
       groupId: group,
       logger,
       autoCommit: false,

@@ -61,6 +61,8 @@ export async function handleApi (ctx: ApiContext, req: IncomingMessage, url: URL
       case 'rebalances': return { status: 200, body: runtime.rebalances?.snapshot ?? notConfigured('cruiseControl').body }
       case 'groups': return { status: 200, body: runtime.lag?.snapshot ?? notConfigured('kafka').body }
       case 'retries': return { status: 200, body: ctx.retries.recent(Number(url.searchParams.get('limit') ?? 100)) }
+      // The running config; a secret shows as [redacted] (Secret's toJSON), never its value.
+      case 'config': return { status: 200, body: runtime.config }
       case 'events': return { status: 200, body: ctx.events.recent(Number(url.searchParams.get('limit') ?? 100), Number(url.searchParams.get('after') ?? 0)) }
       default: return notFound(url.pathname)
     }

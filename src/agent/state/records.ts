@@ -65,7 +65,7 @@ export class SqliteOwnershipStore implements OwnershipStore {
   async load (): Promise<OwnershipState> {
     const stored = await this.#records.get('ledger')
     if (stored === undefined) return emptyOwnership()
-    return { clusterId: stored.clusterId, managed: stored.managed, pending: stored.pending, restarts: stored.restarts }
+    return { clusterId: stored.clusterId, managed: stored.managed, pending: stored.pending, restarts: stored.restarts, grace: stored.grace ?? {} }
   }
 
   async save (state: OwnershipState): Promise<void> {

@@ -21,6 +21,17 @@ import { withProgress } from '../progress.ts'
 import { parseDuration, parseOutput, parseTimeout, printResult, type OutputFormat } from '../options.ts'
 
 /** `connect apply` sent its writes, but some failed after their retries (the conditions say which). */
+/**
+ * `connect apply --dry-run` could not make its plan (the workers unreachable, a request refused):
+ * exit 2, not 1, as `kubectl diff` exits above 1 for errors, so that 1 always means "there are changes".
+ */
+export class DryRunFailedError extends SteadfastError {
+  override readonly code = 'STEADFAST_ERR_DRY_RUN'
+  constructor (message: string, cause: unknown) {
+    super(message, { action: 'fatal', reason: 'dry-run-failed', cause })
+  }
+}
+
 export class ConnectApplyError extends SteadfastError {
   override readonly code = 'STEADFAST_ERR_CONNECT_APPLY'
   constructor (message: string) {
@@ -204,8 +215,8 @@ export function register (connect: Command): void {
   withConnectOptions(connect.command('apply'))
     .description('Make the cluster match KafkaConnector manifests (a YAML file or a directory of them); deletes nothing unless --prune')
     .requiredOption('-f, --file <path>', 'manifest file or directory ("-" for stdin)')
-    .option('--dry-run', 'print the plan as a diff and change nothing; exit 1 when there are changes, 0 when none (as kubectl diff)')
-    .option('--wait', 'pass again until every connector is Ready (or --timeout)')
+    .option('--dry-run', 'print the plan as a diff and change nothing; exit 1 when there are changes, 0 when none, 2 when no plan could be made (as kubectl diff)')
+    .option('--wait', 'pass again until every connector and task is in its declared state (RUNNING, PAUSED, STOPPED), none still being moved by a worker rebalance (or --timeout)')
     .option('--interval <duration>', 'time between passes with --wait', (t: string) => parseDuration(t, '--interval'), 2_000)
     .option('--state <file>', 'ownership ledger: which connectors steadfast created', DEFAULT_STATE_FILE)
     .option('--prune', 'delete the connectors steadfast created (per --state) that the manifests given no longer declare')
@@ -229,7 +240,9 @@ connectors declared in other files, or made by other tools, are left alone.`)
           concurrency: options.concurrency,
         })
         if (options.dryRun === true) {
-          const plan = await reconciler.plan(manifests, { signal })
+          const plan = await reconciler.plan(manifests, { signal }).catch((error: unknown) => {
+            throw new DryRunFailedError(`connect apply --dry-run: no plan: ${error instanceof Error ? error.message : String(error)}`, error)
+          })
           if (options.output === 'table') process.stdout.write(formatPlan(plan.actions))
           else printResult(options.output, { actions: plan.actions, unmanaged: plan.unmanaged }, [], [])
           if (plan.actions.length > 0) process.exitCode = 1
@@ -243,8 +256,9 @@ connectors declared in other files, or made by other tools, are left alone.`)
         if (failed.length > 0) {
           throw new ConnectApplyError(`connect apply: ${failed.length} connector(s) could not be reconciled: ${failed.map((c) => `${c.name} (${c.condition.message ?? ''})`).join('; ')}`)
         }
-        if (options.wait === true && !result.ready) {
-          throw new DeadlineExceededError(`connect apply --wait: not every connector is Ready within ${options.timeout} ms (${result.connectors.filter((c) => c.condition.type !== 'Ready').map((c) => c.name).join(', ')})`, { attempts: 1, elapsedMs: options.timeout })
+        if (options.wait === true && !result.settled) {
+          const waiting = result.connectors.filter((c) => c.condition.type !== 'Ready' || c.condition.reason === 'Reassigning' || c.actions.length > 0)
+          throw new DeadlineExceededError(`connect apply --wait: not every connector and task is in its declared state within ${options.timeout} ms (${waiting.map((c) => c.condition.reason === 'Reassigning' ? `${c.name}: still being moved by a worker rebalance` : c.name).join(', ')})`, { attempts: 1, elapsedMs: options.timeout })
         }
       })
     })

@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../resilience/errors.ts'
 export type InputFormat = 'text' | 'json'
 
 export interface LineOptions {
+  topic: string
   keySeparator?: string
   key?: string
   nullValue?: string
@@ -16,7 +17,7 @@ export interface LineOptions {
   headers: Array<{ key: string, value: string }>
 }
 
-export type LineRecord = Omit<ProducerRecord, 'topic'>
+export type LineParser = (text: Buffer, line: number) => ProducerRecord | { error: string }
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', 0: '\0', '\\': '\\' }
 
@@ -31,23 +32,32 @@ export function unescapeDelimiter (text: string, what: string): string {
   return unescaped
 }
 
-/** Called once per input line: a plain object literal, no spreads (they cost more than the rest). */
-export function parseInputRecord (text: Buffer, line: number, options: LineOptions): LineRecord | { error: string } {
-  if (options.format === 'json') return jsonRecord(text, line, { headers: options.headers, ...(options.partition === undefined ? {} : { partition: options.partition }) })
-  let key: Buffer | null = options.key === undefined ? null : Buffer.from(options.key)
-  let value: Buffer = text
-  if (options.keySeparator !== undefined) {
-    const at = text.indexOf(options.keySeparator)
-    if (at < 0) return { error: `line ${line} has no key separator "${options.keySeparator}"` }
-    key = text.subarray(0, at)
-    value = text.subarray(at + Buffer.byteLength(options.keySeparator))
+/**
+ * What each input line becomes. The parser is made once: the fixed key and the null marker are
+ * turned into bytes here, not for every line, and a line becomes one object literal (no spreads).
+ */
+export function lineParser (options: LineOptions): LineParser {
+  const { topic, keySeparator, partition, headers } = options
+  if (options.format === 'json') {
+    const fixed = { headers, ...(partition === undefined ? {} : { partition }) }
+    return (text, line) => jsonRecord(topic, text, line, fixed)
   }
-  const isNull = options.nullValue !== undefined && value.equals(Buffer.from(options.nullValue))
-  return { key, value: isNull ? null : value, headers: options.headers, partition: options.partition }
+  const key = options.key === undefined ? null : Buffer.from(options.key)
+  const nullValue = options.nullValue === undefined ? undefined : Buffer.from(options.nullValue)
+  const separatorBytes = keySeparator === undefined ? 0 : Buffer.byteLength(keySeparator)
+  return (text, line) => {
+    if (keySeparator === undefined) {
+      return { topic, key, value: nullValue !== undefined && text.equals(nullValue) ? null : text, headers, partition }
+    }
+    const at = text.indexOf(keySeparator)
+    if (at < 0) return { error: `line ${line} has no key separator "${keySeparator}"` }
+    const value = text.subarray(at + separatorBytes)
+    return { topic, key: text.subarray(0, at), value: nullValue !== undefined && value.equals(nullValue) ? null : value, headers, partition }
+  }
 }
 
 /** `{"key": "k", "value": "v", "headers": {"h": "1"}, "partition": 2}`; key, value and header values may be null. */
-function jsonRecord (text: Buffer, line: number, fixed: { headers: LineOptions['headers'], partition?: number }): LineRecord | { error: string } {
+function jsonRecord (topic: string, text: Buffer, line: number, fixed: { headers: LineOptions['headers'], partition?: number }): ProducerRecord | { error: string } {
   let parsed: unknown
   try {
     parsed = JSON.parse(text.toString('utf8'))
@@ -65,6 +75,7 @@ function jsonRecord (text: Buffer, line: number, fixed: { headers: LineOptions['
   if (partition !== undefined && (!Number.isSafeInteger(partition) || (partition as number) < 0)) return { error: `line ${line}: partition must be an integer >= 0` }
   const own = Object.entries(headers as Record<string, string | null>).map(([k, v]) => ({ key: k, value: v === null ? null : Buffer.from(v) }))
   return {
+    topic,
     key: key === null ? null : Buffer.from(key),
     value: value === null ? null : Buffer.from(value),
     headers: [...fixed.headers.map((h) => ({ key: h.key, value: Buffer.from(h.value) })), ...own],

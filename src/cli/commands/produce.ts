@@ -13,16 +13,17 @@ import type { Command } from 'commander'
 import type { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Acks } from '../../producer/options.ts'
-import type { Producer } from '../../producer/producer.ts'
 import type { CompressionName } from '../../protocol/compression/codec.ts'
 import { DeadlineExceededError, InvalidArgumentError, KafkaProtocolError } from '../../resilience/errors.ts'
-import { byteLines, type InputLine } from '../byte-lines.ts'
+import { byteLines } from '../byte-lines.ts'
 import { checkUserFile } from '../files.ts'
 import { addConnectionOptions, kafkaConnection, type ConnectionFlags } from '../kafka-connection.ts'
 import { commandLogger } from '../logging.ts'
+import { withProgress } from '../progress.ts'
 import { stdoutClosed } from '../stdout.ts'
 import { integerOption, parseDuration, parseStreamOutput, renderTable, toJson } from '../options.ts'
-import { parseInputRecord, unescapeDelimiter, type InputFormat } from './produce-input.ts'
+import { unescapeDelimiter } from './produce-input.ts'
+import type { LineResult, ProduceInput, ProduceSummary } from './produce-lines.ts'
 
 interface ProduceCommandOptions extends ConnectionFlags {
   topic: string
@@ -42,57 +43,10 @@ interface ProduceCommandOptions extends ConnectionFlags {
   output: string
 }
 
-export type LineResult =
-  | { line: number, partition: number, offset: bigint }
-  | { line: number, error: string }
-
-export interface ProduceSummary {
-  topic: string
-  lines: number
-  succeeded: number
-  failed: number
-  /** Records per partition that succeeded. */
-  partitions: Record<string, number>
-  /** The first 100 failed lines (the others are only counted). */
-  results: LineResult[]
-}
-
-export interface ProduceLimits {
-  /** Lines awaiting their outcome, or holding it until earlier lines have theirs, before reading pauses. */
-  maxPending: number
-  /** Bytes of lines awaiting their outcome before reading pauses. */
-  maxPendingBytes: number
-  /** Told every line's outcome, in line order (for --output json). */
-  each?: (result: LineResult) => void
-  /** Stops reading (stdout closed): the lines already sent are still awaited and counted. */
-  signal?: AbortSignal
-}
-
-/** Failures listed in the table summary; the rest are counted. */
-const FAILURES_KEPT = 100
-const DEFAULT_LIMITS: ProduceLimits = { maxPending: 20_000, maxPendingBytes: 32 * 1024 * 1024 }
-const CR = 0x0d
 /** Below this a delivery timeout leaves no room for a metadata lookup, a send and one retry. */
 const MIN_TIMEOUT_MS = 1000
 /** How long an unknown topic may take to appear (being created right now) before the command gives up (at most --timeout). */
 const UNKNOWN_TOPIC_WAIT_MS = 5000
-
-export interface ProduceInput {
-  topic: string
-  keySeparator?: string
-  /** The key of every record (instead of a key separator). */
-  key?: string
-  /** A value exactly equal to this is sent as null (a tombstone). */
-  nullValue?: string
-  /** `text` (default): a line is a value, or key and value; `json`: an object per line. */
-  format?: InputFormat
-  /** Strip one trailing `\r` from each line (input with CRLF line endings). */
-  crlf?: boolean
-  partition?: number
-  headers: Array<{ key: string, value: string }>
-  /** Stop reading after this many lines. */
-  count?: number
-}
 
 function parseAcks (text: string): Acks {
   if (text === 'all' || text === '-1') return 'all'
@@ -157,83 +111,6 @@ function parseHeader (pair: string): { key: string, value: string } {
   return { key: pair.slice(0, eq), value: pair.slice(eq + 1) }
 }
 
-/**
- * Sends every line without waiting for one before reading the next, but pauses reading while
- * `maxPending` lines or `maxPendingBytes` bytes await their outcome; reports the outcomes in line
- * order (an outcome that arrives early is held until the lines before it have theirs).
- */
-export async function produceLines (producer: Pick<Producer, 'send'>, input: ProduceInput, lines: AsyncIterable<InputLine>, limits: Partial<ProduceLimits> = {}): Promise<ProduceSummary> {
-  const { maxPending, maxPendingBytes, each, signal } = { ...DEFAULT_LIMITS, ...limits }
-  const summary: ProduceSummary = { topic: input.topic, lines: 0, succeeded: 0, failed: 0, partitions: {}, results: [] }
-  const early = new Map<number, LineResult>()
-  let next = 1
-  const emit = (result: LineResult): void => {
-    if ('error' in result) {
-      summary.failed++
-      if (summary.results.length < FAILURES_KEPT) summary.results.push(result)
-    } else {
-      summary.succeeded++
-      summary.partitions[result.partition] = (summary.partitions[result.partition] ?? 0) + 1
-    }
-    each?.(result)
-  }
-  const record = (result: LineResult): void => {
-    if (result.line !== next) {
-      early.set(result.line, result)
-      return
-    }
-    next++
-    emit(result)
-    for (let r = early.get(next); r !== undefined; r = early.get(next)) {
-      early.delete(next++)
-      emit(r)
-    }
-  }
-  // A failure of `each` (the caller's) inside a send's handler fails the whole call once all are settled.
-  let reportFailure: unknown
-  const report = (result: LineResult): void => {
-    try {
-      record(result)
-    } catch (error) {
-      reportFailure ??= error
-    }
-  }
-  const inFlight = { count: 0, bytes: 0, wake: () => {}, drained: () => {} }
-  for await (const raw of lines) {
-    if (signal?.aborted === true || summary.lines === input.count) break
-    const line = ++summary.lines
-    if (!Buffer.isBuffer(raw)) {
-      record({ line, error: `line ${line} is ${raw.oversizedBytes} bytes, more than one record may hold (${raw.limitBytes} bytes); skipped` })
-      continue
-    }
-    const text = input.crlf === true && raw.at(-1) === CR ? raw.subarray(0, -1) : raw
-    const parsed = parseInputRecord(text, line, input)
-    if ('error' in parsed) {
-      record({ line, error: parsed.error })
-      continue
-    }
-    while (inFlight.count + early.size >= maxPending || inFlight.bytes >= maxPendingBytes) {
-      await new Promise<void>((resolve) => { inFlight.wake = resolve })
-    }
-    const bytes = text.length
-    inFlight.count++
-    inFlight.bytes += bytes
-    // One handler pair per line (no .finally): it is the per-line cost of this loop.
-    const release = (): void => {
-      inFlight.count--
-      inFlight.bytes -= bytes
-      if (inFlight.count === 0) inFlight.drained()
-      inFlight.wake()
-    }
-    producer.send({ topic: input.topic, key: parsed.key, value: parsed.value, headers: parsed.headers, partition: parsed.partition }).then(
-      (m) => { release(); report({ line, partition: m.partition, offset: m.offset }) },
-      (error: unknown) => { release(); report({ line, error: error instanceof Error ? error.message : String(error) }) })
-  }
-  if (inFlight.count > 0) await new Promise<void>((resolve) => { inFlight.drained = resolve })
-  if (reportFailure !== undefined) throw reportFailure
-  return summary
-}
-
 /** Output gathered before one write: a write per result costs more than producing it. */
 const JSON_CHUNK_CHARS = 64 * 1024
 
@@ -295,8 +172,8 @@ export function register (produce: Command): void {
       const logger = commandLogger()
       const acks = parseAcks(options.acks)
       const requestTimeoutMs = Math.min(30_000, deliveryTimeoutMs)
-      const [{ Cluster }, { DEFAULT_CONNECT_TIMEOUT_MS }, { CONNECTION_MAX_IN_FLIGHT, Producer }] = await Promise.all([
-        import('../../cluster/cluster.ts'), import('../../network/connection.ts'), import('../../producer/producer.ts'),
+      const [{ Cluster }, { DEFAULT_CONNECT_TIMEOUT_MS }, { CONNECTION_MAX_IN_FLIGHT, Producer }, { produceLines }] = await Promise.all([
+        import('../../cluster/cluster.ts'), import('../../network/connection.ts'), import('../../producer/producer.ts'), import('./produce-lines.ts'),
       ])
       // One cluster client for the topic check and the producer: the producer starts from the
       // metadata and connections the check left.
@@ -311,7 +188,8 @@ export function register (produce: Command): void {
       const json = format === 'json' ? jsonWriter(input.topic, (text) => { process.stdout.write(text) }) : undefined
       let summary: ProduceSummary
       try {
-        await checkTopic(cluster, connection.bootstrap, input.topic, deliveryTimeoutMs, logger)
+        // The wait an unreachable cluster makes long: a spinner on a terminal, as every command has.
+        await withProgress(`waiting for ${connection.bootstrap}`, async () => { await checkTopic(cluster, connection.bootstrap, input.topic, deliveryTimeoutMs, logger) })
         const producer = new Producer({
           cluster,
           acks,

@@ -50,6 +50,13 @@ async function run (options: ClusterOptions): Promise<void> {
   const start: Parameters<typeof MockCluster.start>[0] = { brokers: options.brokers, topics: options.topic }
   if (options.binary !== undefined) start.binary = options.binary
   const cluster = await MockCluster.start(start)
+  // So that consumer groups form on it (`steadfast consume -G`, any client negotiating the newest versions).
+  try {
+    await cluster.capGroupApis()
+  } catch (error) {
+    await cluster.stop()
+    throw error
+  }
   let stopSignal: NodeJS.Signals | undefined
   const signalled = waitForStopSignal().then((signal) => { stopSignal = signal })
   if (options.output === 'json') {

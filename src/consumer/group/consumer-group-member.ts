@@ -29,11 +29,13 @@ import { classify } from '../../resilience/classify.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
+import { coordinatorLookCap } from '../../resilience/coordinator-looks.ts'
 import { GroupProtocolUnavailableError, SessionLostError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
 import { REBALANCES } from '../metrics.ts'
 import { Notifier, waitFor } from '../notifier.ts'
 import { GROUP_CONNECTION, type Generation, type Membership, type MembershipHost } from './membership.ts'
+import { watchTopics, type TopicSubscription } from './subscription.ts'
 
 type HeartbeatAnswer = ResponseBody<typeof apis.ConsumerGroupHeartbeat>
 type TopicIdPartitions = Array<{ topicId: string, partitions: number[] }>
@@ -50,7 +52,7 @@ function newMemberId (): string {
 export class ConsumerGroupMember implements Membership {
   readonly #host: MembershipHost
   readonly #groupId: string
-  readonly #topics: string[]
+  readonly #subscription: TopicSubscription
   readonly #abort = new AbortController()
   readonly #wake = new Notifier()
   #memberId = newMemberId()
@@ -69,12 +71,16 @@ export class ConsumerGroupMember implements Membership {
   #fullNext = true
   /** The owned partitions the coordinator last heard of (their wire form), sent again only when they change. */
   #reported: string | undefined
+  /** The subscribed topics the coordinator last heard of, joined: a change (patterns matching other topics) goes in a full heartbeat. */
+  #sentTopics: string | undefined
   #running: Promise<void> | undefined
+  /** Set by `stepOut`: the loop leaves the group and waits for `back` before joining again. */
+  #stepOut: { reason: string, back: Promise<void> } | undefined
 
-  constructor (host: MembershipHost, groupId: string, topics: string[]) {
+  constructor (host: MembershipHost, groupId: string, subscription: TopicSubscription) {
     this.#host = host
     this.#groupId = groupId
-    this.#topics = [...new Set(topics)].sort()
+    this.#subscription = subscription
     this.#intervalMs = host.options.heartbeatIntervalMs
   }
 
@@ -82,8 +88,19 @@ export class ConsumerGroupMember implements Membership {
     return { generationId: this.#epoch, memberId: this.#memberId, groupInstanceId: this.#host.options.groupInstanceId ?? null }
   }
 
+  /**
+   * Runs the heartbeat loop and, for a subscription with patterns, the look for topics they
+   * match: a change goes to the coordinator in a full heartbeat at once. (The coordinator follows
+   * named topics appearing, growing and going by itself.)
+   */
   start (): void {
-    this.#running ??= this.#run()
+    const watch = this.#subscription.hasPatterns
+      ? watchTopics(this.#host.options.metadataMaxAgeMs, this.#abort.signal, this.#host.logger, async () => await this.#subscription.refresh(this.#host.cluster) ? 'the patterns match other topics' : undefined, (reason) => {
+        this.#host.logger.info({ group: this.#groupId, reason, topics: this.#subscription.topics }, 'subscription changed')
+        this.#wake.notify()
+      })
+      : Promise.resolve()
+    this.#running ??= Promise.all([this.#run(), watch]).then(() => {})
   }
 
   /** Stops heartbeating, revokes (committing while the epoch is valid), then leaves (a static member only says it will be back). */
@@ -96,9 +113,16 @@ export class ConsumerGroupMember implements Membership {
     if (this.#epoch > 0) await this.#leave()
   }
 
+  stepOut (reason: string, back: Promise<void>): void {
+    this.#stepOut ??= { reason, back }
+    this.#wake.notify()
+  }
+
   async #run (): Promise<void> {
     const signal = this.#abort.signal
     while (!signal.aborted) {
+      if (this.#stepOut !== undefined) await this.#stepOutNow(this.#stepOut)
+      if (signal.aborted) return
       const woken = this.#wake.next()
       let answer: HeartbeatAnswer
       try {
@@ -115,6 +139,10 @@ export class ConsumerGroupMember implements Membership {
           this.#lose()
           continue
         }
+        // Stopped for good (fenced, refused): the partitions stop being read, without a commit.
+        this.#lose()
+        this.#epoch = LEAVE_EPOCH
+        this.#abort.abort()
         this.#host.failed(error as Error)
         return
       }
@@ -131,7 +159,9 @@ export class ConsumerGroupMember implements Membership {
       // A full request on joining and after a failure (the coordinator may have lost our state);
       // else only what changed, as the protocol asks: a full request also brings the whole
       // assignment back every time.
-      const full = this.#fullNext || this.#epoch === JOIN_EPOCH
+      if (this.#epoch === JOIN_EPOCH) await this.#subscription.refresh(this.#host.cluster)
+      const topics = this.#subscription.topics
+      const full = this.#fullNext || this.#epoch === JOIN_EPOCH || topics.join('\u0000') !== this.#sentTopics
       this.#fullNext = true
       const owned = this.#epoch === JOIN_EPOCH ? [] : await this.#ownedByTopicId()
       const ownedKey = JSON.stringify(owned)
@@ -140,9 +170,9 @@ export class ConsumerGroupMember implements Membership {
         memberId: this.#memberId,
         memberEpoch: this.#epoch,
         instanceId: options.groupInstanceId ?? null,
-        rackId: null,
+        rackId: full && options.clientRack !== '' ? options.clientRack : null,
         rebalanceTimeoutMs: full ? options.rebalanceTimeoutMs : -1,
-        subscribedTopicNames: full ? this.#topics : null,
+        subscribedTopicNames: full ? topics : null,
         serverAssignor: full ? options.serverAssignor ?? null : null,
         topicPartitions: full || ownedKey !== this.#reported ? owned : null,
       }, { signal: context.signal })
@@ -155,10 +185,12 @@ export class ConsumerGroupMember implements Membership {
       }
       this.#fullNext = false
       this.#reported = ownedKey
+      if (full) this.#sentTopics = topics.join('\u0000')
       return body
     }, {
       component: 'consumer',
       operation: 'heartbeat',
+      capDelay: coordinatorLookCap,
       logger: this.#host.logger,
       metrics: options.metrics,
       signal: this.#abort.signal,
@@ -223,6 +255,21 @@ export class ConsumerGroupMember implements Membership {
     })
   }
 
+  /**
+   * Leaves (epoch -1; a static member -2, so the coordinator keeps its place for the session
+   * timeout), gives the partitions up without a commit, waits for the application, and lets the
+   * loop join again at epoch 0.
+   */
+  async #stepOutNow ({ reason, back }: { reason: string, back: Promise<void> }): Promise<void> {
+    this.#host.logger.warn({ group: this.#groupId, memberId: this.#memberId, reason }, 'leaving the group until the application asks for more records')
+    if (this.#epoch > 0) await this.#leave()
+    this.#lose()
+    await this.#steps
+    await waitFor(back, undefined, this.#abort.signal)
+    this.#stepOut = undefined
+    this.#host.logger.info({ group: this.#groupId }, 'the application is back: joining the group again')
+  }
+
   /** The target's partitions by topic name; undefined while an id is not in metadata yet (tried again at the next heartbeat). */
   async #resolve (target: TopicIdPartitions): Promise<TopicPartition[] | undefined> {
     if (target.some((t) => !this.#names.has(t.topicId))) await this.#learnTopicIds(true)
@@ -250,9 +297,10 @@ export class ConsumerGroupMember implements Membership {
   }
 
   async #learnTopicIds (fresh: boolean): Promise<void> {
-    const metadata = fresh ? await this.#host.cluster.refreshMetadata(this.#topics) : await this.#host.cluster.metadata(this.#topics)
+    const topics = this.#subscription.topics
+    const metadata = fresh ? await this.#host.cluster.refreshMetadata(topics) : await this.#host.cluster.metadata(topics)
     for (const topic of metadata.topics.values()) {
-      if (topic.topicId !== undefined && this.#topics.includes(topic.name)) this.#names.set(topic.topicId, topic.name)
+      if (topic.topicId !== undefined && topics.includes(topic.name)) this.#names.set(topic.topicId, topic.name)
     }
   }
 
@@ -280,6 +328,7 @@ export class ConsumerGroupMember implements Membership {
       }, {
         component: 'consumer',
         operation: 'leave-group',
+        capDelay: coordinatorLookCap,
         logger: this.#host.logger,
         metrics: options.metrics,
         policy: { initialDelayMs: options.retryBackoffMs, maxDelayMs: options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: options.requestTimeoutMs },

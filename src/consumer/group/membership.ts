@@ -11,23 +11,26 @@
  * connections forget the coordinator and find it again (retry loop hooks); REBALANCE_IN_PROGRESS,
  * ILLEGAL_GENERATION and UNKNOWN_MEMBER_ID end the generation and rejoin. Fatal answers
  * (FENCED_INSTANCE_ID, INCONSISTENT_GROUP_PROTOCOL, authorization) stop the member and are
- * reported to the host.
+ * reported to the host. A stuck application (`stepOut`) makes it leave, give its partitions up
+ * without a commit, and join again as a new member once the application is back.
  */
 import type { Cluster } from '../../cluster/cluster.ts'
 import type { Logger } from '../../observability/logger.ts'
 import { apis } from '../../protocol/apis/index.ts'
 import type { Element, ResponseBody } from '../../protocol/messages.ts'
 import { classify } from '../../resilience/classify.ts'
-import { sleep, systemClock } from '../../resilience/clock.ts'
 import { DeadlineExceededError, KafkaProtocolError } from '../../resilience/errors.ts'
 import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry } from '../../resilience/retry.ts'
+import { coordinatorLookCap } from '../../resilience/coordinator-looks.ts'
 import { SessionLostError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
 import { REBALANCES } from '../metrics.ts'
 import type { ResolvedConsumerOptions } from '../options.ts'
 import type { AssignorMember } from './assignors.ts'
 import { decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from './consumer-protocol.ts'
+import { Notifier, waitFor } from '../notifier.ts'
+import { partitionCounts, sameCounts, watchTopics, type TopicSubscription } from './subscription.ts'
 
 const { MEMBER_ID_REQUIRED, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION } = KafkaErrorCode
 
@@ -55,6 +58,12 @@ export interface Membership {
   start: () => void
   /** Stops, revokes (committing while the member is still in the group), and leaves. */
   close: () => Promise<void>
+  /**
+   * The application is stuck (maxPollIntervalMs passed with a record in its hands): leave the
+   * group now, so its partitions go to other members, give them up as lost, and join again once
+   * `back` resolves (the application asked for more).
+   */
+  stepOut: (reason: string, back: Promise<void>) => void
 }
 
 export interface MembershipHost {
@@ -75,8 +84,15 @@ export interface MembershipHost {
 export class GroupMember implements Membership {
   readonly #host: MembershipHost
   readonly #groupId: string
-  readonly #topics: string[]
+  readonly #subscription: TopicSubscription
   readonly #abort = new AbortController()
+  /** Wakes the heartbeat loop when the topics changed (`#rejoinReason`). */
+  readonly #wake = new Notifier()
+  #rejoinReason: string | undefined
+  /** Set by `stepOut`: the heartbeat loop leaves the group and waits for `back` before joining again. */
+  #stepOut: { reason: string, back: Promise<void> } | undefined
+  /** The leader's: the topics every member subscribed to and their partition counts, as it assigned them. */
+  #assignedCounts: Map<string, number> | undefined
   #memberId = ''
   #generationId = -1
   #assignedOnce = false
@@ -86,10 +102,10 @@ export class GroupMember implements Membership {
   #cooperative = false
   #running: Promise<void> | undefined
 
-  constructor (host: MembershipHost, groupId: string, topics: string[]) {
+  constructor (host: MembershipHost, groupId: string, subscription: TopicSubscription) {
     this.#host = host
     this.#groupId = groupId
-    this.#topics = [...new Set(topics)].sort()
+    this.#subscription = subscription
   }
 
   get generation (): Generation {
@@ -97,7 +113,30 @@ export class GroupMember implements Membership {
   }
 
   start (): void {
-    this.#running ??= this.#run()
+    this.#running ??= Promise.all([
+      this.#run(),
+      watchTopics(this.#host.options.metadataMaxAgeMs, this.#abort.signal, this.#host.logger, async () => await this.#topicsChanged(), (reason) => {
+        this.#rejoinReason = reason
+        this.#wake.notify()
+      }),
+    ]).then(() => {})
+  }
+
+  /**
+   * Why the member should rejoin now, if it should: the topics its patterns match changed (a
+   * rejoin with another subscription starts a rebalance), or, for the leader, a topic of the
+   * group's subscription appeared, grew or went (the leader's rejoin starts one). As Java's
+   * coordinator does, only the leader watches partition counts: the others' rejoin with an
+   * unchanged subscription would not rebalance the group.
+   */
+  async #topicsChanged (): Promise<string | undefined> {
+    if (await this.#subscription.refresh(this.#host.cluster)) return `the subscription's patterns match ${JSON.stringify(this.#subscription.topics)} now`
+    const assigned = this.#assignedCounts
+    if (assigned === undefined) return undefined
+    const now = partitionCounts(await this.#host.cluster.refreshMetadata([...assigned.keys()]), [...assigned.keys()])
+    if (sameCounts(assigned, now)) return undefined
+    const changed = [...now].filter(([topic, count]) => assigned.get(topic) !== count).map(([topic, count]) => `${topic}: ${assigned.get(topic) ?? 0} -> ${count} partitions`)
+    return `subscribed topics changed (${changed.join(', ')})`
   }
 
   /** Stops heartbeating, revokes (committing), and leaves the group (dynamic members only: a static member keeps its place for the session timeout). */
@@ -108,6 +147,11 @@ export class GroupMember implements Membership {
     if (this.#memberId !== '' && this.#host.options.groupInstanceId === undefined) await this.#leave()
   }
 
+  stepOut (reason: string, back: Promise<void>): void {
+    this.#stepOut ??= { reason, back }
+    this.#wake.notify()
+  }
+
   async #run (): Promise<void> {
     const signal = this.#abort.signal
     while (!signal.aborted) {
@@ -116,6 +160,10 @@ export class GroupMember implements Membership {
         if (await this.#apply(partitions)) continue
         const ended = await this.#heartbeat()
         if (signal.aborted) return
+        if (this.#stepOut !== undefined) {
+          await this.#stepOutNow(this.#stepOut)
+          continue
+        }
         this.#host.logger.info({ group: this.#groupId, reason: ended.message }, 'group generation ended: rejoining')
         const code = ended instanceof KafkaProtocolError ? ended.errorCode : KafkaErrorCode.NONE
         const lost = ended instanceof SessionLostError
@@ -131,6 +179,13 @@ export class GroupMember implements Membership {
         this.#assignedOnce = false
       } catch (error) {
         if (signal.aborted) return
+        // Stopped for good (fenced, refused): the partitions may be another member's now, so
+        // they stop being read, without a commit.
+        if (this.#assignedOnce) await this.#host.revoke(false)
+        this.#owned = []
+        this.#assignedOnce = false
+        this.#generationId = -1
+        this.#abort.abort()
         this.#host.failed(error as Error)
         return
       }
@@ -159,11 +214,13 @@ export class GroupMember implements Membership {
   async #join (): Promise<TopicPartition[]> {
     const { options } = this.#host
     return await retry(async (context) => {
+      this.#rejoinReason = undefined
+      await this.#subscription.refresh(this.#host.cluster)
       const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
       const owned = new Map<string, number[]>()
       for (const tp of this.#owned) owned.set(tp.topic, [...(owned.get(tp.topic) ?? []), tp.partition])
       const cooperativeOffered = options.assignors.some((a) => a.rebalanceProtocol === 'cooperative')
-      const metadata = encodeSubscription({ topics: this.#topics, userData: null, ...(cooperativeOffered ? { ownedPartitions: owned } : {}) })
+      const metadata = encodeSubscription({ topics: this.#subscription.topics, userData: null, ...(cooperativeOffered ? { ownedPartitions: owned } : {}) })
       const join = await coordinator.request(apis.JoinGroup, {
         groupId: this.#groupId,
         sessionTimeoutMs: options.sessionTimeoutMs,
@@ -181,7 +238,10 @@ export class GroupMember implements Membership {
       this.#generationId = body.generationId
       const protocolName = body.protocolName
       this.#cooperative = options.assignors.find((a) => a.name === protocolName)?.rebalanceProtocol === 'cooperative'
-      const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members) : []
+      this.#assignedCounts = undefined
+      // A static leader that rejoined a stable group keeps the group's assignment (JoinGroup v9
+      // SkipAssignment, KIP-814): it assigns nothing, and only takes note of the topics it watches.
+      const assignments = body.leader === this.#memberId ? await this.#assign(protocolName, body.members, body.skipAssignment ?? false) : []
       const sync = await coordinator.request(apis.SyncGroup, {
         groupId: this.#groupId,
         generationId: this.#generationId,
@@ -200,6 +260,7 @@ export class GroupMember implements Membership {
     }, {
       component: 'consumer',
       operation: 'join-group',
+      capDelay: coordinatorLookCap,
       logger: this.#host.logger,
       metrics: this.#host.options.metrics,
       signal: this.#abort.signal,
@@ -216,7 +277,7 @@ export class GroupMember implements Membership {
   }
 
   /** The leader's work: every member's partitions, by the assignor the group chose. */
-  async #assign (protocolName: string | null, members: JoinedMember[]): Promise<Array<{ memberId: string, assignment: Buffer }>> {
+  async #assign (protocolName: string | null, members: JoinedMember[], skip: boolean): Promise<Array<{ memberId: string, assignment: Buffer }>> {
     const assignor = this.#host.options.assignors.find((a) => a.name === protocolName)
     if (assignor === undefined) throw kafkaError(KafkaErrorCode.INCONSISTENT_GROUP_PROTOCOL, `group ${this.#groupId} chose assignor ${protocolName}, which this member does not have`)
     const subscribers: AssignorMember[] = members.map((m) => ({
@@ -224,14 +285,15 @@ export class GroupMember implements Membership {
       groupInstanceId: m.groupInstanceId ?? null,
       ...subscriptionOf(m.metadata),
     }))
-    const topics = [...new Set(subscribers.flatMap((m) => m.topics))]
-    const metadata = await this.#host.cluster.metadata(topics)
-    const counts = new Map<string, number>()
-    for (const topic of topics) {
-      const info = metadata.topics.get(topic)
-      if (info !== undefined && info.errorCode === KafkaErrorCode.NONE) counts.set(topic, info.partitions.length)
-      else this.#host.logger.warn({ group: this.#groupId, topic }, 'subscribed topic not in metadata: left out of the assignment')
-    }
+    const topics = [...new Set(subscribers.flatMap((m) => m.topics))].sort()
+    // Fresh: this generation may exist because a topic appeared or grew.
+    const all = partitionCounts(await this.#host.cluster.refreshMetadata(topics), topics)
+    const counts = new Map([...all].filter(([topic, count]) => {
+      if (count === 0) this.#host.logger.warn({ group: this.#groupId, topic }, 'subscribed topic not in metadata: left out of the assignment until it appears')
+      return count > 0
+    }))
+    this.#assignedCounts = all
+    if (skip) return []
     const assignment = assignor.assign(subscribers, counts)
     return [...assignment].map(([memberId, partitions]) => ({ memberId, assignment: encodeAssignment({ partitions, userData: null }) }))
   }
@@ -242,7 +304,10 @@ export class GroupMember implements Membership {
     const signal = this.#abort.signal
     for (;;) {
       try {
-        await sleep(systemClock, options.heartbeatIntervalMs, signal)
+        await waitFor(this.#wake.next(), options.heartbeatIntervalMs, signal)
+        if (signal.aborted) return new Error('closing')
+        const reason = this.#stepOut?.reason ?? this.#rejoinReason
+        if (reason !== undefined) return new Error(reason)
         await retry(async (context) => {
           const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
           const response = await coordinator.request(apis.Heartbeat, {
@@ -255,6 +320,7 @@ export class GroupMember implements Membership {
         }, {
           component: 'consumer',
           operation: 'heartbeat',
+          capDelay: coordinatorLookCap,
           logger: this.#host.logger,
           metrics: this.#host.options.metrics,
           signal,
@@ -275,18 +341,35 @@ export class GroupMember implements Membership {
     }
   }
 
+  /**
+   * Leaves (a static member only stops heartbeating, as Java's does: the group keeps its place
+   * for the session timeout), gives the partitions up without a commit, waits for the
+   * application, and lets the loop join again as a new member.
+   */
+  async #stepOutNow ({ reason, back }: { reason: string, back: Promise<void> }): Promise<void> {
+    this.#host.logger.warn({ group: this.#groupId, memberId: this.#memberId, reason }, 'leaving the group until the application asks for more records')
+    if (this.#host.options.groupInstanceId === undefined) await this.#leave(reason)
+    else this.#generationId = -1
+    if (this.#assignedOnce) await this.#host.revoke(false)
+    this.#owned = []
+    this.#assignedOnce = false
+    await waitFor(back, undefined, this.#abort.signal)
+    this.#stepOut = undefined
+    this.#host.logger.info({ group: this.#groupId }, 'the application is back: joining the group again')
+  }
+
   #forgetCoordinator (): void {
     this.#host.cluster.invalidateCoordinator('group', this.#groupId)
   }
 
-  async #leave (): Promise<void> {
+  async #leave (reason = 'the consumer is closing'): Promise<void> {
     try {
       await retry(async (context) => {
         const coordinator = await this.#host.cluster.coordinator('group', this.#groupId, { purpose: GROUP_CONNECTION })
         const response = await coordinator.request(apis.LeaveGroup, {
           groupId: this.#groupId,
           memberId: this.#memberId,
-          members: [{ memberId: this.#memberId, groupInstanceId: null, reason: 'the consumer is closing' }],
+          members: [{ memberId: this.#memberId, groupInstanceId: null, reason }],
         }, { signal: context.signal })
         const memberError = (response.body.members ?? []).find((m) => m.errorCode !== KafkaErrorCode.NONE)?.errorCode
         const code = response.body.errorCode !== KafkaErrorCode.NONE ? response.body.errorCode : memberError ?? KafkaErrorCode.NONE
@@ -294,6 +377,7 @@ export class GroupMember implements Membership {
       }, {
         component: 'consumer',
         operation: 'leave-group',
+        capDelay: coordinatorLookCap,
         logger: this.#host.logger,
         metrics: this.#host.options.metrics,
         policy: { initialDelayMs: this.#host.options.retryBackoffMs, maxDelayMs: this.#host.options.retryBackoffMaxMs, maxAttempts: Infinity, deadlineMs: this.#host.options.requestTimeoutMs },

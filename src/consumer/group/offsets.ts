@@ -16,6 +16,7 @@ import { offsetFetchGroupResult } from '../../protocol/apis/offset-fetch.ts'
 import { classify } from '../../resilience/classify.ts'
 import { KafkaErrorCode, kafkaError } from '../../resilience/kafka-errors.ts'
 import { retry, type RetryOptions } from '../../resilience/retry.ts'
+import { coordinatorLookCap } from '../../resilience/coordinator-looks.ts'
 import { commitClassification } from '../faults.ts'
 import { CommitFailedError } from '../errors.ts'
 import type { TopicPartition } from '../message.ts'
@@ -53,6 +54,7 @@ async function coordinatorCall<T> (ctx: OffsetsContext, operation: string, call:
   return await retry(async (context) => await call(context.signal), {
     component: 'consumer',
     operation,
+    capDelay: coordinatorLookCap,
     logger: ctx.logger,
     metrics: ctx.metrics,
     ...(signal === undefined ? {} : { signal }),

@@ -1,33 +1,56 @@
 /**
  * A growable writer for Kafka's primitive types. Callers validate values (see codec.ts); the
  * writer only lays out bytes.
+ *
+ * Large byte fields (a Produce request's record batches) can be shared instead of copied: the
+ * writer then holds its output as pieces, its own bytes between the shared buffers, and `pieces()`
+ * gives them in order for a vectored write, so a batch's bytes reach the socket without being
+ * copied into the request. A shared buffer must not change until the pieces are written.
  */
 import { uuidToBytes } from './uuid.ts'
+
+/** Shorter byte fields are copied: below this a copy costs less than one more piece to write. */
+export const SHARE_MIN_BYTES = 4096
 
 export class Writer {
   #buffer: Buffer
   #offset = 0
+  /** Finished pieces, in order: views of the writer's own bytes and the shared buffers. */
+  #pieces: Buffer[] = []
+  /** Where the writer's own bytes after the last shared buffer begin in #buffer. */
+  #pieceStart = 0
+  /** Bytes in #pieces. */
+  #piecesLength = 0
 
   constructor (initialSize = 256) {
     this.#buffer = Buffer.allocUnsafe(initialSize)
   }
 
+  /** Bytes written so far, shared ones included. */
   get length (): number {
-    return this.#offset
+    return this.#piecesLength + this.#offset - this.#pieceStart
   }
 
   /** Empties the writer, keeping its buffer for reuse. */
   reset (): this {
     this.#offset = 0
+    this.#pieces = []
+    this.#pieceStart = 0
+    this.#piecesLength = 0
     return this
   }
 
   #ensure (bytes: number): number {
     const at = this.#offset
     if (at + bytes > this.#buffer.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, at + bytes))
-      this.#buffer.copy(grown, 0, 0, at)
+      // Bytes before #pieceStart are already pieces (views of the old buffer): only the rest moves.
+      const kept = at - this.#pieceStart
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, kept + bytes))
+      this.#buffer.copy(grown, 0, this.#pieceStart, at)
       this.#buffer = grown
+      this.#pieceStart = 0
+      this.#offset = kept + bytes
+      return kept
     }
     this.#offset = at + bytes
     return at
@@ -120,6 +143,16 @@ export class Writer {
     return this
   }
 
+  /** Appends `bytes` without copying them when they are large (see the class comment); copies them otherwise. */
+  share (bytes: Uint8Array): this {
+    if (bytes.length < SHARE_MIN_BYTES) return this.raw(bytes)
+    if (this.#offset > this.#pieceStart) this.#pieces.push(this.#buffer.subarray(this.#pieceStart, this.#offset))
+    this.#pieces.push(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    this.#piecesLength += this.#offset - this.#pieceStart + bytes.length
+    this.#pieceStart = this.#offset
+    return this
+  }
+
   nullableString (value: string | null, compact: boolean): this {
     if (value === null) return compact ? this.uvarint(0) : this.int16(-1)
     const length = Buffer.byteLength(value)
@@ -130,11 +163,12 @@ export class Writer {
     return this
   }
 
-  nullableBytes (value: Uint8Array | null, compact: boolean): this {
+  /** `share`: append large bytes by reference (see `share`) rather than copying them. */
+  nullableBytes (value: Uint8Array | null, compact: boolean, share = false): this {
     if (value === null) return compact ? this.uvarint(0) : this.int32(-1)
     if (compact) this.uvarint(value.length + 1)
     else this.int32(value.length)
-    return this.raw(value)
+    return share ? this.share(value) : this.raw(value)
   }
 
   /** Array length: int32 (classic) or uvarint+1 (compact); null is -1 / 0. */
@@ -147,13 +181,22 @@ export class Writer {
     return this.raw(uuidToBytes(value))
   }
 
-  /** The bytes written so far, as a view (valid until the next write). */
-  view (start = 0, end = this.#offset): Buffer {
-    return this.#buffer.subarray(start, end)
+  /** The bytes written so far in one buffer: a view (valid until the next write), or joined when some were shared. */
+  view (): Buffer {
+    if (this.#pieces.length === 0) return this.#buffer.subarray(0, this.#offset)
+    return Buffer.concat(this.pieces(), this.length)
+  }
+
+  /** The bytes written so far, in order, as views of the writer's buffer and the shared buffers (valid until the next write). */
+  pieces (): Buffer[] {
+    const tail = this.#buffer.subarray(this.#pieceStart, this.#offset)
+    if (this.#pieces.length === 0) return [tail]
+    return tail.length === 0 ? [...this.#pieces] : [...this.#pieces, tail]
   }
 
   /** The bytes written so far, as a buffer of their own. */
   toBuffer (): Buffer {
-    return Buffer.from(this.#buffer.subarray(0, this.#offset))
+    if (this.#pieces.length === 0) return Buffer.from(this.#buffer.subarray(0, this.#offset))
+    return Buffer.concat(this.pieces(), this.length)
   }
 }

@@ -81,52 +81,81 @@ function nullableSize (bytes: Buffer | null): number {
   return bytes === null ? 1 : varintSize(bytes.length) + bytes.length
 }
 
-interface PreparedRecord {
-  timestampDelta: number
-  key: Buffer | null
-  value: Buffer | null
-  headers: Array<[key: Buffer, value: Buffer | null]>
-  bodySize: number
+/**
+ * The input records validated and measured, so the batch is written in one pass. Kept as columns
+ * (one array per field, index = record) rather than an object per record: a batch of thousands of
+ * small records would otherwise allocate thousands of short-lived objects for the GC to trace.
+ */
+interface PreparedRecords {
+  count: number
+  timestampDeltas: number[]
+  keys: Array<Buffer | null>
+  values: Array<Buffer | null>
+  /** NO_HEADERS for a record without headers. */
+  headers: Array<Array<[key: Buffer, value: Buffer | null]>>
+  bodySizes: number[]
+  /** Bytes of all records, length prefixes included. */
+  size: number
+  maxTimestamp: number
 }
 
-/** Validates the input records and measures them, so the batch is written in one pass. */
-function prepareRecords (input: RecordInput[], baseTimestamp: number): { records: PreparedRecord[], size: number, maxTimestamp: number } {
-  const records: PreparedRecord[] = new Array(input.length)
+const NO_HEADERS: Array<[key: Buffer, value: Buffer | null]> = []
+const NO_INPUT_HEADERS: NonNullable<RecordInput['headers']> = []
+
+function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedRecords {
+  const count = input.length
+  const prepared: PreparedRecords = {
+    count,
+    timestampDeltas: new Array(count),
+    keys: new Array(count),
+    values: new Array(count),
+    headers: new Array(count),
+    bodySizes: new Array(count),
+    size: 0,
+    maxTimestamp: baseTimestamp,
+  }
   // Records of a batch usually carry the same header keys: header h's key bytes are reused from the
   // previous record when its key is the same string.
   const keyStrings: string[] = []
   const keyBytes: Buffer[] = []
   let size = 0
-  let maxTimestamp = baseTimestamp
-  for (let i = 0; i < input.length; i++) {
+  for (let i = 0; i < count; i++) {
     const record = input[i]
     const where = `records[${i}]`
     if (record === null || typeof record !== 'object') throw new InvalidArgumentError(`${where}: expected an object`)
     const timestamp = record.timestamp === undefined ? baseTimestamp : checkTimestamp(record.timestamp, `${where}.timestamp`)
-    if (timestamp > maxTimestamp) maxTimestamp = timestamp
+    if (timestamp > prepared.maxTimestamp) prepared.maxTimestamp = timestamp
     const timestampDelta = timestamp - baseTimestamp
     const key = toBytes(record.key, `${where}.key`)
     const value = toBytes(record.value, `${where}.value`)
-    const headerInput = record.headers ?? []
+    const headerInput = record.headers ?? NO_INPUT_HEADERS
     if (!Array.isArray(headerInput)) throw new InvalidArgumentError(`${where}.headers: expected an array`)
-    const headers: PreparedRecord['headers'] = new Array(headerInput.length)
     let bodySize = 1 + varintSize(timestampDelta) + varintSize(i) + nullableSize(key) + nullableSize(value) + varintSize(headerInput.length)
-    for (let h = 0; h < headerInput.length; h++) {
-      const header = headerInput[h]
-      if (typeof header?.key !== 'string') throw new InvalidArgumentError(`${where}.headers[${h}].key: expected a string`)
-      if (keyStrings[h] !== header.key) {
-        keyStrings[h] = header.key
-        keyBytes[h] = Buffer.from(header.key)
+    let headers = NO_HEADERS
+    if (headerInput.length > 0) {
+      headers = new Array(headerInput.length)
+      for (let h = 0; h < headerInput.length; h++) {
+        const header = headerInput[h]
+        if (typeof header?.key !== 'string') throw new InvalidArgumentError(`${where}.headers[${h}].key: expected a string`)
+        if (keyStrings[h] !== header.key) {
+          keyStrings[h] = header.key
+          keyBytes[h] = Buffer.from(header.key)
+        }
+        const headerKey = keyBytes[h] as Buffer
+        const headerValue = toBytes(header.value, `${where}.headers[${h}].value`)
+        headers[h] = [headerKey, headerValue]
+        bodySize += nullableSize(headerKey) + nullableSize(headerValue)
       }
-      const headerKey = keyBytes[h] as Buffer
-      const headerValue = toBytes(header.value, `${where}.headers[${h}].value`)
-      headers[h] = [headerKey, headerValue]
-      bodySize += nullableSize(headerKey) + nullableSize(headerValue)
     }
-    records[i] = { timestampDelta, key, value, headers, bodySize }
+    prepared.timestampDeltas[i] = timestampDelta
+    prepared.keys[i] = key
+    prepared.values[i] = value
+    prepared.headers[i] = headers
+    prepared.bodySizes[i] = bodySize
     size += varintSize(bodySize) + bodySize
   }
-  return { records, size, maxTimestamp }
+  prepared.size = size
+  return prepared
 }
 
 function writeNullable (w: Writer, bytes: Buffer | null): void {
@@ -134,14 +163,15 @@ function writeNullable (w: Writer, bytes: Buffer | null): void {
   else w.varint(bytes.length).raw(bytes)
 }
 
-function writeRecords (w: Writer, records: PreparedRecord[]): void {
-  for (let i = 0; i < records.length; i++) {
-    const record = records[i]
-    w.varint(record.bodySize).int8(0).varint(record.timestampDelta).varint(i)
-    writeNullable(w, record.key)
-    writeNullable(w, record.value)
-    w.varint(record.headers.length)
-    for (const [key, value] of record.headers) {
+function writeRecords (w: Writer, records: PreparedRecords): void {
+  const { timestampDeltas, keys, values, headers, bodySizes } = records
+  for (let i = 0; i < records.count; i++) {
+    w.varint(bodySizes[i] as number).int8(0).varint(timestampDeltas[i] as number).varint(i)
+    writeNullable(w, keys[i] as Buffer | null)
+    writeNullable(w, values[i] as Buffer | null)
+    const list = headers[i] as Array<[Buffer, Buffer | null]>
+    w.varint(list.length)
+    for (const [key, value] of list) {
       writeNullable(w, key)
       writeNullable(w, value)
     }
@@ -155,7 +185,8 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   const codec = codecByName(compression)
   const first = input.records[0]?.timestamp
   const baseTimestamp = checkTimestamp(input.baseTimestamp ?? first ?? Date.now(), 'batch.baseTimestamp')
-  const { records, size, maxTimestamp } = prepareRecords(input.records, baseTimestamp)
+  const records = prepareRecords(input.records, baseTimestamp)
+  const { size, maxTimestamp } = records
   let payload: Buffer | undefined
   if (compression !== 'none') {
     const plain = new Writer(size)
@@ -174,13 +205,13 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   w.int8(2)
   w.uint32(0)
   w.int16(attributes)
-  w.int32(Math.max(0, records.length - 1))
+  w.int32(Math.max(0, records.count - 1))
   w.int64(BigInt(baseTimestamp))
   w.int64(BigInt(maxTimestamp))
   w.int64(input.producerId ?? -1n)
   w.int16(input.producerEpoch ?? -1)
   w.int32(input.baseSequence ?? -1)
-  w.int32(records.length)
+  w.int32(records.count)
   if (payload === undefined) writeRecords(w, records)
   else w.raw(payload)
   const out = w.view()

@@ -5,6 +5,7 @@
  * largest number of concurrent writes seen per connector).
  */
 import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { freePorts } from '../ports.ts'
 import { ConnectGroup, type TargetState } from './group.ts'
 import type { LoggerLevel, RouteContext } from './routes.ts'
 import { SimWorker, type HealthState, type RequestRecord, type WorkerHost } from './worker.ts'
@@ -12,7 +13,7 @@ import { SimWorker, type HealthState, type RequestRecord, type WorkerHost } from
 export interface ConnectSimulatorOptions {
   /** Workers in the group (default 3). */
   workers?: number
-  /** Port of the first worker; the others take the next ports. 0 (default): ephemeral ports. */
+  /** Port of the first worker; the others take the next ports. 0 (default): free ports below the ephemeral range (testkit/ports.ts). */
   port?: number
   /** Duration of one rebalance in ms (default 50). */
   rebalanceMs?: number
@@ -91,7 +92,9 @@ export class ConnectSimulator implements WorkerHost {
     }
     const sim = new ConnectSimulator(options)
     try {
-      for (let i = 0; i < count; i++) await sim.#addWorker(port === 0 ? 0 : port + i)
+      // Ports outside the ephemeral range (testkit/ports.ts): a killed worker comes back on its own.
+      const ports = port === 0 ? await freePorts(count) : Array.from({ length: count }, (_, i) => port + i)
+      for (const p of ports) await sim.#addWorker(p)
     } catch (error) {
       await sim.stop()
       throw error
@@ -159,9 +162,9 @@ export class ConnectSimulator implements WorkerHost {
     return worker
   }
 
-  /** A worker joins the group (on an ephemeral port, or `port`): the group rebalances. */
+  /** A worker joins the group (on a free port, or `port`): the group rebalances. */
   async addWorker (port = 0): Promise<string> {
-    return (await this.#addWorker(port)).url
+    return (await this.#addWorker(port === 0 ? (await freePorts(1))[0] as number : port)).url
   }
 
   /** A worker leaves the group and its listener closes: the group rebalances. */

@@ -26,6 +26,7 @@ export interface ClusterSpec {
   brokers?: SimBrokerSpec[] | number
   /** Brokers that hold no replicas at start (just added to the cluster). Default: the last broker. */
   emptyBrokers?: number[]
+  /** Default: DEFAULT_TOPICS, each replicated at most once per broker that holds replicas. */
   topics?: SimTopicSpec[]
 }
 
@@ -90,7 +91,10 @@ export class ClusterModel {
     const holders = this.brokers.filter((b) => !empty.has(b.id))
     if (holders.length === 0) throw new InvalidArgumentError('cruise-control simulator: every broker is empty; nothing can hold replicas')
     this.#partitions = []
-    for (const topic of spec.topics ?? DEFAULT_TOPICS) {
+    // The sample topics fit any cluster (`testkit cruise-control --brokers 3` holds replicas on two
+    // brokers); topics given are taken as they are, and refused when they cannot fit.
+    const topics = spec.topics ?? DEFAULT_TOPICS.map((t) => ({ ...t, replicationFactor: Math.min(t.replicationFactor, holders.length) }))
+    for (const topic of topics) {
       if (topic.replicationFactor > holders.length) {
         throw new InvalidArgumentError(`cruise-control simulator: topic ${topic.name} has replication factor ${topic.replicationFactor} but only ${holders.length} brokers hold replicas`)
       }

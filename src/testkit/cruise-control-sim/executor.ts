@@ -39,6 +39,7 @@ export class Executor {
   #phase: ExecutorPhase = 'NO_TASK_IN_PROGRESS'
   #execution: Execution | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
+  #held = false
 
   constructor (model: ClusterModel, options: ExecutorOptions) {
     this.#model = model
@@ -46,6 +47,9 @@ export class Executor {
   }
 
   get busy (): boolean { return this.#execution !== undefined }
+
+  /** While held, an execution makes no progress (ticks still come; a stop still ends it). */
+  hold (held: boolean): void { this.#held = held }
 
   /** Starts carrying out `moves`; `onDone` runs when it finished or was stopped (`stopped` says which). */
   start (moves: Move[], userTaskId: string, reason: string, onDone: (stopped: boolean) => void): void {
@@ -98,6 +102,7 @@ export class Executor {
     const e = this.#execution
     if (e === undefined) return
     if (e.stopping) { this.#end(e); return }
+    if (this.#held) { this.#schedule(); return }
     const batch = this.#options.movementsPerTick
     if (this.#phase === 'INTER_BROKER_REPLICA_MOVEMENT_TASK_IN_PROGRESS') {
       for (const move of e.replicaMoves.slice(e.finishedReplica, e.finishedReplica + batch)) {

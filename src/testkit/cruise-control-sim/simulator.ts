@@ -166,6 +166,13 @@ export class CruiseControlSimulator {
   get activeUserTasks (): number { return this.#tasks.activeCount }
   get executing (): boolean { return this.#executor.busy }
 
+  /**
+   * Holds every execution where it is (this one and the ones started later) until released: a test
+   * that needs an execution to outlive a slow step (an agent killed mid-execution) says so instead
+   * of betting on the tick rate.
+   */
+  holdExecutions (held: boolean): void { this.#executor.hold(held) }
+
   /** Runs the user-task scanner now (tests that do not want to wait for the interval). */
   scan (): void { this.#tasks.scan() }
 

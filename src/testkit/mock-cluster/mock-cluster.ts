@@ -11,6 +11,7 @@
  */
 import { rootLogger } from '../../observability/logger.ts'
 import { InvalidArgumentError } from '../../resilience/errors.ts'
+import { ApiKey } from './api-keys.ts'
 import { locateBinary } from './binary.ts'
 import { JsonLineHelper } from '../process/json-line-helper.ts'
 import { MockClusterRequestError, MockClusterUnavailableError } from './errors.ts'
@@ -204,6 +205,17 @@ export class MockCluster {
   /** Restricts the versions the brokers accept and advertise for an API; (-1, -1) removes the API. */
   async setApiVersion (apiKey: number, min: number, max: number): Promise<void> {
     await this.#helper.request('setApiVersion', { apiKey, min, max })
+  }
+
+  /**
+   * Caps JoinGroup, SyncGroup and LeaveGroup at the versions the mock parses as Kafka lays them out
+   * (v5, v3, v2; docs/testkit.md, quirks): a client that negotiates the highest version it
+   * advertises has its connection dropped on every JoinGroup, so no consumer group forms.
+   */
+  async capGroupApis (): Promise<void> {
+    await this.setApiVersion(ApiKey.JoinGroup, 0, 5)
+    await this.setApiVersion(ApiKey.SyncGroup, 0, 3)
+    await this.setApiVersion(ApiKey.LeaveGroup, 0, 2)
   }
 
   /** Sets the controller id Metadata reports (-1: no controller). */

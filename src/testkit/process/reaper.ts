@@ -1,8 +1,15 @@
 /**
  * Makes sure no helper outlives this process. Helpers already exit when their stdin closes (which
  * the kernel does when this process dies, even by SIGKILL); this adds a kill on normal exit and on
- * SIGINT/SIGTERM, with the handlers installed once for all clusters. When our handler is the only
- * one for the signal, it re-raises the signal afterwards so the process still ends as it would have.
+ * SIGINT/SIGTERM, with the handlers installed once for all clusters.
+ *
+ * A signal that someone else also listens for belongs to them: a foreground command (the sandbox,
+ * `testkit kafka`) stops its clusters itself, in order, after the agent and the traffic that use
+ * them have finished. Killing the helpers at the signal would take the clusters away under that
+ * graceful stop, whose in-flight calls would then retry against dead brokers until their own
+ * timeouts (minutes). So the reaper kills at the signal only when its handler is the only one, and
+ * then re-raises the signal so the process still ends as it would have; otherwise the exit hook
+ * kills whatever the owner's stop left.
  */
 import type { ChildProcess } from 'node:child_process'
 
@@ -22,11 +29,10 @@ function killAll (): void {
 }
 
 function onSignal (signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return
   killAll()
-  if (process.listenerCount(signal) === 1) {
-    process.removeListener(signal, onSignal)
-    process.kill(process.pid, signal)
-  }
+  process.removeListener(signal, onSignal)
+  process.kill(process.pid, signal)
 }
 
 function install (): void {

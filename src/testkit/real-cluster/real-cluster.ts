@@ -25,7 +25,7 @@ import { RealClusterControlError, RealClusterUnavailableError } from './errors.t
 import { locateKafka, type KafkaInstall } from './install.ts'
 import { Jvm, readLog } from './jvm.ts'
 import { LOG4J2_PROPERTIES, nodeConfig, type NodePorts, type NodeRole } from './node-config.ts'
-import { freePorts } from './ports.ts'
+import { freePorts } from '../ports.ts'
 import { makeCertificates } from './tls.ts'
 
 export interface RealClusterOptions {
@@ -43,6 +43,8 @@ export interface RealClusterOptions {
   topics?: Array<TopicSpec & { configs?: Record<string, string> }>
   /** Extra broker settings (server.properties keys). */
   brokerConfig?: Record<string, string | number | boolean>
+  /** Settings of one node (by id), over `brokerConfig`: what differs per node, such as `broker.rack`. */
+  nodeConfig?: (nodeId: number) => Record<string, string | number | boolean>
   /** JVM flags per node. Default: 256 MiB–768 MiB heap, serial GC, quick start (C1 only). */
   jvmOptions?: string[]
   /** How long start and each control may wait for Kafka to reflect it. Default 120 s. */
@@ -520,7 +522,9 @@ export class RealCluster {
       brokerCount: this.brokers.length,
     }
     if (this.caFile !== undefined && this.#keystore !== undefined) input.security = { keystore: this.#keystore, truststore: this.caFile }
-    if (this.#options.brokerConfig !== undefined) input.overrides = this.#options.brokerConfig
+    if (this.#options.brokerConfig !== undefined || this.#options.nodeConfig !== undefined) {
+      input.overrides = { ...this.#options.brokerConfig, ...this.#options.nodeConfig?.(node.id) }
+    }
     writeFileSync(join(node.dir, 'server.properties'), nodeConfig(input))
   }
 

@@ -22,11 +22,22 @@ export async function kcat (bootstrap: string, args: string[]): Promise<Buffer> 
 }
 
 /** bin/steadfast consume; its stdout kept as bytes (test/support/run-cli.ts decodes it as UTF-8). */
+/**
+ * At the info level, so a failure message shows what the command met (group joins, retries).
+ * Stopped after 60 s: the command handles SIGTERM as a user's stop and exits 0, so a stop by this
+ * timer is reported as code -2, never as a run that ended by itself.
+ */
 export async function consume (bootstrap: string, args: string[]): Promise<{ code: number, stdout: Buffer, stderr: string }> {
+  const started = Date.now()
   return await new Promise((resolve) => {
-    execFile(BIN, ['consume', '--bootstrap', bootstrap, ...args], { encoding: 'buffer', timeout: 60_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, STEADFAST_LOG_LEVEL: 'error' } }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr: stderr.toString() })
-    }).stdin?.end()
+    const child = execFile(BIN, ['consume', '--bootstrap', bootstrap, ...args], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, STEADFAST_LOG_LEVEL: 'info' } }, (error, stdout, stderr) => {
+      clearTimeout(timer)
+      const code = timedOut ? -2 : error === null ? 0 : typeof error.code === 'number' ? error.code : -1
+      resolve({ code, stdout, stderr: stderr.toString() + (timedOut ? `\n(stopped by the test after ${Date.now() - started} ms)` : '') })
+    })
+    let timedOut = false
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGTERM') }, 60_000)
+    child.stdin?.end()
   })
 }
 
@@ -35,9 +46,16 @@ export function binary (i: number): Buffer {
   return Buffer.from([0xff, 0x00, 0x80 + (i % 100), 0xc3, 0x28, 0x41 + (i % 26)])
 }
 
-/** 90 records over 3 partitions of an existing topic: binary values, a NULL value and a NULL key now and then, headers with NULL and empty values. */
-export async function produceMixed (bootstrap: string, topic: string): Promise<void> {
+/**
+ * 90 records over 3 partitions of an existing topic: binary values, a NULL value and a NULL key now
+ * and then, headers with NULL and empty values; record i has timestamp base + i s. Returns base.
+ */
+export async function produceMixed (bootstrap: string, topic: string): Promise<number> {
   const producer = new Producer({ bootstrap, logger: silent, lingerMs: 0 })
+  // Recent timestamps, a second apart, all in the past: real Kafka's time-based retention (7 days by
+  // default) deletes older records at its first check, about 30 s after a broker starts, so a
+  // fixed 2023 timestamp emptied the topic under a test that ran slower than that.
+  const base = Date.now() - 100_000
   try {
     await Promise.all(Array.from({ length: 90 }, async (_, i) => await producer.send({
       topic,
@@ -45,8 +63,9 @@ export async function produceMixed (bootstrap: string, topic: string): Promise<v
       key: i % 10 === 3 ? null : `key-${i}`,
       value: i % 15 === 7 ? null : i % 2 === 0 ? binary(i) : `text ${i} é`,
       headers: i % 4 === 0 ? [{ key: 'h', value: `v${i}` }, { key: 'empty', value: '' }, { key: 'none', value: null }] : [],
-      timestamp: 1_700_000_000_000 + i * 1000,
+      timestamp: base + i * 1000,
     })))
+    return base
   } finally {
     await producer.close()
   }

@@ -29,9 +29,12 @@ describe('steadfast consume (real Kafka)', { timeout: 300_000 }, () => {
     assert.deepEqual([first.code, rest.code], [0, 0], first.stderr + rest.stderr)
     const printed = [...lines(first.stdout), ...lines(rest.stdout)]
     const expected = lines(await kcat(cluster.bootstrap, ['-t', 'rc-bytes', '-o', 'beginning', '-e', '-f', '%p %o\\n']))
-    assert.equal(lines(first.stdout).length, 40)
+    // What each run met (their info logs), for a failure to show.
+    const met = `first run: ${first.stderr.slice(-4000)}\nsecond run: ${rest.stderr.slice(-4000)}`
+    assert.equal(expected.length, 90, `kcat read the topic whole (${expected.length} records); ${met}`)
+    assert.equal(lines(first.stdout).length, 40, met)
     assert.equal(new Set(printed).size, printed.length, 'no record printed twice')
-    assert.deepEqual([...printed].sort(), [...expected].sort(), 'every record printed')
+    assert.deepEqual([...printed].sort(), [...expected].sort(), `every record printed; ${met}`)
     await assertCommittedAtEnd(cluster.bootstrap, 'rc-group', 'rc-bytes', expected)
   })
 })

@@ -27,9 +27,10 @@ after(async () => { await mock.stop() })
 
 const kcat = async (args: string[]): Promise<Buffer> => await kcatOn(mock.bootstrap, args)
 const consume = async (args: string[]): Promise<{ code: number, stdout: Buffer, stderr: string }> => await consumeOn(mock.bootstrap, args)
-async function produceMixed (topic: string): Promise<void> {
+/** Returns the first record's timestamp (record i has that plus i seconds). */
+async function produceMixed (topic: string): Promise<number> {
   await mock.createTopic({ name: topic, partitions: PARTITIONS.length })
-  await produceMixedOn(mock.bootstrap, topic)
+  return await produceMixedOn(mock.bootstrap, topic)
 }
 
 describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
@@ -49,8 +50,10 @@ describe('steadfast consume (mock cluster)', { timeout: 240_000 }, () => {
   })
 
   test('--offset -<n>, <n>, @<timestamp> and end start where kcat starts', async () => {
-    await produceMixed('c-offsets')
-    const cases: Array<[string, string]> = [['-4', '-4'], ['5', '5'], ['@1700000045000', 's@1700000045000'], ['end', 'end'], ['-100', '-100']]
+    const base = await produceMixed('c-offsets')
+    // Record 45's timestamp: the middle of each partition.
+    const at = base + 45_000
+    const cases: Array<[string, string]> = [['-4', '-4'], ['5', '5'], [`@${at}`, `s@${at}`], ['end', 'end'], ['-100', '-100']]
     for (const [ours, theirs] of cases) {
       const expected = await kcat(['-t', 'c-offsets', '-o', theirs, '-e', '-f', FORMAT])
       const got = await consume(['--topic', 'c-offsets', '--offset', ours, '--exit', '--format', FORMAT])

@@ -5,10 +5,11 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { MockCluster } from '../../../src/testkit/mock-cluster/mock-cluster.ts'
 import { fetchBatches, kcatRead } from '../../producer/helpers.ts'
-import { produceLines } from '../../../src/cli/commands/produce.ts'
+import { produceLines, type LineResult } from '../../../src/cli/commands/produce-lines.ts'
 import type { ProducerRecord } from '../../../src/producer/record.ts'
 import type { RecordMetadata } from '../../../src/producer/batch.ts'
-import { BufferFullError } from '../../../src/producer/errors.ts'
+import { BufferFullError, SendBatchError } from '../../../src/producer/errors.ts'
+import { Producer } from '../../../src/producer/producer.ts'
 
 const BIN = fileURLToPath(new URL('../../../bin/steadfast', import.meta.url))
 
@@ -21,8 +22,21 @@ function steadfast (args: string[], stdin: string): Promise<{ code: number, stdo
   })
 }
 
-async function * numbered (count: number, width = 10): AsyncGenerator<Buffer> {
-  for (let i = 0; i < count; i++) yield Buffer.from(String(i).padStart(width, '0'))
+/** Lines as a terminal gives them: each read brings one. */
+async function * numbered (count: number, width = 10): AsyncGenerator<Buffer[]> {
+  for (let i = 0; i < count; i++) yield [Buffer.from(String(i).padStart(width, '0'))]
+}
+
+/** A stand-in for the producer's sendBatch made of a per-record send, with sendBatch's contract: every outcome, a SendBatchError when any failed. */
+function batching (send: (record: ProducerRecord) => Promise<RecordMetadata>): Pick<Producer, 'sendBatch'> {
+  return {
+    sendBatch: async (records) => {
+      const outcomes = await Promise.allSettled(records.map(send))
+      const failures = outcomes.filter((o) => o.status === 'rejected')
+      if (failures.length > 0) throw new SendBatchError(outcomes, failures.length, failures[0]?.reason)
+      return outcomes.map((o) => (o as PromiseFulfilledResult<RecordMetadata>).value)
+    },
+  }
 }
 
 /** A stand-in producer whose sends settle a few ticks later; it records how many were pending at most. */
@@ -45,7 +59,7 @@ describe('produceLines backpressure', () => {
   test('reading pauses while maxPending sends await their outcome; every line is sent once, in order', async () => {
     const { send, state } = slowProducer()
     const told: number[] = []
-    const summary = await produceLines({ send }, input, numbered(200), { maxPending: 7, each: (r) => told.push(r.line) })
+    const summary = await produceLines(batching(send), input, numbered(200), { maxPending: 7, each: (r) => told.push(r.line) })
     assert.equal(state.most, 7, 'the cap is reached and never passed')
     assert.deepEqual(state.sent, Array.from({ length: 200 }, (_, i) => String(i).padStart(10, '0')))
     assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [200, 200, 0])
@@ -62,7 +76,7 @@ describe('produceLines backpressure', () => {
       return { topic: 't', partition: 0, offset: BigInt(Number(record.value)), timestamp: 0 }
     }
     const told: number[] = []
-    const running = produceLines({ send }, input, numbered(50), { maxPending: 5, each: (r) => told.push(r.line) })
+    const running = produceLines(batching(send), input, numbered(50), { maxPending: 5, each: (r) => told.push(r.line) })
     for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve))
     assert.equal(sent.length, 5, 'reading paused: one line in flight and four outcomes held behind it')
     assert.deepEqual(told, [])
@@ -73,13 +87,13 @@ describe('produceLines backpressure', () => {
 
   test('bytes awaiting an outcome are capped too', async () => {
     const { send, state } = slowProducer()
-    await produceLines({ send }, input, numbered(100, 1000), { maxPending: 1000, maxPendingBytes: 4000 })
+    await produceLines(batching(send), input, numbered(100, 1000), { maxPending: 1000, maxPendingBytes: 4000 })
     assert.equal(state.most, 4, 'four lines of 1000 bytes reach the 4000-byte cap')
   })
 
   test('the summary keeps counts and the first 100 failures, by line', async () => {
     const { send } = slowProducer((value) => Number(value) % 2 === 1)
-    const summary = await produceLines({ send }, input, numbered(400), { maxPending: 50 })
+    const summary = await produceLines(batching(send), input, numbered(400), { maxPending: 50 })
     assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [400, 200, 200])
     assert.deepEqual(summary.partitions, { 0: 200 })
     assert.equal(summary.results.length, 100)
@@ -87,10 +101,38 @@ describe('produceLines backpressure', () => {
   })
 })
 
+describe('produceLines chunks', () => {
+  test('the lines of one read go out in sendBatch calls of at most maxChunkLines, within maxPending, in order', async () => {
+    const calls: number[] = []
+    const sent: string[] = []
+    const state = { pending: 0, most: 0 }
+    const producer: Pick<Producer, 'sendBatch'> = {
+      sendBatch: async (records) => {
+        calls.push(records.length)
+        sent.push(...records.map((r) => String(r.value)))
+        state.most = Math.max(state.most, state.pending += records.length)
+        for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+        state.pending -= records.length
+        return records.map((r) => ({ topic: r.topic, partition: 0, offset: BigInt(Number(r.value)), timestamp: 0 }))
+      },
+    }
+    async function * reads (): AsyncGenerator<Buffer[]> {
+      for (let r = 0; r < 3; r++) yield Array.from({ length: 10 }, (_, i) => Buffer.from(String(r * 10 + i)))
+    }
+    const told: LineResult[] = []
+    const summary = await produceLines(producer, input, reads(), { maxChunkLines: 4, maxPending: 6, each: (r) => told.push(r) })
+    assert.ok(calls.every((n) => n <= 4), `chunk sizes ${calls.join(',')}`)
+    assert.ok(state.most <= 6, `at most ${state.most} pending`)
+    assert.deepEqual(sent, Array.from({ length: 30 }, (_, i) => String(i)))
+    assert.deepEqual(told, Array.from({ length: 30 }, (_, i) => ({ line: i + 1, partition: 0, offset: BigInt(i) })))
+    assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [30, 30, 0])
+  })
+})
+
 describe('steadfast produce', { timeout: 90_000 }, () => {
   let mock: MockCluster
   before(async () => {
-    mock = await MockCluster.start({ brokers: 3, topics: [{ name: 'lines', partitions: 3 }, { name: 'plain', partitions: 1 }, { name: 'one', partitions: 2 }] })
+    mock = await MockCluster.start({ brokers: 3, topics: [{ name: 'lines', partitions: 3 }, { name: 'plain', partitions: 1 }, { name: 'one', partitions: 2 }, { name: 'chunked', partitions: 1 }] })
   })
   after(async () => { await mock.stop() })
 
@@ -133,6 +175,22 @@ describe('steadfast produce', { timeout: 90_000 }, () => {
     assert.equal(summary.succeeded, 2)
     assert.deepEqual(summary.results[1], { line: 2, error: 'line 2 has no key separator "="' })
     assert.deepEqual((await kcatRead(mock.bootstrap, 'plain', 0)).map((r) => [r.key, r.value]), [['k', 'v'], ['k2', 'v2']])
+  })
+
+  test('a chunk the producer refuses as a whole (one record too large) is resent line by line: only that line fails, the rest keep their order', async () => {
+    // The line fits the producer's limit; its record, with the header, does not.
+    const producer = new Producer({ bootstrap: mock.bootstrap, maxRequestSize: 1024, lingerMs: 0 })
+    const lines = ['a', 'b', 'x'.repeat(1010), 'c', 'd', 'e', 'f'].map((l) => Buffer.from(l))
+    async function * reads (): AsyncGenerator<Buffer[]> { yield lines }
+    try {
+      const summary = await produceLines(producer, { topic: 'chunked', headers: [{ key: 'h', value: 'v' }] }, reads(), { maxChunkLines: 3 })
+      assert.deepEqual([summary.lines, summary.succeeded, summary.failed], [7, 6, 1])
+      assert.equal(summary.results[0]?.line, 3)
+      assert.match((summary.results[0] as { error: string }).error, /the record for topic chunked is about 1044 bytes, more than maxRequestSize \(1024\)/)
+    } finally {
+      await producer.close()
+    }
+    assert.deepEqual((await kcatRead(mock.bootstrap, 'chunked', 0)).map((r) => r.value), ['a', 'b', 'c', 'd', 'e', 'f'])
   })
 
   test('bad options are one clear line on stderr', async () => {

@@ -169,14 +169,17 @@ describe('steadfast rebalance and cc print YAML like every command (the real CLI
 
 describe('steadfast rebalance status --watch on a terminal', () => {
   test('the progress bar is the status line: every log line starts a line of its own, and the record follows', async (t) => {
-    // One partition moved per 300 ms tick: the execution outlasts the start of the watching command.
-    const sim = await startSim({ executionTickMs: 300, movementsPerTick: 1 })
+    // The execution is held until the watching command has drawn its bar, so the bar and the log
+    // lines of the execution's end share the screen however slowly the command starts.
+    const sim = await startSim({ executionTickMs: 100, movementsPerTick: 1 })
+    sim.holdExecutions(true)
     const { dir, cleanup } = await tempDir()
     t.after(async () => { await sim.stop(); await cleanup() })
     const common = ['--url', sim.url, '--state-dir', dir, '--timeout', '20s']
     assert.equal((await runCli(['rebalance', 'create', '--mode', 'full', '--name', 'bar', ...common])).code, 0)
     assert.equal((await runCli(['rebalance', 'approve', 'bar', ...common])).code, 0)
-    const { code, screen } = await runInTerminal(['rebalance', 'status', 'bar', '--watch', '--interval', '50ms', '--verbose', ...common], { STEADFAST_LOG_LEVEL: undefined })
+    const released = (screen: string): void => { if (/Rebalancing \[[#-]{20}\]/.test(screen)) sim.holdExecutions(false) }
+    const { code, screen } = await runInTerminal(['rebalance', 'status', 'bar', '--watch', '--interval', '50ms', '--verbose', ...common], { STEADFAST_LOG_LEVEL: undefined }, released)
     assert.equal(code, 0, screen)
     const segments = screen.replaceAll('\r\u001b[2K', '\n').split('\n')
     const logs = segments.filter((l) => / (INFO|WARN) /.test(l))

@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { InvalidArgumentError, ProtocolDecodeError } from '../../../src/resilience/errors.ts'
+import { encodeRequestPieces } from '../../../src/protocol/framing.ts'
 import {
   apis, decodeRequest, decodeRequestHeader, decodeResponse, encodeRequest, encodeResponse,
   requestHeaderVersion, responseCorrelationId, responseHeaderVersion,
@@ -61,4 +62,18 @@ test('unknown API keys, unsupported versions and trailing bytes are decode error
   assert.equal(decodeRequestHeader(bytes(i16(999), i16(0), i32(1), ns())).api, undefined)
   assert.throws(() => decodeRequest(bytes(i16(12), i16(9), i32(1), ns())), /unsupported version 9/)
   assert.throws(() => decodeResponse(apis.Heartbeat, 0, bytes(i32(1), i16(0), i16(0))), /unexpected bytes/)
+})
+
+test('a Produce request as pieces: large record batches are the caller\'s own buffers, the bytes those of encodeRequest', () => {
+  const large = Buffer.alloc(5000, 0xab)
+  const small = Buffer.alloc(100, 0xcd)
+  for (const version of [3, 9]) {
+    const body = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: large }, { index: 1, records: small }, { index: 2, records: large }] }] }
+    const pieces = encodeRequestPieces(apis.Produce, version, { correlationId: 3, clientId: 'c' }, body)
+    assert.deepEqual(Buffer.concat(pieces), encodeRequest(apis.Produce, version, { correlationId: 3, clientId: 'c' }, body))
+    assert.equal(pieces.filter((piece) => piece === large).length, 2, `v${version}: both large batches are written from their own buffer`)
+    assert.ok(!pieces.includes(small), 'a small batch is copied in')
+    const decoded = decodeRequest(Buffer.concat(pieces)).body as { topicData: Array<{ partitionData: Array<{ records: Buffer }> }> }
+    assert.deepEqual(decoded.topicData[0]?.partitionData.map((p) => p.records), [large, small, large])
+  }
 })

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { InvalidArgumentError, ProtocolDecodeError } from '../../../src/resilience/errors.ts'
 import { Reader } from '../../../src/protocol/primitives/reader.ts'
-import { Writer } from '../../../src/protocol/primitives/writer.ts'
+import { SHARE_MIN_BYTES, Writer } from '../../../src/protocol/primitives/writer.ts'
 import { ZERO_UUID, uuidToBytes, uuidToString } from '../../../src/protocol/primitives/uuid.ts'
 
 const hex = (w: Writer): string => w.toBuffer().toString('hex')
@@ -95,6 +95,29 @@ describe('fixed-width values, strings, bytes and arrays', () => {
     const r = new Reader(Buffer.from('0102030405', 'hex'), 1, 3)
     assert.equal(r.int16(), 0x0203)
     assert.throws(() => r.int8(), ProtocolDecodeError)
+  })
+})
+
+describe('shared bytes', () => {
+  test('large bytes are kept as a piece of their own, not copied; the pieces hold what raw writes would', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.nat({ max: 3 * SHARE_MIN_BYTES }), fc.constant(SHARE_MIN_BYTES)), { maxLength: 6 }), fc.nat({ max: 600 }), (sizes, between) => {
+      const shared = new Writer(16)
+      const copied = new Writer()
+      const big: Buffer[] = []
+      for (const [i, size] of sizes.entries()) {
+        const bytes = Buffer.alloc(size, i + 1)
+        shared.int32(i).nullableBytes(bytes, false, true).raw(Buffer.alloc(between, 0xee))
+        copied.int32(i).nullableBytes(bytes, false).raw(Buffer.alloc(between, 0xee))
+        if (size >= SHARE_MIN_BYTES) big.push(bytes)
+      }
+      const pieces = shared.pieces()
+      assert.deepEqual(Buffer.concat(pieces), copied.toBuffer())
+      assert.equal(shared.length, copied.length)
+      assert.deepEqual(shared.toBuffer(), copied.toBuffer())
+      assert.deepEqual(shared.view(), copied.toBuffer())
+      for (const bytes of big) assert.ok(pieces.includes(bytes), 'a large buffer is one of the pieces itself')
+      assert.equal(pieces.filter((piece) => !big.includes(piece)).reduce((n, piece) => n + piece.length, 0), copied.length - big.reduce((n, b) => n + b.length, 0), 'nothing is written twice')
+    }))
   })
 })
 

@@ -51,6 +51,16 @@ describe('simulator cluster model', () => {
     assert.equal(model.planRebalance({}).moves.length, 0)
   })
 
+  test('the sample topics fit a small cluster: replicated at most once per broker holding replicas', () => {
+    const replicationFactors = (brokers: number): Record<string, number> => Object.fromEntries(new ClusterModel({ brokers }).partitions
+      .filter((p) => p.partition === 0).map((p) => [p.topic, new Set(p.replicas).size]))
+    assert.deepEqual(replicationFactors(4), { orders: 3, payments: 2, 'audit-log': 2 })
+    assert.deepEqual(replicationFactors(3), { orders: 2, payments: 2, 'audit-log': 2 })
+    assert.deepEqual(replicationFactors(2), { orders: 1, payments: 1, 'audit-log': 1 })
+    // The last broker stays empty, for add-brokers demonstrations.
+    assert.ok(new ClusterModel({ brokers: 3 }).partitions.every((p) => !p.replicas.includes(2)))
+  })
+
   test('unknown brokers and log directories are Cruise Control IllegalArgumentExceptions', () => {
     const model = new ClusterModel()
     assert.throws(() => model.planRebalance({ added: [9] }), { name: 'java.lang.IllegalArgumentException', message: 'Broker 9 does not exist.' })

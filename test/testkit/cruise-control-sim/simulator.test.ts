@@ -230,8 +230,27 @@ describe('Cruise Control simulator: execution', () => {
     assert.equal(again.json.summary.numReplicaMovements, 0, 'the executed plan is now the cluster')
   })
 
+  test('a held execution makes no progress until released, then finishes', async (t) => {
+    const sim = await start(t, { executionTickMs: 20, movementsPerTick: 1 })
+    sim.holdExecutions(true)
+    assert.equal((await call(sim, 'POST', 'rebalance?json=true&dryrun=false')).status, 200)
+    const executor = async (): Promise<{ state: string, numFinishedPartitionMovements?: number }> => (await call(sim, 'GET', 'state?json=true&substates=executor')).json.ExecutorState
+    // Many ticks pass while held (20 ms each): none moves a partition.
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    assert.deepEqual([(await executor()).state, (await executor()).numFinishedPartitionMovements, sim.executing], ['INTER_BROKER_REPLICA_MOVEMENT_TASK_IN_PROGRESS', 0, true])
+    sim.holdExecutions(false)
+    for (let polls = 0; sim.executing; polls++) {
+      assert.ok(polls < 500, 'the released execution never ended')
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
+    assert.equal((await executor()).state, 'NO_TASK_IN_PROGRESS')
+    assert.equal((await call(sim, 'POST', 'rebalance?json=true')).json.summary.numReplicaMovements, 0, 'the plan was carried out whole')
+  })
+
   test('a second execution is refused while one runs; stop_proposal_execution stops it', async (t) => {
-    const sim = await start(t, { executionTickMs: 200, movementsPerTick: 1 })
+    // STOPPING_EXECUTION lasts until the next tick: 2 s, so the state request after the stop sees it
+    // on a loaded machine too (at 200 ms one CI run read NO_TASK_IN_PROGRESS).
+    const sim = await start(t, { executionTickMs: 2_000, movementsPerTick: 1 })
     assert.equal((await call(sim, 'POST', 'rebalance?json=true&dryrun=false')).status, 200)
     const second = await call(sim, 'POST', 'add_broker?json=true&dryrun=false&brokerid=3')
     assert.equal(second.status, 500)

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { consume, eventually, isAlive, metadata, produce } from './support.ts'
 import { exitOf, nextLine, runForeground, type ForegroundRun } from '../../support/foreground-cli.ts'
+import { runCli as runSteadfast } from '../../support/run-cli.ts'
 
 function runCli (t: { after: (fn: () => void) => void }, args: string[]): ForegroundRun {
   return runForeground(t, ['testkit', 'cluster', ...args])
@@ -24,6 +25,19 @@ describe('steadfast testkit cluster', () => {
     run.child.kill('SIGINT')
     assert.deepEqual(await exitOf(run.child), [0, null])
     assert.equal(await eventually(() => !isAlive(info.pid)), true)
+  })
+
+  test('a consumer group forms on it: steadfast consume -G reads what kcat wrote, as kcat reads it', async (t) => {
+    const run = runCli(t, ['--brokers', '3', '--topic', 'orders:3:3', '--output', 'json'])
+    const info = JSON.parse(await nextLine(run)) as { bootstrap: string }
+    for (const partition of [0, 1, 2]) assert.equal((await produce(info.bootstrap, 'orders', partition, [`v${partition}`])).code, 0)
+    const read = await runSteadfast(['consume', '-b', info.bootstrap, '-t', 'orders', '-G', 'billing', '-c', '3', '--session-timeout', '6s', '-f', '%p:%o:%s\n', '--timeout', '30s'], { killAfterMs: 60_000 })
+    assert.equal(read.code, 0, read.stderr)
+    const kcat = (await Promise.all([0, 1, 2].map(async (p) => (await consume(info.bootstrap, 'orders', p)).map((l) => `${p}:${l}`)))).flat()
+    assert.deepEqual(kcat, ['0:0:v0', '1:0:v1', '2:0:v2'])
+    assert.deepEqual(read.stdout.trimEnd().split('\n').sort(), kcat)
+    run.child.kill('SIGTERM')
+    assert.deepEqual(await exitOf(run.child), [0, null])
   })
 
   test('the default output shows the bootstrap list and kcat commands; SIGTERM stops it with exit code 0', async (t) => {
