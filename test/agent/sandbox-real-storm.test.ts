@@ -56,16 +56,16 @@ async function workersOf (url: string, name: string): Promise<string[]> {
   return [status.connector.worker_id, ...status.tasks.map((t) => t.worker_id)].map((id) => `http://${id}`)
 }
 
-async function runUntil (done: () => boolean, runs = 900): Promise<void> {
+async function runUntil (done: () => boolean, runs = 900, step = pass): Promise<void> {
   for (let i = 0; i < runs; i++) {
-    await pass()
+    await step()
     if (done()) return
     await pause(100)
   }
   assert.fail(`the connectors did not get there after ${runs} runs: ${JSON.stringify(connectors().map((c) => [c.name, c.condition]))}`)
 }
 
-test('workers leaving and joining while a connector is declared: created once, RUNNING, shown Ready (reassigning) and never NotReady once Ready', { timeout: 400_000 }, async () => {
+test('workers leaving and joining while a connector is declared: created once, RUNNING, shown Ready (reassigning) and never NotReady once Ready', { timeout: 400_000 }, async (t) => {
   const connect = sandbox.engine.realConnect
   assert.ok(connect !== undefined, 'the real engine runs real workers')
   await runUntil(() => settled(['files-source', 'files-sink']))
@@ -83,15 +83,21 @@ test('workers leaving and joining while a connector is declared: created once, R
   // Passes run all through the storm: that worker leaves, a new one joins, the new one leaves
   // again — three worker-group rebalances.
   const calm = new AbortController()
-  // What Connect itself reported meanwhile (asked directly, not through the agent), for a failure to name.
-  const connectSaw = new Set<string>()
+  // What Connect itself reported meanwhile (asked directly, not through the agent): each task's
+  // state and worker per look, for the assertions below and for a failure to name.
+  const started = Date.now()
+  const connectSaw: Array<{ look: number, at: number, task: string, state: string, worker: string }> = []
+  let looks = 0
   const look = async (): Promise<void> => {
+    const n = looks++
     for (const name of ['files-source', 'files-sink']) {
       const status = await (await fetch(`${connect.urls[0] as string}/connectors/${name}/status`)).json().catch(() => undefined) as { tasks?: Array<{ id: number, state: string, worker_id: string }> } | undefined
-      for (const task of status?.tasks ?? []) connectSaw.add(`${name}/${task.id} ${task.state} on ${task.worker_id}`)
+      for (const task of status?.tasks ?? []) connectSaw.push({ look: n, at: Date.now() - started, task: `${name}/${task.id}`, state: task.state, worker: `http://${task.worker_id}` })
     }
   }
-  const passes = (async () => { while (!calm.signal.aborted) { await pass(); await look().catch(() => {}); await pause(100) } })()
+  const passAndLook = async (): Promise<void> => { await pass(); await look().catch(() => {}) }
+  await look()
+  const passes = (async () => { while (!calm.signal.aborted) { await passAndLook(); await pause(100) } })()
   try {
     const stopping = connect.stopWorker(leaving.index)
     // Declared while that worker leaves.
@@ -108,7 +114,9 @@ test('workers leaving and joining while a connector is declared: created once, R
     calm.abort()
     await passes
   }
-  await runUntil(() => settled(ALL))
+  // Until every task runs on a running worker: a move Connect makes after the storm (the delay
+  // outlasting the storm on a slow machine) is watched too.
+  await runUntil(() => settled(ALL) && connectors().every((c) => c.tasks.every((t) => connect.urls.includes(`http://${t.workerId}`))), 900, passAndLook)
 
   const during = events.slice(from).filter((e) => e.kind === 'connector')
   assert.deepEqual(during.filter((e) => e.level !== 'info'), [], 'no warning, no error')
@@ -117,7 +125,21 @@ test('workers leaving and joining while a connector is declared: created once, R
   }
   const sink = said(from, 'storm-sink')
   assert.deepEqual(sink.slice(sink.indexOf('Ready')).filter((m) => m.startsWith('NotReady')), [], 'storm-sink, once Ready, never shown NotReady')
-  assert.ok(during.some((e) => /^Ready, reassigning: .*UNASSIGNED/.test(e.message)), `a connector was seen moving, shown Ready (reassigning): ${JSON.stringify(during.map((e) => [e.subject, e.message]))}; ${leaving.url} left; Connect reported ${JSON.stringify([...connectSaw])}`)
+  const timeline = JSON.stringify(connectSaw.filter((s, i) => connectSaw.findIndex((o) => o.task === s.task && o.state === s.state && o.worker === s.worker) === i))
+  const seen = `the agent said ${JSON.stringify(during.map((e) => [e.subject, e.message]))}; ${leaving.url} left; Connect reported (first look of each state, ms from the storm's start) ${timeline}`
+  // The storm moved work off the worker that left, and the passes saw it moved.
+  const wasOnLeaving = new Set(connectSaw.filter((s) => s.worker === leaving.url).map((s) => s.task))
+  assert.ok(wasOnLeaving.size > 0 && [...wasOnLeaving].every((task) => connectSaw.some((s) => s.task === task && s.state === 'RUNNING' && s.worker !== leaving.url)), `the work of the worker that left was seen running elsewhere: ${seen}`)
+  // Where Connect reported a task UNASSIGNED in two looks, a pass ran between them and saw it
+  // too: the agent showed it Ready (reassigning). (Connect sometimes moves the work with no such
+  // window, straight from RUNNING on the worker that left to RUNNING elsewhere — once in CI; the
+  // next test holds the window open, and asserts the display unconditionally.)
+  const unassignedLooks = new Set(connectSaw.filter((s) => s.state === 'UNASSIGNED').map((s) => s.look))
+  if (unassignedLooks.size >= 2) {
+    assert.ok(during.some((e) => /^Ready, reassigning: .*UNASSIGNED/.test(e.message)), `Connect reported a task UNASSIGNED in ${unassignedLooks.size} looks, and the agent showed it Ready (reassigning): ${seen}`)
+  } else {
+    t.diagnostic(`Connect moved the work with no UNASSIGNED window the passes could see: ${seen}`)
+  }
   assert.equal(sandbox.agent.runtime.loop('connectors')?.status.failures, 0, `no pass failed: ${JSON.stringify(passErrors)}`)
   const url = connect.urls[0] as string
   const names = await (await fetch(`${url}/connectors`)).json() as string[]
