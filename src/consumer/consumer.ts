@@ -20,6 +20,7 @@ import { rootLogger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { ConsumerClosedError, OffsetOutOfRangeError, membershipError } from './errors.ts'
 import { FetchManager } from './fetch-manager.ts'
+import { Handout } from './handout.ts'
 import { waitFor } from './notifier.ts'
 import { commitOffsets, fetchCommitted, type OffsetsContext, type OffsetToCommit } from './group/offsets.ts'
 import { ConsumerGroupMember } from './group/consumer-group-member.ts'
@@ -79,11 +80,8 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   #member: Membership | undefined
   #listeners: RebalanceListeners = {}
   #consuming = false
-  /**
-   * The record or batch the application holds now: a revocation waits for it to be processed,
-   * and past maxPollIntervalMs (`overdue`) the member steps out of its group.
-   */
-  #handedOut: { done: Promise<void>, finish: () => void, overdue: NodeJS.Timeout | undefined } | undefined
+  /** The record or batch the application holds now; held past maxPollIntervalMs, the member steps out of its group. */
+  readonly #handout: Handout
   #autoCommit: NodeJS.Timeout | undefined
   #committing: Promise<void> = Promise.resolve()
   #closing: Promise<void> | undefined
@@ -104,6 +102,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     })
     this.#key = options.keyDeserializer ?? ((bytes) => bytes as K)
     this.#value = options.valueDeserializer ?? ((bytes) => bytes as V)
+    this.#handout = new Handout(this.#options.maxPollIntervalMs, (done) => { this.#overdue(done) })
     this.#fetcher = new FetchManager(this.#cluster, this.#options, this.#logger)
     this.#fetcher.onEnd = (state, offset) => {
       for (const listener of this.#endListeners) listener({ topic: state.topic, partition: state.partition, offset })
@@ -213,18 +212,18 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
       for (;;) {
         if (last !== undefined) this.#processed(last.state, last.offset)
         last = undefined
-        this.#endHandout()
+        this.#handout.end()
         if (options.signal?.aborted === true) return
         const chunk = await this.#fetcher.take(1, signal)
         if (chunk === undefined) return
         const record = chunk.records[0] as KafkaRecord
         last = { state: chunk.state, offset: record.offset }
         this.#options.metrics.counter(DELIVERED_RECORDS).inc({ topic: chunk.state.topic })
-        this.#beginHandout()
+        this.#handout.begin()
         yield this.#message(chunk.state, record)
       }
     } finally {
-      this.#endHandout()
+      this.#handout.end()
       this.#consuming = false
     }
   }
@@ -247,7 +246,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         const chunk = await this.#fetcher.take(max, this.#abort.signal)
         if (chunk === undefined) return
         this.#options.metrics.counter(DELIVERED_RECORDS).inc({ topic: chunk.state.topic }, chunk.records.length)
-        this.#beginHandout()
+        this.#handout.begin()
         await options.eachBatch({
           topic: chunk.state.topic,
           partition: chunk.state.partition,
@@ -255,10 +254,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
           highWatermark: chunk.highWatermark,
         })
         this.#processed(chunk.state, (chunk.records[chunk.records.length - 1] as KafkaRecord).offset)
-        this.#endHandout()
+        this.#handout.end()
       }
     } finally {
-      this.#endHandout()
+      this.#handout.end()
       this.#consuming = false
     }
   }
@@ -282,6 +281,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
   async close (): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#autoCommit)
+      this.#handout.stop()
       this.#abort.abort()
       if (this.#member !== undefined) {
         await this.#member.close()
@@ -361,7 +361,7 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
         // As in Java's poll loop, the record or batch in the application's hands is finished
         // first, so its offset is committed and its partition's next owner does not read it again
         // (bounded by the rebalance timeout, past which the group would drop us; not on close).
-        if (this.#handedOut !== undefined) await waitFor(this.#handedOut.done, this.#options.rebalanceTimeoutMs, this.#abort.signal)
+        if (this.#handout.active) await waitFor(this.#handout.done(), this.#options.rebalanceTimeoutMs, this.#abort.signal)
         const partitions = states.map((s) => ({ topic: s.topic, partition: s.partition }))
         const listener = canCommit ? 'onRevoked' : this.#listeners.onLost === undefined ? 'onRevoked' : 'onLost'
         try {
@@ -396,23 +396,10 @@ export class Consumer<K = Buffer | null, V = Buffer | null> implements AsyncIter
     this.#consuming = true
   }
 
-  #beginHandout (): void {
-    let finish = (): void => {}
-    const done = new Promise<void>((resolve) => { finish = resolve })
-    const member = this.#member
-    const overdue = member === undefined ? undefined : setTimeout(() => { this.#overdue(member, done) }, this.#options.maxPollIntervalMs)
-    overdue?.unref()
-    this.#handedOut = { done, finish, overdue }
-  }
-
-  #endHandout (): void {
-    clearTimeout(this.#handedOut?.overdue)
-    this.#handedOut?.finish()
-    this.#handedOut = undefined
-  }
-
   /** The application has held its record or batch for maxPollIntervalMs: the member steps out until it is done. */
-  #overdue (member: Membership, done: Promise<void>): void {
+  #overdue (done: Promise<void>): void {
+    const member = this.#member
+    if (member === undefined) return
     const group = this.#options.groupId as string
     this.#options.metrics.counter(POLL_TIMEOUTS).inc({ group })
     member.stepOut(`the application held a record or batch for more than maxPollIntervalMs (${this.#options.maxPollIntervalMs} ms)`, done)
