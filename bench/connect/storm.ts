@@ -41,13 +41,13 @@ function manifests (count: number): ConnectorManifest[] {
   }))
 }
 
-/** `stormMs` 0: no storm. `policy`: the Connect client's retry policy (default: its own). */
-export async function stormApply (options: { count: number, stormMs: number, policy?: Partial<BackoffPolicy> }): Promise<StormApply> {
+/** `stormMs` 0: no storm. `policy`: the Connect client's retry policy (default: its own); `rebalanceProbeMs: false`: without the rebalance gate. */
+export async function stormApply (options: { count: number, stormMs: number, policy?: Partial<BackoffPolicy>, rebalanceProbeMs?: false }): Promise<StormApply> {
   const declared = manifests(options.count)
   const sim = await ConnectSimulator.start({ workers: 3, rebalanceMs: 50, restartMs: 20 })
   // Through the followers, as most callers reach a worker: a write then stays in flight for the
   // forward to the leader, so overlapping writes to one connector would show in maxInFlight.
-  const client = new ConnectClient({ urls: sim.urls.filter((u) => u !== sim.leaderUrl), policy: options.policy ?? {}, logger })
+  const client = new ConnectClient({ urls: sim.urls.filter((u) => u !== sim.leaderUrl), policy: options.policy ?? {}, logger, ...(options.rebalanceProbeMs === undefined ? {} : { rebalanceProbeMs: options.rebalanceProbeMs }) })
   try {
     const reconciler = new Reconciler({ client, concurrency: 16, logger })
     const start = performance.now()

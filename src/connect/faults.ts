@@ -32,6 +32,24 @@ export function isConnectRestart (method: string, path: string): boolean {
   return method.toUpperCase() === 'POST' && /\/restart$/.test(path.split('?')[0] ?? '')
 }
 
+/**
+ * True for the requests a worker can answer with a rebalance 409: creating, reconfiguring,
+ * deleting and stopping a connector, restarts, and changing offsets (the Connect reference).
+ * Pause and resume write their target state directly and never meet one; reads never do.
+ */
+export function canMeetRebalance (method: string, path: string): boolean {
+  const seg = (path.split('?')[0] ?? '').split('/').filter((s) => s !== '')
+  if (seg[0] !== 'connectors') return false
+  const m = method.toUpperCase()
+  const n = seg.length
+  return (m === 'POST' && n === 1) ||
+    ((m === 'PUT' || m === 'PATCH') && n === 3 && seg[2] === 'config') ||
+    (m === 'DELETE' && n === 2) ||
+    (m === 'POST' && ((n === 3 && seg[2] === 'restart') || (n === 5 && seg[2] === 'tasks' && seg[4] === 'restart'))) ||
+    (m === 'PUT' && n === 3 && seg[2] === 'stop') ||
+    ((m === 'PATCH' || m === 'DELETE') && n === 3 && seg[2] === 'offsets')
+}
+
 /** What an error answer of a Connect worker means. */
 export function classifyConnectResponse (failure: HttpFailure): Classification {
   const { status } = failure

@@ -35,6 +35,7 @@ export const connectClientOptionsSchema = options({
   requestTimeoutMs: integer(1),
   connectionsPerWorker: integer(1),
   discoverWorkers: boolean(),
+  rebalanceProbeMs: z.union([integer(1), z.literal(false)], { error: 'an integer >= 1 (ms) or false' }),
   retry: retryOption(),
   policy: retryOption(),
   logger: logger(),
@@ -62,6 +63,13 @@ export interface ConnectClientOptions {
    * the configured URLs (default false; worker-discovery.ts says why it is off by default).
    */
   discoverWorkers?: boolean
+  /**
+   * While the worker group answers the client's writes with rebalance 409s, one write at a time
+   * probes it, at most one per this many ms, and the others wait for the first success
+   * (rebalance-gate.ts). Default: the retry policy's initialDelayMs (200 ms); false: every write
+   * retries on its own backoff.
+   */
+  rebalanceProbeMs?: number | false
   /** Retry policy; fields not given come from CONNECT_DEFAULT_POLICY. */
   retry?: Partial<BackoffPolicy>
   /** @deprecated The older name of `retry`. */

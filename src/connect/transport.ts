@@ -3,12 +3,16 @@
  * its fault policy (faults.ts) and its error body (`{ error_code, message }`). When several workers
  * are configured, a worker that does not answer is skipped within the same attempt: always for
  * idempotent requests, and for the others only when the connection was refused, i.e. the request
- * provably never reached the worker.
+ * provably never reached the worker. Writes that can meet a rebalance answer go through the
+ * client's rebalance gate (rebalance-gate.ts).
  */
 import { RestTransport, type RestTransportOptions } from '../rest/transport.ts'
 import type { RestRequest, RestResponse } from '../rest/request.ts'
 import { Metrics } from '../observability/metrics.ts'
-import { connectFaults } from './faults.ts'
+import { resolveBackoff } from '../resilience/backoff.ts'
+import { systemClock } from '../resilience/clock.ts'
+import { canMeetRebalance, connectFaults } from './faults.ts'
+import { RebalanceGate } from './rebalance-gate.ts'
 import { checkConnectClientOptions, connectRetryPolicy, type ConnectClientOptions } from './options.ts'
 
 export type RequestSpec = RestRequest
@@ -24,6 +28,9 @@ export class ConnectTransport extends RestTransport {
 
 function transportOptions (options: ConnectClientOptions): RestTransportOptions<undefined> {
   checkConnectClientOptions(options)
+  const policy = connectRetryPolicy(options)
+  const probeMs = options.rebalanceProbeMs ?? resolveBackoff(policy).initialDelayMs
+  const gate = probeMs === false ? undefined : new RebalanceGate(Math.max(1, probeMs), options.clock ?? systemClock)
   return {
     component: 'connect',
     name: 'Connect',
@@ -34,8 +41,11 @@ function transportOptions (options: ConnectClientOptions): RestTransportOptions<
     ...(options.headers === undefined ? {} : { headers: options.headers }),
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     connectionsPerUrl: options.connectionsPerWorker ?? 4,
-    policy: connectRetryPolicy(options),
+    policy,
     faults: connectFaults,
+    ...(gate === undefined
+      ? {}
+      : { admit: async (attempt, signal, request) => canMeetRebalance(request.method, request.path) ? await gate.admit(attempt, signal) : await attempt() }),
     serverMessage: errorMessage,
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     metrics: new Metrics({ registry: options.registry, clientId: options.clientId ?? 'steadfast-connect' }),

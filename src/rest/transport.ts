@@ -48,8 +48,8 @@ export interface RestTransportOptions<C> {
   serverMessage: (body: unknown, text: string) => string | undefined
   /** Statuses that are a success (default: every 2xx). */
   success?: (status: number) => boolean
-  /** Runs each attempt, e.g. inside the server's concurrency limiter. */
-  admit?: <T>(attempt: () => Promise<T>, signal: AbortSignal) => Promise<T>
+  /** Runs each attempt of `request`, e.g. inside the server's concurrency limiter or the Connect rebalance gate. */
+  admit?: <T>(attempt: () => Promise<T>, signal: AbortSignal, request: RestRequest<C>) => Promise<T>
   /** Told the status of every exchange (0 when no answer came). */
   onExchange?: (request: RestRequest<C>, status: number) => void
   logger?: Logger
@@ -159,7 +159,7 @@ export class RestTransport<C = undefined> {
       if (this.#closing !== undefined) throw new ClientClosedError(`${this.#options.name} ${request.method} ${request.path}: the client is closed`)
       return admit === undefined
         ? await this.#attempt(request, context)
-        : await admit(async () => await this.#attempt(request, context), context.signal)
+        : await admit(async () => await this.#attempt(request, context), context.signal, request)
     }
     return retry(attempt, {
       component,

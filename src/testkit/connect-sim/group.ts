@@ -31,6 +31,14 @@ export const MESSAGES = {
   notStopped: (name: string) => `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
 }
 
+/**
+ * Why the group rebalances. `config`: a connector was created or deleted; as on a real worker,
+ * writes wait for such a rebalance (in the herder's request queue) instead of being refused.
+ * `fault`: everything else the simulator starts (a worker joining or leaving, `rebalance()`,
+ * storms), whose writes meet the 409s of incident 1.
+ */
+export type RebalanceCause = 'config' | 'fault'
+
 export interface Instance {
   state: InstanceState
   workerId: string
@@ -81,6 +89,8 @@ export class ConnectGroup {
   #members: string[] = []
   #leader: string | undefined
   #rebalancing = false
+  #cause: RebalanceCause | undefined
+  #settledWaiters: Array<() => void> = []
   #rebalanceEndsAt = 0
   #rebalanceTimer: ReturnType<typeof setTimeout> | undefined
   #timers = new Set<ReturnType<typeof setTimeout>>()
@@ -93,6 +103,15 @@ export class ConnectGroup {
   get members (): readonly string[] { return this.#members }
   get leader (): string | undefined { return this.#leader }
   get rebalancing (): boolean { return this.#rebalancing }
+  /** Why the running rebalance started (a fault outranks a config change); undefined when settled. */
+  get rebalanceCause (): RebalanceCause | undefined { return this.#cause }
+
+  /** Resolves when no rebalance is running (at once when none is). */
+  async settled (): Promise<void> {
+    if (!this.#rebalancing) return
+    await new Promise<void>((resolve) => { this.#settledWaiters.push(resolve) })
+  }
+
   /** Completed rebalances since start. */
   get rebalances (): number { return this.#rebalances }
 
@@ -122,9 +141,10 @@ export class ConnectGroup {
   }
 
   /** Starts a rebalance, or extends the running one, lasting `ms` from now. */
-  startRebalance (ms: number = this.options.rebalanceMs): void {
+  startRebalance (ms: number = this.options.rebalanceMs, cause: RebalanceCause = 'fault'): void {
     const endsAt = Date.now() + ms
     if (ms <= 0 && !this.#rebalancing) { this.#completeRebalance(); return }
+    this.#cause = this.#cause === 'fault' ? 'fault' : cause
     this.#rebalancing = true
     if (endsAt <= this.#rebalanceEndsAt && this.#rebalanceTimer !== undefined) return
     this.#rebalanceEndsAt = endsAt
@@ -141,7 +161,9 @@ export class ConnectGroup {
 
   #completeRebalance (): void {
     this.#rebalancing = false
+    this.#cause = undefined
     this.#rebalanceEndsAt = 0
+    for (const resolve of this.#settledWaiters.splice(0)) resolve()
     this.#rebalances++
     if (this.#leader === undefined || !this.#members.includes(this.#leader)) this.#leader = this.#members[0]
     let slot = 0
@@ -189,8 +211,9 @@ export class ConnectGroup {
     this.#timers.add(timer)
   }
 
-  /** Stops every timer; the group is unusable afterwards. */
+  /** Stops every timer and lets held writes go; the group is unusable afterwards. */
   close (): void {
+    for (const resolve of this.#settledWaiters.splice(0)) resolve()
     clearTimeout(this.#rebalanceTimer)
     for (const t of this.#timers) clearTimeout(t)
     this.#timers.clear()
@@ -227,7 +250,7 @@ export class ConnectGroup {
       offsets: [],
     }
     this.connectors.set(name, c)
-    this.startRebalance()
+    this.startRebalance(this.options.rebalanceMs, 'config')
     return c
   }
 
@@ -262,7 +285,7 @@ export class ConnectGroup {
   delete (name: string): void {
     this.get(name)
     this.connectors.delete(name)
-    this.startRebalance()
+    this.startRebalance(this.options.rebalanceMs, 'config')
   }
 
   /** Pause and resume never conflict: they write the target state directly. */

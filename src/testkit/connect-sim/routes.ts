@@ -33,6 +33,19 @@ export function isForwardedWrite (method: string, seg: readonly string[]): boole
     ((method === 'PATCH' || method === 'DELETE') && n === 3 && seg[2] === 'offsets')
 }
 
+/**
+ * True for the writes a real worker refuses with the stale-configuration 409 right after a
+ * connector change (its herder checks for a pending rebalance before them: restarts and offset
+ * changes); other writes wait for that rebalance.
+ */
+export function refusedWhileReconfiguring (method: string, seg: readonly string[]): boolean {
+  if (seg[0] !== 'connectors') return false
+  const n = seg.length
+  return (method === 'POST' && n === 3 && seg[2] === 'restart') ||
+    (method === 'POST' && n === 5 && seg[2] === 'tasks' && seg[4] === 'restart') ||
+    ((method === 'PATCH' || method === 'DELETE') && n === 3 && seg[2] === 'offsets')
+}
+
 /** True for the reads that answer 500 "a rebalance is expected" while a rebalance is pending (Kafka ≥ 3.5). */
 export function needsSettledGroup (method: string, seg: readonly string[]): boolean {
   return method === 'GET' && seg[0] === 'connectors' &&

@@ -1,14 +1,15 @@
 /**
  * One simulated Connect worker: its own HTTP listener on 127.0.0.1. Like a real worker it answers
- * reads itself, refuses writes with the exact 409s while the group rebalances or has no known
- * leader, and forwards writes to the leader when it is a follower (marking the hop with
+ * reads itself, holds writes while a rebalance a connector change started runs (restarts and
+ * offset changes meet the stale-configuration 409 instead), refuses writes with the exact 409s
+ * while a fault rebalances the group or no leader is known, and forwards writes to the leader when it is a follower (marking the hop with
  * `forward=false`, so a second hop answers the "conflicting operation" 409). A leader's answer,
  * 409s included, reaches the caller unchanged.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ConnectRestError, MESSAGES, type ConnectGroup } from './group.ts'
-import { isForwardedWrite, needsSettledGroup, route, type Reply, type RouteContext } from './routes.ts'
+import { isForwardedWrite, needsSettledGroup, refusedWhileReconfiguring, route, type Reply, type RouteContext } from './routes.ts'
 
 export type HealthState = 'healthy' | 'starting' | 'unhealthy'
 
@@ -126,9 +127,17 @@ export class SimWorker {
     const group = this.#owner.group
     if (method === 'GET' && seg.length === 1 && seg[0] === 'health') return this.#healthReply()
     if (write) {
+      // A rebalance a connector change started holds this write, as the herder's request queue
+      // does; once it is over the write runs even if a write queued beside it started the next
+      // one (a real worker runs its whole queue in one go, and their changes share a rebalance).
+      let queued = false
+      if (group.rebalanceCause === 'config' && !refusedWhileReconfiguring(method, seg)) {
+        await group.settled()
+        queued = true
+      }
       const leader = group.leader
       if (leader === undefined) throw new ConnectRestError(409, MESSAGES.noLeader)
-      if (group.rebalancing) throw new ConnectRestError(409, MESSAGES.stale)
+      if (group.rebalancing && !(queued && group.rebalanceCause === 'config')) throw new ConnectRestError(409, MESSAGES.stale)
       if (leader !== this.id) {
         if (forwarded) throw new ConnectRestError(409, MESSAGES.conflicting)
         const target = this.#owner.urlOf(leader)

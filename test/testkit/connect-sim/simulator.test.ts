@@ -55,6 +55,47 @@ describe('ConnectSimulator', () => {
     assert.deepEqual(status.tasks.map((t) => t.state), ['RUNNING', 'RUNNING'])
   })
 
+  test('writes that meet the rebalance a connector change started wait for it, as in the herder queue, and share the next one; restarts and offset changes get the stale 409', async () => {
+    await until(() => !sim.group.rebalancing)
+    const before = sim.group.rebalances
+    const count = sim.countRequests()
+    const first = await call(follower, 'POST', '/connectors', { name: 'q0', config: SOURCE })
+    assert.equal(first.status, 201)
+    assert.equal(sim.group.rebalanceCause, 'config')
+    // Sent while q0's rebalance runs (300 ms): held, then all answered 201, none refused.
+    const answers = await Promise.all(Array.from({ length: 12 }, async (_, i) => await call(i % 2 === 0 ? follower : leader, 'POST', '/connectors', { name: `q${i + 1}`, config: SOURCE })))
+    assert.deepEqual(answers.map((a) => a.status), Array(12).fill(201))
+    assert.equal(sim.countRequests({ status: 409 }), 0, JSON.stringify(sim.requests.slice(count)))
+    // Changes held together share a rebalance: far fewer than one per connector. (How many depends
+    // on when each follower's forward reaches the leader: q0's, the leader's own held creates',
+    // then the forwarded ones held behind those.)
+    await until(() => !sim.group.rebalancing)
+    const rebalances = sim.group.rebalances - before
+    assert.ok(rebalances >= 2 && rebalances <= 5, `13 creates made ${rebalances} rebalances`)
+    // A restart right after a connector change is checked against the pending rebalance.
+    assert.equal((await call(follower, 'POST', '/connectors', { name: 'q13', config: SOURCE })).status, 201)
+    assert.deepEqual(await call(follower, 'POST', '/connectors/q0/restart'), err(409, CONNECT_MESSAGES.stale))
+    assert.deepEqual(await call(leader, 'POST', '/connectors/q0/tasks/0/restart'), err(409, CONNECT_MESSAGES.stale))
+    // Deleting is a connector change too; a write after it waits for its rebalance.
+    assert.equal((await call(follower, 'DELETE', '/connectors/q13')).status, 204)
+    assert.equal(sim.group.rebalanceCause, 'config')
+    assert.equal((await call(follower, 'PUT', '/connectors/q1/config', SOURCE)).status, 200)
+    assert.equal(sim.group.rebalancing, false, 'answered once the rebalance was over')
+    for (let i = 0; i < 13; i++) assert.equal((await call(leader, 'DELETE', `/connectors/q${i}`)).status, 204)
+    await until(() => !sim.group.rebalancing)
+  })
+
+  test('a fault during a connector change\'s rebalance makes it a fault rebalance: writes are refused again', async () => {
+    assert.equal((await call(follower, 'POST', '/connectors', { name: 'f0', config: SOURCE })).status, 201)
+    sim.rebalance(400)
+    assert.equal(sim.group.rebalanceCause, 'fault')
+    assert.deepEqual(await call(follower, 'POST', '/connectors', { name: 'f1', config: SOURCE }), err(409, CONNECT_MESSAGES.stale))
+    await until(() => !sim.group.rebalancing)
+    assert.equal(sim.group.rebalanceCause, undefined)
+    assert.equal((await call(leader, 'DELETE', '/connectors/f0')).status, 204)
+    await until(() => !sim.group.rebalancing)
+  })
+
   test('during a rebalance every conflicting write answers the exact 409, reads of info and tasks the 500, the rest works', async () => {
     sim.rebalance(5_000)
     try {
