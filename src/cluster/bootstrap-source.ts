@@ -6,7 +6,8 @@
  * new endpoints, which the cluster asks for when no endpoint it knows answers.
  * Asking again is rate-limited, so a cluster that is down does not spin on its source.
  */
-import { readFileSync, statSync, unwatchFile, watchFile, type Stats } from 'node:fs'
+import { readFileSync, statSync, unwatchFile, watch, watchFile, type FSWatcher, type Stats } from 'node:fs'
+import { dirname } from 'node:path'
 import type { Logger } from '../observability/logger.ts'
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import { formatAddress, parseBootstrap, type BrokerAddress } from './bootstrap.ts'
@@ -18,7 +19,11 @@ export type BootstrapSource =
   | (() => BootstrapList | Promise<BootstrapList>)
   | { file: string }
 
-/** How often a watched file is checked (stat polling survives editors that replace the file). */
+/**
+ * How often a watched file is stat-polled. The poll is the floor: it survives editors that replace
+ * the file and file systems where the directory watch reports nothing (network mounts); where the
+ * watch works, a change is seen at once instead of up to one interval later.
+ */
 const FILE_POLL_MS = 500
 
 export interface BootstrapResolverOptions {
@@ -27,6 +32,8 @@ export interface BootstrapResolverOptions {
   minRefreshIntervalMs?: number
   /** Told the new list whenever it differs from the one before. */
   onChange?: (list: readonly BrokerAddress[]) => void
+  /** How often a watched file is stat-polled besides its directory watch (default 500 ms). */
+  filePollMs?: number
 }
 
 export class BootstrapResolver {
@@ -34,17 +41,20 @@ export class BootstrapResolver {
   readonly #logger: Logger
   readonly #minIntervalMs: number
   readonly #onChange: ((list: readonly BrokerAddress[]) => void) | undefined
+  readonly #filePollMs: number
   #current: BrokerAddress[]
   #lastCallAt = -Infinity
   #calling: Promise<BrokerAddress[]> | undefined
   #watching: ((current: Stats) => void) | undefined
   #firstLook: NodeJS.Timeout | undefined
+  #directoryWatch: FSWatcher | undefined
 
   constructor (source: BootstrapSource, options: BootstrapResolverOptions) {
     this.#source = source
     this.#logger = options.logger
     this.#minIntervalMs = options.minRefreshIntervalMs ?? 1000
     this.#onChange = options.onChange
+    this.#filePollMs = options.filePollMs ?? FILE_POLL_MS
     if (typeof source === 'function') this.#current = []
     else if (isFileSource(source)) this.#current = this.#watch(source.file)
     else if (typeof source === 'string' || Array.isArray(source)) this.#current = parseBootstrap(source)
@@ -90,6 +100,8 @@ export class BootstrapResolver {
     this.#watching = undefined
     clearTimeout(this.#firstLook)
     this.#firstLook = undefined
+    this.#directoryWatch?.close()
+    this.#directoryWatch = undefined
   }
 
   #watch (file: string): BrokerAddress[] {
@@ -108,21 +120,42 @@ export class BootstrapResolver {
         this.#logger.warn({ file, err: (error as Error).message }, 'bootstrap file unreadable; keeping the list it had')
       }
     }
+    const look = (): void => {
+      const current = statSync(file, { throwIfNoEntry: false })
+      // Removed for a moment: the next event or poll sees it when it is back.
+      if (current !== undefined) check(current)
+    }
     this.#watching = (current) => { check(current) }
     // Like the client's sockets, the watch keeps the process alive until the client closes.
-    watchFile(file, { interval: FILE_POLL_MS }, this.#watching)
+    watchFile(file, { interval: this.#filePollMs }, this.#watching)
+    this.#directoryWatch = this.#watchDirectory(file, look)
     // watchFile reports changes against its own first stat, taken a moment after it starts: a change
     // written before that one is never reported (Node 24 missed 4 of 10 written right after the
     // start). One look of our own, once that first stat is surely taken, catches it.
     this.#firstLook = setTimeout(() => {
       this.#firstLook = undefined
-      try {
-        check(statSync(file))
-      } catch {
-        // Removed for a moment: the watch reports it when it is back.
-      }
-    }, FILE_POLL_MS)
+      look()
+    }, this.#filePollMs)
     return initial
+  }
+
+  /**
+   * The file's directory, watched (inotify on Linux): every event in it is a reason to look, since
+   * a file replaced by a rename, or a Kubernetes ConfigMap's symlink swap, shows up under another
+   * name. A directory that cannot be watched (inotify limits, permissions) leaves the poll alone.
+   */
+  #watchDirectory (file: string, look: () => void): FSWatcher | undefined {
+    try {
+      const watcher = watch(dirname(file), { persistent: false }, () => { look() })
+      watcher.on('error', (error) => {
+        this.#logger.debug({ file, err: error.message }, 'bootstrap file directory watch failed; polling only')
+        watcher.close()
+      })
+      return watcher
+    } catch (error) {
+      this.#logger.debug({ file, err: (error as Error).message }, 'bootstrap file directory cannot be watched; polling only')
+      return undefined
+    }
   }
 
   #replace (next: BrokerAddress[], from: string): void {

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { BootstrapResolver } from '../../src/cluster/bootstrap-source.ts'
@@ -76,6 +76,34 @@ describe('BootstrapResolver', () => {
       return (await changed).map(formatAddress).join(',')
     }))
     assert.deepEqual(lists, Array.from({ length: 10 }, (_, i) => `new${i}:9192`))
+  })
+
+  // The poll is set to an hour: only the directory watch can report these changes in time.
+  test('a change is seen through the directory watch, also when the file is replaced by a rename', { timeout: 30_000 }, async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'steadfast-bootstrap-'))
+    t.after(() => { rmSync(dir, { recursive: true, force: true }) })
+    const file = join(dir, 'brokers.txt')
+    writeFileSync(file, 'old:9092\n')
+    const seen: string[] = []
+    let next: (() => void) | undefined
+    const resolver = new BootstrapResolver({ file }, {
+      logger,
+      filePollMs: 3_600_000,
+      onChange: (list) => { seen.push(list.map(formatAddress).join(',')); next?.() }
+    })
+    t.after(() => { resolver.close() })
+    const change = async (write: () => void): Promise<void> => {
+      const reported = new Promise<void>((resolve) => { next = resolve })
+      write()
+      await reported
+    }
+    await change(() => { writeFileSync(file, 'edited:9192\n') })
+    await change(() => {
+      writeFileSync(join(dir, 'brokers.txt.tmp'), 'renamed:9292\n')
+      renameSync(join(dir, 'brokers.txt.tmp'), file)
+    })
+    assert.deepEqual(seen, ['edited:9192', 'renamed:9292'])
+    assert.equal(listOf(resolver), 'renamed:9292')
   })
 
   test('a missing file and a source of no known shape are refused, naming them', () => {
