@@ -206,14 +206,15 @@ async function incident3 (): Promise<Outcome> {
 async function incident4 (): Promise<Outcome> {
   const sides = new Map([['Java KafkaConsumer 4.3.1 (defaults)', await buildJavaConsumer()], ['kafkajs 2.2.4', kafkajsConsumer], ['steadfast consumer (watched bootstrap file)', steadfastConsumer]])
   const cluster = await RealCluster.start({ brokers: 3 })
-  const perSide = new Map<string, Array<ConsumerRun & { logged: number }>>()
+  const perSide = new Map<string, Array<ConsumerRun & { logged: number, idleAtMove: boolean }>>()
   const moves: number[] = []
   try {
     for (let round = 0; round < runs; round++) {
       const r = await endpointChange(cluster, round, sides)
       moves.push(r.movedMs)
-      for (const [name, s] of r.consumers) perSide.set(name, [...(perSide.get(name) ?? []), { ...s, logged: r.records }])
-      console.log(`incident 4 run ${round + 1}: every broker on a new port in ${r.movedMs.toFixed(0)} ms, ${r.records} records in the log; ` +
+      for (const [name, s] of r.consumers) perSide.set(name, [...(perSide.get(name) ?? []), { ...s, logged: r.records, idleAtMove: r.idleAtMove.includes(name) }])
+      console.log(`incident 4 run ${round + 1}: every broker on a new port in ${r.movedMs.toFixed(0)} ms, ${r.records} records in the log` +
+        `${r.idleAtMove.length === 0 ? '' : ` (no record yet when the move began: ${r.idleAtMove.join(', ')})`}; ` +
         [...r.consumers].map(([name, s]) => `${name}: ${s.lost} lost, ${s.notInLog < 0 ? '' : `${s.notInLog} not in the log, `}${s.twice} twice, gap ${s.longestGapMs} ms, followed ${s.followedMs < 0 ? 'never (or not seen)' : `${s.followedMs.toFixed(0)} ms`}${s.error === '' ? '' : `, error: ${s.error.slice(0, 100)}`}`).join('; '))
     }
   } finally {
@@ -230,6 +231,7 @@ async function incident4 (): Promise<Outcome> {
         `longest without a record ${figure(list.map((s) => s.longestGapMs), ' ms')}` +
         (list.some((s) => s.notInLog > 0) ? `, received but no longer in the log at the end ${figure(list.map((s) => s.notInLog))}` : '') +
         (list.every((s) => s.followedMs >= 0) ? `, received again ${figure(list.map((s) => s.followedMs), ' ms')} after the new endpoints were up` : '') +
+        (list.some((s) => s.idleAtMove) ? `, no record yet when the move began in ${list.filter((s) => s.idleAtMove).length} of ${list.length} runs` : '') +
         (errors === '' ? '' : `; stopped with: ${errors.slice(0, 160)}`),
     })
   }

@@ -34,6 +34,8 @@ const BUILD = fileURLToPath(new URL('../../../build/incidents/endpoint-java/', i
 const PARTITIONS = 6
 const RECORDS_PER_SECOND = 200
 const BEFORE_MS = 8000
+/** The longest the move waits, after BEFORE_MS, for every consumer's first record. */
+const FIRST_RECORD_WAIT_MS = 60_000
 const AFTER_MS = 20_000
 const CATCH_UP_MS = 10_000
 
@@ -60,6 +62,8 @@ export interface ConsumerRun extends Omit<ConsumerSummary, 'values'> {
 export interface EndpointRun {
   /** From the kill of the old brokers until every broker was up on its new port. */
   movedMs: number
+  /** The consumers that had not received a record when the move began (the wait for them timed out). */
+  idleAtMove: string[]
   records: number
   /** Records the bench's producer gave up on (they are not in the log, so no consumer owes them). */
   producerFailed: number
@@ -173,13 +177,24 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
   let stopConsumers: (streamEnd: number) => void = () => {}
   const stop = new Promise<number>((resolve) => { stopConsumers = resolve })
   const firstAfterMove = new Map<string, number>()
+  // A consumer still starting (a JVM, a group join on a loaded machine) when the brokers move
+  // would be judged on a move it never saw running: the move waits for every first record.
+  const receiving = new Set<string>()
+  let allReceiving: () => void = () => {}
+  const everyFirstRecord = new Promise<void>((resolve) => { allReceiving = resolve })
   const running = new Map([...sides].map(([name, side]) => [name, side({
     bootstrap: cluster.bootstrap,
     bootstrapFile,
     topic,
     group: `incident-endpoints-${name.replace(/\W+/g, '-')}-${round}`,
     stop,
-    onRecord: () => { if (performance.now() > movedAt && !firstAfterMove.has(name)) firstAfterMove.set(name, performance.now() - movedAt) },
+    onRecord: () => {
+      if (!receiving.has(name)) {
+        receiving.add(name)
+        if (receiving.size === sides.size) allReceiving()
+      }
+      if (performance.now() > movedAt && !firstAfterMove.has(name)) firstAfterMove.set(name, performance.now() - movedAt)
+    },
   })]))
 
   const started = performance.now()
@@ -195,6 +210,10 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
   }
   const producing = produce()
   await new Promise((resolve) => setTimeout(resolve, BEFORE_MS))
+  let waitForFirst: NodeJS.Timeout | undefined
+  await Promise.race([everyFirstRecord, new Promise((resolve) => { waitForFirst = setTimeout(resolve, FIRST_RECORD_WAIT_MS) })])
+  clearTimeout(waitForFirst)
+  const idleAtMove = [...sides.keys()].filter((name) => !receiving.has(name))
   const moveStarted = performance.now()
   const old = producer
   await cluster.restartAllWithNewEndpoints()
@@ -220,5 +239,5 @@ export async function endpointChange (cluster: RealCluster, round: number, sides
     const notInLog = values === undefined ? -1 : [...values].filter((v) => !logged.has(v)).length
     consumers.set(name, { ...s, lost, notInLog, followedMs: firstAfterMove.get(name) ?? -1 })
   }
-  return { movedMs: movedAt - moveStarted, records, producerFailed, consumers }
+  return { movedMs: movedAt - moveStarted, idleAtMove, records, producerFailed, consumers }
 }
