@@ -108,14 +108,18 @@ export class ProducerBatch {
   complete (baseOffset: bigint, logAppendTimeMs: number): void {
     if (this.#settled) return
     this.#settled = true
+    // One BigInt a record: the offset counts up from the base (BigInt(i) + base would make two).
+    const known = baseOffset >= 0n
+    let offset = known ? baseOffset : -1n
     for (let i = 0; i < this.records.length; i++) {
       const record = this.records[i] as PendingRecord
       record.resolve({
         topic: this.topic,
         partition: this.partition,
-        offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
+        offset,
         timestamp: logAppendTimeMs >= 0 ? logAppendTimeMs : record.timestamp,
       })
+      if (known) offset += 1n
     }
     this.#finish()
   }

@@ -31,7 +31,7 @@ import { resolveProducerOptions, type ProducerOptions, type ResolvedProducerOpti
 import { PartitionSender, type SenderContext } from './partition-sender.ts'
 import { ProduceRequests } from './produce-requests.ts'
 import { ProducerIdManager } from './producer-id.ts'
-import { normalizeRecord, type NormalizedRecord, type ProducerRecord } from './record.ts'
+import { SentRecord, type AcceptedRecord, type ProducerRecord } from './record.ts'
 
 /**
  * Requests pipelined on one broker connection, over every partition it leads: the cluster the
@@ -118,14 +118,15 @@ export class Producer {
   send (record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise<RecordMetadata>((resolve, reject) => {
       const now = Date.now()
-      let normalized: NormalizedRecord
+      let accepted: SentRecord
       try {
-        normalized = this.#check(record, now, 'send')
+        this.#checkOpen(record, 'send')
+        accepted = this.#checkSize(new SentRecord(record, now, resolve, reject))
       } catch (error) {
         reject(error)
         return
       }
-      this.#accept(normalized, { key: normalized.key, value: normalized.value, headers: normalized.headers, timestamp: normalized.timestamp, size: normalized.size, resolve, reject }, now)
+      this.#accept(accepted, now)
     })
   }
 
@@ -140,29 +141,27 @@ export class Producer {
   async sendBatch (records: readonly ProducerRecord[]): Promise<RecordMetadata[]> {
     if (!Array.isArray(records)) throw new InvalidArgumentError(`sendBatch: records must be an array, got ${typeof records}`)
     const now = Date.now()
-    const normalized = records.map((record) => this.#check(record, now, 'sendBatch'))
-    return await new Promise<RecordMetadata[]>((resolve, reject) => {
-      const outcomes = new BatchOutcomes(normalized.length, resolve, reject)
-      // Records of one topic in a row share one metadata look-up (it reads the clock).
-      let topic: string | undefined
-      let info: TopicInfo | undefined
-      for (let i = 0; i < normalized.length; i++) {
-        const record = normalized[i] as NormalizedRecord
-        if (record.topic !== topic) {
-          topic = record.topic
-          info = undefined
-        }
-        info = this.#accept(record, new BatchRecord(record, outcomes, i), now, info)
-      }
+    const outcomes = new BatchOutcomes(records.length)
+    // Every record is checked before the first is placed: a refused one means nothing is sent.
+    const accepted = records.map((record, i) => {
+      this.#checkOpen(record, 'sendBatch')
+      return this.#checkSize(new BatchRecord(record, now, outcomes, i))
     })
+    // Records of one topic in a row share one metadata look-up (it reads the clock).
+    let topic: string | undefined
+    let info: TopicInfo | undefined
+    for (const record of accepted) {
+      if (record.topic !== topic) {
+        topic = record.topic
+        info = undefined
+      }
+      info = this.#accept(record, now, info)
+    }
+    return await outcomes.promise
   }
 
-  /** The record checked and normalised; throws what `send` rejects with at once. */
-  #check (record: ProducerRecord, now: number, operation: string): NormalizedRecord {
+  #checkOpen (record: ProducerRecord, operation: string): void {
     if (this.#closing !== undefined) throw new ProducerClosedError(`${operation} to ${String(record?.topic)}: the producer is closing or closed`)
-    const normalized = normalizeRecord(record, now)
-    this.#checkSize(normalized)
-    return normalized
   }
 
   /**
@@ -171,12 +170,12 @@ export class Producer {
    * more records of the topic in the same synchronous run, stands for the look-up (nothing can
    * have made the topic wait for metadata in between).
    */
-  #accept (normalized: NormalizedRecord, pending: PendingRecord, now: number, fresh?: TopicInfo): TopicInfo | undefined {
-    const topic = normalized.topic
+  #accept (record: AcceptedRecord, now: number, fresh?: TopicInfo): TopicInfo | undefined {
+    const topic = record.topic
     const blockDeadline = now + this.#options.maxBlockMs
     const cached = fresh ?? (this.#waiting.has(topic) ? undefined : this.#cluster.freshTopic(topic))
     if (cached !== undefined) {
-      this.#toPartition(normalized, pending, cached, blockDeadline, false)
+      this.#toPartition(record, cached, blockDeadline, false)
       return cached
     }
     this.#waiting.run(topic, async () => {
@@ -184,10 +183,10 @@ export class Producer {
       try {
         info = this.#cluster.freshTopic(topic) ?? await this.#topicInfo(topic, blockDeadline)
       } catch (error) {
-        pending.reject(error)
+        record.reject(error)
         return
       }
-      this.#toPartition(normalized, pending, info, blockDeadline, true)
+      this.#toPartition(record, info, blockDeadline, true)
     })
     return undefined
   }
@@ -233,41 +232,43 @@ export class Producer {
     })
   }
 
-  #checkSize (record: NormalizedRecord): void {
+  /** The record, if it fits the limits; throws RecordTooLargeError if not. */
+  #checkSize<R extends AcceptedRecord> (record: R): R {
     const limit = Math.min(this.#options.maxRequestSize, this.#options.maxBufferedBytesPerPartition)
     if (record.size > limit) {
       const which = limit === this.#options.maxRequestSize ? 'maxRequestSize' : 'maxBufferedBytesPerPartition'
       throw new RecordTooLargeError(`send: the record for topic ${record.topic} is about ${record.size} bytes, more than ${which} (${limit})`, record.size)
     }
+    return record
   }
 
   /**
    * Places the record in its partition's open batch: at once when there is space, else behind the
    * partition's waiting records. `waited`: the record already waited (for metadata).
    */
-  #toPartition (record: NormalizedRecord, pending: PendingRecord, info: TopicInfo, blockDeadline: number, waited: boolean): void {
+  #toPartition (record: AcceptedRecord, info: TopicInfo, blockDeadline: number, waited: boolean): void {
     let partition: number
     try {
       partition = this.#choosePartition(record, info)
     } catch (error) {
-      pending.reject(error)
+      record.reject(error)
       return
     }
     const { key, label } = this.#names(record.topic, partition)
     // The budget counts by the partition's label, the name its BufferFullError shows; a sealed
     // batch gives the same label back when it settles.
     if (!this.#waitingForSpace.has(key) && this.#budget.tryReserve(record.size, label)) {
-      this.#append(record.topic, partition, pending, waited)
+      this.#append(record.topic, partition, record, waited)
       return
     }
     this.#waitingForSpace.run(key, async () => {
       try {
         await this.#budget.reserve(record.size, label, Math.max(0, blockDeadline - Date.now()), this.#options.maxBlockMs)
       } catch (error) {
-        pending.reject(error)
+        record.reject(error)
         return
       }
-      this.#append(record.topic, partition, pending, true)
+      this.#append(record.topic, partition, record, true)
     })
   }
 
@@ -317,7 +318,7 @@ export class Producer {
     })
   }
 
-  #choosePartition (record: NormalizedRecord, info: TopicInfo): number {
+  #choosePartition (record: AcceptedRecord, info: TopicInfo): number {
     const count = info.partitions.length
     if (record.partition !== undefined) {
       if (record.partition >= count) throw new InvalidArgumentError(`send: partition ${record.partition} does not exist; topic ${record.topic} has ${count} partition(s)`)

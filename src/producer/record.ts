@@ -1,7 +1,11 @@
-/** What callers pass to `send`, and its checked, normalised form. */
+/**
+ * What callers pass to `send`, and its checked, normalised form: an AcceptedRecord, the one object
+ * per record the producer keeps (its batch holds it until the broker's answer). Each way in gives
+ * the outcome its own home (a promise per `send`, a shared tally per `sendBatch`) by subclassing.
+ */
 import { InvalidArgumentError } from '../resilience/errors.ts'
 import type { RecordHeader } from '../protocol/records/types.ts'
-import { estimateRecordSize } from './batch.ts'
+import { estimateRecordSize, type PendingRecord, type RecordMetadata } from './batch.ts'
 
 export type Bytes = Buffer | Uint8Array | string
 
@@ -15,16 +19,6 @@ export interface ProducerRecord {
   timestamp?: number | Date
   /** Bypasses the partitioner. */
   partition?: number
-}
-
-export interface NormalizedRecord {
-  topic: string
-  partition: number | undefined
-  key: Buffer | null
-  value: Buffer | null
-  headers: RecordHeader[]
-  timestamp: number
-  size: number
 }
 
 function bytes (value: unknown, where: string): Buffer | null {
@@ -59,17 +53,54 @@ function timestampOf (value: ProducerRecord['timestamp'], now: number): number {
   return ms
 }
 
-export function normalizeRecord (record: ProducerRecord, now: number): NormalizedRecord {
-  if (record === null || typeof record !== 'object') throw new InvalidArgumentError('send: the record must be an object with topic and value')
-  if (typeof record.topic !== 'string' || record.topic === '') throw new InvalidArgumentError(`send: topic must be a non-empty string, got ${JSON.stringify(record.topic)}`)
-  const topic = record.topic
-  if (!('value' in record)) throw new InvalidArgumentError(`send: record for topic ${topic} has no value (use null for a tombstone)`)
-  const partition = record.partition
-  if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
-    throw new InvalidArgumentError(`send: partition must be an integer >= 0, got ${String(partition)}`)
+/** A record checked and normalised; the constructor throws what `send` rejects with at once. */
+export abstract class AcceptedRecord implements PendingRecord {
+  readonly topic: string
+  readonly partition: number | undefined
+  readonly key: Buffer | null
+  readonly value: Buffer | null
+  readonly headers: RecordHeader[]
+  readonly timestamp: number
+  readonly size: number
+
+  constructor (record: ProducerRecord, now: number) {
+    if (record === null || typeof record !== 'object') throw new InvalidArgumentError('send: the record must be an object with topic and value')
+    if (typeof record.topic !== 'string' || record.topic === '') throw new InvalidArgumentError(`send: topic must be a non-empty string, got ${JSON.stringify(record.topic)}`)
+    const topic = record.topic
+    if (!('value' in record)) throw new InvalidArgumentError(`send: record for topic ${topic} has no value (use null for a tombstone)`)
+    const partition = record.partition
+    if (partition !== undefined && (!Number.isInteger(partition) || partition < 0)) {
+      throw new InvalidArgumentError(`send: partition must be an integer >= 0, got ${String(partition)}`)
+    }
+    this.topic = topic
+    this.partition = partition
+    this.key = bytes(record.key, 'key')
+    this.value = bytes(record.value, 'value')
+    this.headers = headerList(record.headers)
+    this.timestamp = timestampOf(record.timestamp, now)
+    this.size = estimateRecordSize(this.key, this.value, this.headers)
   }
-  const key = bytes(record.key, 'key')
-  const value = bytes(record.value, 'value')
-  const headers = headerList(record.headers)
-  return { topic, partition, key, value, headers, timestamp: timestampOf(record.timestamp, now), size: estimateRecordSize(key, value, headers) }
+
+  abstract resolve (metadata: RecordMetadata): void
+  abstract reject (error: unknown): void
+}
+
+/** A record of one `send` call: its outcome settles that call's promise. */
+export class SentRecord extends AcceptedRecord {
+  readonly #resolve: (metadata: RecordMetadata) => void
+  readonly #reject: (error: unknown) => void
+
+  constructor (record: ProducerRecord, now: number, resolve: (metadata: RecordMetadata) => void, reject: (error: unknown) => void) {
+    super(record, now)
+    this.#resolve = resolve
+    this.#reject = reject
+  }
+
+  resolve (metadata: RecordMetadata): void {
+    this.#resolve(metadata)
+  }
+
+  reject (error: unknown): void {
+    this.#reject(error)
+  }
 }

@@ -4,10 +4,9 @@
  * record is a promise and its two resolving functions: a record's resolve and reject are
  * methods of its class, reporting to the shared outcomes by index.
  */
-import type { RecordHeader } from '../protocol/records/types.ts'
-import type { PendingRecord, RecordMetadata } from './batch.ts'
+import type { RecordMetadata } from './batch.ts'
 import { SendBatchError } from './errors.ts'
-import type { NormalizedRecord } from './record.ts'
+import { AcceptedRecord, type ProducerRecord } from './record.ts'
 
 export class BatchOutcomes {
   readonly #metadata: RecordMetadata[]
@@ -16,15 +15,19 @@ export class BatchOutcomes {
   #failed = 0
   #first: unknown
   #left: number
-  readonly #resolve: (metadata: RecordMetadata[]) => void
-  readonly #reject: (error: SendBatchError) => void
+  #resolve!: (metadata: RecordMetadata[]) => void
+  #reject!: (error: SendBatchError) => void
+  /** Every record's metadata in the order given, or a SendBatchError once all have their outcome. */
+  readonly promise: Promise<RecordMetadata[]>
 
-  constructor (count: number, resolve: (metadata: RecordMetadata[]) => void, reject: (error: SendBatchError) => void) {
+  constructor (count: number) {
     this.#metadata = new Array<RecordMetadata>(count)
     this.#left = count
-    this.#resolve = resolve
-    this.#reject = reject
-    if (count === 0) resolve([])
+    this.promise = new Promise((resolve, reject) => {
+      this.#resolve = resolve
+      this.#reject = reject
+    })
+    if (count === 0) this.#resolve([])
   }
 
   delivered (index: number, metadata: RecordMetadata): void {
@@ -51,22 +54,13 @@ export class BatchOutcomes {
   }
 }
 
-/** One record of a `sendBatch` call, as the accumulator holds it. */
-export class BatchRecord implements PendingRecord {
-  readonly key: Buffer | null
-  readonly value: Buffer | null
-  readonly headers: RecordHeader[]
-  readonly timestamp: number
-  readonly size: number
+/** One record of a `sendBatch` call: its outcome goes to the call's shared tally, by index. */
+export class BatchRecord extends AcceptedRecord {
   readonly #outcomes: BatchOutcomes
   readonly #index: number
 
-  constructor (record: NormalizedRecord, outcomes: BatchOutcomes, index: number) {
-    this.key = record.key
-    this.value = record.value
-    this.headers = record.headers
-    this.timestamp = record.timestamp
-    this.size = record.size
+  constructor (record: ProducerRecord, now: number, outcomes: BatchOutcomes, index: number) {
+    super(record, now)
     this.#outcomes = outcomes
     this.#index = index
   }
