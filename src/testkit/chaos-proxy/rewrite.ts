@@ -1,8 +1,10 @@
 /**
  * The answers that carry broker addresses — Metadata (brokers), FindCoordinator (v0–3 one
- * coordinator, v4+ a list) and DescribeCluster (brokers) — decoded with the protocol codec,
- * their host/port replaced by the proxy's own listener for each node id, and encoded again.
- * Every other answer is relayed untouched by the session; this file only knows these three.
+ * coordinator, v4+ a list), DescribeCluster (brokers), and Fetch v16+ and Produce v10+ (KIP-951's
+ * nodeEndpoints: where the new leader of a partition that moved listens) — decoded with the
+ * protocol codec, their host/port replaced by the proxy's own listener for each node id, and
+ * encoded again. A Fetch or Produce answer without nodeEndpoints (nearly all of them) is relayed
+ * as it came. Every other answer is relayed untouched by the session; this file only knows these.
  */
 import { apis } from '../../protocol/apis/index.ts'
 import type { ApiDescriptor } from '../../protocol/descriptor.ts'
@@ -25,17 +27,28 @@ export type ListenerFor = (broker: AdvertisedBroker) => Promise<Address>
 /** DescribeCluster's endpointType for controllers (KIP-919): those are not brokers and stay as they are. */
 const CONTROLLER_ENDPOINTS = 2
 
-const REWRITTEN: ReadonlyMap<number, ApiDescriptor> = new Map([apis.Metadata, apis.FindCoordinator, apis.DescribeCluster].map((api) => [api.apiKey, api]))
+/** Each API whose answers can carry broker addresses, and the first version whose answers do. */
+const REWRITTEN: ReadonlyMap<number, { api: ApiDescriptor, from: number }> = new Map([
+  { api: apis.Metadata, from: apis.Metadata.minVersion },
+  { api: apis.FindCoordinator, from: apis.FindCoordinator.minVersion },
+  { api: apis.DescribeCluster, from: apis.DescribeCluster.minVersion },
+  { api: apis.Fetch, from: 16 },
+  { api: apis.Produce, from: 10 },
+].map((entry) => [entry.api.apiKey, entry]))
 
-/** True for the APIs whose answers carry broker addresses, at any version. */
-export function isAddressApi (apiKey: number): boolean {
-  return REWRITTEN.has(apiKey)
-}
+/** The APIs the proxy caps in ApiVersions answers: a newer version's answer could not be rewritten. */
+export const ADDRESS_APIS: readonly ApiDescriptor[] = [...REWRITTEN.values()].map((entry) => entry.api)
 
 /** True when answers of this API at this version carry broker addresses the proxy must rewrite. */
 export function carriesAddresses (apiKey: number, apiVersion: number): boolean {
-  const api = REWRITTEN.get(apiKey)
-  return api !== undefined && apiVersion >= api.minVersion && apiVersion <= api.maxVersion
+  const entry = REWRITTEN.get(apiKey)
+  return entry !== undefined && apiVersion >= entry.from && apiVersion <= entry.api.maxVersion
+}
+
+/** Whether an answer at a version the proxy cannot decode may carry addresses (a client that ignored the capped ApiVersions). */
+export function mayCarryAddresses (apiKey: number, apiVersion: number): boolean {
+  const entry = REWRITTEN.get(apiKey)
+  return entry !== undefined && apiVersion > entry.api.maxVersion
 }
 
 /** An entry naming a broker that answers (an error answer has node id -1 and an empty host: nothing to point at). */
@@ -73,6 +86,18 @@ export async function rewriteAnswer (apiKey: number, apiVersion: number, frame: 
       const coordinators = apiVersion >= 4 ? body.coordinators ?? [] : [body]
       await pointAtProxy(coordinators.filter(pointsAtBroker).map((entry) => ({ nodeId: entry.nodeId, entry })), listenerFor)
       return encodeResponse(apis.FindCoordinator, apiVersion, correlationId, body)
+    }
+    case apis.Fetch.apiKey: {
+      const { correlationId, body } = decodeResponse(apis.Fetch, apiVersion, frame, IGNORE_TRAILING_BYTES)
+      if (body.nodeEndpoints === undefined || body.nodeEndpoints.length === 0) return frame
+      await pointAtProxy(body.nodeEndpoints.map((entry) => ({ nodeId: entry.nodeId, entry })), listenerFor)
+      return encodeResponse(apis.Fetch, apiVersion, correlationId, body)
+    }
+    case apis.Produce.apiKey: {
+      const { correlationId, body } = decodeResponse(apis.Produce, apiVersion, frame, IGNORE_TRAILING_BYTES)
+      if (body.nodeEndpoints === undefined || body.nodeEndpoints.length === 0) return frame
+      await pointAtProxy(body.nodeEndpoints.map((entry) => ({ nodeId: entry.nodeId, entry })), listenerFor)
+      return encodeResponse(apis.Produce, apiVersion, correlationId, body)
     }
     default: {
       const { correlationId, body } = decodeResponse(apis.DescribeCluster, apiVersion, frame, IGNORE_TRAILING_BYTES)

@@ -14,7 +14,7 @@ import { apis } from '../../protocol/apis/index.ts'
 import { decodeRequest, decodeRequestHeader, responseCorrelationId } from '../../protocol/framing.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Faults } from './faults.ts'
-import { carriesAddresses, isAddressApi, rewriteAnswer, type Address, type ListenerFor } from './rewrite.ts'
+import { carriesAddresses, mayCarryAddresses, rewriteAnswer, type Address, type ListenerFor } from './rewrite.ts'
 import type { StatsRecorder } from './stats.ts'
 import { capApiVersions } from './version-cap.ts'
 
@@ -184,7 +184,7 @@ export class Session {
     if (request === undefined) return frame
     if (request.apiKey === apis.ApiVersions.apiKey && request.apiVersion <= apis.ApiVersions.maxVersion) return capApiVersions(request.apiVersion, frame)
     if (carriesAddresses(request.apiKey, request.apiVersion)) return await rewriteAnswer(request.apiKey, request.apiVersion, frame, this.#context.listenerFor)
-    if (isAddressApi(request.apiKey)) {
+    if (mayCarryAddresses(request.apiKey, request.apiVersion)) {
       // Only a client that ignored the capped ApiVersions answer gets here.
       this.#context.logger.warn({ brokerId: this.brokerId, apiKey: request.apiKey, apiVersion: request.apiVersion }, 'answer of a version the proxy cannot rewrite relayed with the upstream addresses in it')
     }

@@ -1,14 +1,16 @@
 /**
  * Keeps clients within the versions the proxy can rewrite: an ApiVersions answer that offers
- * Metadata, FindCoordinator or DescribeCluster above what steadfast's descriptors know is
+ * an API whose answers carry broker addresses (rewrite.ts: Metadata, FindCoordinator,
+ * DescribeCluster, Fetch, Produce) above what steadfast's descriptors know is
  * re-encoded with those maxima lowered. Otherwise a client could pick a newer version, whose
  * answer the proxy cannot decode and would have to relay with the upstream addresses in it.
  * Answers that need no cap are not touched.
  */
 import { apis } from '../../protocol/apis/index.ts'
 import { decodeResponse, encodeResponse } from '../../protocol/framing.ts'
+import { ADDRESS_APIS } from './rewrite.ts'
 
-const CAPS: ReadonlyMap<number, number> = new Map([apis.Metadata, apis.FindCoordinator, apis.DescribeCluster].map((api) => [api.apiKey, api.maxVersion]))
+const CAPS: ReadonlyMap<number, number> = new Map(ADDRESS_APIS.map((api) => [api.apiKey, api.maxVersion]))
 
 /** The ApiVersions answer with capped maxima, or the same frame when none is above its cap. */
 export function capApiVersions (apiVersion: number, frame: Buffer): Buffer {

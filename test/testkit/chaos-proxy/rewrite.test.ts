@@ -1,6 +1,7 @@
 /**
- * Address rewriting in every version of the three answers that carry broker addresses: only
- * host and port change, to the proxy's address for that node id; every other field survives.
+ * Address rewriting in every version of the answers that carry broker addresses: only host and
+ * port change, to the proxy's address for that node id; every other field survives. Fetch and
+ * Produce answers carry them (KIP-951's nodeEndpoints) only when a partition's leader moved.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -105,11 +106,47 @@ describe('rewriteAnswer', () => {
     assert.deepEqual(seen, [])
   })
 
-  test('carriesAddresses names exactly the three APIs, within the versions the descriptors know', () => {
+  const batchBytes = Buffer.from('a record batch, relayed as bytes')
+  const movedTo = [{ nodeId: 7, host: '10.0.0.7', port: 19092, rack: 'b' }]
+
+  for (let version = 16; version <= apis.Fetch.maxVersion; version++) {
+    test(`Fetch v${version}: nodeEndpoints point at the proxy; records and the rest unchanged; an answer without them is the same bytes`, async () => {
+      const partition = { partitionIndex: 2, errorCode: 6, highWatermark: 40n, lastStableOffset: 40n, logStartOffset: 0n, abortedTransactions: [], preferredReadReplica: -1, records: batchBytes, currentLeader: { leaderId: 7, leaderEpoch: 9 } }
+      const body = { throttleTimeMs: 0, errorCode: 0, sessionId: 12, responses: [{ topicId: 'MDEyMzQ1Njc4OWFiY2RlZg', partitions: [partition] }] }
+      const { before, after, seen } = await roundTrip(apis.Fetch, version, { ...body, nodeEndpoints: movedTo })
+      assert.deepEqual(seen, [{ nodeId: 7, host: '10.0.0.7', port: 19092 }])
+      assert.deepEqual(after.nodeEndpoints, [{ nodeId: 7, host: '127.0.0.9', port: 40007, rack: 'b' }])
+      assert.deepEqual({ ...after, nodeEndpoints: [] }, { ...before, nodeEndpoints: [] })
+      assert.deepEqual(after.responses[0]?.partitions[0]?.records, batchBytes)
+      const plain = encodeResponse(apis.Fetch, version, CORRELATION_ID, body)
+      const { listenerFor } = fakeListeners()
+      assert.equal(await rewriteAnswer(apis.Fetch.apiKey, version, plain, listenerFor), plain)
+    })
+  }
+
+  for (let version = 10; version <= apis.Produce.maxVersion; version++) {
+    test(`Produce v${version}: nodeEndpoints point at the proxy; an answer without them is the same bytes`, async () => {
+      const partition = { index: 0, errorCode: 6, baseOffset: -1n, logAppendTimeMs: -1n, logStartOffset: -1n, recordErrors: [], errorMessage: null, currentLeader: { leaderId: 7, leaderEpoch: 9 } }
+      const body = { responses: [{ name: 'orders', partitionResponses: [partition] }], throttleTimeMs: 0 }
+      const { before, after, seen } = await roundTrip(apis.Produce, version, { ...body, nodeEndpoints: movedTo })
+      assert.deepEqual(seen, [{ nodeId: 7, host: '10.0.0.7', port: 19092 }])
+      assert.deepEqual(after.nodeEndpoints, [{ nodeId: 7, host: '127.0.0.9', port: 40007, rack: 'b' }])
+      assert.deepEqual({ ...after, nodeEndpoints: [] }, { ...before, nodeEndpoints: [] })
+      const plain = encodeResponse(apis.Produce, version, CORRELATION_ID, body)
+      const { listenerFor } = fakeListeners()
+      assert.equal(await rewriteAnswer(apis.Produce.apiKey, version, plain, listenerFor), plain)
+    })
+  }
+
+  test('carriesAddresses names exactly the APIs whose answers carry addresses, from the version they do, within the versions the descriptors know', () => {
     assert.equal(carriesAddresses(apis.Metadata.apiKey, 12), true)
     assert.equal(carriesAddresses(apis.FindCoordinator.apiKey, 6), true)
     assert.equal(carriesAddresses(apis.DescribeCluster.apiKey, 0), true)
     assert.equal(carriesAddresses(apis.Produce.apiKey, 9), false)
+    assert.equal(carriesAddresses(apis.Produce.apiKey, 10), true)
+    assert.equal(carriesAddresses(apis.Fetch.apiKey, 15), false)
+    assert.equal(carriesAddresses(apis.Fetch.apiKey, 16), true)
+    assert.equal(carriesAddresses(apis.Fetch.apiKey, apis.Fetch.maxVersion + 1), false)
     assert.equal(carriesAddresses(apis.ApiVersions.apiKey, 3), false)
     assert.equal(carriesAddresses(apis.Metadata.apiKey, apis.Metadata.maxVersion + 1), false)
   })

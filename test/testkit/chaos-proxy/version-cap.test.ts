@@ -1,6 +1,7 @@
 /**
- * ApiVersions answers are capped to the Metadata, FindCoordinator and DescribeCluster versions
- * the proxy can rewrite; an answer within those versions is relayed as the very same bytes.
+ * ApiVersions answers are capped to the versions the proxy can rewrite of every API whose answers
+ * carry broker addresses (Metadata, FindCoordinator, DescribeCluster, Fetch, Produce); an answer
+ * within those versions is relayed as the very same bytes.
  */
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -21,15 +22,16 @@ function maxima (version: number, frame: Buffer): Record<number, number> {
 describe('capApiVersions', () => {
   for (const version of [0, 3, 4]) {
     test(`v${version}: maxima above the descriptors' are lowered to them; other APIs keep theirs`, () => {
-      const offered = { 0: 12, [apis.Metadata.apiKey]: 99, [apis.FindCoordinator.apiKey]: 40, [apis.DescribeCluster.apiKey]: 1, 18: 4 }
+      // Produce 12 and Fetch 19 are above what the descriptors know (11, 18); OffsetCommit (8) is no address API.
+      const offered = { [apis.Produce.apiKey]: 12, [apis.Fetch.apiKey]: 19, [apis.Metadata.apiKey]: 99, [apis.FindCoordinator.apiKey]: 40, [apis.DescribeCluster.apiKey]: 1, 8: 30, 18: 4 }
       const capped = capApiVersions(version, answer(version, offered))
-      assert.deepEqual(maxima(version, capped), { ...offered, [apis.Metadata.apiKey]: apis.Metadata.maxVersion, [apis.FindCoordinator.apiKey]: apis.FindCoordinator.maxVersion })
+      assert.deepEqual(maxima(version, capped), { ...offered, [apis.Produce.apiKey]: 11, [apis.Fetch.apiKey]: 18, [apis.Metadata.apiKey]: apis.Metadata.maxVersion, [apis.FindCoordinator.apiKey]: apis.FindCoordinator.maxVersion })
       assert.equal(decodeResponse(apis.ApiVersions, version, capped).correlationId, 77)
     })
   }
 
   test('an answer within the known versions is the same buffer, byte for byte', () => {
-    const frame = answer(3, { 0: 12, [apis.Metadata.apiKey]: apis.Metadata.maxVersion })
+    const frame = answer(3, { [apis.Produce.apiKey]: 11, 8: 30, [apis.Metadata.apiKey]: apis.Metadata.maxVersion })
     assert.equal(capApiVersions(3, frame), frame)
   })
 
