@@ -82,11 +82,19 @@ export async function buildJavaConsumer (): Promise<ConsumerSide> {
   mkdirSync(BUILD, { recursive: true })
   const classpath = install.classpath
   await run('javac', ['-nowarn', '-d', BUILD, '-cp', classpath, join(HERE, 'java', 'EndpointConsumer.java')])
-  // The Java program reports only at the end: its arrival times are not visible to the bench (no
-  // onRecord), so its `followedMs` stays -1 and its longest gap tells how long it was without records.
-  // It is told the stream's end on its stdin, then stdin closes.
-  return async ({ bootstrap, topic, group, stop }) => {
+  // The Java program reports its counts only at the end, and one line when its first record comes
+  // (onRecord once, for the bench's wait before the move): its later arrival times are not visible
+  // to the bench, so its `followedMs` stays -1 and its longest gap tells how long it was without
+  // records. It is told the stream's end on its stdin, then stdin closes.
+  return async ({ bootstrap, topic, group, stop, onRecord }) => {
     const child = run(install.java, ['-cp', `${BUILD}:${classpath}`, 'EndpointConsumer', bootstrap, topic, group], { maxBuffer: 16 * 1024 * 1024 })
+    let first = false
+    child.child.stdout?.on('data', (chunk: Buffer) => {
+      if (!first && chunk.toString().includes('"first":true')) {
+        first = true
+        onRecord()
+      }
+    })
     stop.then((streamEnd) => child.child.stdin?.end(`${streamEnd}\n`), () => {})
     const { stdout } = await child
     return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ConsumerSummary
