@@ -260,9 +260,19 @@ describe('PartitionSender sequences and retries', () => {
   test('a batch that fails until its delivery deadline is sent once more at the deadline, and delivered', async () => {
     // The broker answers REQUEST_TIMED_OUT until the batch's deadline (created no earlier than
     // sentAt; 2 ms of slack for clock rounding). The retry loop gives up before the deadline, so
-    // only the last attempt the sender makes at the deadline itself can succeed.
+    // only the last attempt the sender makes at the deadline itself can succeed. Fixed 200 ms
+    // delays: attempts at about 0 and 200 ms, then the loop gives up (the next would be at 400),
+    // about 100 ms before the deadline, so a loaded event loop cannot push the second answer past
+    // it (with 50 ms delays that margin could be ~0, and a CI run once lost the race).
     const sentAt = Date.now()
-    const h = harness(() => Date.now() >= sentAt + 298 ? 'ok' : { code: 7 }, { deliveryTimeoutMs: 300, requestTimeoutMs: 100, lingerMs: 0, retryBackoffMs: 50, retryBackoffMaxMs: 50 })
+    const h = harness(() => Date.now() >= sentAt + 298 ? 'ok' : { code: 7 }, {
+      deliveryTimeoutMs: 300,
+      requestTimeoutMs: 100,
+      lingerMs: 0,
+      retryBackoffMs: undefined,
+      retryBackoffMaxMs: undefined,
+      retry: { initialDelayMs: 200, maxDelayMs: 200, jitter: 'none' },
+    })
     const [delivered] = await Promise.all(h.send([1]))
     assert.equal(delivered?.offset, 0n)
     assert.ok(h.requests() >= 2, `refused before the deadline, then sent again (${h.requests()} requests)`)
