@@ -335,10 +335,7 @@ export class RebalanceLifecycle {
     if (task === undefined) return await this.#lostExecution(r, id, signal)
     switch (task.Status) {
       case 'Completed': {
-        const progress = r.progress === undefined
-          ? undefined
-          : { ...r.progress, executorState: 'NO_TASK_IN_PROGRESS', partitionsMoved: r.progress.partitionsTotal, dataMovedMB: r.progress.dataTotalMB, updatedAt: new Date().toISOString() }
-        return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, executionUserTaskId: id, taskKind: undefined, progress }))
+        return this.#done(this.#to(r, 'Ready', { userTaskId: undefined, executionUserTaskId: id, taskKind: undefined, progress: completed(r) }))
       }
       case 'CompletedWithError': {
         if (!hasErrorMessage(task.originalResponse)) {
@@ -462,6 +459,20 @@ function progressOf (e: ExecutorState): ExecutionProgress {
     dataTotalMB: e.totalDataToMove ?? 0,
     updatedAt: new Date().toISOString(),
   }
+}
+
+/**
+ * The counters of a finished execution: everything moved. Their totals are the last sample's; an
+ * execution that finished before any sample was taken (a small plan) takes them from its proposal
+ * (replica movements and data to move), so a Ready rebalance always shows its progress as complete.
+ */
+function completed (r: RebalanceRecord): ExecutionProgress | undefined {
+  const totals = r.progress ?? (r.proposal === undefined
+    ? undefined
+    : { partitionsTotal: r.proposal.summary.numReplicaMovements, dataTotalMB: r.proposal.summary.dataToMoveMB })
+  if (totals === undefined) return undefined
+  const { partitionsTotal, dataTotalMB } = totals
+  return { executorState: 'NO_TASK_IN_PROGRESS', partitionsMoved: partitionsTotal, partitionsTotal, dataMovedMB: dataTotalMB, dataTotalMB, updatedAt: new Date().toISOString() }
 }
 
 /** The counters last seen, marked as no longer running (they are not forced to 100%: nobody saw the end). */

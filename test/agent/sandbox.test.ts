@@ -154,7 +154,8 @@ test('a Cruise Control capacity storm: the approved rebalance executes to Ready 
   const record = rebalance()
   assert.ok(record !== undefined)
   assert.deepEqual(record.history.map((h) => h.state), ['New', 'ProposalReady', 'Rebalancing', 'Ready'])
-  assert.equal(record.progress?.partitionsMoved, record.progress?.partitionsTotal)
+  assert.ok(record.progress !== undefined, 'a Ready rebalance shows its progress')
+  assert.equal(record.progress.partitionsMoved, record.progress.partitionsTotal)
   const scraped = parsePrometheusTextFormat(await (await fetch(`${sandbox.agent.url}/metrics`)).text())
   const value = (name: string, labels: Record<string, string>) => scraped.find((f) => f.name === name)?.metrics
     .find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v))?.value

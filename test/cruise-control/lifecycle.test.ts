@@ -233,6 +233,27 @@ describe('rebalance lifecycle', () => {
     assert.deepEqual(sim.executions.map((e) => e.userTaskId), [running.userTaskId])
   })
 
+  test('an execution that finishes before any progress sample ends Ready showing everything moved, its totals from the proposal', async (t) => {
+    const { sim, lifecycle } = await setup(t, { movementsPerTick: 100 })
+    await lifecycle.create(manifest('quick', { autoApproval: true }))
+    const running = await lifecycle.reconcile('quick')
+    assert.equal(running.state, 'Rebalancing')
+    assert.equal(running.progress, undefined, 'no sample taken yet')
+    await eventually('the execution ends', () => !sim.executing)
+    const done = await lifecycle.reconcile('quick')
+    assert.equal(done.state, 'Ready')
+    const summary = done.proposal?.summary
+    assert.ok(summary !== undefined && summary.numReplicaMovements > 0)
+    assert.deepEqual({ ...done.progress, updatedAt: undefined }, {
+      executorState: 'NO_TASK_IN_PROGRESS',
+      partitionsMoved: summary.numReplicaMovements,
+      partitionsTotal: summary.numReplicaMovements,
+      dataMovedMB: summary.dataToMoveMB,
+      dataTotalMB: summary.dataToMoveMB,
+      updatedAt: undefined,
+    })
+  })
+
   test('an execution stopped by someone else ends CompletedWithError → NotReady, keeping the counters it reached', async (t) => {
     const { sim, lifecycle } = await setup(t, { executionTickMs: 100, movementsPerTick: 1 })
     await lifecycle.create(manifest('interrupted', { autoApproval: true }))
