@@ -27,15 +27,20 @@ fi
 sqlite_version=$(node -p "require('./node_modules/better-sqlite3/package.json').version")
 sqlite_dir=$cache/better-sqlite3-$sqlite_version-node-$version
 binding=$sqlite_dir/build/Release/better_sqlite3.node
-if [ ! -f "$binding" ]; then
+# A cached binding counts only if the matrix Node loads it (a build against the wrong headers is redone).
+loads () { [ -f "$binding" ] && "$node_dir/bin/node" -e 'process.dlopen({ exports: {} }, process.argv[1])' "$binding" 2>/dev/null; }
+if ! loads; then
   echo "[node-matrix] compiling better-sqlite3 $sqlite_version against Node $version's headers" >&2
   rm -rf "$sqlite_dir.tmp"
   mkdir -p "$sqlite_dir.tmp"
   cp -r node_modules/better-sqlite3/{binding.gyp,deps,src,package.json} "$sqlite_dir.tmp/"
   gyp=$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js
-  (cd "$sqlite_dir.tmp" && "$node_dir/bin/node" "$gyp" rebuild --release --nodedir="$node_dir" --loglevel=error >&2)
+  # node-gyp lets npm_config_* variables override its arguments, and under `npm test` Debian's npm
+  # sets npm_config_nodedir=/usr (the machine's Node 20 headers): the variable has to name the matrix Node.
+  (cd "$sqlite_dir.tmp" && npm_config_nodedir="$node_dir" "$node_dir/bin/node" "$gyp" rebuild --release --nodedir="$node_dir" --loglevel=error >&2)
   rm -rf "$sqlite_dir"
   mv "$sqlite_dir.tmp" "$sqlite_dir"
+  loads || { echo "[node-matrix] the better-sqlite3 built in $sqlite_dir does not load on Node $version" >&2; exit 1; }
 fi
 
 echo "[node-matrix] tests on Node $("$node_dir/bin/node" --version)" >&2

@@ -62,26 +62,31 @@ export class Agent {
     const logger = options.logger ?? rootLogger()
     // With HA, Kafka must answer before anything else starts: the state topic is where state goes.
     const ha = config.ha === undefined ? undefined : await HighAvailability.open(config, logger)
-    const db = openStateDatabase(config.state)
-    const events = new EventLog(db)
-    const marks = new AnnotationMarks(db, ha?.replica)
     const retries = new RecentRetries()
     // The server is listening before the agent exists (a port in use fails before anything runs).
     const started: { agent?: Agent } = {}
-    const server = new AgentServer(() => {
-      const agent = started.agent
-      if (agent === undefined) throw new Error('the agent is starting')
-      return { runtime: agent.#runtime, events, retries, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt, role: agent.role, ...(ha === undefined ? {} : { ha: { group: ha.group, since: ha.since } }) }
-    })
-    let url: string
+    let database: StateDatabase | undefined
+    let opened: { db: StateDatabase, events: EventLog, marks: AnnotationMarks, server: AgentServer, url: string }
     try {
-      url = await server.listen(config.http.host, config.http.port)
+      const db = openStateDatabase(config.state)
+      database = db
+      const events = new EventLog(db)
+      const marks = new AnnotationMarks(db, ha?.replica)
+      const server = new AgentServer(() => {
+        const agent = started.agent
+        if (agent === undefined) throw new Error('the agent is starting')
+        return { runtime: agent.#runtime, events, retries, token: agent.#runtime.config.http.token, startedAt: agent.#startedAt, role: agent.role, ...(ha === undefined ? {} : { ha: { group: ha.group, since: ha.since } }) }
+      })
+      opened = { db, events, marks, server, url: await server.listen(config.http.host, config.http.port) }
     } catch (error) {
+      // Whatever failed (a state database that does not open, a port in use), nothing opened so
+      // far may outlive it: the lease group's connections would keep the process from exiting.
       retries.close()
-      db.close()
+      database?.close()
       await ha?.close()
       throw error
     }
+    const { db, events, marks, server, url } = opened
     const agent = new Agent(config, db, server, url, options, events, marks, ha, retries)
     started.agent = agent
     events.record('info', 'agent', 'agent', `started (${config.file}); serving ${url}`)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 
-const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
+export const BIN = new URL('../../bin/steadfast', import.meta.url).pathname
 export const TOKEN = 'test-token-0123'
 
 export interface Running { child: ChildProcess, url: string, lines: string[] }

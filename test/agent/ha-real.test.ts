@@ -22,17 +22,18 @@
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import type { ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as pause } from 'node:timers/promises'
 import { ConnectSimulator } from '../../src/testkit/connect-sim/index.ts'
 import { CruiseControlSimulator } from '../../src/testkit/cruise-control-sim/simulator.ts'
 import { RealCluster } from '../../src/testkit/real-cluster/real-cluster.ts'
 import { Admin } from '../../src/admin/admin.ts'
 import { createLogger } from '../../src/observability/logger.ts'
-import { startAgent, TOKEN, waitForRebalance } from './agent-process.ts'
+import { BIN, startAgent, TOKEN, waitForRebalance } from './agent-process.ts'
 
 let cluster: RealCluster
 before(async () => { cluster = await RealCluster.start({ brokers: 3 }) })
@@ -57,6 +58,26 @@ async function until (what: string, check: () => Promise<boolean>, state: () => 
   }
   assert.fail(`${what} did not happen; last seen: ${JSON.stringify(await state())}`)
 }
+
+test('an agent with HA whose state directory cannot hold its database exits at once, non-zero, naming the directory', { timeout: 60_000 }, async (t) => {
+  // The lease group is joined before the database opens; the failure used to leave its Kafka
+  // connections open, so the process printed the error and never exited (a Node 24 run whose
+  // better-sqlite3 binding did not load hung the HA test until its 240 s timeout).
+  const dir = await mkdtemp(join(tmpdir(), 'steadfast-agent-ha-bad-state-'))
+  t.after(async () => { await rm(dir, { recursive: true, force: true }) })
+  await writeFile(join(dir, 'not-a-directory'), 'a file\n')
+  const state = join(dir, 'not-a-directory', 'state')
+  const file = join(dir, 'agent.yaml')
+  await writeFile(file, `kafka:\n  bootstrap: ${cluster.bootstrap}\nstate: ${state}\nhttp:\n  listen: 127.0.0.1:0\nha:\n  group: ha-bad-state\n  sessionTimeout: 3s\n`)
+  const child = spawn(BIN, ['agent', '--config', file], { env: { ...process.env, STEADFAST_LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  t.after(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
+  const [code] = await Promise.race([exited, pause(30_000).then(() => assert.fail(`still running 30 s after start; it printed: ${stderr}`))])
+  assert.notEqual(code, 0)
+  assert.ok(stderr.includes(`the state directory ${state} (config \`state\`) cannot hold the agent's database: ENOTDIR`), stderr)
+})
 
 test('kill -9 of the active agent mid-execution: the standby takes over with the state from Kafka, same User-Task-ID, one execution, the same rebalance grace', { timeout: 240_000 }, async (t) => {
   const cc = await CruiseControlSimulator.start({ proposalComputeMs: 50, maxBlockTimeMs: 200, executionTickMs: 1000, movementsPerTick: 1, scanIntervalMs: 200 })

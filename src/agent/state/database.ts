@@ -26,9 +26,15 @@ export type StateDatabase = Database.Database
 
 export const DATABASE_FILE = 'agent.db'
 
+/** Opens (creating it if needed) the database in `dir`; a failure names the directory and why. */
 export function openStateDatabase (dir: string): StateDatabase {
-  mkdirSync(dir, { recursive: true })
-  const db = new Database(join(dir, DATABASE_FILE))
+  let db: StateDatabase
+  try {
+    mkdirSync(dir, { recursive: true })
+    db = new Database(join(dir, DATABASE_FILE))
+  } catch (error) {
+    throw new Error(`the state directory ${dir} (config \`state\`) cannot hold the agent's database: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
   db.pragma('journal_mode = WAL')
   db.pragma('synchronous = FULL')
   db.pragma('busy_timeout = 5000')
