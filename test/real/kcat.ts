@@ -5,6 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { setTimeout as delay } from 'node:timers/promises'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -24,20 +25,51 @@ export async function kcatEarliest (bootstrap: string, topic: string, partition:
   return Number(match[1])
 }
 
-/** A kcat balanced consumer in `group`; resolves once it has been assigned partitions. `leave()` stops it (it leaves the group). */
-export async function kcatGroupMember (bootstrap: string, group: string, topic: string): Promise<{ leave: () => Promise<void> }> {
+/**
+ * A kcat balanced consumer in `group`; resolves once it has been assigned partitions. `leave()`
+ * stops it (it leaves the group). A topic created a moment ago may not be in every broker's
+ * metadata yet, and kcat exits at once ("Subscribed topic not available") when the broker it asks
+ * does not know it: that case alone is retried, within `withinMs`, as is a member that never joins.
+ */
+export async function kcatGroupMember (bootstrap: string, group: string, topic: string, withinMs = 20_000): Promise<{ leave: () => Promise<void> }> {
+  const deadline = Date.now() + withinMs
+  for (;;) {
+    try {
+      return await joinOnce(bootstrap, group, topic, Math.max(1000, deadline - Date.now()))
+    } catch (error) {
+      const unknownTopic = error instanceof Error && error.message.includes('Subscribed topic not available')
+      if (!unknownTopic || Date.now() > deadline) throw error
+    }
+    await delay(200)
+  }
+}
+
+async function joinOnce (bootstrap: string, group: string, topic: string, timeoutMs: number): Promise<{ leave: () => Promise<void> }> {
   const child: ChildProcess = spawn('kcat', ['-b', bootstrap, '-G', group, '-X', 'session.timeout.ms=6000', topic], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const exited = once(child, 'exit')
   let stderr = ''
-  await new Promise<void>((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString()
-      if (/rebalanced.*assigned:/s.test(stderr)) resolve()
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stderr?.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString()
+        if (/rebalanced.*assigned:/s.test(stderr)) resolve()
+      })
+      child.once('exit', (code) => reject(new Error(`kcat -G exited (${String(code)}) before joining: ${stderr}`)))
+      timer = setTimeout(() => reject(new Error(`kcat -G was assigned nothing within ${timeoutMs} ms: ${stderr}`)), timeoutMs)
     })
-    child.once('exit', (code) => reject(new Error(`kcat -G exited (${String(code)}) before joining: ${stderr}`)))
-  })
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL')
+      await exited
+    }
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
   return {
     leave: async () => {
-      const exited = once(child, 'exit')
+      if (child.exitCode !== null || child.signalCode !== null) return
       child.kill('SIGTERM')
       await exited
     },
