@@ -2,10 +2,12 @@
  * A producer batch: the records of one partition that travel in one record batch, the callers
  * waiting for them, and the idempotence state it was sent with (producer id, epoch, base
  * sequence). The encoded bytes are cached per identity and sequence, so a retry resends exactly
- * the same batch while a renumbered one is encoded again.
+ * the same batch while a renumbered one is encoded again. They are pieces (encodeRecordBatchPieces):
+ * values of 4 KiB and more are the caller's own buffers, written to the socket without a copy, so
+ * a value must not change until its send has settled.
  */
 import type { CompressionName } from '../protocol/compression/codec.ts'
-import { encodeRecordBatch } from '../protocol/records/record-batch.ts'
+import { encodeRecordBatchPieces } from '../protocol/records/record-batch.ts'
 import type { RecordHeader } from '../protocol/records/types.ts'
 
 export interface RecordMetadata {
@@ -26,6 +28,12 @@ export interface PendingRecord {
   size: number
   resolve: (metadata: RecordMetadata) => void
   reject: (error: unknown) => void
+}
+
+/** An encoded record batch: its pieces in order (see encodeRecordBatchPieces) and their total length. */
+export interface EncodedBatch {
+  pieces: readonly Buffer[]
+  length: number
 }
 
 export interface ProducerIdentity {
@@ -58,7 +66,7 @@ export class ProducerBatch {
   /** A request carrying this batch failed without an answer: the broker may have written it. */
   ambiguous = false
   #settled = false
-  #encoded: { key: string, bytes: Buffer } | undefined
+  #encoded: { key: string, batch: EncodedBatch } | undefined
   readonly #done: Promise<void>
   #markDone!: () => void
 
@@ -89,10 +97,10 @@ export class ProducerBatch {
   }
 
   /** The v2 record batch for the current identity and sequence. */
-  async encode (compression: CompressionName): Promise<Buffer> {
+  async encode (compression: CompressionName): Promise<EncodedBatch> {
     const key = `${this.identity?.producerId ?? -1n}:${this.identity?.producerEpoch ?? -1}:${this.baseSequence}`
-    if (this.#encoded?.key === key) return this.#encoded.bytes
-    const bytes = await encodeRecordBatch({
+    if (this.#encoded?.key === key) return this.#encoded.batch
+    const pieces = await encodeRecordBatchPieces({
       records: this.records,
       compression,
       baseTimestamp: this.records[0]?.timestamp,
@@ -100,8 +108,11 @@ export class ProducerBatch {
       producerEpoch: this.identity?.producerEpoch ?? -1,
       baseSequence: this.baseSequence,
     })
-    this.#encoded = { key, bytes }
-    return bytes
+    let length = 0
+    for (const piece of pieces) length += piece.length
+    const batch = { pieces, length }
+    this.#encoded = { key, batch }
+    return batch
   }
 
   /** Resolves every record: offsets follow the base offset in record order. */

@@ -13,6 +13,7 @@
  * request per batch.
  */
 import type { BrokerConnection } from '../cluster/broker-connection.ts'
+import type { EncodedBatch } from './batch.ts'
 import { apis } from '../protocol/apis/index.ts'
 import type { ResponseBody } from '../protocol/messages.ts'
 import { KafkaErrorCode, kafkaError } from '../resilience/kafka-errors.ts'
@@ -36,7 +37,7 @@ type ProduceConnection = Pick<BrokerConnection, 'label' | 'request'>
 interface Entry {
   topic: string
   partition: number
-  records: Buffer
+  records: EncodedBatch
   done: (outcome: ProduceOutcome) => void
 }
 
@@ -89,11 +90,11 @@ class ConnectionQueue {
 
   #send (entries: Entry[]): void {
     this.#inFlight++
-    const topics = new Map<string, Array<{ index: number, records: Buffer }>>()
+    const topics = new Map<string, Array<{ index: number, records: readonly Buffer[] }>>()
     for (const e of entries) {
       let list = topics.get(e.topic)
       if (list === undefined) topics.set(e.topic, list = [])
-      list.push({ index: e.partition, records: e.records })
+      list.push({ index: e.partition, records: e.records.pieces })
     }
     const { acks, requestTimeoutMs } = this.#options
     this.#connection.request(apis.Produce, {
@@ -141,7 +142,7 @@ export class ProduceRequests {
   }
 
   /** Sends one partition's batch in the next Produce request to `connection`; resolves with that partition's outcome. */
-  async send (connection: ProduceConnection, topic: string, partition: number, records: Buffer): Promise<ProduceOutcome> {
+  async send (connection: ProduceConnection, topic: string, partition: number, records: EncodedBatch): Promise<ProduceOutcome> {
     let queue = this.#queues.get(connection)
     if (queue === undefined) this.#queues.set(connection, queue = new ConnectionQueue(connection, this.#options))
     const target = queue

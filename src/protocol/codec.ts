@@ -148,12 +148,34 @@ function writeScalar (w: Writer, type: ScalarType, value: unknown, nullable: boo
         w.nullableString(value, flexible)
       }
       return
+    case 'records':
+      if (Array.isArray(value)) {
+        writeRecordPieces(w, value, flexible, path)
+        return
+      }
+      if (value === null && nullable) w.nullableBytes(null, flexible)
+      else if (!(value instanceof Uint8Array)) throw bad(path, nullable ? 'Buffer, list of Buffers or null' : 'Buffer or list of Buffers', value)
+      // Record batches are shared, not copied (Writer.share): they go to the socket as pieces of their own.
+      else w.nullableBytes(value, flexible, true)
+      return
     default:
       if (value === null && nullable) w.nullableBytes(null, flexible)
       else if (!(value instanceof Uint8Array)) throw bad(path, nullable ? 'Buffer or null' : 'Buffer', value)
-      // Record batches are shared, not copied (Writer.share): they go to the socket as pieces of their own.
-      else w.nullableBytes(value, flexible, type === 'records')
+      else w.nullableBytes(value, flexible)
   }
+}
+
+/** A records field given as pieces (one batch, or several, in order): one length, then each piece shared. */
+function writeRecordPieces (w: Writer, pieces: readonly unknown[], flexible: boolean, path: string): void {
+  let length = 0
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]
+    if (!(piece instanceof Uint8Array)) throw bad(`${path}[${i}]`, 'Buffer', piece)
+    length += piece.length
+  }
+  if (flexible) w.uvarint(length + 1)
+  else w.int32(length)
+  for (const piece of pieces) w.share(piece as Uint8Array)
 }
 
 function writeField (w: Writer, field: Field, value: unknown, version: number, flexible: boolean, path: string): void {

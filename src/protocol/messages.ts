@@ -6,7 +6,8 @@
  *
  * Two directions, because the codec accepts more than it produces:
  * - what you give the encoder (`RequestBody`, and `EncodableResponseBody` for fake brokers): int64 may be a
- *   safe-integer number, bytes any Uint8Array, arrays readonly; a field may be left out when it
+ *   safe-integer number, bytes any Uint8Array, records one Uint8Array or its pieces in order
+ *   (encodeRecordBatchPieces), arrays readonly; a field may be left out when it
  *   exists only in some versions, is nullable, or has a declared default (the codec fills it in);
  * - what the decoder returns (`ResponseBody`, `DecodedRequestBody`): int64 is a bigint, bytes a
  *   Buffer; a field is optional exactly when it exists only in some versions (absent fields of
@@ -20,7 +21,7 @@ type Direction = 'encode' | 'decode'
 interface SameBothWays { bool: boolean, int8: number, int16: number, uint16: number, int32: number, uint32: number, float64: number, string: string, uuid: string }
 
 interface ScalarTypes {
-  encode: SameBothWays & { int64: bigint | number, bytes: Uint8Array, records: Uint8Array }
+  encode: SameBothWays & { int64: bigint | number, bytes: Uint8Array, records: Uint8Array | readonly Uint8Array[] }
   decode: SameBothWays & { int64: bigint, bytes: Buffer, records: Buffer }
 }
 

@@ -69,9 +69,11 @@ function harness (faults: (request: number) => Fault, options: Record<string, un
     request: async (_api: unknown, body: RequestBody<typeof Produce>): Promise<{ version: number, body: ResponseBody<typeof Produce> }> => {
       const fault = faults(requests++)
       maxActive = Math.max(maxActive, ++active)
-      const records = body.topicData[0]?.partitionData[0]?.records
-      received.push(records?.length ?? 0)
-      const decoded = await decodeRecordBatch(Buffer.from(records ?? []))
+      const given = body.topicData[0]?.partitionData[0]?.records
+      // The producer hands its batch over as pieces (encodeRecordBatchPieces).
+      const records = given === undefined || given === null ? Buffer.alloc(0) : Array.isArray(given) ? Buffer.concat(given) : Buffer.from(given as Uint8Array)
+      received.push(records.length)
+      const decoded = await decodeRecordBatch(records)
       await new Promise((resolve) => setImmediate(resolve))
       active--
       const answer = (errorCode: number, baseOffset: bigint): { version: number, body: ResponseBody<typeof Produce> } =>

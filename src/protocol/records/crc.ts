@@ -9,7 +9,8 @@ import { createRequire } from 'node:module'
 import * as zlib from 'node:zlib'
 import { crc32cTable, crc32Table, type Crc } from './crc-table.ts'
 
-type NativeCrc = (input: Uint8Array) => number
+/** The packages' signature: the CRC of `input`, continuing `initialState` (an earlier result; 0 to start). */
+type NativeCrc = (input: Uint8Array, initialState?: number) => number
 
 /** Inputs shorter than this use the JS tables: the native call wins from ~130 B here, clearly from 256 B. */
 const NATIVE_MIN_BYTES = 256
@@ -32,9 +33,9 @@ const zlibCrc32 = typeof (zlib as { crc32?: unknown }).crc32 === 'function' ? zl
 
 function withNative (table: Crc, native: NativeCrc | undefined): Crc {
   if (native === undefined) return table
-  return (bytes, start = 0, end = bytes.length) => end - start < NATIVE_MIN_BYTES
-    ? table(bytes, start, end)
-    : native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end))
+  return (bytes, start = 0, end = bytes.length, seed = 0) => end - start < NATIVE_MIN_BYTES
+    ? table(bytes, start, end, seed)
+    : native(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), seed)
 }
 
 /** The native CRC32C in use, undefined when the JS table does all the work. */
@@ -48,3 +49,18 @@ export const crc32c: Crc = withNative(crc32cTable, nativeCrc32c)
 
 /** CRC32 (IEEE 802.3) of bytes[start, end). */
 export const crc32: Crc = withNative(crc32Table, nativeCrc32)
+
+/** CRC32C of the concatenation of `pieces`, from byte `start` of it on, without joining them. */
+export function crc32cOfPieces (pieces: readonly Uint8Array[], start = 0): number {
+  let crc = 0
+  let skip = start
+  for (const piece of pieces) {
+    if (skip >= piece.length) {
+      skip -= piece.length
+      continue
+    }
+    crc = crc32c(piece, skip, piece.length, crc)
+    skip = 0
+  }
+  return crc
+}

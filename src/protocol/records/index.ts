@@ -11,7 +11,7 @@ import type { KafkaRecord, RecordBatch } from './types.ts'
 
 export * from './types.ts'
 export { crc32, crc32c } from './crc.ts'
-export { BATCH_HEADER_SIZE, decodeRecordBatch, encodeRecordBatch } from './record-batch.ts'
+export { BATCH_HEADER_SIZE, decodeRecordBatch, encodeRecordBatch, encodeRecordBatchPieces } from './record-batch.ts'
 export type { BatchInput, DecodeOptions, RecordInput } from './record-batch.ts'
 export { decodeLegacyEntry } from './legacy.ts'
 

@@ -8,8 +8,8 @@ import { CorruptRecordError, InvalidArgumentError, ProtocolDecodeError } from '.
 import type { CompressionName } from '../compression/index.ts'
 import { codecById, codecByName, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression/index.ts'
 import { Reader } from '../primitives/reader.ts'
-import { Writer } from '../primitives/writer.ts'
-import { crc32c } from './crc.ts'
+import { SHARE_MIN_BYTES, Writer } from '../primitives/writer.ts'
+import { crc32c, crc32cOfPieces } from './crc.ts'
 import type { ControlType, KafkaRecord, RecordBatch, RecordHeader } from './types.ts'
 
 /** Bytes from the start of a batch to the end of its batchLength field. */
@@ -81,6 +81,10 @@ function nullableSize (bytes: Buffer | null): number {
   return bytes === null ? 1 : varintSize(bytes.length) + bytes.length
 }
 
+function shareableSize (bytes: Buffer | null): number {
+  return bytes !== null && bytes.length >= SHARE_MIN_BYTES ? bytes.length : 0
+}
+
 /**
  * The input records validated and measured, so the batch is written in one pass. Kept as columns
  * (one array per field, index = record) rather than an object per record: a batch of thousands of
@@ -96,6 +100,8 @@ interface PreparedRecords {
   bodySizes: number[]
   /** Bytes of all records, length prefixes included. */
   size: number
+  /** Bytes of the keys and values (header ones too) long enough for Writer.share. */
+  shareable: number
   maxTimestamp: number
 }
 
@@ -112,6 +118,7 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedR
     headers: new Array(count),
     bodySizes: new Array(count),
     size: 0,
+    shareable: 0,
     maxTimestamp: baseTimestamp,
   }
   // Records of a batch usually carry the same header keys: header h's key bytes are reused from the
@@ -119,6 +126,7 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedR
   const keyStrings: string[] = []
   const keyBytes: Buffer[] = []
   let size = 0
+  let shareable = 0
   for (let i = 0; i < count; i++) {
     const record = input[i]
     const where = `records[${i}]`
@@ -145,6 +153,7 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedR
         const headerValue = toBytes(header.value, `${where}.headers[${h}].value`)
         headers[h] = [headerKey, headerValue]
         bodySize += nullableSize(headerKey) + nullableSize(headerValue)
+        shareable += shareableSize(headerValue)
       }
     }
     prepared.timestampDeltas[i] = timestampDelta
@@ -153,33 +162,49 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedR
     prepared.headers[i] = headers
     prepared.bodySizes[i] = bodySize
     size += varintSize(bodySize) + bodySize
+    shareable += shareableSize(key) + shareableSize(value)
   }
   prepared.size = size
+  prepared.shareable = shareable
   return prepared
 }
 
-function writeNullable (w: Writer, bytes: Buffer | null): void {
+/** `share`: bytes of SHARE_MIN_BYTES and more become pieces of their own (Writer.share) instead of being copied. */
+function writeNullable (w: Writer, bytes: Buffer | null, share: boolean): void {
   if (bytes === null) w.varint(-1)
+  else if (share) w.varint(bytes.length).share(bytes)
   else w.varint(bytes.length).raw(bytes)
 }
 
-function writeRecords (w: Writer, records: PreparedRecords): void {
+function writeRecords (w: Writer, records: PreparedRecords, share: boolean): void {
   const { timestampDeltas, keys, values, headers, bodySizes } = records
   for (let i = 0; i < records.count; i++) {
     w.varint(bodySizes[i] as number).int8(0).varint(timestampDeltas[i] as number).varint(i)
-    writeNullable(w, keys[i] as Buffer | null)
-    writeNullable(w, values[i] as Buffer | null)
+    writeNullable(w, keys[i] as Buffer | null, share)
+    writeNullable(w, values[i] as Buffer | null, share)
     const list = headers[i] as Array<[Buffer, Buffer | null]>
     w.varint(list.length)
     for (const [key, value] of list) {
-      writeNullable(w, key)
-      writeNullable(w, value)
+      writeNullable(w, key, false)
+      writeNullable(w, value, share)
     }
   }
 }
 
-/** Encodes one v2 record batch. Offsets in the batch are baseOffset + index. */
+/** Encodes one v2 record batch into one buffer. Offsets in the batch are baseOffset + index. */
 export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
+  const pieces = await encodeRecordBatchPieces(input, false)
+  return pieces.length === 1 ? pieces[0] as Buffer : Buffer.concat(pieces)
+}
+
+/**
+ * Encodes one v2 record batch as pieces, in order, for a vectored write (a Produce request's
+ * records field takes them as they are). With `share` (the default), uncompressed keys and values
+ * of SHARE_MIN_BYTES and more are pieces of their own, the caller's buffers themselves: a large
+ * value goes to the socket without being copied, and the CRC32C runs over the pieces. Those
+ * buffers must then not change until the batch has been written for the last time.
+ */
+export async function encodeRecordBatchPieces (input: BatchInput, share = true): Promise<Buffer[]> {
   if (!Array.isArray(input?.records)) throw new InvalidArgumentError('batch.records: expected an array')
   const compression = input.compression ?? 'none'
   const codec = codecByName(compression)
@@ -190,7 +215,7 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   let payload: Buffer | undefined
   if (compression !== 'none') {
     const plain = new Writer(size)
-    writeRecords(plain, records)
+    writeRecords(plain, records, false)
     payload = await codec.compress(plain.view())
   }
   let attributes = codec.id
@@ -198,7 +223,8 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   if (input.isTransactional === true) attributes |= ATTR_TRANSACTIONAL
   if (input.isControl === true) attributes |= ATTR_CONTROL
   const total = BATCH_HEADER_SIZE + (payload === undefined ? size : payload.length)
-  const w = new Writer(total)
+  const shared = share && payload === undefined ? records.shareable : 0
+  const w = new Writer(total - shared)
   w.int64(input.baseOffset ?? 0n)
   w.int32(total - BATCH_LOG_OVERHEAD)
   w.int32(input.partitionLeaderEpoch ?? -1)
@@ -212,11 +238,13 @@ export async function encodeRecordBatch (input: BatchInput): Promise<Buffer> {
   w.int16(input.producerEpoch ?? -1)
   w.int32(input.baseSequence ?? -1)
   w.int32(records.count)
-  if (payload === undefined) writeRecords(w, records)
+  if (payload === undefined) writeRecords(w, records, shared > 0)
   else w.raw(payload)
-  const out = w.view()
-  out.writeUInt32BE(crc32c(out, ATTRIBUTES_OFFSET), CRC_OFFSET)
-  return out
+  // The header is written before anything is shared, so it is all in the first piece.
+  const pieces = w.pieces()
+  const head = pieces[0] as Buffer
+  head.writeUInt32BE(crc32cOfPieces(pieces, ATTRIBUTES_OFFSET), CRC_OFFSET)
+  return pieces
 }
 
 function readNullableVarBytes (r: Reader, what: string): Buffer | null {

@@ -77,3 +77,24 @@ test('a Produce request as pieces: large record batches are the caller\'s own bu
     assert.deepEqual(decoded.topicData[0]?.partitionData.map((p) => p.records), [large, small, large])
   }
 })
+
+test('a records field given as pieces is written as their concatenation, large pieces shared; a piece that is no Buffer is named', () => {
+  const large = Buffer.alloc(5000, 0xab)
+  const head = Buffer.alloc(61, 0x01)
+  const tail = Buffer.alloc(30, 0x02)
+  for (const version of [3, 9]) {
+    const joined = Buffer.concat([head, large, tail])
+    const asPieces = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: [head, large, tail] }] }] }
+    const asOne = { ...asPieces, topicData: [{ name: 't', partitionData: [{ index: 0, records: joined }] }] }
+    const header = { correlationId: 3, clientId: 'c' }
+    const pieces = encodeRequestPieces(apis.Produce, version, header, asPieces)
+    assert.deepEqual(Buffer.concat(pieces), encodeRequest(apis.Produce, version, header, asOne), `v${version}`)
+    assert.ok(pieces.includes(large), `v${version}: the large piece is written from its own buffer`)
+    assert.ok(!pieces.includes(head) && !pieces.includes(tail), 'small pieces are copied in')
+    const decoded = decodeRequest(Buffer.concat(pieces)).body as { topicData: Array<{ partitionData: Array<{ records: Buffer }> }> }
+    assert.deepEqual(decoded.topicData[0]?.partitionData[0]?.records, joined)
+  }
+  const bad = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: [head, 'nope'] }] }] }
+  // @ts-expect-error: a piece that is not a Buffer, as JavaScript callers may pass
+  assert.throws(() => encodeRequest(apis.Produce, 9, { correlationId: 1, clientId: null }, bad), (e: unknown) => e instanceof InvalidArgumentError && /partitionData\[0\]\.records\[1\]: expected Buffer/.test(e.message))
+})

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { createRequire } from 'node:module'
 import * as zlib from 'node:zlib'
-import { crc32, crc32c, nativeCrc32, nativeCrc32c } from '../../../src/protocol/records/crc.ts'
+import { crc32, crc32c, crc32cOfPieces, nativeCrc32, nativeCrc32c } from '../../../src/protocol/records/crc.ts'
 import { crc32cTable, crc32Table } from '../../../src/protocol/records/crc-table.ts'
 
 /** Every CRC32C implementation in use here: the JS table always, the native one where installed. */
@@ -80,4 +80,25 @@ test('every implementation equals the bitwise definition on long inputs (the nat
     assert.equal(crc32(view, start), ieeeWant)
     assert.equal(crc32c(view, 0, view.length - start), reference(0x82f63b78, bytes.subarray(0, bytes.length - start)))
   }), { numRuns: 200 })
+})
+
+test('a seeded CRC continues an earlier one: every implementation, short and long pieces', () => {
+  const seeded: Array<[string, (bytes: Uint8Array, seed: number) => number]> = [
+    ['crc32c', (b, seed) => crc32c(b, 0, b.length, seed)],
+    ['JS table', (b, seed) => crc32cTable(b, 0, b.length, seed)],
+    ...(nativeCrc32c === undefined ? [] : [['native', (b: Uint8Array, seed: number) => (nativeCrc32c as (b: Uint8Array, s: number) => number)(b, seed)]] as Array<[string, (bytes: Uint8Array, seed: number) => number]>),
+  ]
+  fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), fc.uint8Array({ maxLength: 600 }), (a, b) => {
+    const want = reference(0x82f63b78, Buffer.concat([a, b]))
+    for (const [name, crc] of seeded) assert.equal(crc(b, crc(a, 0)), want, name)
+    assert.equal(crc32(b, 0, b.length, crc32(a)), reference(0xedb88320, Buffer.concat([a, b])))
+  }), { numRuns: 200 })
+})
+
+test('crc32cOfPieces equals the CRC32C of the joined pieces from any start, across piece boundaries', () => {
+  fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 700 }), { maxLength: 6 }), fc.nat(900), (pieces, skip) => {
+    const joined = Buffer.concat(pieces)
+    const start = Math.min(skip, joined.length)
+    assert.equal(crc32cOfPieces(pieces.map((p) => Buffer.from(p)), start), reference(0x82f63b78, joined.subarray(start)))
+  }), { numRuns: 300 })
 })

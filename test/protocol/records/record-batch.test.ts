@@ -3,7 +3,8 @@ import assert from 'node:assert/strict'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { CorruptRecordError, ProtocolDecodeError } from '../../../src/resilience/errors.ts'
-import { crc32, decodeRecordBatch, decodeRecordSet, encodeRecordBatch } from '../../../src/protocol/records/index.ts'
+import { crc32, decodeRecordBatch, decodeRecordSet, encodeRecordBatch, encodeRecordBatchPieces } from '../../../src/protocol/records/index.ts'
+import { SHARE_MIN_BYTES } from '../../../src/protocol/primitives/writer.ts'
 import type { RecordInput } from '../../../src/protocol/records/index.ts'
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const
@@ -197,5 +198,37 @@ describe('legacy message sets', () => {
     const badLength = Buffer.from(message)
     badLength.writeInt32BE(-5, 8)
     await assert.rejects(decodeRecordSet(badLength), ProtocolDecodeError)
+  })
+})
+
+describe('record batch v2 as pieces (encodeRecordBatchPieces)', () => {
+  // Values either side of the share threshold, so batches mix copied and shared ones.
+  const sized = fc.option(fc.integer({ min: SHARE_MIN_BYTES - 2, max: SHARE_MIN_BYTES + 300 }).chain((n) => fc.uint8Array({ minLength: n, maxLength: n })).map((b) => Buffer.from(b)), { nil: null })
+  const large = fc.record({ key: fc.oneof(bytes, sized), value: fc.oneof(bytes, sized), headers: fc.array(fc.record({ key: fc.string({ maxLength: 4 }), value: fc.oneof(bytes, sized) }), { maxLength: 2 }) })
+
+  test('the pieces joined are the bytes encodeRecordBatch writes (CRC32C included), for every codec', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(large, { minLength: 1, maxLength: 5 }), fc.constantFrom(...CODECS), async (records, compression) => {
+      const input = { records, compression, baseTimestamp: 1_700_000_000_000, producerId: 9n, producerEpoch: 1, baseSequence: 4 }
+      const joined = Buffer.concat(await encodeRecordBatchPieces(input))
+      assert.deepEqual(joined, await encodeRecordBatch(input))
+      const decoded = await decodeRecordBatch(joined)
+      assert.deepEqual(decoded.records.map((r) => [r.key, r.value]), records.map((r) => [r.key, r.value]))
+    }), { numRuns: 60 })
+  })
+
+  test('uncompressed, a value of SHARE_MIN_BYTES or more is the caller\'s own buffer, not a copy; smaller ones are copied', async () => {
+    const big = Buffer.alloc(SHARE_MIN_BYTES, 7)
+    const small = Buffer.alloc(SHARE_MIN_BYTES - 1, 8)
+    const pieces = await encodeRecordBatchPieces({ records: [{ value: small }, { value: big }, { value: small }] })
+    assert.equal(pieces.length, 3, 'header and the first records, the shared value, the last record')
+    assert.equal(pieces[1], big)
+    assert.ok(!pieces.includes(small))
+    assert.equal((await decodeRecordBatch(Buffer.concat(pieces))).records[1]?.value?.equals(big), true)
+  })
+
+  test('compressed, nothing is shared: one piece', async () => {
+    const big = Buffer.alloc(SHARE_MIN_BYTES * 2, 7)
+    const pieces = await encodeRecordBatchPieces({ records: [{ value: big }], compression: 'gzip' })
+    assert.equal(pieces.length, 1)
   })
 })
