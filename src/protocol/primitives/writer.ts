@@ -12,6 +12,38 @@ import { uuidToBytes } from './uuid.ts'
 /** Shorter byte fields are copied: below this a copy costs less than one more piece to write. */
 export const SHARE_MIN_BYTES = 4096
 
+/** A signed integer as the unsigned one its zig-zag varint carries (exact up to 2^52). */
+export function zigzag (value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1
+}
+
+/** Bytes the unsigned varint of `value` takes. */
+export function uvarintSize (value: number): number {
+  let rest = value
+  let size = 1
+  while (rest >= 0x80) {
+    rest = Math.floor(rest / 128)
+    size++
+  }
+  return size
+}
+
+/**
+ * Writes the unsigned varint of `value` at `at` (the caller has made room: uvarintSize) and
+ * returns where it ends. For encoders that measured their output and write straight into it.
+ */
+export function putUvarint (buffer: Buffer, at: number, value: number): number {
+  let rest = value
+  let i = at
+  while (rest >= 0x80) {
+    // & keeps the low 7 bits right for values past 2^32 too (2^32 is a multiple of 128).
+    buffer[i++] = (rest & 0x7f) | 0x80
+    rest = Math.floor(rest / 128)
+  }
+  buffer[i++] = rest
+  return i
+}
+
 export class Writer {
   #buffer: Buffer
   #offset = 0
@@ -110,19 +142,12 @@ export class Writer {
       this.#buffer[at] = value
       return this
     }
-    let rest = value
-    while (rest >= 0x80) {
-      const at = this.#ensure(1)
-      this.#buffer[at] = (rest & 0x7f) | 0x80
-      rest = Math.floor(rest / 128)
-    }
-    const at = this.#ensure(1)
-    this.#buffer[at] = rest
+    putUvarint(this.#buffer, this.#ensure(uvarintSize(value)), value)
     return this
   }
 
   varint (value: number): this {
-    return this.uvarint(value >= 0 ? value * 2 : -value * 2 - 1)
+    return this.uvarint(zigzag(value))
   }
 
   varlong (value: bigint): this {

@@ -8,7 +8,7 @@ import { CorruptRecordError, InvalidArgumentError, ProtocolDecodeError } from '.
 import type { CompressionName } from '../compression/index.ts'
 import { codecById, codecByName, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression/index.ts'
 import { Reader } from '../primitives/reader.ts'
-import { SHARE_MIN_BYTES, Writer } from '../primitives/writer.ts'
+import { putUvarint, SHARE_MIN_BYTES, uvarintSize, zigzag } from '../primitives/writer.ts'
 import { crc32c, crc32cOfPieces } from './crc.ts'
 import type { ControlType, KafkaRecord, RecordBatch, RecordHeader } from './types.ts'
 
@@ -68,13 +68,7 @@ function checkTimestamp (value: number, where: string): number {
 
 /** Bytes a zig-zag varint of `value` takes. */
 function varintSize (value: number): number {
-  let rest = value >= 0 ? value * 2 : -value * 2 - 1
-  let size = 1
-  while (rest >= 0x80) {
-    rest = Math.floor(rest / 128)
-    size++
-  }
-  return size
+  return uvarintSize(zigzag(value))
 }
 
 function nullableSize (bytes: Buffer | null): number {
@@ -169,24 +163,53 @@ function prepareRecords (input: RecordInput[], baseTimestamp: number): PreparedR
   return prepared
 }
 
-/** `share`: bytes of SHARE_MIN_BYTES and more become pieces of their own (Writer.share) instead of being copied. */
-function writeNullable (w: Writer, bytes: Buffer | null, share: boolean): void {
-  if (bytes === null) w.varint(-1)
-  else if (share) w.varint(bytes.length).share(bytes)
-  else w.varint(bytes.length).raw(bytes)
+/**
+ * Where the records are written: `out`, sized exactly from the measured records, and (when
+ * sharing) the finished pieces, views of `out` between the shared buffers.
+ */
+interface Target {
+  out: Buffer
+  pos: number
+  /** Undefined when nothing is shared: everything is copied into `out`. */
+  pieces: Buffer[] | undefined
+  /** Where `out`'s bytes after the last shared buffer begin. */
+  pieceStart: number
 }
 
-function writeRecords (w: Writer, records: PreparedRecords, share: boolean): void {
+/** A nullable byte field: its zig-zag length, then the bytes, copied, or shared when long enough and sharing. */
+function putNullable (t: Target, bytes: Buffer | null, shareable: boolean): void {
+  if (bytes === null) {
+    t.out[t.pos++] = 1 // zigzag(-1)
+    return
+  }
+  const length = bytes.length
+  t.pos = putUvarint(t.out, t.pos, length * 2)
+  if (shareable && t.pieces !== undefined && length >= SHARE_MIN_BYTES) {
+    t.pieces.push(t.out.subarray(t.pieceStart, t.pos), bytes)
+    t.pieceStart = t.pos
+    return
+  }
+  t.out.set(bytes, t.pos)
+  t.pos += length
+}
+
+/** Writes the records straight into the measured buffer: no bounds checks or growth per field. */
+function writeRecords (t: Target, records: PreparedRecords): void {
   const { timestampDeltas, keys, values, headers, bodySizes } = records
+  const out = t.out
   for (let i = 0; i < records.count; i++) {
-    w.varint(bodySizes[i] as number).int8(0).varint(timestampDeltas[i] as number).varint(i)
-    writeNullable(w, keys[i] as Buffer | null, share)
-    writeNullable(w, values[i] as Buffer | null, share)
+    let pos = putUvarint(out, t.pos, (bodySizes[i] as number) * 2)
+    out[pos++] = 0
+    pos = putUvarint(out, pos, zigzag(timestampDeltas[i] as number))
+    t.pos = putUvarint(out, pos, i * 2)
+    putNullable(t, keys[i] as Buffer | null, true)
+    putNullable(t, values[i] as Buffer | null, true)
     const list = headers[i] as Array<[Buffer, Buffer | null]>
-    w.varint(list.length)
-    for (const [key, value] of list) {
-      writeNullable(w, key, false)
-      writeNullable(w, value, share)
+    t.pos = putUvarint(out, t.pos, list.length * 2)
+    for (let h = 0; h < list.length; h++) {
+      const [key, value] = list[h] as [Buffer, Buffer | null]
+      putNullable(t, key, false)
+      putNullable(t, value, true)
     }
   }
 }
@@ -214,9 +237,9 @@ export async function encodeRecordBatchPieces (input: BatchInput, share = true):
   const { size, maxTimestamp } = records
   let payload: Buffer | undefined
   if (compression !== 'none') {
-    const plain = new Writer(size)
-    writeRecords(plain, records, false)
-    payload = await codec.compress(plain.view())
+    const plain: Target = { out: Buffer.allocUnsafe(size), pos: 0, pieces: undefined, pieceStart: 0 }
+    writeRecords(plain, records)
+    payload = await codec.compress(plain.out)
   }
   let attributes = codec.id
   if (input.timestampType === 'log-append-time') attributes |= ATTR_LOG_APPEND_TIME
@@ -224,26 +247,30 @@ export async function encodeRecordBatchPieces (input: BatchInput, share = true):
   if (input.isControl === true) attributes |= ATTR_CONTROL
   const total = BATCH_HEADER_SIZE + (payload === undefined ? size : payload.length)
   const shared = share && payload === undefined ? records.shareable : 0
-  const w = new Writer(total - shared)
-  w.int64(input.baseOffset ?? 0n)
-  w.int32(total - BATCH_LOG_OVERHEAD)
-  w.int32(input.partitionLeaderEpoch ?? -1)
-  w.int8(2)
-  w.uint32(0)
-  w.int16(attributes)
-  w.int32(Math.max(0, records.count - 1))
-  w.int64(BigInt(baseTimestamp))
-  w.int64(BigInt(maxTimestamp))
-  w.int64(input.producerId ?? -1n)
-  w.int16(input.producerEpoch ?? -1)
-  w.int32(input.baseSequence ?? -1)
-  w.int32(records.count)
-  if (payload === undefined) writeRecords(w, records, shared > 0)
-  else w.raw(payload)
+  const out = Buffer.allocUnsafe(total - shared)
+  out.writeBigInt64BE(input.baseOffset ?? 0n, 0)
+  out.writeInt32BE(total - BATCH_LOG_OVERHEAD, 8)
+  out.writeInt32BE(input.partitionLeaderEpoch ?? -1, 12)
+  out.writeInt8(2, 16)
+  out.writeInt16BE(attributes, ATTRIBUTES_OFFSET)
+  out.writeInt32BE(Math.max(0, records.count - 1), 23)
+  out.writeBigInt64BE(BigInt(baseTimestamp), 27)
+  out.writeBigInt64BE(BigInt(maxTimestamp), 35)
+  out.writeBigInt64BE(input.producerId ?? -1n, 43)
+  out.writeInt16BE(input.producerEpoch ?? -1, 51)
+  out.writeInt32BE(input.baseSequence ?? -1, 53)
+  out.writeInt32BE(records.count, 57)
+  let pieces: Buffer[]
+  if (payload !== undefined) {
+    out.set(payload, BATCH_HEADER_SIZE)
+    pieces = [out]
+  } else {
+    const t: Target = { out, pos: BATCH_HEADER_SIZE, pieces: shared > 0 ? [] : undefined, pieceStart: 0 }
+    writeRecords(t, records)
+    pieces = t.pieces === undefined ? [out] : t.pieceStart === t.pos ? t.pieces : [...t.pieces, out.subarray(t.pieceStart, t.pos)]
+  }
   // The header is written before anything is shared, so it is all in the first piece.
-  const pieces = w.pieces()
-  const head = pieces[0] as Buffer
-  head.writeUInt32BE(crc32cOfPieces(pieces, ATTRIBUTES_OFFSET), CRC_OFFSET)
+  out.writeUInt32BE(crc32cOfPieces(pieces, ATTRIBUTES_OFFSET), CRC_OFFSET)
   return pieces
 }
 
