@@ -142,7 +142,9 @@ export class Writer {
       this.#buffer[at] = value
       return this
     }
-    putUvarint(this.#buffer, this.#ensure(uvarintSize(value)), value)
+    // #ensure may replace #buffer: make room first, then write into the buffer it left.
+    const at = this.#ensure(uvarintSize(value))
+    putUvarint(this.#buffer, at, value)
     return this
   }
 

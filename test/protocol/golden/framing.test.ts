@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import fc from 'fast-check'
 import { InvalidArgumentError, ProtocolDecodeError } from '../../../src/resilience/errors.ts'
 import { encodeRequestPieces } from '../../../src/protocol/framing.ts'
 import {
@@ -97,4 +98,14 @@ test('a records field given as pieces is written as their concatenation, large p
   const bad = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 0, records: [head, 'nope'] }] }] }
   // @ts-expect-error: a piece that is not a Buffer, as JavaScript callers may pass
   assert.throws(() => encodeRequest(apis.Produce, 9, { correlationId: 1, clientId: null }, bad), (e: unknown) => e instanceof InvalidArgumentError && /partitionData\[0\]\.records\[1\]: expected Buffer/.test(e.message))
+})
+
+test('Produce requests with records as pieces of any mix of sizes decode to the joined records, every version (writer growth across shared and copied pieces)', () => {
+  const piece = fc.constantFrom(1, 5, 61, 100, 4095, 4096, 10240).map((n) => Buffer.alloc(n, n % 251))
+  const partitions = fc.array(fc.array(piece, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 4 })
+  fc.assert(fc.property(fc.array(fc.record({ name: fc.constantFrom('a', 'orders-17'), parts: partitions }), { minLength: 1, maxLength: 3 }), fc.constantFrom(3, 7, 9, 10), (topics, version) => {
+    const body = { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: topics.map((t) => ({ name: t.name, partitionData: t.parts.map((records, index) => ({ index, records })) })) }
+    const decoded = decodeRequest(Buffer.concat(encodeRequestPieces(apis.Produce, version, { correlationId: 1, clientId: 'c' }, body))).body as { topicData: Array<{ partitionData: Array<{ records: Buffer }> }> }
+    assert.deepEqual(decoded.topicData.map((t) => t.partitionData.map((p) => p.records)), topics.map((t) => t.parts.map((p) => Buffer.concat(p))))
+  }), { numRuns: 400 })
 })

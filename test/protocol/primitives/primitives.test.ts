@@ -35,6 +35,21 @@ describe('varints', () => {
     }))
   })
 
+  test('varints round-trip when the writer grows in the middle of one (from a 1-byte start, after shared bytes too)', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(fc.integer(), fc.nat()), { minLength: 1, maxLength: 40 }), fc.boolean(), (values, shareFirst) => {
+      const w = new Writer(1)
+      if (shareFirst) w.int8(1).share(Buffer.alloc(SHARE_MIN_BYTES, 9))
+      for (const v of values) w.uvarint(Math.abs(v)).varint(v)
+      const r = new Reader(w.toBuffer())
+      if (shareFirst) {
+        assert.equal(r.int8(), 1)
+        r.raw(SHARE_MIN_BYTES)
+      }
+      for (const v of values) assert.deepEqual([r.uvarint(), r.varint()], [Math.abs(v), v])
+      assert.equal(r.remaining, 0)
+    }), { numRuns: 300 })
+  })
+
   test('over-long or truncated varints are decode errors', () => {
     assert.throws(() => reader('ffffffffff01').uvarint(), /longer than 32 bits/)
     assert.throws(() => reader('ffffffff7f').uvarint(), /longer than 32 bits/)
