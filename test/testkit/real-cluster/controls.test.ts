@@ -5,8 +5,10 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { connect } from 'node:net'
-import { RealCluster } from '../../../src/testkit/index.ts'
+import { once } from 'node:events'
+import { connect, createServer, type Server } from 'node:net'
+import { RealCluster, locateKafka } from '../../../src/testkit/index.ts'
+import { startControlHelper } from '../../../src/testkit/real-cluster/control-helper.ts'
 import { Cluster } from '../../../src/cluster/index.ts'
 import { consume, metadata, produce } from '../mock-cluster/support.ts'
 
@@ -24,6 +26,27 @@ async function accepts (port: number): Promise<boolean> {
     socket.once('connect', () => { socket.destroy(); resolve(true) })
     socket.once('error', () => resolve(false))
   })
+}
+
+/**
+ * A port that answers its first connection with an HTTP error, as a stray web server would, and
+ * passes every later one through to `target`: Kafka's client reads "HTTP" as a 1.2 GB frame size.
+ */
+async function httpOnceThen (target: number): Promise<{ server: Server, bootstrap: string, connections: () => number }> {
+  let connections = 0
+  const server = createServer((client) => {
+    client.on('error', () => client.destroy())
+    if (++connections === 1) {
+      client.once('data', () => client.end('HTTP/1.1 400 Bad Request\r\n\r\n'))
+      return
+    }
+    const upstream = connect(target, '127.0.0.1')
+    upstream.on('error', () => client.destroy())
+    client.pipe(upstream).pipe(client)
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  return { server, bootstrap: `127.0.0.1:${(server.address() as { port: number }).port}`, connections: () => connections }
 }
 
 describe('RealCluster', () => {
@@ -131,6 +154,30 @@ describe('RealCluster', () => {
       }
     } finally {
       await client.close()
+    }
+  })
+
+  test('the control helper outlives its AdminClient\'s thread dying: the failed request says why, the next one works, a wait for the brokers carries on', async () => {
+    const brokers = cluster.brokers.map((b) => ({ id: b.id, port: b.port }))
+    const once1 = await httpOnceThen(brokers[0]!.port)
+    const helper = await startControlHelper(locateKafka(), once1.bootstrap)
+    try {
+      await assert.rejects(helper.request('brokers'), /AdminClient thread has exited.*died of java\.lang\.OutOfMemoryError.*the next request uses a new AdminClient/)
+      const reply = await helper.request('brokers') as unknown as { brokers: Array<{ id: number }> }
+      assert.deepEqual(reply.brokers.map((b) => b.id).sort(), [1, 2, 3])
+    } finally {
+      await helper.close()
+      once1.server.close()
+    }
+    const once2 = await httpOnceThen(brokers[0]!.port)
+    const waiting = await startControlHelper(locateKafka(), once2.bootstrap)
+    try {
+      const reply = await waiting.request('waitBrokers', { brokers, timeoutMs: 30_000 }) as unknown as { brokers: Array<{ id: number }> }
+      assert.deepEqual(reply.brokers.map((b) => b.id).sort(), [1, 2, 3])
+      assert.ok(once2.connections() >= 2, 'the first AdminClient met the HTTP answer')
+    } finally {
+      await waiting.close()
+      once2.server.close()
     }
   })
 

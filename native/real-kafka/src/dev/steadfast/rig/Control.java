@@ -51,12 +51,17 @@ import org.apache.kafka.common.errors.ElectionNotNeededException;
 public final class Control {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final PrintStream OUT = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+  private static final String EXITED = "The AdminClient thread has exited";
   private static volatile Admin admin;
+  private static volatile Thread adminThread;
   private static volatile String bootstrap;
+  /** Why the last AdminClient's thread died (an uncaught error ends it for good), once one has. */
+  private static volatile String adminDeath;
+  private static int opened;
 
   public static void main(String[] args) throws Exception {
     bootstrap = args[0];
-    admin = open(bootstrap);
+    reopen();
     ObjectNode ready = JSON.createObjectNode();
     ready.put("event", "ready");
     ready.put("pid", ProcessHandle.current().pid());
@@ -76,14 +81,58 @@ public final class Control {
     System.exit(0);
   }
 
-  private static Admin open(String servers) {
+  /**
+   * The AdminClient, a new one when the last one's thread has died. One uncaught error on that
+   * thread (an OutOfMemoryError when a port answers something that is not Kafka: "HTTP" read as a
+   * frame size asks for 1.2 GB) ends it for good, and every later call fails at once with "thread
+   * has exited"; a wait for the brokers would then fail only at its deadline, however healthy they are.
+   */
+  private static synchronized Admin admin() {
+    if (!adminThread.isAlive()) {
+      Admin dead = admin;
+      reopen();
+      dead.close(java.time.Duration.ZERO);
+    }
+    return admin;
+  }
+
+  private static synchronized void reopen() {
+    String clientId = "steadfast-rig-control-" + (++opened);
+    admin = open(bootstrap, clientId);
+    // The thread is started by the constructor; its name ends with the client id.
+    adminThread = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().endsWith("| " + clientId)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no AdminClient thread named after " + clientId));
+    adminThread.setUncaughtExceptionHandler((thread, error) -> {
+      adminDeath = error.toString();
+      System.err.println("the rig's AdminClient thread died: " + error);
+    });
+  }
+
+  /** An error as a reply names it; "thread has exited" also says why, when that is known. */
+  private static String describeError(Throwable cause) {
+    String text = cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    if (cause.getMessage() != null && cause.getMessage().startsWith(EXITED)) {
+      // The dying thread fails its calls first and runs the uncaught-error handler after: until
+      // it has ended, the reason is not recorded yet. (A new AdminClient replaces it only then.)
+      Thread dying = adminThread;
+      try {
+        if (dying.isAlive()) dying.join(2000);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      text += " (it died of " + (adminDeath == null ? "an unknown error" : adminDeath) + "; the next request uses a new AdminClient)";
+    }
+    return text;
+  }
+
+  private static Admin open(String servers, String clientId) {
     Properties props = new Properties();
     props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
     props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
     props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "8000");
     props.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "100");
     props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
-    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "steadfast-rig-control");
+    props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
     return Admin.create(props);
   }
 
@@ -102,7 +151,7 @@ public final class Control {
     } catch (Throwable error) {
       Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
       reply.put("ok", false);
-      reply.put("error", cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      reply.put("error", describeError(cause));
       if (request == null) reply.putNull("id");
     }
     emit(reply);
@@ -115,7 +164,7 @@ public final class Control {
       case "waitBrokers" -> waitBrokers(req, reply);
       case "waitGroupCoordinator" -> waitGroupCoordinator(req, reply);
       case "createTopic" -> createTopic(req);
-      case "deleteTopic" -> admin.deleteTopics(List.of(req.path("topic").asText())).all().get();
+      case "deleteTopic" -> admin().deleteTopics(List.of(req.path("topic").asText())).all().get();
       case "describeTopic" -> reply.set("partitions", partitions(describe(req.path("topic").asText())));
       case "moveLeader" -> moveLeader(req);
       case "coordinator" -> reply.put("broker", coordinator(req.path("group").asText()));
@@ -131,7 +180,7 @@ public final class Control {
   }
 
   private static void describeCluster(ObjectNode reply) throws Exception {
-    DescribeClusterResult cluster = admin.describeCluster();
+    DescribeClusterResult cluster = admin().describeCluster();
     ArrayNode brokers = reply.putArray("brokers");
     for (Node node : cluster.nodes().get()) {
       ObjectNode b = brokers.addObject();
@@ -166,7 +215,7 @@ public final class Control {
         }
         last = "live brokers " + new TreeSet<>(have.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue()).toList());
       } catch (ExecutionException error) {
-        last = error.getCause().toString();
+        last = describeError(error.getCause());
       }
       if (System.currentTimeMillis() > deadline) {
         throw new IllegalStateException("brokers " + want + " not live as expected in time; last seen: " + last);
@@ -181,7 +230,7 @@ public final class Control {
     String group = req.path("group").asText("steadfast-rig-probe");
     while (true) {
       try {
-        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         reply.put("broker", coordinator(group));
         return;
       } catch (ExecutionException error) {
@@ -205,7 +254,7 @@ public final class Control {
   /** A classic group (consumer or Connect) as its coordinator describes it: state, protocol, members. */
   private static void describeGroup(String group, ObjectNode reply) throws Exception {
     int broker = coordinator(group);
-    Node node = admin.describeCluster().nodes().get().stream().filter(n -> n.id() == broker).findFirst()
+    Node node = admin().describeCluster().nodes().get().stream().filter(n -> n.id() == broker).findFirst()
         .orElseThrow(() -> new IllegalStateException("the coordinator of group " + group + " (broker " + broker + ") is not live"));
     reply.put("coordinator", broker);
     Groups.describe(node.host(), node.port(), group, reply);
@@ -219,7 +268,7 @@ public final class Control {
     Map<String, String> configs = new HashMap<>();
     req.path("configs").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
     spec.configs(configs);
-    admin.createTopics(List.of(spec)).all().get();
+    admin().createTopics(List.of(spec)).all().get();
     long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(30000);
     while (true) {
       try {
@@ -234,7 +283,7 @@ public final class Control {
   }
 
   private static TopicDescription describe(String topic) throws Exception {
-    return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+    return admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic);
   }
 
   private static ArrayNode partitions(TopicDescription d) {
@@ -268,15 +317,15 @@ public final class Control {
     replicas.add(broker);
     for (Node n : info.replicas()) if (n.id() != broker) replicas.add(n.id());
     while (replicas.size() > Math.max(1, info.replicas().size())) replicas.remove(replicas.size() - 1);
-    admin.alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(replicas)))).all().get();
+    admin().alterPartitionReassignments(Map.of(tp, Optional.of(new NewPartitionReassignment(replicas)))).all().get();
     while (true) {
-      boolean reassigning = admin.listPartitionReassignments(Set.of(tp)).reassignments().get().containsKey(tp);
+      boolean reassigning = admin().listPartitionReassignments(Set.of(tp)).reassignments().get().containsKey(tp);
       TopicPartitionInfo now = describe(topic).partitions().get(partition);
       if (!reassigning && now.replicas().stream().map(Node::id).toList().equals(replicas)) {
         if (now.leader() != null && now.leader().id() == broker) return;
         if (new HashSet<>(now.isr().stream().map(Node::id).toList()).contains(broker)) {
           try {
-            admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get().get(tp).ifPresent(e -> {
+            admin().electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get().get(tp).ifPresent(e -> {
               if (!(e instanceof ElectionNotNeededException)) throw new IllegalStateException(e.toString());
             });
           } catch (ExecutionException | IllegalStateException error) {
@@ -297,12 +346,12 @@ public final class Control {
     String password = req.path("password").asText();
     // One alteration per request: Kafka refuses two for the same user in one request.
     for (org.apache.kafka.clients.admin.ScramMechanism m : List.of(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_256, org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512)) {
-      admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(name, new org.apache.kafka.clients.admin.ScramCredentialInfo(m, 4096), password))).all().get();
+      admin().alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(name, new org.apache.kafka.clients.admin.ScramCredentialInfo(m, 4096), password))).all().get();
     }
     long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(30000);
     while (true) {
       try {
-        if (admin.describeUserScramCredentials(List.of(name)).description(name).get().credentialInfos().size() == 2) return;
+        if (admin().describeUserScramCredentials(List.of(name)).description(name).get().credentialInfos().size() == 2) return;
       } catch (ExecutionException notYet) {
         if (System.currentTimeMillis() > deadline) throw notYet;
       }
@@ -350,7 +399,7 @@ public final class Control {
   /** A group's committed offsets, as Kafka's own AdminClient reads them. */
   private static ArrayNode groupOffsets(String group) throws Exception {
     ArrayNode out = JSON.createArrayNode();
-    Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    Map<TopicPartition, OffsetAndMetadata> offsets = admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     for (Map.Entry<TopicPartition, OffsetAndMetadata> e : offsets.entrySet()) {
       if (e.getValue() == null) continue;
       ObjectNode o = out.addObject();
@@ -364,7 +413,7 @@ public final class Control {
   /** Every group the brokers know, with its state. */
   private static ArrayNode listGroups() throws Exception {
     ArrayNode out = JSON.createArrayNode();
-    for (ConsumerGroupListing g : admin.listConsumerGroups().all().get()) {
+    for (ConsumerGroupListing g : admin().listConsumerGroups().all().get()) {
       ObjectNode o = out.addObject();
       o.put("groupId", g.groupId());
       o.put("state", g.state().map(Object::toString).orElse(null));
@@ -376,16 +425,19 @@ public final class Control {
   private static ObjectNode describeConfigs(JsonNode req) throws Exception {
     ConfigResource.Type type = "broker".equals(req.path("type").asText()) ? ConfigResource.Type.BROKER : ConfigResource.Type.TOPIC;
     ConfigResource resource = new ConfigResource(type, req.path("name").asText());
-    Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+    Config config = admin().describeConfigs(List.of(resource)).all().get().get(resource);
     ObjectNode out = JSON.createObjectNode();
     for (ConfigEntry entry : config.entries()) out.put(entry.name(), entry.value());
     return out;
   }
 
   private static void rebootstrap(String servers) {
-    Admin old = admin;
-    bootstrap = servers;
-    admin = open(servers);
+    Admin old;
+    synchronized (Control.class) {
+      old = admin;
+      bootstrap = servers;
+      reopen();
+    }
     old.close(java.time.Duration.ofMillis(500));
   }
 }
