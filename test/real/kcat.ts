@@ -29,7 +29,8 @@ export async function kcatEarliest (bootstrap: string, topic: string, partition:
  * A kcat balanced consumer in `group`; resolves once it has been assigned partitions. `leave()`
  * stops it (it leaves the group). A topic created a moment ago may not be in every broker's
  * metadata yet, and kcat exits at once ("Subscribed topic not available") when the broker it asks
- * does not know it: that case alone is retried, within `withinMs`, as is a member that never joins.
+ * does not know it: that case alone is retried, within `withinMs`. A member that is never assigned
+ * anything fails with kcat's output once `withinMs` is over.
  */
 export async function kcatGroupMember (bootstrap: string, group: string, topic: string, withinMs = 20_000): Promise<{ leave: () => Promise<void> }> {
   const deadline = Date.now() + withinMs

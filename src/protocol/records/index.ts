@@ -10,7 +10,7 @@ import { BATCH_LOG_OVERHEAD, decodeRecordBatch } from './record-batch.ts'
 import type { KafkaRecord, RecordBatch } from './types.ts'
 
 export * from './types.ts'
-export { crc32, crc32c } from './crc.ts'
+export { crc32, crc32c, crc32cOfPieces } from './crc.ts'
 export { BATCH_HEADER_SIZE, decodeRecordBatch, encodeRecordBatch, encodeRecordBatchPieces } from './record-batch.ts'
 export type { BatchInput, DecodeOptions, RecordInput } from './record-batch.ts'
 export { decodeLegacyEntry } from './legacy.ts'
