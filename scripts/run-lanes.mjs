@@ -26,10 +26,6 @@ const lanes = [
   { name: 'the rest', files: files.filter((f) => !REAL.test(f)), concurrency: positive('STEADFAST_REST_CONCURRENCY', 2) },
 ].filter((lane) => lane.files.length > 0)
 const testTimeout = positive('STEADFAST_TEST_TIMEOUT', 600_000)
-if (list) {
-  for (const lane of lanes) for (const file of lane.files) process.stdout.write(`${lane.name}\t${file}\n`)
-  process.exit(0)
-}
 
 /**
  * A file that says `steadfast-test: alone` runs after the rest of its lane, by itself: for a test
@@ -68,7 +64,12 @@ async function run (lane) {
   return { lane, ok: ends.every((e) => e === 0) }
 }
 
-const results = await Promise.all(lanes.map(run))
-const failed = results.filter((r) => !r.ok).map((r) => `"${r.lane.name}"`)
-process.stdout.write(failed.length === 0 ? '\n[test] every lane passed\n' : `\n[test] failed: ${failed.join(', ')} (their failing tests are listed at the end of each lane's output above)\n`)
-process.exitCode = failed.length === 0 ? 0 : 1
+if (list) {
+  // One write, and no process.exit: a process that exits at once may cut off what it has written.
+  process.stdout.write(lanes.flatMap((lane) => lane.files.map((file) => `${lane.name}\t${file}\n`)).join(''))
+} else {
+  const results = await Promise.all(lanes.map(run))
+  const failed = results.filter((r) => !r.ok).map((r) => `"${r.lane.name}"`)
+  process.stdout.write(failed.length === 0 ? '\n[test] every lane passed\n' : `\n[test] failed: ${failed.join(', ')} (their failing tests are listed at the end of each lane's output above)\n`)
+  process.exitCode = failed.length === 0 ? 0 : 1
+}

@@ -18,9 +18,10 @@ function testFiles (dir: string): string[] {
 
 test('every test file that starts real Kafka or Connect runs in the real-Kafka lane, and no other file does', () => {
   const files = testFiles('test').sort()
-  const lanes = new Map(execFileSync(process.execPath, ['scripts/run-lanes.mjs', '--list', ...files], { encoding: 'utf8' })
-    .trimEnd().split('\n').map((line) => line.split('\t') as [string, string]).map(([lane, file]) => [file, lane]))
-  assert.equal(lanes.size, files.length, 'every file has a lane')
+  const listed = execFileSync(process.execPath, ['scripts/run-lanes.mjs', '--list', ...files], { encoding: 'utf8' })
+  const lanes = new Map(listed.trimEnd().split('\n').map((line) => line.split('\t') as [string, string]).map(([lane, file]) => [file, lane]))
+  assert.deepEqual(files.filter((f) => !lanes.has(f)), [], `every file has a lane; run-lanes --list printed:\n${listed}`)
+  assert.equal(lanes.size, files.length, `no other line; run-lanes --list printed:\n${listed}`)
   const starting = files.filter((f) => f !== 'test/lanes.test.ts' && STARTS_JVMS.test(readFileSync(f, 'utf8')))
   assert.ok(starting.length >= 25, `the markers still find the real-Kafka files (${starting.length})`)
   assert.deepEqual(starting.filter((f) => lanes.get(f) !== 'real Kafka'), [], 'files that start JVMs outside the real-Kafka lane')

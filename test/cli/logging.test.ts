@@ -140,7 +140,7 @@ describe('logging and progress, the same for every command', () => {
     assert.match(line.msg, new RegExp(`^${notice.replace('\\d+', String(line.attempt))}`))
     assert.match(lines[1] ?? '', /^steadfast: .*no broker reachable/)
 
-    assert.equal(terminal.code, 1)
+    assert.equal(terminal.code, 1, terminal.screen)
     const screenLines = terminal.screen.replaceAll(`\r${CLEAR_LINE}`, '\n').split('\n')
     const notices = screenLines.filter((l) => l.includes('still retrying'))
     assert.equal(notices.length, 1, terminal.screen)
