@@ -181,6 +181,12 @@ describe('RealCluster', () => {
     }
   })
 
+  test('createTopic of a topic that exists is refused, naming it; the topic is left as it was', async () => {
+    await assert.rejects(cluster.createTopic({ name: 'rig-orders', partitions: 1, replicationFactor: 1 }), /TopicExistsException: Topic 'rig-orders' already exists/)
+    const md = await metadata(cluster.bootstrap, 'rig-orders')
+    assert.equal(md.topics[0]?.partitions.length, 3)
+  })
+
   test('brokerLogs returns the node\'s log4j2 output', () => {
     const log = cluster.brokerLogs(1)
     assert.match(log, /Kafka Server started|KafkaServer id=1\] started|\[BrokerServer id=1\] Transition from STARTING to STARTED/)

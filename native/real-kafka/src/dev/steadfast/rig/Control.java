@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewPartitionReassignment;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -40,6 +41,7 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.ElectionNotNeededException;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * The real-Kafka rig's control helper: Kafka's own Java AdminClient behind JSON lines on stdin and
@@ -268,7 +270,17 @@ public final class Control {
     Map<String, String> configs = new HashMap<>();
     req.path("configs").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
     spec.configs(configs);
-    admin().createTopics(List.of(spec)).all().get();
+    if (admin().listTopics(new ListTopicsOptions().listInternal(true)).names().get().contains(topic)) {
+      throw new TopicExistsException("Topic '" + topic + "' already exists.");
+    }
+    try {
+      admin().createTopics(List.of(spec)).all().get();
+    } catch (ExecutionException error) {
+      // The client resends a CreateTopics that timed out (5 s: a loaded machine); when the first
+      // one reached the controller, the resent one answers "exists" for the topic this call made
+      // (seen in CI). It did not exist a moment ago, so here that answer means done.
+      if (!(error.getCause() instanceof TopicExistsException)) throw error;
+    }
     long deadline = System.currentTimeMillis() + req.path("timeoutMs").asLong(30000);
     while (true) {
       try {
