@@ -8,12 +8,6 @@
  * created once. With a grace shorter than the delay, the same move shows NotReady (Pending) once
  * the grace is over, and Ready again when another worker runs it.
  * Waits are loop runs triggered and awaited (a tenth of a second apart), or the rig's own "group stable".
- *
- * steadfast-test: alone (scripts/run-lanes.mjs): this file starts 3 brokers and 3 Connect workers
- * and times a 15 s Connect delay against a 3 s grace; beside another real-Kafka file it failed in
- * 3 of 4 CI runs (2026-12-03: the rig's start-up twice, since fixed in the control helper, and the
- * "longer than the grace" case once, no NotReady seen, as in stop 23). Alone, until that case's
- * dependence on machine load is understood.
  */
 import { after, before, test } from 'node:test'
 import assert from 'node:assert/strict'
